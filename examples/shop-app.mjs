@@ -1,0 +1,48 @@
+// A small shop API instrumented with vigie, used by demo.mjs.
+import Fastify from 'fastify'
+import observability, { loggerOptions } from 'vigie'
+
+const PRODUCTS = [
+  { id: '1', name: 'Espresso cup', price: 12 },
+  { id: '2', name: 'Moka pot', price: 39 },
+  { id: '3', name: 'Coffee grinder', price: 89 }
+]
+
+export class PaymentDeclinedError extends Error {
+  name = 'PaymentDeclinedError'
+}
+
+/**
+ * @param {{ statsd: { host: string, port: number }, logStream?: { write(line: string): unknown } }} options
+ * @returns {Promise<import('fastify').FastifyInstance>} the app, not listening yet
+ */
+export async function buildShopApp ({ statsd, logStream = process.stdout }) {
+  const app = Fastify({ logger: { ...loggerOptions({ level: 'info' }), stream: logStream } })
+
+  await app.register(observability, {
+    statsd: { host: statsd.host, port: statsd.port, prefix: 'shop.', globalTags: { env: 'demo' } },
+    getUser: (request) => request.headers['x-user'] ? { id: request.headers['x-user'] } : undefined
+  })
+
+  app.get('/health', async () => ({ status: 'ok' }))
+
+  app.get('/products', async () => PRODUCTS)
+
+  app.get('/products/:id', async (request, reply) => {
+    const product = PRODUCTS.find((p) => p.id === request.params.id)
+    if (!product) {
+      reply.code(404)
+      return { error: 'not_found', id: request.params.id }
+    }
+    return product
+  })
+
+  app.post('/checkout', async (request) => {
+    app.statsd.increment('orders.attempted')
+    const { card } = request.body
+    // The realistic bug: sensitive input ends up in an error message, which vigie must scrub.
+    throw new PaymentDeclinedError(`payment declined for card ${card}`)
+  })
+
+  return app
+}

@@ -1,0 +1,226 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import fp from 'fastify-plugin'
+import type { StatsD } from 'hot-shots'
+import type { IncomingMessage } from 'node:http'
+import { performance } from 'node:perf_hooks'
+import pino from 'pino'
+import { resolveCorrelationId } from '../context/correlation-id.js'
+import { Observer, type ObserverLogger } from '../core/observer.js'
+import { loggerOptions, usesVigieLoggerOptions } from '../logging/logger-options.js'
+import { kCapturedByVigie, kCorrelationBound } from '../logging/symbols.js'
+import { NOT_FOUND_CONTROLLER } from '../metrics/request-metrics.js'
+import { resolveHeaderName, resolveOptions } from '../options.js'
+import { shared, type RequestStore } from '../shared-state.js'
+import type { RouteVigieConfig, VigieOptions } from '../types.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The hot-shots client vigie sends through, for your own business metrics. */
+    statsd: StatsD
+  }
+  interface FastifyRequest {
+    /** This request's correlation ID (also in the response header and every log line). */
+    correlationId: string
+  }
+  interface FastifyContextConfig {
+    /** `false` keeps the route out of request metrics; `{ controller }` sets its tag. */
+    vigie?: RouteVigieConfig
+  }
+}
+
+export type FastifyVigieOptions = VigieOptions<FastifyRequest>
+
+const kStore = Symbol('vigie.store')
+const kError = Symbol('vigie.error')
+const kCounted = Symbol('vigie.counted')
+const kStart = Symbol('vigie.start')
+// Shared by the ESM and CJS copies: genReqId() may come from one and the plugin from the other.
+const kGeneratedId = Symbol.for('vigie.generatedCorrelationId')
+
+interface VigieRequestState {
+  [kStore]: RequestStore | null
+  [kError]: unknown
+  [kCounted]: boolean
+  [kStart]: number
+  [kCapturedByVigie]: boolean
+}
+type VigieRequest = FastifyRequest & VigieRequestState
+
+async function vigieFastifyPlugin (fastify: FastifyInstance, opts: FastifyVigieOptions): Promise<void> {
+  const options = resolveOptions(opts)
+  const hasLogger = typeof (fastify.log as { isLevelEnabled?: unknown }).isLevelEnabled === 'function'
+  const logger = exceptionLogger(fastify, hasLogger)
+  const observer = new Observer<FastifyRequest>(options, logger)
+  if (hasLogger && !usesVigieLoggerOptions(fastify.log)) {
+    observer.reporter.warnOnce('logger-options',
+      'vigie: the Fastify logger was not built with loggerOptions(): Fastify\'s own lines (raw query strings, error messages) are not scrubbed, and 5xx errors are logged twice. Use Fastify({ logger: loggerOptions() }).')
+  }
+
+  if (!fastify.hasDecorator('statsd')) fastify.decorate('statsd', observer.statsd)
+  if (!fastify.hasRequestDecorator('correlationId')) fastify.decorateRequest('correlationId', '')
+  fastify.decorateRequest(kStore, null)
+  fastify.decorateRequest(kError, undefined)
+  fastify.decorateRequest(kCounted, false)
+  fastify.decorateRequest(kStart, 0)
+  fastify.decorateRequest(kCapturedByVigie, false)
+  fastify.addHook('onClose', async function vigieOnClose () {
+    await observer.close()
+  })
+  if (options.disabled) return
+
+  const header = options.correlationHeader
+
+  fastify.addHook('onRequest', function vigieOnRequest (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
+    const state = request as VigieRequest
+    const generated = (request.raw as IncomingMessage & { [kGeneratedId]?: string })[kGeneratedId]
+    const id = generated ?? observer.correlationIdFor(request.headers[header])
+    request.correlationId = id
+    reply.header(header, id)
+    state[kCapturedByVigie] = true
+    // reply.elapsedTime is not readable from onRequestAbort, which gets no reply.
+    state[kStart] = performance.now()
+    if (generated !== undefined && loggerBindsCorrelationId(request.log, id)) {
+      markCorrelationBound(request.log)
+    } else {
+      const log = markCorrelationBound(request.log.child({ correlationId: id }))
+      request.log = log
+      reply.log = log
+    }
+    const store: RequestStore = { correlationId: id }
+    state[kStore] = store
+    shared.requestContext.run(store, done)
+  })
+
+  // Body parsing runs in the request stream's async context, not the one onRequest entered, so
+  // the handler would lose the store: enter it again before validation and the handler.
+  // (The same reason as @fastify/request-context's preValidation hook; nodejs/node#34430.)
+  fastify.addHook('preValidation', function vigiePreValidation (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
+    const store = (request as VigieRequest)[kStore]
+    if (store === null) done()
+    else shared.requestContext.run(store, done)
+  })
+
+  fastify.addHook('onError', function vigieOnError (request: FastifyRequest, _reply: FastifyReply, error: Error, done: HookHandlerDoneFunction) {
+    (request as VigieRequest)[kError] = error
+    done()
+  })
+
+  fastify.addHook('onRequestAbort', function vigieOnRequestAbort (request: FastifyRequest, done: HookHandlerDoneFunction) {
+    const state = request as VigieRequest
+    if (!state[kCounted]) {
+      state[kCounted] = true
+      const controller = controllerOf(request, observer)
+      if (controller !== null) observer.recordAbort(controller, request.method, performance.now() - state[kStart])
+    }
+    done()
+  })
+
+  fastify.addHook('onResponse', function vigieOnResponse (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
+    const state = request as VigieRequest
+    const statusCode = reply.statusCode
+    const durationMs = reply.elapsedTime
+    const controller = controllerOf(request, observer)
+    if (!state[kCounted]) {
+      state[kCounted] = true
+      if (controller !== null) observer.recordResponse(controller, request.method, statusCode, durationMs)
+    }
+    const error = state[kError]
+    if (observer.isException(statusCode, error)) {
+      observer.captureException(controller ?? routeLabel(request), {
+        correlationId: request.correlationId,
+        error,
+        method: request.method,
+        protocol: request.protocol,
+        host: request.host,
+        url: request.url,
+        route: request.routeOptions.url,
+        headers: request.headers,
+        query: request.query,
+        params: request.params,
+        body: request.body,
+        remoteAddress: request.ip,
+        statusCode,
+        responseTime: durationMs,
+        user: observer.userOf(request),
+      })
+    }
+    done()
+  })
+}
+
+/** The `controller` tag, or null when the request is not timed nor counted. */
+function controllerOf (request: FastifyRequest, observer: Observer<FastifyRequest>): string | null {
+  const config = request.routeOptions.config?.vigie
+  if (config === false) return null
+  const route = request.is404 ? undefined : request.routeOptions.url
+  if (observer.isIgnored(pathOf(request.url), route, request)) return null
+  if (config !== undefined && typeof config.controller === 'string' && config.controller.length > 0) return config.controller
+  return route ?? NOT_FOUND_CONTROLLER
+}
+
+function routeLabel (request: FastifyRequest): string {
+  return (request.is404 ? undefined : request.routeOptions.url) ?? NOT_FOUND_CONTROLLER
+}
+
+function pathOf (url: string): string {
+  const q = url.indexOf('?')
+  return q === -1 ? url : url.slice(0, q)
+}
+
+/** Tells loggerOptions()' mixin that this logger's bindings already hold the correlation ID. */
+function markCorrelationBound<L> (log: L): L {
+  (log as { [kCorrelationBound]?: boolean })[kCorrelationBound] = true
+  return log
+}
+
+function loggerBindsCorrelationId (log: unknown, id: string): boolean {
+  const bindings = (log as { bindings?: () => Record<string, unknown> }).bindings
+  try {
+    return typeof bindings === 'function' && bindings.call(log).correlationId === id
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The logger for exception lines: a child of the app's logger whose serializers pass vigie's
+ * records through untouched (they are already scrubbed; pino's default `err` serializer would
+ * rename their `type`). An app without a logger gets one that writes JSON lines to stdout, so
+ * exceptions are never silently lost.
+ */
+function exceptionLogger (fastify: FastifyInstance, hasLogger: boolean): ObserverLogger {
+  const base = hasLogger ? fastify.log : pino(loggerOptions())
+  const passThrough = (value: unknown): unknown => value
+  const log = base.child({}, { serializers: { err: passThrough, req: passThrough, res: passThrough } })
+  return markCorrelationBound(log) as unknown as ObserverLogger
+}
+
+/**
+ * A Fastify `genReqId` that makes the request ID the correlation ID, so that Fastify's own
+ * "incoming request" line (written before any hook runs) carries it too. Pair it with
+ * `requestIdLogLabel: 'correlationId'` (or, on Fastify ≥ 5.12, a `LogController` with that
+ * label) and vigie will not add the key a second time.
+ *
+ * @example
+ * const app = Fastify({ logger: loggerOptions(), genReqId: genReqId(), requestIdLogLabel: 'correlationId' })
+ */
+export function genReqId (options: { correlationHeader?: string } = {}): (req: IncomingMessage) => string {
+  const header = resolveHeaderName(options.correlationHeader)
+  return function vigieGenReqId (req: IncomingMessage): string {
+    const id = resolveCorrelationId(req.headers[header])
+    ;(req as IncomingMessage & { [kGeneratedId]?: string })[kGeneratedId] = id
+    return id
+  }
+}
+
+/**
+ * The Fastify plugin: correlation IDs, StatsD request metrics and scrubbed exception lines for
+ * the whole app (it is wrapped with fastify-plugin, so its hooks are not encapsulated).
+ *
+ * @example
+ * await app.register(observability, { statsd: { host: '127.0.0.1', port: 8125, prefix: 'shop.' } })
+ */
+export const observability: FastifyPluginAsync<FastifyVigieOptions> = fp(vigieFastifyPlugin, {
+  fastify: '5.x',
+  name: 'vigie',
+})

@@ -1,0 +1,79 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Scrubber } from '../scrub/scrubber.js'
+import { buildCurlCommand } from './curl-command.js'
+import { buildErrorRecord, type ErrorRecord } from './error-record.js'
+import { captureBody, type BodyLimits } from './request-body.js'
+
+/** What an adapter knows about a failed request; every field is read as-is, never mutated. */
+export interface FailedRequestFacts {
+  readonly correlationId: string
+  readonly error: unknown
+  readonly method: string
+  readonly protocol: string
+  readonly host: string | undefined
+  /** Path and query exactly as received. */
+  readonly url: string
+  /** The route pattern, or undefined when no route matched. */
+  readonly route: string | undefined
+  readonly headers: IncomingHttpHeaders
+  readonly query: unknown
+  readonly params: unknown
+  readonly body: unknown
+  readonly remoteAddress: string | undefined
+  readonly statusCode: number
+  readonly responseTime: number
+  readonly user: unknown
+}
+
+/** The one structured line written per exception (see docs/exception-capture.md). */
+export interface ExceptionRecord {
+  correlationId: string
+  err?: ErrorRecord
+  req: {
+    method: string
+    url: string
+    route?: string
+    headers: Record<string, unknown>
+    query?: unknown
+    params?: unknown
+    body?: unknown
+    remoteAddress?: string
+  }
+  user?: unknown
+  res: { statusCode: number }
+  responseTime: number
+  repro: string
+}
+
+/** Builds the exception record: everything scrubbed and bounded, whatever the input. */
+export function buildExceptionRecord (facts: FailedRequestFacts, scrubber: Scrubber, limits: BodyLimits): ExceptionRecord {
+  const headers = scrubber.headers(facts.headers)
+  const url = scrubber.url(`${facts.protocol}://${facts.host ?? 'localhost'}${facts.url}`)
+  const contentType = typeof facts.headers['content-type'] === 'string' ? facts.headers['content-type'] : undefined
+  const body = captureBody(facts.body, contentType, limits, scrubber)
+  const valueLimits = { maxDepth: limits.maxDepth, maxArrayItems: limits.maxArrayItems }
+  const req: ExceptionRecord['req'] = { method: facts.method, url, headers }
+  if (facts.route !== undefined) req.route = facts.route
+  if (facts.query !== undefined) req.query = scrubber.value(facts.query, valueLimits)
+  if (facts.params !== undefined) req.params = scrubber.value(facts.params, valueLimits)
+  if (body !== undefined) req.body = body
+  if (facts.remoteAddress !== undefined) req.remoteAddress = facts.remoteAddress
+
+  const record: ExceptionRecord = {
+    correlationId: facts.correlationId,
+    req,
+    res: { statusCode: facts.statusCode },
+    responseTime: Math.round(facts.responseTime * 1000) / 1000,
+    repro: buildCurlCommand(facts.method, url, headers, body),
+  }
+  if (facts.error !== undefined) record.err = buildErrorRecord(facts.error, scrubber)
+  if (facts.user !== undefined) record.user = scrubber.value(facts.user, valueLimits)
+  return record
+}
+
+/** The line's `msg`: the scrubbed error message, or the status when there was no error. */
+export function exceptionMessage (record: ExceptionRecord): string {
+  return record.err !== undefined
+    ? `exception: ${record.err.type}: ${record.err.message}`
+    : `exception: HTTP ${record.res.statusCode}`
+}

@@ -1,0 +1,58 @@
+/** The part of a pino-like logger vigie writes its own warnings to. */
+export interface WarnLogger {
+  warn: (obj: object, msg: string) => void
+}
+
+const REPORT_INTERVAL_MS = 60_000
+
+/**
+ * Reports vigie's own failures (StatsD unreachable, a user callback that throws, …) to the app's
+ * logger, at most once a minute per subsystem, with the number of failures suppressed since the
+ * last report. It never throws: observability must not hurt the host app.
+ */
+export class FailureReporter {
+  readonly #logger: WarnLogger
+  readonly #lastReport = new Map<string, { at: number, suppressed: number }>()
+
+  constructor (logger: WarnLogger) {
+    this.#logger = logger
+  }
+
+  report (subsystem: string, err: unknown): void {
+    const now = Date.now()
+    const last = this.#lastReport.get(subsystem)
+    if (last !== undefined && now - last.at < REPORT_INTERVAL_MS) {
+      last.suppressed++
+      return
+    }
+    this.#lastReport.set(subsystem, { at: now, suppressed: 0 })
+    try {
+      this.#logger.warn({
+        vigie: { subsystem, suppressed: last?.suppressed ?? 0 },
+        err: { type: errorName(err), message: err instanceof Error ? err.message : String(err) },
+      }, `vigie: ${subsystem} failed; the request was not affected`)
+    } catch {
+      // The logger itself failed: there is nowhere left to report to.
+    }
+  }
+
+  /** Warns once per key for the life of the app (configuration advice, caps reached). */
+  warnOnce (key: string, msg: string, details: object = {}): void {
+    if (this.#lastReport.has(`once:${key}`)) return
+    this.#lastReport.set(`once:${key}`, { at: Date.now(), suppressed: 0 })
+    try {
+      this.#logger.warn({ vigie: details }, msg)
+    } catch {
+      // As above.
+    }
+  }
+}
+
+export function errorName (err: unknown): string {
+  if (err instanceof Error) return err.name || 'Error'
+  if (err !== null && typeof err === 'object') {
+    const name = (err as { name?: unknown }).name
+    if (typeof name === 'string' && name.length > 0) return name
+  }
+  return 'NonError'
+}

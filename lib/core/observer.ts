@@ -1,0 +1,111 @@
+import type { StatsD } from 'hot-shots'
+import { buildExceptionRecord, exceptionMessage, type FailedRequestFacts } from '../capture/exception-record.js'
+import { resolveCorrelationId } from '../context/correlation-id.js'
+import { CLIENT_CLOSED_STATUS, RequestMetrics } from '../metrics/request-metrics.js'
+import { closeStatsdClient, createDisabledStatsdClient, createStatsdClient, flushStatsdClient } from '../metrics/statsd-client.js'
+import type { ResolvedOptions } from '../options.js'
+import { buildScrubber, type Scrubber } from '../scrub/scrubber.js'
+import { FailureReporter, errorName } from './failure-reporter.js'
+
+/** The logger vigie writes exception lines and its own warnings to (a pino logger fits). */
+export interface ObserverLogger {
+  error: (obj: object, msg: string) => void
+  warn: (obj: object, msg: string) => void
+}
+
+/**
+ * The request lifecycle, independent of any framework: correlation IDs, request metrics and
+ * exception capture. Adapters turn their framework's hooks into calls on it. Every method is
+ * fail-open: it never throws into the request.
+ */
+export class Observer<Request = unknown> {
+  readonly options: ResolvedOptions<Request>
+  readonly statsd: StatsD
+  readonly scrubber: Scrubber
+  readonly reporter: FailureReporter
+  readonly #metrics: RequestMetrics
+  readonly #logger: ObserverLogger
+  readonly #ownsClient: boolean
+
+  constructor (options: ResolvedOptions<Request>, logger: ObserverLogger) {
+    this.options = options
+    this.#logger = logger
+    this.reporter = new FailureReporter(logger)
+    this.scrubber = buildScrubber(options.scrub)
+    const onStatsdError = (err: unknown): void => this.reporter.report('statsd', err)
+    this.#ownsClient = options.statsd.client === undefined
+    this.statsd = options.disabled
+      ? createDisabledStatsdClient()
+      : options.statsd.client ?? createStatsdClient(options.statsd, onStatsdError)
+    this.#metrics = new RequestMetrics({
+      client: this.statsd,
+      tagFormat: options.statsd.tagFormat,
+      sampleRate: options.statsd.sampleRate,
+      maxControllers: options.maxControllers,
+      onSendError: onStatsdError,
+      onControllerOverflow: (controller, max) => this.reporter.warnOnce('controller-overflow',
+        `vigie: more than ${max} distinct controller tags; further ones are counted as "other" (raise maxControllers if routes really are that many)`,
+        { firstOverflow: this.scrubber.text(controller), maxControllers: max }),
+    })
+  }
+
+  correlationIdFor (headerValue: string | string[] | undefined): string {
+    return resolveCorrelationId(headerValue)
+  }
+
+  /** True when the request should be neither timed nor counted (`ignore` option). */
+  isIgnored (path: string, route: string | undefined, request: Request): boolean {
+    const { paths, predicate } = this.options.ignore
+    if (paths.has(path) || (route !== undefined && paths.has(route))) return true
+    if (predicate === undefined) return false
+    try {
+      return predicate(request) === true
+    } catch (err) {
+      this.reporter.report('ignore callback', err)
+      return false
+    }
+  }
+
+  recordResponse (controller: string, method: string, statusCode: number, durationMs: number): void {
+    this.#metrics.recordRequest(controller, method, statusCode, durationMs)
+  }
+
+  recordAbort (controller: string, method: string, durationMs: number): void {
+    this.#metrics.recordRequest(controller, method, CLIENT_CLOSED_STATUS, durationMs)
+  }
+
+  /** Whether an answer is an exception: every 5xx, and 4xx caused by an error when opted in. */
+  isException (statusCode: number, error: unknown): boolean {
+    if (statusCode >= 500) return true
+    if (error === undefined) return false
+    return statusCode < 400 || this.options.captureClientErrors
+  }
+
+  userOf (request: Request): unknown {
+    const getUser = this.options.getUser
+    if (getUser === undefined) return undefined
+    try {
+      return getUser(request)
+    } catch (err) {
+      this.reporter.report('getUser', err)
+      return undefined
+    }
+  }
+
+  /** Writes the exception line and counts `http_request.exception`. */
+  captureException (controller: string, facts: FailedRequestFacts): void {
+    this.#metrics.recordException(controller, facts.error === undefined ? `http_${facts.statusCode}` : errorName(facts.error))
+    try {
+      const record = buildExceptionRecord(facts, this.scrubber, this.options.capture)
+      this.#logger.error(record, exceptionMessage(record))
+    } catch (err) {
+      this.reporter.report('exception capture', err)
+    }
+  }
+
+  /** Sends buffered metrics; closes the StatsD client if vigie created it. */
+  async close (): Promise<void> {
+    if (this.#ownsClient) await closeStatsdClient(this.statsd)
+    else await flushStatsdClient(this.statsd)
+  }
+}

@@ -1,0 +1,101 @@
+import type { LoggerOptions } from 'pino'
+import { buildErrorRecord } from '../capture/error-record.js'
+import { currentRequestStore } from '../context/request-context.js'
+import { buildScrubber, type ScrubOptions } from '../scrub/scrubber.js'
+import { kCapturedByVigie, kCorrelationBound, kLoggerOptions } from './symbols.js'
+
+interface LoggedRequest {
+  raw?: LoggedRequest
+  method?: string
+  url?: string
+  originalUrl?: string
+  httpVersion?: string
+  host?: string
+  headers?: Record<string, unknown>
+  ip?: string
+  socket?: { remoteAddress?: string, remotePort?: number }
+}
+
+type LogMethod = (this: unknown, ...args: unknown[]) => void
+
+/**
+ * pino options that make a Fastify logger safe and correlated:
+ * - `req`, `err` and `res` serializers that scrub what Fastify logs (the raw query in
+ *   "incoming request", error messages and stacks);
+ * - every string argument (the `msg`) scrubbed of card numbers, bearer tokens and JWTs;
+ * - Fastify's default error-handler line dropped for the 5xx answers vigie captures itself, so
+ *   each exception produces one error line;
+ * - `correlationId` added to lines written inside a request's async chain by a logger that does
+ *   not already carry it.
+ * Options you pass are kept; your `serializers`, `mixin` and `hooks.logMethod` run too.
+ *
+ * @example
+ * const app = Fastify({ logger: loggerOptions({ level: 'info' }) })
+ */
+export function loggerOptions (pinoOptions: LoggerOptions = {}, vigieOptions: { scrub?: ScrubOptions } = {}): LoggerOptions {
+  const scrubber = buildScrubber(vigieOptions.scrub)
+  const userMixin = pinoOptions.mixin
+  const userLogMethod = pinoOptions.hooks?.logMethod as ((args: unknown[], method: LogMethod, level: number) => void) | undefined
+
+  function req (request: LoggedRequest): object {
+    const raw = request.raw ?? request
+    const socket = raw.socket
+    return {
+      method: raw.method,
+      url: scrubber.url(raw.originalUrl ?? raw.url ?? ''),
+      version: raw.httpVersion,
+      host: scrubber.text(String(request.host ?? raw.headers?.host ?? '')),
+      remoteAddress: request.ip ?? socket?.remoteAddress,
+      remotePort: socket?.remotePort,
+    }
+  }
+  function err (error: unknown): object {
+    return buildErrorRecord(error, scrubber)
+  }
+  function res (reply: { statusCode?: number }): object {
+    return { statusCode: reply.statusCode }
+  }
+  Object.defineProperty(req, kLoggerOptions, { value: true })
+
+  function mixin (mergeObject: object, level: number, logger: unknown): object {
+    const extra = userMixin !== undefined ? userMixin(mergeObject, level, logger as never) : {}
+    const store = currentRequestStore()
+    if (store === undefined || (logger as { [kCorrelationBound]?: boolean })[kCorrelationBound] === true) return extra
+    return { correlationId: store.correlationId, ...extra }
+  }
+
+  function logMethod (this: unknown, args: unknown[], method: LogMethod, level: number): void {
+    const first = args[0] as { err?: unknown, res?: { request?: Record<symbol, unknown> } } | null
+    // Fastify's default error handler logs `{ req, res, err }` at error level for 5xx answers;
+    // vigie writes a richer, scrubbed line for the same exception.
+    if (level >= 50 && first !== null && typeof first === 'object' && first.err !== undefined &&
+        first.res?.request?.[kCapturedByVigie] === true) {
+      return
+    }
+    for (let i = 0; i < args.length; i++) {
+      if (typeof args[i] === 'string') args[i] = scrubber.text(args[i] as string)
+    }
+    if (userLogMethod !== undefined) userLogMethod.call(this, args, method, level)
+    else method.apply(this, args)
+  }
+
+  return {
+    ...pinoOptions,
+    serializers: { req, err, res, ...pinoOptions.serializers },
+    mixin,
+    hooks: { ...pinoOptions.hooks, logMethod },
+  }
+}
+
+/** True when `logger` was built from loggerOptions(): it then scrubs what Fastify itself logs. */
+export function usesVigieLoggerOptions (logger: object): boolean {
+  // pino keeps serializers under a private symbol; its description is stable across versions.
+  for (let target: object | null = logger; target !== null; target = Object.getPrototypeOf(target)) {
+    for (const sym of Object.getOwnPropertySymbols(target)) {
+      if (sym.description !== 'pino.serializers') continue
+      const serializers = (target as Record<symbol, { req?: Record<symbol, unknown> } | undefined>)[sym]
+      return serializers?.req?.[kLoggerOptions] === true
+    }
+  }
+  return false
+}

@@ -1,0 +1,86 @@
+import type { StatsD } from 'hot-shots'
+import { BoundedLabels } from './bounded-labels.js'
+import { formatTag, type TagFormat } from './tag-format.js'
+
+export const METRIC_NAMES = Object.freeze({
+  request: 'http_request',
+  responseTime: 'http_request.response_time',
+  exception: 'http_request.exception',
+})
+
+/** `controller` of requests that matched no route. */
+export const NOT_FOUND_CONTROLLER = 'not_found'
+/** `controller` once `maxControllers` distinct values have been seen. */
+export const OVERFLOW_CONTROLLER = 'other'
+/** HTTP status recorded when the client went away before the answer (the nginx convention). */
+export const CLIENT_CLOSED_STATUS = 499
+
+const MAX_EXCEPTION_NAMES = 100
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'QUERY'])
+
+export interface RequestMetricsOptions {
+  readonly client: StatsD
+  readonly tagFormat: TagFormat
+  readonly sampleRate: number
+  readonly maxControllers: number
+  readonly onSendError: (err: unknown) => void
+  readonly onControllerOverflow: (controller: string, max: number) => void
+}
+
+/**
+ * The per-request metrics: counter `http_request` and timing `http_request.response_time`
+ * tagged with status, status class, method and controller, plus `http_request.exception`.
+ * Tag values are sanitised and the number of controllers and exception names is bounded.
+ */
+export class RequestMetrics {
+  readonly #client: StatsD
+  readonly #format: TagFormat
+  readonly #sampleRate: number
+  readonly #controllers: BoundedLabels
+  readonly #exceptionNames: BoundedLabels
+  readonly #onSendError: (err: unknown) => void
+
+  constructor (options: RequestMetricsOptions) {
+    this.#client = options.client
+    this.#format = options.tagFormat
+    this.#sampleRate = options.sampleRate
+    this.#onSendError = options.onSendError
+    this.#controllers = new BoundedLabels(options.maxControllers, OVERFLOW_CONTROLLER,
+      (controller) => options.onControllerOverflow(controller, options.maxControllers))
+    this.#exceptionNames = new BoundedLabels(MAX_EXCEPTION_NAMES, 'other', () => {})
+  }
+
+  /** How many requests were counted under the overflow controller. */
+  get controllerOverflowCount (): number {
+    return this.#controllers.overflowCount
+  }
+
+  recordRequest (controller: string, method: string, statusCode: number, durationMs: number): void {
+    const format = this.#format
+    const tags = [
+      formatTag('http_status', String(statusCode), format),
+      formatTag('http_status_class', `${Math.floor(statusCode / 100)}xx`, format),
+      formatTag('method', KNOWN_METHODS.has(method) ? method : 'other', format),
+      formatTag('controller', this.#controllers.label(controller), format),
+    ]
+    try {
+      this.#client.increment(METRIC_NAMES.request, 1, this.#sampleRate, tags)
+      this.#client.timing(METRIC_NAMES.responseTime, Math.round(durationMs * 1000) / 1000, this.#sampleRate, tags)
+    } catch (err) {
+      this.#onSendError(err)
+    }
+  }
+
+  recordException (controller: string, exceptionName: string): void {
+    const format = this.#format
+    const tags = [
+      formatTag('controller', this.#controllers.label(controller), format),
+      formatTag('exception', this.#exceptionNames.label(exceptionName), format),
+    ]
+    try {
+      this.#client.increment(METRIC_NAMES.exception, 1, tags)
+    } catch (err) {
+      this.#onSendError(err)
+    }
+  }
+}

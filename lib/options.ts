@@ -1,0 +1,252 @@
+import type { StatsD } from 'hot-shots'
+import { DEFAULT_CORRELATION_HEADER } from './context/correlation-id.js'
+import { ERROR_CODES, VigieError, describeValue, invalidOption } from './errors.js'
+import type { ScrubOptions } from './scrub/scrubber.js'
+import type { VigieOptions } from './types.js'
+
+export interface ResolvedStatsd {
+  readonly host: string
+  readonly port: number
+  readonly protocol: 'udp' | 'tcp' | 'uds'
+  readonly path: string | undefined
+  readonly prefix: string
+  readonly globalTags: Readonly<Record<string, string>>
+  readonly sampleRate: number
+  readonly tagFormat: 'datadog' | 'telegraf'
+  readonly maxBufferSize: number
+  readonly bufferFlushInterval: number
+  readonly datadog: boolean
+  readonly client: StatsD | undefined
+}
+
+export interface ResolvedOptions<Request = unknown> {
+  readonly disabled: boolean
+  readonly statsd: ResolvedStatsd
+  readonly correlationHeader: string
+  readonly getUser: ((request: Request) => unknown) | undefined
+  readonly captureClientErrors: boolean
+  readonly capture: { readonly maxBodyBytes: number, readonly maxDepth: number, readonly maxArrayItems: number }
+  readonly scrub: ScrubOptions
+  readonly maxControllers: number
+  readonly ignore: { readonly paths: ReadonlySet<string>, readonly predicate: ((request: Request) => boolean) | undefined }
+}
+
+export const DEFAULTS = Object.freeze({
+  statsdHost: '127.0.0.1',
+  statsdPort: 8125,
+  maxBufferSize: 1400,
+  bufferFlushInterval: 1000,
+  maxBodyBytes: 8192,
+  maxDepth: 6,
+  maxArrayItems: 50,
+  maxControllers: 500,
+})
+
+type Env = Readonly<Record<string, string | undefined>>
+
+const TOP_LEVEL = new Set(['statsd', 'correlationHeader', 'getUser', 'captureClientErrors', 'capture', 'scrub', 'maxControllers', 'ignore'])
+const STATSD_KEYS = new Set(['host', 'port', 'protocol', 'path', 'prefix', 'globalTags', 'sampleRate', 'tagFormat', 'maxBufferSize', 'bufferFlushInterval', 'datadog', 'client'])
+const CAPTURE_KEYS = new Set(['maxBodyBytes', 'maxDepth', 'maxArrayItems'])
+const SCRUB_KEYS = new Set(['keys', 'replace'])
+// RFC 9110 token characters, the only ones a header name may hold.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+/**
+ * Validates user options, applies defaults and environment fallbacks, and returns a frozen,
+ * fully populated copy. Never mutates its input. Throws a VigieError naming the first bad option.
+ */
+export function resolveOptions<Request> (input: VigieOptions<Request> | undefined, env: Env = process.env): ResolvedOptions<Request> {
+  const options = objectOption(input ?? {}, 'options')
+  checkKnownKeys(options, TOP_LEVEL, '')
+  const capture = objectOption(options.capture ?? {}, 'capture')
+  checkKnownKeys(capture, CAPTURE_KEYS, 'capture.')
+  const scrub = objectOption(options.scrub ?? {}, 'scrub')
+  checkKnownKeys(scrub, SCRUB_KEYS, 'scrub.')
+
+  return Object.freeze({
+    disabled: isTruthyFlag(env.VIGIE_DISABLED),
+    statsd: resolveStatsd(options.statsd, env),
+    correlationHeader: resolveHeaderName(options.correlationHeader),
+    getUser: optionalFunction<(request: Request) => unknown>(options.getUser, 'getUser'),
+    captureClientErrors: optionalBoolean(options.captureClientErrors, 'captureClientErrors', false),
+    capture: Object.freeze({
+      maxBodyBytes: positiveInteger(capture.maxBodyBytes, 'capture.maxBodyBytes', DEFAULTS.maxBodyBytes),
+      maxDepth: positiveInteger(capture.maxDepth, 'capture.maxDepth', DEFAULTS.maxDepth),
+      maxArrayItems: positiveInteger(capture.maxArrayItems, 'capture.maxArrayItems', DEFAULTS.maxArrayItems),
+    }),
+    scrub: Object.freeze({
+      keys: resolveScrubKeys(scrub.keys),
+      replace: optionalFunction<NonNullable<ScrubOptions['replace']>>(scrub.replace, 'scrub.replace'),
+    }),
+    maxControllers: positiveInteger(options.maxControllers, 'maxControllers', DEFAULTS.maxControllers),
+    ignore: resolveIgnore(options.ignore),
+  })
+}
+
+function resolveStatsd (input: unknown, env: Env): ResolvedStatsd {
+  const statsd = objectOption(input ?? {}, 'statsd')
+  checkKnownKeys(statsd, STATSD_KEYS, 'statsd.')
+  const client = statsd.client
+  if (client !== undefined) {
+    if (client === null || typeof client !== 'object' || typeof (client as StatsD).increment !== 'function' || typeof (client as StatsD).timing !== 'function') {
+      throw invalidOption('statsd.client', 'a hot-shots StatsD client', client)
+    }
+    for (const key of ['host', 'port', 'protocol', 'path', 'prefix', 'globalTags', 'sampleRate', 'tagFormat', 'maxBufferSize', 'bufferFlushInterval', 'datadog']) {
+      // A client brings its own transport and formatting; sampleRate applies to vigie's calls.
+      if (key !== 'sampleRate' && statsd[key] !== undefined) {
+        throw new VigieError(ERROR_CODES.CONFLICTING_OPTIONS,
+          `vigie: option "statsd.${key}" cannot be used with "statsd.client": configure the client itself`)
+      }
+    }
+  }
+  const protocol = oneOf(statsd.protocol, 'statsd.protocol', ['udp', 'tcp', 'uds'] as const, 'udp')
+  const path = optionalString(statsd.path, 'statsd.path')
+  if (protocol === 'uds' && path === undefined) {
+    throw invalidOption('statsd.path', 'a socket path when "statsd.protocol" is "uds"', path)
+  }
+  return Object.freeze({
+    host: statsd.host !== undefined ? nonEmptyString(statsd.host, 'statsd.host') : env.STATSD_HOST || DEFAULTS.statsdHost,
+    port: statsd.port !== undefined ? portNumber(statsd.port, 'statsd.port') : envPort(env.STATSD_PORT),
+    protocol,
+    path,
+    prefix: optionalString(statsd.prefix, 'statsd.prefix') ?? '',
+    globalTags: resolveGlobalTags(statsd.globalTags),
+    sampleRate: sampleRate(statsd.sampleRate),
+    tagFormat: oneOf(statsd.tagFormat, 'statsd.tagFormat', ['datadog', 'telegraf'] as const, 'datadog'),
+    maxBufferSize: nonNegativeInteger(statsd.maxBufferSize, 'statsd.maxBufferSize', DEFAULTS.maxBufferSize),
+    bufferFlushInterval: positiveInteger(statsd.bufferFlushInterval, 'statsd.bufferFlushInterval', DEFAULTS.bufferFlushInterval),
+    datadog: optionalBoolean(statsd.datadog, 'statsd.datadog', false),
+    client: client as StatsD | undefined,
+  })
+}
+
+function objectOption (value: unknown, name: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalidOption(name, 'an object', value)
+  }
+  return value as Record<string, unknown>
+}
+
+function checkKnownKeys (value: Record<string, unknown>, known: ReadonlySet<string>, prefix: string): void {
+  for (const key of Object.keys(value)) {
+    if (!known.has(key)) {
+      throw new VigieError(ERROR_CODES.UNKNOWN_OPTION,
+        `vigie: unknown option "${prefix}${key}"; known options here are ${[...known].map((k) => `"${prefix}${k}"`).join(', ')}`)
+    }
+  }
+}
+
+function isTruthyFlag (value: string | undefined): boolean {
+  return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase())
+}
+
+function envPort (value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULTS.statsdPort
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new VigieError(ERROR_CODES.INVALID_ENV,
+      `vigie: environment variable STATSD_PORT must be an integer from 1 to 65535; received ${describeValue(value)}`)
+  }
+  return port
+}
+
+function portNumber (value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
+    throw invalidOption(name, 'an integer from 1 to 65535', value)
+  }
+  return value
+}
+
+function positiveInteger (value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw invalidOption(name, 'a positive integer', value)
+  }
+  return value
+}
+
+function nonNegativeInteger (value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw invalidOption(name, 'an integer ≥ 0', value)
+  }
+  return value
+}
+
+function sampleRate (value: unknown): number {
+  if (value === undefined) return 1
+  if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
+    throw invalidOption('statsd.sampleRate', 'a number greater than 0 and at most 1', value)
+  }
+  return value
+}
+
+function optionalBoolean (value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw invalidOption(name, 'a boolean', value)
+  return value
+}
+
+function optionalString (value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string') throw invalidOption(name, 'a string', value)
+  return value
+}
+
+function nonEmptyString (value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw invalidOption(name, 'a non-empty string', value)
+  return value
+}
+
+function optionalFunction<F> (value: unknown, name: string): F | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'function') throw invalidOption(name, 'a function', value)
+  return value as F
+}
+
+function oneOf<const T extends readonly string[]> (value: unknown, name: string, allowed: T, fallback: T[number]): T[number] {
+  if (value === undefined) return fallback
+  if (typeof value !== 'string' || !allowed.includes(value)) {
+    throw invalidOption(name, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, value)
+  }
+  return value
+}
+
+/** Validates a header-name option (lower-cased), defaulting to `x-request-id`. */
+export function resolveHeaderName (value: unknown): string {
+  if (value === undefined) return DEFAULT_CORRELATION_HEADER
+  if (typeof value !== 'string' || !HEADER_NAME.test(value)) {
+    throw invalidOption('correlationHeader', 'a valid HTTP header name', value)
+  }
+  return value.toLowerCase()
+}
+
+function resolveGlobalTags (value: unknown): Readonly<Record<string, string>> {
+  if (value === undefined) return Object.freeze({})
+  const tags = objectOption(value, 'statsd.globalTags')
+  const out: Record<string, string> = {}
+  for (const [key, tag] of Object.entries(tags)) {
+    if (typeof tag !== 'string' && typeof tag !== 'number') {
+      throw invalidOption(`statsd.globalTags.${key}`, 'a string or a number', tag)
+    }
+    out[key] = String(tag)
+  }
+  return Object.freeze(out)
+}
+
+function resolveScrubKeys (value: unknown): readonly string[] {
+  if (value === undefined) return Object.freeze([])
+  if (!Array.isArray(value) || !value.every((k) => typeof k === 'string' && k.length > 0)) {
+    throw invalidOption('scrub.keys', 'an array of non-empty strings', value)
+  }
+  return Object.freeze([...value])
+}
+
+function resolveIgnore<Request> (value: unknown): ResolvedOptions<Request>['ignore'] {
+  if (value === undefined) return Object.freeze({ paths: new Set<string>(), predicate: undefined })
+  if (typeof value === 'function') return Object.freeze({ paths: new Set<string>(), predicate: value as (request: Request) => boolean })
+  if (!Array.isArray(value) || !value.every((p) => typeof p === 'string' && p.startsWith('/'))) {
+    throw invalidOption('ignore', 'an array of paths starting with "/" or a function', value)
+  }
+  return Object.freeze({ paths: new Set<string>(value), predicate: undefined })
+}

@@ -1,0 +1,62 @@
+import type { StatsD } from 'hot-shots'
+import type { ScrubOptions } from './scrub/scrubber.js'
+
+export type { ScrubOptions }
+
+/** Where and how request metrics are sent. Every field is optional. */
+export interface StatsdOptions {
+  /** StatsD host. Default: `STATSD_HOST`, then `127.0.0.1`. */
+  host?: string
+  /** StatsD port. Default: `STATSD_PORT`, then `8125`. */
+  port?: number
+  /** Transport. Default `'udp'`. `'uds'` needs `path`. */
+  protocol?: 'udp' | 'tcp' | 'uds'
+  /** Unix domain socket path, for `protocol: 'uds'`. */
+  path?: string
+  /** Prepended to every metric name, e.g. `'shop.'`. Default `''`. */
+  prefix?: string
+  /** Tags added to every metric, e.g. `{ env: 'production' }`. */
+  globalTags?: Record<string, string | number>
+  /** Fraction of request metrics sent, in (0, 1]. Default `1`. */
+  sampleRate?: number
+  /** `'datadog'` (`name:1|c|#k:v`, the default) or `'telegraf'` (`name,k=v:1|c`). */
+  tagFormat?: 'datadog' | 'telegraf'
+  /** Bytes buffered before a send; `0` sends every metric at once. Default `1400` (one UDP datagram on a typical MTU). */
+  maxBufferSize?: number
+  /** Milliseconds between flushes of the buffer. Default `1000`. */
+  bufferFlushInterval?: number
+  /** Let hot-shots read `DD_*` variables and switch on its Datadog mode. Default `false`. */
+  datadog?: boolean
+  /** An existing hot-shots client to use instead of creating one. vigie never closes it. */
+  client?: StatsD
+}
+
+/** Limits on what an exception line may contain. */
+export interface CaptureOptions {
+  /** Largest body kept, in bytes of JSON. Default `8192`. */
+  maxBodyBytes?: number
+  /** Deepest nesting kept in a body. Default `6`. */
+  maxDepth?: number
+  /** Most items kept per array (and keys per object). Default `50`. */
+  maxArrayItems?: number
+}
+
+/** Options of the Fastify plugin. `Request` is the framework's request type. */
+export interface VigieOptions<Request = unknown> {
+  statsd?: StatsdOptions
+  /** Header that carries the correlation ID in and out. Default `'x-request-id'`. */
+  correlationHeader?: string
+  /** Returns who made the request, for exception lines. May throw; vigie carries on. */
+  getUser?: (request: Request) => unknown
+  /** Also capture 4xx answers that were caused by an error. Default `false`. */
+  captureClientErrors?: boolean
+  capture?: CaptureOptions
+  scrub?: ScrubOptions
+  /** Most distinct `controller` tag values. Default `500`. */
+  maxControllers?: number
+  /** Requests that are neither timed nor counted: exact paths or route patterns, or a predicate. */
+  ignore?: readonly string[] | ((request: Request) => boolean)
+}
+
+/** Per-route settings, under `config.vigie`. `false` opts the route out of metrics. */
+export type RouteVigieConfig = false | { controller?: string }

@@ -1,0 +1,39 @@
+import t from 'tap'
+import { FailureReporter } from '../../lib/core/failure-reporter.js'
+
+function recorder (): { logger: { warn: (obj: object, msg: string) => void }, calls: Array<{ obj: any, msg: string }> } {
+  const calls: Array<{ obj: any, msg: string }> = []
+  return { calls, logger: { warn: (obj, msg) => { calls.push({ obj, msg }) } } }
+}
+
+t.test('failures are reported at most once a minute per subsystem, with the count suppressed', async (t) => {
+  t.clock.enter()
+  t.teardown(() => t.clock.exit())
+  const { logger, calls } = recorder()
+  const reporter = new FailureReporter(logger)
+  reporter.report('statsd', new Error('ECONNREFUSED'))
+  reporter.report('statsd', new Error('ECONNREFUSED'))
+  reporter.report('statsd', new Error('ECONNREFUSED'))
+  reporter.report('getUser', new TypeError('x'))
+  t.equal(calls.length, 2)
+  t.same(calls[0]!.obj, { vigie: { subsystem: 'statsd', suppressed: 0 }, err: { type: 'Error', message: 'ECONNREFUSED' } })
+  t.clock.advance(60_001)
+  reporter.report('statsd', 'not even an error')
+  t.equal(calls.length, 3)
+  t.same(calls[2]!.obj, { vigie: { subsystem: 'statsd', suppressed: 2 }, err: { type: 'NonError', message: 'not even an error' } })
+})
+
+t.test('a logger that throws does not escape', async (t) => {
+  const reporter = new FailureReporter({ warn: () => { throw new Error('logger down') } })
+  t.doesNotThrow(() => reporter.report('statsd', new Error('x')))
+  t.doesNotThrow(() => reporter.warnOnce('k', 'msg'))
+})
+
+t.test('warnOnce warns once per key', async (t) => {
+  const { logger, calls } = recorder()
+  const reporter = new FailureReporter(logger)
+  reporter.warnOnce('a', 'first')
+  reporter.warnOnce('a', 'again')
+  reporter.warnOnce('b', 'other')
+  t.same(calls.map((c) => c.msg), ['first', 'other'])
+})

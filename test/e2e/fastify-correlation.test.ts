@@ -1,0 +1,146 @@
+import { request as httpRequest } from 'node:http'
+import { connect } from 'node:net'
+import Fastify, { LogController } from 'fastify'
+import t from 'tap'
+import { correlationId, genReqId, loggerOptions, observability } from '../../lib/index.js'
+import { createLogSink } from '../helpers/log-sink.js'
+import { startApp } from '../helpers/fastify-app.js'
+
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+
+/** Sends raw bytes (headers fetch would refuse to send) and returns the response head. */
+function rawRequest (url: string, head: string): Promise<string> {
+  const { hostname, port } = new URL(url)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(Buffer.from(head, 'latin1')))
+    let data = ''
+    socket.on('data', (chunk) => { data += chunk.toString('latin1') })
+    socket.on('end', () => resolve(data))
+    socket.on('error', reject)
+  })
+}
+
+function headerOf (response: string, name: string): string | undefined {
+  const line = response.split('\r\n').find((l) => l.toLowerCase().startsWith(`${name}:`))
+  return line?.slice(name.length + 1).trim()
+}
+
+t.test('a valid incoming ID is kept, echoed, exposed and logged', async (t) => {
+  const { url, logs } = await startApp(t, {
+    routes: (app) => app.get('/', async (request) => {
+      request.log.info('handling')
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      return { fromRequest: request.correlationId, fromContext: correlationId() }
+    }),
+  })
+  const res = await fetch(`${url}/`, { headers: { 'x-request-id': 'abc-123.DEF_456:7' } })
+  t.equal(res.headers.get('x-request-id'), 'abc-123.DEF_456:7')
+  t.same(await res.json(), { fromRequest: 'abc-123.DEF_456:7', fromContext: 'abc-123.DEF_456:7' })
+  const handling = logs.lines.find((l) => l.msg === 'handling')
+  t.equal(handling?.correlationId, 'abc-123.DEF_456:7')
+  const completed = logs.lines.find((l) => l.msg === 'request completed')
+  t.equal(completed?.correlationId, 'abc-123.DEF_456:7', 'Fastify\'s own completion line carries the ID')
+})
+
+t.test('a missing ID is generated as a UUID v7', async (t) => {
+  const { url } = await startApp(t, { routes: (app) => app.get('/', async (request) => request.correlationId) })
+  const res = await fetch(`${url}/`)
+  const id = res.headers.get('x-request-id')
+  t.match(id, UUID_V7)
+  t.equal(await res.text(), id)
+})
+
+t.test('hostile incoming IDs are replaced', async (t) => {
+  const { url } = await startApp(t, { routes: (app) => app.get('/', async (request) => request.correlationId) })
+  const cases: Record<string, string> = {
+    empty: 'X-Request-Id: \r\n',
+    'too long': `X-Request-Id: ${'a'.repeat(129)}\r\n`,
+    'non-ASCII': 'X-Request-Id: caf\u00e9\r\n',
+    tab: 'X-Request-Id: a\tb\r\n',
+    'space and quote': 'X-Request-Id: a b"c\r\n',
+    repeated: 'X-Request-Id: one\r\nX-Request-Id: two\r\n',
+    'log injection': 'X-Request-Id: abc\\n{"level":60}\r\n',
+  }
+  for (const [name, header] of Object.entries(cases)) {
+    const response = await rawRequest(url, `GET / HTTP/1.1\r\nHost: x\r\n${header}Connection: close\r\n\r\n`)
+    t.match(response, /^HTTP\/1\.1 200/, `${name}: the request succeeds`)
+    t.match(headerOf(response, 'x-request-id'), UUID_V7, `${name}: a fresh ID replaces it`)
+  }
+  const longest = await fetch(`${url}/`, { headers: { 'x-request-id': 'a'.repeat(128) } })
+  t.equal(longest.headers.get('x-request-id'), 'a'.repeat(128), '128 characters are still accepted')
+})
+
+t.test('the correlation header name is configurable', async (t) => {
+  const { url } = await startApp(t, {
+    vigie: { correlationHeader: 'X-Correlation-ID' },
+    routes: (app) => app.get('/', async (request) => request.correlationId),
+  })
+  const res = await fetch(`${url}/`, { headers: { 'x-correlation-id': 'corr-1' } })
+  t.equal(res.headers.get('x-correlation-id'), 'corr-1')
+  t.equal(await res.text(), 'corr-1')
+})
+
+t.test('two interleaved concurrent requests never see each other\'s ID', async (t) => {
+  const gates: Record<string, () => void> = {}
+  const { url, logs } = await startApp(t, {
+    routes: (app) => app.get('/:name', async (request) => {
+      const { name } = request.params as { name: string }
+      await new Promise<void>((resolve) => { gates[name] = resolve })
+      request.log.info({ name }, 'resumed')
+      return { name, seen: correlationId() }
+    }),
+  })
+  const first = fetch(`${url}/first`, { headers: { 'x-request-id': 'id-first' } })
+  const second = fetch(`${url}/second`, { headers: { 'x-request-id': 'id-second' } })
+  while (gates.first === undefined || gates.second === undefined) await new Promise((resolve) => setTimeout(resolve, 5))
+  gates.second() // the second request finishes first
+  const secondBody = await (await second).json()
+  gates.first()
+  const firstBody = await (await first).json()
+  t.same(firstBody, { name: 'first', seen: 'id-first' })
+  t.same(secondBody, { name: 'second', seen: 'id-second' })
+  for (const line of logs.lines.filter((l) => l.msg === 'resumed')) {
+    t.equal(line.correlationId, `id-${line.name}`)
+  }
+})
+
+t.test('the ID is in the context for async work started by the handler', async (t) => {
+  const { url } = await startApp(t, {
+    routes: (app) => app.post('/', async () => {
+      const later = await new Promise<string | undefined>((resolve) => setImmediate(() => resolve(correlationId())))
+      return { later }
+    }),
+  })
+  const res = await fetch(`${url}/`, { method: 'POST', headers: { 'x-request-id': 'ctx-1', 'content-type': 'application/json' }, body: '{"a":1}' })
+  t.same(await res.json(), { later: 'ctx-1' }, 'the context survives body parsing')
+  t.equal(correlationId(), undefined, 'outside a request there is no ID')
+})
+
+t.test('with genReqId and the correlationId label, "incoming request" has the ID, written once per line', async (t) => {
+  const logs = createLogSink()
+  const app = Fastify({
+    logger: { ...loggerOptions(), stream: logs.stream },
+    genReqId: genReqId(),
+    logController: new LogController({ requestIdLogLabel: 'correlationId' }),
+  })
+  await app.register(observability, { statsd: { port: 9 } })
+  app.get('/', async (request) => {
+    request.log.info('inside')
+    return 'ok'
+  })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(() => app.close())
+  const address = app.server.address() as { port: number }
+  await new Promise<void>((resolve, reject) => {
+    httpRequest({ port: address.port, host: '127.0.0.1', path: '/', headers: { 'x-request-id': 'gen-1' } }, (res) => {
+      res.resume()
+      res.on('end', resolve)
+    }).on('error', reject).end()
+  })
+  const incoming = logs.lines.find((l) => l.msg === 'incoming request')
+  t.equal(incoming?.correlationId, 'gen-1')
+  for (const raw of logs.text().split('\n').filter((l) => l.includes('gen-1'))) {
+    t.equal(raw.split('"correlationId"').length - 1, 1, `one correlationId key in ${raw}`)
+  }
+  t.equal(logs.lines.find((l) => l.msg === 'inside')?.correlationId, 'gen-1')
+})

@@ -1,0 +1,154 @@
+import t from 'tap'
+import { startApp } from '../helpers/fastify-app.js'
+
+const CARD = '4111 1111 1111 1111'
+const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXNlY3JldA'
+
+class PaymentError extends Error {
+  code = 'E_PAYMENT'
+  override name = 'PaymentError'
+}
+
+t.test('a thrown error writes exactly one scrubbed, structured error line', async (t) => {
+  const { url, logs, statsd } = await startApp(t, {
+    vigie: { getUser: (request) => ({ id: request.headers['x-user-id'], email: 'ada@example.com', token: 'user-token-123' }) },
+    routes: (app) => app.post('/checkout/:cart', async (request) => {
+      const body = request.body as { card: string }
+      throw new PaymentError(`declined card ${body.card}`, { cause: new Error(`gateway said no to ${body.card}`) })
+    }),
+  })
+  const res = await fetch(`${url}/checkout/c-9?session=s3cr3t-session&page=1`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${JWT}`,
+      cookie: 'sid=abc123secret; theme=dark',
+      'x-user-id': 'u-7',
+      'x-request-id': 'exc-1',
+    },
+    body: JSON.stringify({ email: 'ada@example.com', password: 'hunter2', card: CARD, items: [{ sku: 'A1', qty: 2 }] }),
+  })
+  t.equal(res.status, 500)
+  await statsd.waitFor((lines) => lines.some((l) => l.startsWith('http_request.exception:')))
+
+  const errors = logs.lines.filter((l) => l.level >= 50)
+  t.equal(errors.length, 1, 'one error line, not Fastify\'s plus vigie\'s')
+  const line = errors[0]!
+  t.equal(line.correlationId, 'exc-1')
+  t.match(line.msg, /^exception: PaymentError: declined card \*{4} \*{4} \*{4} 1111$/)
+  t.equal(line.err.type, 'PaymentError')
+  t.equal(line.err.code, 'E_PAYMENT')
+  t.match(line.err.stack, /PaymentError: declined card/)
+  t.equal(line.err.cause.type, 'Error')
+  t.match(line.err.cause.message, /gateway said no to \*{4}/)
+  t.equal(line.req.method, 'POST')
+  t.equal(line.req.route, '/checkout/:cart')
+  t.match(line.req.url, /^http:\/\/127\.0\.0\.1:\d+\/checkout\/c-9\?session=\[REDACTED\]&page=1$/)
+  t.same(line.req.params, { cart: 'c-9' })
+  t.equal(line.req.headers.authorization, '[REDACTED]')
+  t.equal(line.req.headers['x-user-id'], 'u-7')
+  t.equal(line.req.body.password, '[REDACTED]')
+  t.equal(line.req.body.email, 'ada@example.com')
+  t.same(line.req.body.items, [{ sku: 'A1', qty: 2 }])
+  t.equal(line.req.remoteAddress, '127.0.0.1')
+  t.equal(line.user.id, 'u-7')
+  t.equal(line.user.token, '[REDACTED]')
+  t.equal(line.res.statusCode, 500)
+  t.type(line.responseTime, 'number')
+  t.match(line.repro, /^curl --globoff -X POST 'http:\/\/127\.0\.0\.1:\d+\/checkout\/c-9\?session=\[REDACTED\]&page=1'/)
+  t.match(line.repro, /-H 'authorization: \[REDACTED\]'/)
+  t.match(line.repro, /--data-raw '\{"email":"ada@example.com","password":"\[REDACTED\]"/)
+
+  const everything = logs.text()
+  for (const secret of ['hunter2', CARD, '4111111111111111', JWT, 'abc123secret', 's3cr3t-session', 'user-token-123']) {
+    t.notOk(everything.includes(secret), `"${secret}" appears in no log line`)
+  }
+  t.ok(statsd.lines.includes('http_request.exception:1|c|#controller:/checkout/:cart,exception:PaymentError'), statsd.lines.join('\n'))
+  t.ok(statsd.lines.includes('http_request:1|c|#http_status:500,http_status_class:5xx,method:POST,controller:/checkout/:cart'))
+})
+
+t.test('a 5xx answered without an error is captured too', async (t) => {
+  const { url, logs, statsd } = await startApp(t, {
+    routes: (app) => app.get('/down', async (_request, reply) => reply.code(503).send({ retry: true })),
+  })
+  t.equal((await fetch(`${url}/down`)).status, 503)
+  await statsd.waitFor((lines) => lines.some((l) => l.startsWith('http_request.exception:')))
+  const errors = logs.lines.filter((l) => l.level >= 50)
+  t.equal(errors.length, 1)
+  t.equal(errors[0]!.msg, 'exception: HTTP 503')
+  t.equal(errors[0]!.err, undefined)
+  t.ok(statsd.lines.includes('http_request.exception:1|c|#controller:/down,exception:http_503'))
+})
+
+t.test('a rejected promise and an error in a hook are captured', async (t) => {
+  const { url, logs } = await startApp(t, {
+    routes: (app) => {
+      app.get('/reject', () => Promise.reject(new TypeError('bad thing')))
+      app.get('/hook', { preHandler: async () => { throw new RangeError('hook broke') } }, async () => 'never')
+    },
+  })
+  await fetch(`${url}/reject`)
+  await fetch(`${url}/hook`)
+  const types = logs.lines.filter((l) => l.level >= 50).map((l) => l.err?.type)
+  t.same(types, ['TypeError', 'RangeError'])
+})
+
+t.test('4xx answers are not exceptions unless captureClientErrors is set', async (t) => {
+  const routes = (app: import('fastify').FastifyInstance): void => {
+    app.post('/validated', { schema: { body: { type: 'object', required: ['name'] } } }, async () => 'ok')
+    app.get('/missing', async (_request, reply) => reply.code(404).send())
+  }
+  const quiet = await startApp(t, { routes })
+  t.equal((await fetch(`${quiet.url}/validated`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 400)
+  t.equal((await fetch(`${quiet.url}/missing`)).status, 404)
+  t.equal(quiet.logs.lines.filter((l) => String(l.msg).startsWith('exception:')).length, 0)
+
+  const opted = await startApp(t, { vigie: { captureClientErrors: true }, routes })
+  await fetch(`${opted.url}/validated`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+  await fetch(`${opted.url}/missing`)
+  const captured = opted.logs.lines.filter((l) => String(l.msg).startsWith('exception:'))
+  t.equal(captured.length, 1, 'the validation error is captured; a plain 404 has no error to capture')
+  t.equal(captured[0]!.res.statusCode, 400)
+})
+
+t.test('Fastify\'s own lines are scrubbed by loggerOptions', async (t) => {
+  const { url, logs } = await startApp(t, {
+    routes: (app) => app.get('/search', async () => { throw Object.assign(new Error(`not found: ${CARD}`), { statusCode: 404 }) }),
+  })
+  await fetch(`${url}/search?token=tok-secret-1&q=shoes`)
+  const incoming = logs.lines.find((l) => l.msg === 'incoming request')
+  t.equal(incoming?.req.url, '/search?token=[REDACTED]&q=shoes')
+  const everything = logs.text()
+  t.notOk(everything.includes('tok-secret-1'))
+  t.notOk(everything.includes(CARD), 'the 4xx info line Fastify writes has its message scrubbed')
+})
+
+t.test('without loggerOptions: one warning at startup, and vigie\'s own line is still scrubbed', async (t) => {
+  const { url, logs } = await startApp(t, {
+    useLoggerOptions: false,
+    routes: (app) => app.post('/', async () => { throw new Error(`card ${CARD}`) }),
+  })
+  t.equal(logs.lines.filter((l) => String(l.msg).includes('loggerOptions()')).length, 1)
+  await fetch(`${url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"password":"hunter2"}' })
+  const vigieLine = logs.lines.find((l) => String(l.msg).startsWith('exception:'))
+  t.ok(vigieLine)
+  t.notOk(JSON.stringify(vigieLine).includes(CARD))
+  t.notOk(JSON.stringify(vigieLine).includes('hunter2'))
+  t.equal(vigieLine?.err.type, 'Error', 'pino\'s default err serializer did not rewrite the record')
+})
+
+t.test('bodies are bounded: size, depth and array length', async (t) => {
+  const { url, logs } = await startApp(t, {
+    vigie: { capture: { maxBodyBytes: 1024, maxDepth: 3, maxArrayItems: 5 } },
+    routes: (app) => app.post('/', async () => { throw new Error('boom') }),
+  })
+  const body = { list: Array.from({ length: 100 }, (_, i) => i), deep: { a: { b: { c: { d: 1 } } } } }
+  await fetch(`${url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const line = logs.lines.find((l) => String(l.msg).startsWith('exception:'))!
+  t.equal(line.req.body.list.length, 6, 'five items and a marker')
+  t.type(line.req.body.deep.a.b, 'string', 'nesting below maxDepth is replaced by a marker')
+
+  await fetch(`${url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'x'.repeat(50_000) }) })
+  const big = logs.lines.filter((l) => String(l.msg).startsWith('exception:'))[1]!
+  t.ok(Buffer.byteLength(JSON.stringify(big.req.body)) <= 1200, 'a large body is cut near maxBodyBytes')
+})

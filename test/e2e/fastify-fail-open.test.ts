@@ -1,0 +1,140 @@
+import Fastify from 'fastify'
+import t, { type Test } from 'tap'
+import { ERROR_CODES, observability, type FastifyVigieOptions } from '../../lib/index.js'
+import { startApp } from '../helpers/fastify-app.js'
+import { startStatsdListener } from '../helpers/statsd-listener.js'
+
+async function answersAll (t: Test, statsd: FastifyVigieOptions['statsd']): Promise<void> {
+  const consoleErrors = t.capture(console, 'error')
+  const consoleWarns = t.capture(console, 'warn')
+  const { url, logs } = await startApp(t, {
+    vigie: { statsd },
+    routes: (app) => app.get('/', async () => {
+      app.statsd.increment('business.metric')
+      return 'ok'
+    }),
+  })
+  for (let i = 0; i < 20; i++) {
+    const res = await fetch(`${url}/`)
+    t.equal(res.status, 200)
+  }
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  t.same(consoleErrors(), [], 'nothing printed with console.error')
+  t.same(consoleWarns(), [], 'nothing printed with console.warn')
+  const warnings = logs.lines.filter((l) => l.level === 40 && l.vigie?.subsystem === 'statsd')
+  t.ok(warnings.length <= 1, 'at most one rate-limited warning reaches the app logger')
+}
+
+t.test('StatsD at an unresolvable host: every request is answered', async (t) => {
+  await answersAll(t, { host: 'statsd.invalid', maxBufferSize: 0 })
+})
+
+t.test('StatsD on a closed TCP port: every request is answered', async (t) => {
+  await answersAll(t, { host: '127.0.0.1', port: 9, protocol: 'tcp' })
+})
+
+t.test('a getUser that throws leaves the request and the line intact', async (t) => {
+  const { url, logs } = await startApp(t, {
+    vigie: { getUser: () => { throw new Error('session store down') } },
+    routes: (app) => app.get('/', async () => { throw new Error('boom') }),
+  })
+  t.equal((await fetch(`${url}/`)).status, 500)
+  const line = logs.lines.find((l) => String(l.msg).startsWith('exception:'))
+  t.equal(line?.user, undefined)
+  t.ok(logs.lines.some((l) => l.level === 40 && l.vigie?.subsystem === 'getUser'))
+})
+
+t.test('a circular or hostile body never breaks the capture', async (t) => {
+  const { url, logs } = await startApp(t, {
+    routes: (app) => app.post('/', async (request) => {
+      const body = request.body as Record<string, unknown>
+      body.self = body
+      Object.defineProperty(body, 'trap', { enumerable: true, get () { throw new Error('getter') } })
+      throw new Error('boom')
+    }),
+  })
+  const res = await fetch(`${url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' })
+  t.equal(res.status, 500)
+  const line = logs.lines.find((l) => String(l.msg).startsWith('exception:'))
+  t.equal(line?.req.body.a, 1)
+  t.equal(line?.req.body.self, '[Circular]')
+})
+
+t.test('VIGIE_DISABLED=1 turns vigie off, and app.statsd still works', async (t) => {
+  process.env.VIGIE_DISABLED = '1'
+  t.teardown(() => { delete process.env.VIGIE_DISABLED })
+  const { url, statsd, logs } = await startApp(t, {
+    routes: (app) => app.get('/', async (request) => {
+      app.statsd.increment('still.callable')
+      return { id: request.correlationId }
+    }),
+  })
+  const res = await fetch(`${url}/`, { headers: { 'x-request-id': 'abc' } })
+  t.same(await res.json(), { id: '' })
+  t.equal(res.headers.get('x-request-id'), null)
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.same(statsd.lines, [])
+  t.notOk(logs.lines.some((l) => l.correlationId !== undefined))
+})
+
+t.test('a user-supplied hot-shots client is used and never closed', async (t) => {
+  const { StatsD } = await import('hot-shots')
+  const listener = await startStatsdListener()
+  t.teardown(() => listener.close())
+  const client = new StatsD({ host: '127.0.0.1', port: listener.port, prefix: 'mine.', errorHandler: () => {} })
+  const app = Fastify()
+  await app.register(observability, { statsd: { client } })
+  app.get('/', async () => 'ok')
+  await app.inject('/')
+  await app.close()
+  await listener.waitFor((lines) => lines.some((l) => l.startsWith('mine.http_request:1|c')))
+  client.increment('after.close')
+  await listener.waitFor((lines) => lines.includes('mine.after.close:1|c'))
+  client.close()
+})
+
+t.test('bad options are rejected at register with a coded error naming the option', async (t) => {
+  const cases: Array<[unknown, string, RegExp]> = [
+    [{ statsd: { port: 'abc' } }, ERROR_CODES.INVALID_OPTION, /"statsd\.port" must be an integer from 1 to 65535; received "abc" \(string\)/],
+    [{ statsd: { protocol: 'http' } }, ERROR_CODES.INVALID_OPTION, /"statsd\.protocol" must be one of "udp", "tcp", "uds"; received "http"/],
+    [{ statsd: { sampleRate: 0 } }, ERROR_CODES.INVALID_OPTION, /"statsd\.sampleRate" must be a number greater than 0 and at most 1; received 0/],
+    [{ statsd: { tagFormat: 'influx' } }, ERROR_CODES.INVALID_OPTION, /"statsd\.tagFormat"/],
+    [{ statsd: { prot: 1 } }, ERROR_CODES.UNKNOWN_OPTION, /unknown option "statsd\.prot"/],
+    [{ correlationHeader: 'bad header' }, ERROR_CODES.INVALID_OPTION, /"correlationHeader" must be a valid HTTP header name/],
+    [{ getUser: 'me' }, ERROR_CODES.INVALID_OPTION, /"getUser" must be a function; received "me" \(string\)/],
+    [{ capture: { maxBodyBytes: -1 } }, ERROR_CODES.INVALID_OPTION, /"capture\.maxBodyBytes" must be a positive integer; received -1/],
+    [{ scrub: { keys: 'password' } }, ERROR_CODES.INVALID_OPTION, /"scrub\.keys" must be an array of non-empty strings/],
+    [{ maxControllers: 0 }, ERROR_CODES.INVALID_OPTION, /"maxControllers"/],
+    [{ ignore: ['health'] }, ERROR_CODES.INVALID_OPTION, /"ignore" must be an array of paths starting with "\/" or a function/],
+    [{ statsd: { client: {}, } }, ERROR_CODES.INVALID_OPTION, /"statsd\.client" must be a hot-shots StatsD client/],
+    [{ captureClientErrors: 'yes' }, ERROR_CODES.INVALID_OPTION, /"captureClientErrors" must be a boolean/],
+  ]
+  for (const [options, code, message] of cases) {
+    const app = Fastify()
+    await t.rejects(async () => { await app.register(observability, options as FastifyVigieOptions) }, { code, message }, JSON.stringify(options))
+    await app.close()
+  }
+})
+
+t.test('STATSD_PORT that is not a port fails fast, naming the variable', async (t) => {
+  process.env.STATSD_PORT = 'eighty'
+  t.teardown(() => { delete process.env.STATSD_PORT })
+  const app = Fastify()
+  await t.rejects(async () => { await app.register(observability) }, { code: ERROR_CODES.INVALID_ENV, message: /STATSD_PORT must be an integer/ })
+  await app.close()
+})
+
+t.test('STATSD_HOST and STATSD_PORT are used when no option is given', async (t) => {
+  const listener = await startStatsdListener()
+  t.teardown(() => listener.close())
+  process.env.STATSD_HOST = '127.0.0.1'
+  process.env.STATSD_PORT = String(listener.port)
+  t.teardown(() => { delete process.env.STATSD_HOST; delete process.env.STATSD_PORT })
+  const app = Fastify()
+  await app.register(observability)
+  app.get('/', async () => 'ok')
+  await app.inject('/')
+  await app.close()
+  await listener.waitFor((lines) => lines.some((l) => l.startsWith('http_request:1|c')))
+  t.pass('metrics went to the address from the environment')
+})

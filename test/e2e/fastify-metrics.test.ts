@@ -1,0 +1,156 @@
+import t from 'tap'
+import { startApp } from '../helpers/fastify-app.js'
+
+const TIMING = /^http_request\.response_time:\d+(\.\d+)?\|ms\|#/
+
+t.test('a matched route emits the counter and the timing, tagged with the route pattern', async (t) => {
+  const { url, statsd } = await startApp(t, {
+    routes: (app) => app.get('/users/:id', async (request) => ({ id: (request.params as { id: string }).id })),
+  })
+  const res = await fetch(`${url}/users/42?page=2`)
+  t.equal(res.status, 200)
+  await statsd.waitFor((lines) => lines.length >= 2)
+  const tags = '#http_status:200,http_status_class:2xx,method:GET,controller:/users/:id'
+  t.ok(statsd.lines.includes(`http_request:1|c|${tags}`), statsd.lines.join('\n'))
+  const timing = statsd.lines.find((l) => l.startsWith('http_request.response_time:'))
+  t.match(timing, TIMING)
+  t.ok(timing?.endsWith(`|ms|${tags}`), timing)
+  t.notOk(statsd.lines.some((l) => l.includes('42')), 'the raw URL never becomes a tag')
+})
+
+t.test('prefix and global tags are applied', async (t) => {
+  const { url, statsd } = await startApp(t, {
+    vigie: { statsd: { prefix: 'shop.', globalTags: { env: 'production' } } },
+    routes: (app) => app.get('/', async () => 'ok'),
+  })
+  await fetch(`${url}/`)
+  await statsd.waitFor((lines) => lines.length >= 2)
+  t.ok(statsd.lines.includes('shop.http_request:1|c|#env:production,http_status:200,http_status_class:2xx,method:GET,controller:/'), statsd.lines.join('\n'))
+})
+
+t.test('unmatched requests are counted under controller:not_found', async (t) => {
+  const { url, statsd } = await startApp(t)
+  const res = await fetch(`${url}/nope/123`)
+  t.equal(res.status, 404)
+  await statsd.waitFor((lines) => lines.length >= 2)
+  t.ok(statsd.lines.includes('http_request:1|c|#http_status:404,http_status_class:4xx,method:GET,controller:not_found'), statsd.lines.join('\n'))
+})
+
+t.test('a route sets its own controller label, or opts out of metrics', async (t) => {
+  const { url, statsd } = await startApp(t, {
+    routes: (app) => {
+      app.get('/users/:id', { config: { vigie: { controller: 'users.show' } } }, async () => 'u')
+      app.get('/internal', { config: { vigie: false } }, async () => 'i')
+    },
+  })
+  await fetch(`${url}/internal`)
+  await fetch(`${url}/users/1`)
+  await statsd.waitFor((lines) => lines.length >= 2)
+  t.ok(statsd.lines.includes('http_request:1|c|#http_status:200,http_status_class:2xx,method:GET,controller:users.show'))
+  t.notOk(statsd.lines.some((l) => l.includes('internal')), 'the opted-out route sent nothing')
+  t.equal(statsd.lines.filter((l) => l.startsWith('http_request:')).length, 1)
+})
+
+t.test('ignored paths and predicates are neither timed nor counted', async (t) => {
+  const { url, statsd } = await startApp(t, {
+    vigie: { ignore: ['/health'] },
+    routes: (app) => {
+      app.get('/health', async () => 'ok')
+      app.get('/work', async () => 'done')
+    },
+  })
+  await fetch(`${url}/health`)
+  await fetch(`${url}/health?deep=1`)
+  await fetch(`${url}/work`)
+  await statsd.waitFor((lines) => lines.length >= 2)
+  t.same(statsd.lines.filter((l) => l.startsWith('http_request:')), ['http_request:1|c|#http_status:200,http_status_class:2xx,method:GET,controller:/work'])
+
+  const predicate = await startApp(t, {
+    vigie: { ignore: (request) => request.headers['user-agent'] === 'probe' },
+    routes: (app) => app.get('/', async () => 'ok'),
+  })
+  await fetch(`${predicate.url}/`, { headers: { 'user-agent': 'probe' } })
+  await fetch(`${predicate.url}/`)
+  await predicate.statsd.waitFor((lines) => lines.length >= 2)
+  t.equal(predicate.statsd.lines.filter((l) => l.startsWith('http_request:')).length, 1)
+})
+
+t.test('tag values from route labels cannot inject protocol characters', async (t) => {
+  const { url, statsd } = await startApp(t, {
+    routes: (app) => app.get('/x', { config: { vigie: { controller: 'a|b,c#d@e\nf:g' } } }, async () => 'x'),
+  })
+  await fetch(`${url}/x`)
+  await statsd.waitFor((lines) => lines.length >= 2)
+  t.ok(statsd.lines.includes('http_request:1|c|#http_status:200,http_status_class:2xx,method:GET,controller:a_b_c_d_e_f:g'), statsd.lines.join('\n'))
+})
+
+t.test('the telegraf tag format follows its own rules', async (t) => {
+  const { url, statsd } = await startApp(t, {
+    vigie: { statsd: { tagFormat: 'telegraf' } },
+    routes: (app) => app.get('/users/:id', async () => 'u'),
+  })
+  await fetch(`${url}/users/7`)
+  await statsd.waitFor((lines) => lines.length >= 2)
+  t.ok(statsd.lines.includes('http_request,http_status=200,http_status_class=2xx,method=GET,controller=/users/_id:1|c'), statsd.lines.join('\n'))
+})
+
+t.test('distinct controllers are capped; the overflow is one bucket, warned about once', async (t) => {
+  const { url, statsd, logs } = await startApp(t, {
+    vigie: { maxControllers: 2 },
+    routes: (app) => {
+      for (const name of ['a', 'b', 'c', 'd']) app.get(`/${name}`, async () => name)
+    },
+  })
+  for (const name of ['a', 'b', 'c', 'd']) await fetch(`${url}/${name}`)
+  await statsd.waitFor((lines) => lines.filter((l) => l.startsWith('http_request:')).length >= 4)
+  const controllers = statsd.lines.filter((l) => l.startsWith('http_request:')).map((l) => l.slice(l.indexOf('controller:')))
+  t.same(controllers, ['controller:/a', 'controller:/b', 'controller:other', 'controller:other'])
+  t.equal(logs.lines.filter((l) => String(l.msg).includes('distinct controller tags')).length, 1)
+})
+
+t.test('app.statsd sends business metrics through the same client', async (t) => {
+  const { url, statsd } = await startApp(t, {
+    vigie: { statsd: { prefix: 'shop.' } },
+    routes: (app) => app.post('/orders', async () => {
+      app.statsd.increment('orders.created')
+      return { ok: true }
+    }),
+  })
+  await fetch(`${url}/orders`, { method: 'POST' })
+  await statsd.waitFor((lines) => lines.includes('shop.orders.created:1|c'))
+  t.pass('the business metric arrived')
+})
+
+t.test('close() sends the metrics still buffered', async (t) => {
+  const { app, url, statsd } = await startApp(t, {
+    vigie: { statsd: { bufferFlushInterval: 60_000 } },
+    routes: (app) => app.get('/', async () => 'ok'),
+  })
+  for (let i = 0; i < 3; i++) await fetch(`${url}/`)
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.equal(statsd.lines.length, 0, 'nothing is sent before the buffer fills or the interval passes')
+  await app.close()
+  await statsd.waitFor((lines) => lines.length >= 6)
+  t.equal(statsd.lines.filter((l) => l.startsWith('http_request:1|c')).length, 3)
+})
+
+t.test('an aborted request is counted once, with status 499', async (t) => {
+  let release: () => void = () => {}
+  const released = new Promise<void>((resolve) => { release = resolve })
+  const { url, statsd } = await startApp(t, {
+    routes: (app) => app.get('/slow', async () => {
+      await released
+      return 'late'
+    }),
+  })
+  const controller = new AbortController()
+  const pending = fetch(`${url}/slow`, { signal: controller.signal }).catch((err: Error) => err)
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  controller.abort()
+  t.type(await pending, Error)
+  await statsd.waitFor((lines) => lines.some((l) => l.startsWith('http_request:')))
+  release()
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const counted = statsd.lines.filter((l) => l.startsWith('http_request:'))
+  t.same(counted, ['http_request:1|c|#http_status:499,http_status_class:4xx,method:GET,controller:/slow'])
+})

@@ -1,0 +1,39 @@
+import { createSocket, type Socket } from 'node:dgram'
+import { once } from 'node:events'
+
+/** A real UDP StatsD listener on 127.0.0.1 and a free port, collecting every metric line it receives. */
+export interface StatsdListener {
+  readonly port: number
+  readonly lines: string[]
+  /** Resolves once `predicate` holds for the lines received so far (polls; rejects after timeoutMs). */
+  waitFor: (predicate: (lines: string[]) => boolean, timeoutMs?: number) => Promise<string[]>
+  close: () => Promise<void>
+}
+
+export async function startStatsdListener (): Promise<StatsdListener> {
+  const socket: Socket = createSocket('udp4')
+  const lines: string[] = []
+  socket.on('message', (msg) => {
+    for (const line of msg.toString('utf8').split('\n')) {
+      if (line !== '') lines.push(line)
+    }
+  })
+  socket.bind(0, '127.0.0.1')
+  await once(socket, 'listening')
+  return {
+    port: socket.address().port,
+    lines,
+    async waitFor (predicate, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs
+      while (!predicate(lines)) {
+        if (Date.now() > deadline) throw new Error(`statsd listener: condition not met within ${timeoutMs} ms; got:\n${lines.join('\n')}`)
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      return lines
+    },
+    async close () {
+      socket.close()
+      await once(socket, 'close')
+    },
+  }
+}

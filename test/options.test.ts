@@ -1,0 +1,61 @@
+import t from 'tap'
+import { ERROR_CODES } from '../lib/errors.js'
+import { DEFAULTS, resolveOptions } from '../lib/options.js'
+
+t.test('defaults', async (t) => {
+  const resolved = resolveOptions(undefined, {})
+  t.equal(resolved.disabled, false)
+  t.equal(resolved.correlationHeader, 'x-request-id')
+  t.same(resolved.statsd, {
+    host: '127.0.0.1', port: 8125, protocol: 'udp', path: undefined, prefix: '', globalTags: {}, sampleRate: 1,
+    tagFormat: 'datadog', maxBufferSize: 1400, bufferFlushInterval: 1000, datadog: false, client: undefined,
+  })
+  t.same(resolved.capture, { maxBodyBytes: DEFAULTS.maxBodyBytes, maxDepth: 6, maxArrayItems: 50 })
+  t.equal(resolved.maxControllers, 500)
+  t.ok(Object.isFrozen(resolved) && Object.isFrozen(resolved.statsd) && Object.isFrozen(resolved.capture))
+})
+
+t.test('host and port: option, then STATSD_HOST / STATSD_PORT, then the default', async (t) => {
+  const env = { STATSD_HOST: 'stats.internal', STATSD_PORT: '9125' }
+  t.match(resolveOptions({}, env).statsd, { host: 'stats.internal', port: 9125 })
+  t.match(resolveOptions({ statsd: { host: 'explicit', port: 1 } }, env).statsd, { host: 'explicit', port: 1 })
+  t.match(resolveOptions({}, { STATSD_PORT: '' }).statsd, { port: 8125 })
+})
+
+t.test('hot-shots Datadog variables do not leak in', async (t) => {
+  t.match(resolveOptions({}, { DD_AGENT_HOST: 'dd', DD_DOGSTATSD_PORT: '1' }).statsd, { host: '127.0.0.1', port: 8125, datadog: false })
+})
+
+t.test('VIGIE_DISABLED accepts the usual truthy spellings', async (t) => {
+  for (const value of ['1', 'true', 'TRUE', 'yes', 'on']) t.equal(resolveOptions({}, { VIGIE_DISABLED: value }).disabled, true, value)
+  for (const value of ['0', 'false', '', 'no']) t.equal(resolveOptions({}, { VIGIE_DISABLED: value }).disabled, false, value)
+})
+
+t.test('the caller\'s object is never mutated', async (t) => {
+  const input = { statsd: { port: 1234 }, capture: {}, ignore: ['/health'] }
+  const copy = structuredClone(input)
+  resolveOptions(input, {})
+  t.same(input, copy)
+})
+
+t.test('0 is a value, not a missing option', async (t) => {
+  t.equal(resolveOptions({ statsd: { maxBufferSize: 0 } }, {}).statsd.maxBufferSize, 0)
+})
+
+t.test('statsd.client conflicts with transport options', async (t) => {
+  const client = { increment () {}, timing () {} } as never
+  t.throws(() => resolveOptions({ statsd: { client, host: 'x' } }, {}), {
+    code: ERROR_CODES.CONFLICTING_OPTIONS,
+    message: 'vigie: option "statsd.host" cannot be used with "statsd.client": configure the client itself',
+  })
+  t.equal(resolveOptions({ statsd: { client, sampleRate: 0.5 } }, {}).statsd.sampleRate, 0.5)
+})
+
+t.test('uds needs a path', async (t) => {
+  t.throws(() => resolveOptions({ statsd: { protocol: 'uds' } }, {}), { code: ERROR_CODES.INVALID_OPTION, message: /"statsd\.path"/ })
+})
+
+t.test('options must be an object', async (t) => {
+  t.throws(() => resolveOptions('x' as never, {}), { code: ERROR_CODES.INVALID_OPTION, message: 'vigie: option "options" must be an object; received "x" (string)' })
+  t.throws(() => resolveOptions({ statsd: { globalTags: { env: {} } } } as never, {}), { message: /"statsd\.globalTags\.env" must be a string or a number; received an object/ })
+})
