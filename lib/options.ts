@@ -236,8 +236,9 @@ function resolveGlobalTags (value: unknown): Readonly<Record<string, string>> {
 
 function resolveScrubKeys (value: unknown): readonly string[] {
   if (value === undefined) return Object.freeze([])
-  if (!Array.isArray(value) || !value.every((k) => typeof k === 'string' && k.length > 0)) {
-    throw invalidOption('scrub.keys', 'an array of non-empty strings', value)
+  // A key with no letter or digit would normalise to "" and match every key.
+  if (!Array.isArray(value) || !value.every((k) => typeof k === 'string' && /[A-Za-z0-9]/.test(k))) {
+    throw invalidOption('scrub.keys', 'an array of strings, each with a letter or a digit', value)
   }
   return Object.freeze([...value])
 }

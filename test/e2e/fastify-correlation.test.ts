@@ -42,6 +42,21 @@ t.test('a valid incoming ID is kept, echoed, exposed and logged', async (t) => {
   t.equal(completed?.correlationId, 'abc-123.DEF_456:7', 'Fastify\'s own completion line carries the ID')
 })
 
+t.test('with loggerOptions, lines of other loggers inside the request carry the ID', async (t) => {
+  const { url, logs } = await startApp(t, {
+    routes: (app) => app.get('/', async () => {
+      app.log.info('from the app logger')
+      app.log.child({ component: 'db' }).info('from a component logger')
+      return 'ok'
+    }),
+  })
+  await fetch(`${url}/`, { headers: { 'x-request-id': 'other-1' } })
+  t.equal(logs.lines.find((l) => l.msg === 'from the app logger')?.correlationId, 'other-1')
+  t.equal(logs.lines.find((l) => l.msg === 'from a component logger')?.correlationId, 'other-1')
+  const startup = logs.lines.find((l) => String(l.msg).startsWith('Server listening'))
+  t.equal(startup?.correlationId, undefined, 'lines outside a request have none')
+})
+
 t.test('a missing ID is generated as a UUID v7', async (t) => {
   const { url } = await startApp(t, { routes: (app) => app.get('/', async (request) => request.correlationId) })
   const res = await fetch(`${url}/`)

@@ -103,7 +103,8 @@ t.test('bad options are rejected at register with a coded error naming the optio
     [{ correlationHeader: 'bad header' }, ERROR_CODES.INVALID_OPTION, /"correlationHeader" must be a valid HTTP header name/],
     [{ getUser: 'me' }, ERROR_CODES.INVALID_OPTION, /"getUser" must be a function; received "me" \(string\)/],
     [{ capture: { maxBodyBytes: -1 } }, ERROR_CODES.INVALID_OPTION, /"capture\.maxBodyBytes" must be a positive integer; received -1/],
-    [{ scrub: { keys: 'password' } }, ERROR_CODES.INVALID_OPTION, /"scrub\.keys" must be an array of non-empty strings/],
+    [{ scrub: { keys: 'password' } }, ERROR_CODES.INVALID_OPTION, /"scrub\.keys" must be an array of strings, each with a letter or a digit/],
+    [{ scrub: { keys: ['-'] } }, ERROR_CODES.INVALID_OPTION, /"scrub\.keys"/],
     [{ maxControllers: 0 }, ERROR_CODES.INVALID_OPTION, /"maxControllers"/],
     [{ ignore: ['health'] }, ERROR_CODES.INVALID_OPTION, /"ignore" must be an array of paths starting with "\/" or a function/],
     [{ statsd: { client: {}, } }, ERROR_CODES.INVALID_OPTION, /"statsd\.client" must be a hot-shots StatsD client/],
@@ -137,4 +138,12 @@ t.test('STATSD_HOST and STATSD_PORT are used when no option is given', async (t)
   await app.close()
   await listener.waitFor((lines) => lines.some((l) => l.startsWith('http_request:1|c')))
   t.pass('metrics went to the address from the environment')
+})
+
+t.test('StatsD on a closed UDP port: every request is answered', async (t) => {
+  await answersAll(t, { host: '127.0.0.1', port: 9, maxBufferSize: 0 })
+})
+
+t.test('StatsD over a Unix socket that does not exist: every request is answered', async (t) => {
+  await answersAll(t, { protocol: 'uds', path: '/nonexistent/vigie-statsd.sock' })
 })

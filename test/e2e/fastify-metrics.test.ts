@@ -156,3 +156,38 @@ t.test('an aborted request is counted once, with status 499', async (t) => {
   const counted = statsd.lines.filter((l) => l.startsWith('http_request:'))
   t.same(counted, ['http_request:1|c|#http_status:499,http_status_class:4xx,method:GET,controller:/slow'])
 })
+
+t.test('a sample rate below 1 sends a share of request metrics, marked with |@rate', async (t) => {
+  const { url, statsd } = await startApp(t, {
+    vigie: { statsd: { sampleRate: 0.5 } },
+    routes: (app) => app.get('/', async () => 'ok'),
+  })
+  for (let i = 0; i < 100; i++) await (await fetch(`${url}/`)).text()
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const counters = statsd.lines.filter((l) => l.startsWith('http_request:'))
+  t.ok(counters.every((l) => l.startsWith('http_request:1|c|@0.5|#')), counters[0])
+  // Each of the 100 requests is kept with probability 1/2: 0 or 100 kept has odds 2^-99.
+  t.ok(counters.length > 0 && counters.length < 100, `${counters.length} of 100 sent`)
+})
+
+t.test('Datadog variables in the environment change nothing unless statsd.datadog is set', async (t) => {
+  const saved = { DD_ENV: process.env.DD_ENV, DD_SERVICE: process.env.DD_SERVICE, DD_TAGS: process.env.DD_TAGS }
+  Object.assign(process.env, { DD_ENV: 'prod', DD_SERVICE: 'shop', DD_TAGS: 'team:core' })
+  t.teardown(() => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key]
+      else process.env[key] = value
+    }
+  })
+  const plain = await startApp(t, { routes: (app) => app.get('/', async () => 'ok') })
+  await fetch(`${plain.url}/`)
+  await plain.statsd.waitFor((lines) => lines.length >= 2)
+  t.ok(plain.statsd.lines.includes('http_request:1|c|#http_status:200,http_status_class:2xx,method:GET,controller:/'), plain.statsd.lines.join('\n'))
+
+  const opted = await startApp(t, { vigie: { statsd: { datadog: true } }, routes: (app) => app.get('/', async () => 'ok') })
+  await fetch(`${opted.url}/`)
+  await opted.statsd.waitFor((lines) => lines.length >= 2)
+  const line = opted.statsd.lines.find((l) => l.startsWith('http_request:'))
+  t.match(line, /env:prod/, 'with datadog: true, hot-shots adds the DD_* tags')
+  t.match(line, /service:shop/)
+})
