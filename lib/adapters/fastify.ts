@@ -34,8 +34,10 @@ const kStore = Symbol('vigie.store')
 const kError = Symbol('vigie.error')
 const kCounted = Symbol('vigie.counted')
 const kStart = Symbol('vigie.start')
-// Shared by the ESM and CJS copies: genReqId() may come from one and the plugin from the other.
+// Shared by the ESM and CJS copies: genReqId() may come from one and the plugin from the other,
+// and either copy must see that the other one is already registered.
 const kGeneratedId = Symbol.for('vigie.generatedCorrelationId')
+const kRegistered = Symbol.for('vigie.registered')
 
 interface VigieRequestState {
   [kStore]: RequestStore | null
@@ -48,6 +50,11 @@ type VigieRequest = FastifyRequest & VigieRequestState
 
 async function vigieFastifyPlugin (fastify: FastifyInstance, opts: FastifyVigieOptions): Promise<void> {
   const options = resolveOptions(opts)
+  if (fastify.hasDecorator(kRegistered)) {
+    fastify.log.warn('vigie: already registered on this Fastify instance; this registration is ignored, the first one\'s options apply')
+    return
+  }
+  fastify.decorate(kRegistered, true)
   const hasLogger = typeof (fastify.log as { isLevelEnabled?: unknown }).isLevelEnabled === 'function'
   const logger = exceptionLogger(fastify, hasLogger)
   const observer = new Observer<FastifyRequest>(options, logger)
@@ -153,18 +160,13 @@ function controllerOf (request: FastifyRequest, observer: Observer<FastifyReques
   const config = request.routeOptions.config?.vigie
   if (config === false) return null
   const route = request.is404 ? undefined : request.routeOptions.url
-  if (observer.isIgnored(pathOf(request.url), route, request)) return null
+  if (observer.isIgnored(request.url, route, request)) return null
   if (config !== undefined && typeof config.controller === 'string' && config.controller.length > 0) return config.controller
   return route ?? NOT_FOUND_CONTROLLER
 }
 
 function routeLabel (request: FastifyRequest): string {
   return (request.is404 ? undefined : request.routeOptions.url) ?? NOT_FOUND_CONTROLLER
-}
-
-function pathOf (url: string): string {
-  const q = url.indexOf('?')
-  return q === -1 ? url : url.slice(0, q)
 }
 
 /** Tells loggerOptions()' mixin that this logger's bindings already hold the correlation ID. */

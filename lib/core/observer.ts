@@ -54,9 +54,9 @@ export class Observer<Request = unknown> {
   }
 
   /** True when the request should be neither timed nor counted (`ignore` option). */
-  isIgnored (path: string, route: string | undefined, request: Request): boolean {
+  isIgnored (url: string, route: string | undefined, request: Request): boolean {
     const { paths, predicate } = this.options.ignore
-    if (paths.has(path) || (route !== undefined && paths.has(route))) return true
+    if (paths.size > 0 && (paths.has(pathOf(url)) || (route !== undefined && paths.has(route)))) return true
     if (predicate === undefined) return false
     try {
       return predicate(request) === true
@@ -108,4 +108,9 @@ export class Observer<Request = unknown> {
     if (this.#ownsClient) await closeStatsdClient(this.statsd)
     else await flushStatsdClient(this.statsd)
   }
+}
+
+function pathOf (url: string): string {
+  const q = url.indexOf('?')
+  return q === -1 ? url : url.slice(0, q)
 }

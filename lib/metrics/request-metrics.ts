@@ -31,6 +31,7 @@ export interface RequestMetricsOptions {
  * The per-request metrics: counter `http_request` and timing `http_request.response_time`
  * tagged with status, status class, method and controller, plus `http_request.exception`.
  * Tag values are sanitised and the number of controllers and exception names is bounded.
+ * Formatted tags are cached: their number is bounded by the same caps.
  */
 export class RequestMetrics {
   readonly #client: StatsD
@@ -39,6 +40,7 @@ export class RequestMetrics {
   readonly #controllers: BoundedLabels
   readonly #exceptionNames: BoundedLabels
   readonly #onSendError: (err: unknown) => void
+  readonly #tagCache = new Map<string, string>()
 
   constructor (options: RequestMetricsOptions) {
     this.#client = options.client
@@ -50,18 +52,12 @@ export class RequestMetrics {
     this.#exceptionNames = new BoundedLabels(MAX_EXCEPTION_NAMES, 'other', () => {})
   }
 
-  /** How many requests were counted under the overflow controller. */
-  get controllerOverflowCount (): number {
-    return this.#controllers.overflowCount
-  }
-
   recordRequest (controller: string, method: string, statusCode: number, durationMs: number): void {
-    const format = this.#format
     const tags = [
-      formatTag('http_status', String(statusCode), format),
-      formatTag('http_status_class', `${Math.floor(statusCode / 100)}xx`, format),
-      formatTag('method', KNOWN_METHODS.has(method) ? method : 'other', format),
-      formatTag('controller', this.#controllers.label(controller), format),
+      this.#tag('http_status', String(statusCode)),
+      this.#tag('http_status_class', `${Math.floor(statusCode / 100)}xx`),
+      this.#tag('method', KNOWN_METHODS.has(method) ? method : 'other'),
+      this.#tag('controller', this.#controllers.label(controller)),
     ]
     try {
       this.#client.increment(METRIC_NAMES.request, 1, this.#sampleRate, tags)
@@ -72,15 +68,25 @@ export class RequestMetrics {
   }
 
   recordException (controller: string, exceptionName: string): void {
-    const format = this.#format
     const tags = [
-      formatTag('controller', this.#controllers.label(controller), format),
-      formatTag('exception', this.#exceptionNames.label(exceptionName), format),
+      this.#tag('controller', this.#controllers.label(controller)),
+      this.#tag('exception', this.#exceptionNames.label(exceptionName)),
     ]
     try {
       this.#client.increment(METRIC_NAMES.exception, 1, tags)
     } catch (err) {
       this.#onSendError(err)
     }
+  }
+
+  /** Every value reaching here is already bounded (status codes, methods, capped labels). */
+  #tag (key: string, value: string): string {
+    const cacheKey = `${key}\u0000${value}`
+    let tag = this.#tagCache.get(cacheKey)
+    if (tag === undefined) {
+      tag = formatTag(key, value, this.#format)
+      this.#tagCache.set(cacheKey, tag)
+    }
+    return tag
   }
 }

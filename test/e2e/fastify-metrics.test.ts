@@ -1,4 +1,5 @@
 import t from 'tap'
+import { observability } from '../../lib/index.js'
 import { startApp } from '../helpers/fastify-app.js'
 
 const TIMING = /^http_request\.response_time:\d+(\.\d+)?\|ms\|#/
@@ -190,4 +191,18 @@ t.test('Datadog variables in the environment change nothing unless statsd.datado
   const line = opted.statsd.lines.find((l) => l.startsWith('http_request:'))
   t.match(line, /env:prod/, 'with datadog: true, hot-shots adds the DD_* tags')
   t.match(line, /service:shop/)
+})
+
+t.test('registering twice counts once; the first registration\'s options apply', async (t) => {
+  const { url, statsd, logs } = await startApp(t, {
+    routes: (app) => {
+      app.register(observability, { statsd: { prefix: 'second.' } })
+      app.get('/', async () => 'ok')
+    },
+  })
+  await fetch(`${url}/`)
+  await statsd.waitFor((lines) => lines.length >= 2)
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.same(statsd.lines.filter((l) => l.includes('|c')), ['http_request:1|c|#http_status:200,http_status_class:2xx,method:GET,controller:/'])
+  t.ok(logs.lines.some((l) => String(l.msg).startsWith('vigie: already registered')))
 })
