@@ -1,7 +1,7 @@
 import type { StatsD } from 'hot-shots'
 import { DEFAULT_CORRELATION_HEADER } from './context/correlation-id.js'
 import { ERROR_CODES, VigieError, describeValue, invalidOption } from './errors.js'
-import type { ScrubOptions } from './scrub/scrubber.js'
+import { checkScrubOptions, type ScrubOptions } from './scrub/scrubber.js'
 import type { VigieOptions } from './types.js'
 
 export interface ResolvedStatsd {
@@ -74,10 +74,7 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
       maxDepth: positiveInteger(capture.maxDepth, 'capture.maxDepth', DEFAULTS.maxDepth),
       maxArrayItems: positiveInteger(capture.maxArrayItems, 'capture.maxArrayItems', DEFAULTS.maxArrayItems),
     }),
-    scrub: Object.freeze({
-      keys: resolveScrubKeys(scrub.keys),
-      replace: optionalFunction<NonNullable<ScrubOptions['replace']>>(scrub.replace, 'scrub.replace'),
-    }),
+    scrub: checkScrubOptions(scrub),
     maxControllers: positiveInteger(options.maxControllers, 'maxControllers', DEFAULTS.maxControllers),
     ignore: resolveIgnore(options.ignore),
   })
@@ -232,15 +229,6 @@ function resolveGlobalTags (value: unknown): Readonly<Record<string, string>> {
     out[key] = String(tag)
   }
   return Object.freeze(out)
-}
-
-function resolveScrubKeys (value: unknown): readonly string[] {
-  if (value === undefined) return Object.freeze([])
-  // A key with no letter or digit would normalise to "" and match every key.
-  if (!Array.isArray(value) || !value.every((k) => typeof k === 'string' && /[A-Za-z0-9]/.test(k))) {
-    throw invalidOption('scrub.keys', 'an array of strings, each with a letter or a digit', value)
-  }
-  return Object.freeze([...value])
 }
 
 function resolveIgnore<Request> (value: unknown): ResolvedOptions<Request>['ignore'] {

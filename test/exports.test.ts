@@ -1,14 +1,5 @@
-import { execFileSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
-
-// These run the BUILT package (dist/, made by `npm test`'s pretest build) by its own name, the
-// way a user's code loads it, in a fresh Node process.
-const root = fileURLToPath(new URL('..', import.meta.url))
-
-function run (args: string[]): string {
-  return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } })
-}
+import { runBuilt as run } from './helpers/run-built.js'
 
 t.test('require("vigie") is the plugin, with .default, .observability and the named exports', async (t) => {
   const out = run(['-e', `

@@ -1,14 +1,13 @@
+import { scanLength, scanWindow } from '../scrub/free-text.js'
 import type { Scrubber } from '../scrub/scrubber.js'
 
 export interface BodyLimits { maxBodyBytes: number, maxDepth: number, maxArrayItems: number }
 
 type BodyKind = 'json' | 'form' | 'xml' | 'text' | 'absent' | 'binary'
 
-// The most of a body ever scanned or serialized, whatever its size: JSON text longer than this
-// is not parsed (it could not be scrubbed by key), and longer strings are scrubbed only up to it.
+// The most of a body ever parsed or serialized, whatever its size: JSON text longer than this
+// is not parsed (it could not be scrubbed by key). How much text is scanned: see free-text.ts.
 const WORK_CEILING = 1_048_576
-// Scrubbed text past the cut, so a card number or token straddling it is recognised whole.
-const SCAN_MARGIN = 4096
 const MAX_MEDIA_TYPE_SHOWN = 100
 
 function mediaTypeOf (contentType: string | undefined): string | undefined {
@@ -51,11 +50,6 @@ function truncateUtf8 (s: string, maxBytes: number): string {
     if (pair) i++
   }
   return s
-}
-
-/** The part of `s` that is scrubbed: all of it up to 1 MiB, else its start. */
-function scanWindow (s: string, maxBytes: number): string {
-  return s.length <= WORK_CEILING ? s : s.slice(0, Math.max(WORK_CEILING, maxBytes + SCAN_MARGIN))
 }
 
 /**
@@ -167,7 +161,7 @@ function captureBinary (buffer: Buffer, kind: BodyKind, limits: BodyLimits, scru
       ? `[body not captured: JSON of ${buffer.length} bytes]`
       : captureJsonText(buffer.toString('utf8'), buffer.length, limits, scrubber)
   }
-  const scanned = Math.min(buffer.length, Math.max(WORK_CEILING, limits.maxBodyBytes + SCAN_MARGIN))
+  const scanned = Math.min(buffer.length, scanLength(limits.maxBodyBytes))
   const text = buffer.toString('utf8', 0, scanned)
   return captureString(text, buffer.length, scanned < buffer.length, kind, limits, scrubber)
 }

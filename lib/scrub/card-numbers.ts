@@ -40,12 +40,14 @@ interface Masking {
 
 /** `s[from..to)` with every digit but the last four turned into `*`, separators kept. */
 function mask (m: Masking, from: number, to: number): void {
-  let kept = to
-  for (let found = 0; found < KEPT_DIGITS; kept--) {
-    if (isDigit(m.s.charCodeAt(kept - 1))) found++
+  let kept = to // moves back to the first of the last four digits
+  for (let found = 0; found < KEPT_DIGITS;) {
+    kept--
+    if (isDigit(m.s.charCodeAt(kept))) found++
   }
-  // A single character class: each character is tested once.
-  m.out += m.s.slice(m.copiedUpTo, from) + m.s.slice(from, kept).replace(/[0-9]/g, '*') + m.s.slice(kept, to)
+  let masked = ''
+  for (let i = from; i < kept; i++) masked += isDigit(m.s.charCodeAt(i)) ? '*' : m.s[i]
+  m.out += m.s.slice(m.copiedUpTo, from) + masked + m.s.slice(kept, to)
   m.copiedUpTo = to
 }
 
@@ -65,9 +67,7 @@ function maskWindows (m: Masking, from: number, to: number): void {
     for (let j = 0; j < starts.length; j++) {
       digits += ends[j] - starts[j]
       if (digits > MAX_DIGITS) break
-      if (digits >= MIN_DIGITS && passesLuhn(m.s, starts[0], ends[j])) {
-        last = j
-      }
+      if (digits >= MIN_DIGITS && passesLuhn(m.s, starts[0], ends[j])) last = j
     }
     if (last >= 0) mask(m, starts[0], ends[last])
     for (let k = 0; k <= Math.max(last, 0); k++) {

@@ -1,10 +1,7 @@
+import { isAlphanumeric } from './char-classes.js'
 import { REDACTED } from './sensitive-keys.js'
 
 const COLON = 0x3a
-
-function isAlphanumeric (c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)
-}
 
 /** base64url alphabet: letters, digits, `-`, `_`. */
 function isBase64UrlChar (c: number): boolean {

@@ -1,11 +1,9 @@
-import { execFileSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { runBuilt } from '../helpers/run-built.js'
 
 // A child process, so that what vigie writes to stdout can be read as a user would see it.
 t.test('an app without a logger still gets its exception lines, as JSON on stdout', async (t) => {
-  const root = fileURLToPath(new URL('../..', import.meta.url))
-  const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', `
+  const stdout = runBuilt(['--input-type=module', '-e', `
     import Fastify from 'fastify'
     import observability from 'vigie'
     const app = Fastify()
@@ -13,7 +11,7 @@ t.test('an app without a logger still gets its exception lines, as JSON on stdou
     app.get('/', async () => { throw new Error('card 4111-1111-1111-1111 refused') })
     await app.inject('/')
     await app.close()
-  `], { cwd: root, encoding: 'utf8' })
+  `])
   const lines = stdout.trim().split('\n').map((line) => JSON.parse(line))
   t.equal(lines.length, 1)
   t.equal(lines[0].level, 50)

@@ -1,0 +1,78 @@
+// URLs and path+query strings: sensitive query and fragment values and userinfo passwords
+// → REDACTED, everything else through scrubText(). Never throws.
+
+import { scrubText } from './free-text.js'
+import type { KeyMatcher } from './key-matcher.js'
+import { REDACTED } from './sensitive-keys.js'
+
+/** Percent-decoded, `+` read as a space; the input itself when it is not valid encoding. */
+function decodeComponent (s: string): string {
+  if (!s.includes('%') && !s.includes('+')) return s
+  try {
+    return decodeURIComponent(s.replaceAll('+', ' '))
+  } catch {
+    return s
+  }
+}
+
+/**
+ * scrubText() on the value as written; when that finds nothing and the value is encoded,
+ * scrubText() on the decoded value too (`4111%201111…`), re-encoded only if something was masked.
+ */
+function scrubQueryValue (raw: string): string {
+  const masked = scrubText(raw)
+  if (masked !== raw) return masked
+  const decoded = decodeComponent(raw)
+  if (decoded === raw) return raw
+  const maskedDecoded = scrubText(decoded)
+  if (maskedDecoded === decoded) return raw
+  try {
+    return encodeURIComponent(maskedDecoded).replaceAll('%5BREDACTED%5D', REDACTED)
+  } catch {
+    return REDACTED
+  }
+}
+
+function scrubQuery (query: string, matcher: KeyMatcher): string {
+  const pairs = query.split('&')
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = pairs[i]
+    const eq = pair.indexOf('=')
+    if (eq < 0) pairs[i] = scrubQueryValue(pair)
+    else if (matcher.isSensitiveKey(decodeComponent(pair.slice(0, eq)))) pairs[i] = `${pair.slice(0, eq)}=${REDACTED}`
+    else pairs[i] = `${scrubQueryValue(pair.slice(0, eq))}=${scrubQueryValue(pair.slice(eq + 1))}`
+  }
+  return pairs.join('&')
+}
+
+/** Scheme, authority and path: a password in `user:password@host` → REDACTED, then scrubText(). */
+function scrubUrlHead (head: string): string {
+  const scheme = head.indexOf('://')
+  if (scheme >= 0) {
+    const authorityStart = scheme + 3
+    const slash = head.indexOf('/', authorityStart)
+    const at = head.lastIndexOf('@', slash < 0 ? head.length : slash)
+    const colon = head.indexOf(':', authorityStart)
+    if (at >= authorityStart && colon >= 0 && colon < at) {
+      head = head.slice(0, colon + 1) + REDACTED + head.slice(at)
+    }
+  }
+  return scrubText(head)
+}
+
+/** A URL or path+query string with its secrets masked; anything but a string → REDACTED. */
+export function scrubUrl (u: string, matcher: KeyMatcher): string {
+  if (typeof u !== 'string') return REDACTED
+  try {
+    const hash = u.indexOf('#')
+    const question = u.indexOf('?')
+    const hasQuery = question >= 0 && (hash < 0 || question < hash)
+    let out = scrubUrlHead(u.slice(0, hasQuery ? question : hash >= 0 ? hash : u.length))
+    if (hasQuery) out += '?' + scrubQuery(u.slice(question + 1, hash >= 0 ? hash : u.length), matcher)
+    // Fragments are scrubbed like queries: OAuth implicit flow puts access_token there.
+    if (hash >= 0) out += '#' + scrubQuery(u.slice(hash + 1), matcher)
+    return out
+  } catch {
+    return REDACTED
+  }
+}

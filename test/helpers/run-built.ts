@@ -1,0 +1,15 @@
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+
+/**
+ * Runs Node in a fresh process at the package root, where `vigie` resolves to the BUILT package
+ * (dist/, built by `npm test` first) through its own exports map, the way users load it.
+ * tap injects its loaders into every child through NODE_OPTIONS, and its coverage of dist/ would
+ * be mapped onto lib/ and muddle the source's own figures: `env -u` drops them just before Node
+ * starts.
+ */
+export function runBuilt (args: string[]): string {
+  return execFileSync('env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', process.execPath, ...args], { cwd: root, encoding: 'utf8' })
+}

@@ -1,0 +1,27 @@
+import t from 'tap'
+import { boundedText, scanLength, scanWindow, scrubText } from '../../lib/scrub/free-text.js'
+import { REDACTED } from '../../lib/scrub/sensitive-keys.js'
+
+const R = REDACTED
+const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'
+
+t.test('scrubText() masks cards, bearer tokens and JWTs in free text', async (t) => {
+  t.equal(scrubText(`card 4111-1111-1111-1111 with Bearer abc and ${JWT}.`), `card ****-****-****-1111 with Bearer ${R} and ${R}`)
+  t.equal(scrubText('nothing secret here'), 'nothing secret here')
+  t.equal(scrubText(42 as never), R)
+})
+
+t.test('boundedText(): masks, then cuts with the count of characters dropped', async (t) => {
+  t.equal(boundedText('Bearer abc', 100), `Bearer ${R}`)
+  t.equal(boundedText('abcdef', 4), 'abcd…[truncated 2 chars]')
+  t.equal(boundedText('😀😀😀', 5), '😀😀…[truncated 1 chars]', 'never splits a surrogate pair')
+})
+
+t.test('scanWindow(): all of a string up to 1 MiB, else its start plus a margin', async (t) => {
+  const short = 'x'.repeat(1_048_576)
+  t.equal(scanWindow(short, 10), short)
+  t.equal(scanWindow(short + 'y', 10).length, 1_048_576)
+  t.equal(scanWindow('z'.repeat(3_000_000), 2_000_000).length, 2_004_096)
+  t.equal(scanLength(10), 1_048_576)
+  t.equal(scanLength(2_000_000), 2_004_096)
+})

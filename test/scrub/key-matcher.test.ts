@@ -1,0 +1,37 @@
+import t from 'tap'
+import { buildKeyMatcher, normaliseKey } from '../../lib/scrub/key-matcher.js'
+
+const matcher = buildKeyMatcher()
+
+t.test('isSensitiveKey: substrings after normalisation, short names as whole words', async (t) => {
+  const sensitive = ['password', 'PASSWORD', 'user_password', 'api_key', 'Api-Key', 'apikey', 'x-api-key', 'X-API-KEY',
+    'authorization', 'Proxy-Authorization', 'access_token', 'refreshToken', 'client.secret', 'Set-Cookie', 'PHPSESSID',
+    'sessionId', 'card_number', 'cvv', 'x-csrf-token', 'auth', 'X-Auth', 'OAuth', 'pin', 'userPin', 'PINCode', 'pass',
+    'connect.sid', 'sid', 'pan', 'otp', 'user_ssn', 'private_key', 'credentials', 'X-Amz-Signature']
+  const ordinary = ['author', 'authored_at', 'shipping', 'side', 'considered', 'company', 'span', 'className',
+    'passenger', 'username', 'email', 'id', 'key', 'sortKey', 'code', 'footprint', 'page', 'spinner', 'topping']
+  for (const key of sensitive) t.equal(matcher.isSensitiveKey(key), true, key)
+  for (const key of ordinary) t.equal(matcher.isSensitiveKey(key), false, key)
+})
+
+t.test('extra keys are normalised like the defaults and added to them', async (t) => {
+  t.equal(normaliseKey('X-Api_Key. Id'), 'xapikeyid')
+  const withIban = buildKeyMatcher(['IBAN', 'x-tenant'])
+  for (const key of ['iban', 'userIban', 'X_Tenant', 'xtenant', 'password']) t.equal(withIban.isSensitiveKey(key), true, key)
+  for (const key of ['tenant', 'bank']) t.equal(withIban.isSensitiveKey(key), false, key)
+  t.equal(matcher.isSensitiveKey('iban'), false, 'the default matcher is unchanged')
+})
+
+t.test('isSensitiveCookieName: every sensitive key, plus cookie-only snippets', async (t) => {
+  for (const name of ['SESSIONID', 'connect.sid', '__Host-pref', '__Secure-x', 'remember_me', 'AWSALB', 'id_token']) {
+    t.equal(matcher.isSensitiveCookieName(name), true, name)
+  }
+  for (const name of ['theme', 'lang']) t.equal(matcher.isSensitiveCookieName(name), false, name)
+  t.equal(matcher.isSensitiveKey('__Host-pref'), false, 'cookie-only snippets do not apply to other keys')
+})
+
+t.test('isSensitiveKey: a non-string is not a key', async (t) => {
+  t.equal(matcher.isSensitiveKey(42 as never), false)
+  const { isSensitiveKey } = matcher
+  t.equal(isSensitiveKey('token'), true, 'works detached from its matcher')
+})

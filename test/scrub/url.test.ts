@@ -1,0 +1,39 @@
+import t from 'tap'
+import { buildKeyMatcher } from '../../lib/scrub/key-matcher.js'
+import { REDACTED } from '../../lib/scrub/sensitive-keys.js'
+import { scrubUrl } from '../../lib/scrub/url.js'
+
+const R = REDACTED
+const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'
+const matcher = buildKeyMatcher()
+const url = (u: string): string => scrubUrl(u, matcher)
+
+t.test('sensitive query values → [REDACTED], unencoded for readable logs', async (t) => {
+  t.equal(url('/search?token=abc&page=2'), `/search?token=${R}&page=2`)
+  t.equal(url('/?api%5Fkey=1&Api-Key=2&X-Api-Key=3&token='), `/?api%5Fkey=${R}&Api-Key=${R}&X-Api-Key=${R}&token=${R}`)
+  t.equal(url('/cb#access_token=abc&state=1'), `/cb#access_token=${R}&state=1`)
+  t.equal(url(`/?${JWT}`), `/?${R}`)
+})
+
+t.test('the path and other values go through scrubText()', async (t) => {
+  t.equal(url('/cards/4111111111111111/charge'), '/cards/************1111/charge')
+  t.equal(url(`/reset/${JWT}`), `/reset/${R}`)
+  t.equal(url('/?note=4111%201111%201111%201111'), '/?note=****%20****%20****%201111')
+  t.equal(url('/?note=4111+1111+1111+1111'), '/?note=****%20****%20****%201111')
+  t.equal(url('/?h=Bearer%20abc'), `/?h=Bearer%20${R}`)
+  t.equal(url('https://bob:hunter2@example.com/x'), `https://bob:${R}@example.com/x`)
+})
+
+t.test('byte-identical when nothing is secret, and never throws', async (t) => {
+  const plain = 'https://bob@example.com:8443/a/b%20c?q=hello+world&tags=a,b&empty=&flag&bad=%E0%A4%A#section-2'
+  t.equal(url(plain), plain)
+  t.equal(url(''), '')
+  t.equal(url('?'), '?')
+  t.equal(url('/?q=%F0%9F%98%80+4111+1111+1111+1111'), '/?q=%F0%9F%98%80%20****%20****%20****%201111')
+  t.equal(url(42 as never), R)
+})
+
+t.test('extra keys apply to query names', async (t) => {
+  t.equal(scrubUrl('/?iban=FR76&x=1', buildKeyMatcher(['iban'])), `/?iban=${R}&x=1`)
+  t.equal(url('/?iban=FR76'), '/?iban=FR76')
+})
