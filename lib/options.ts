@@ -1,6 +1,7 @@
 import type { StatsD } from 'hot-shots'
 import { DEFAULT_CORRELATION_HEADER } from './context/correlation-id.js'
 import { ERROR_CODES, VigieError, describeValue, invalidOption } from './errors.js'
+import { COPY_LIMIT_CEILINGS } from './scrub/copy-limits.js'
 import { checkScrubOptions, type ScrubOptions } from './scrub/scrubber.js'
 import type { VigieOptions } from './types.js'
 
@@ -63,16 +64,17 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
   const scrub = objectOption(options.scrub ?? {}, 'scrub')
   checkKnownKeys(scrub, SCRUB_KEYS, 'scrub.')
 
+  const disabled = isTruthyFlag(env.VIGIE_DISABLED)
   return Object.freeze({
-    disabled: isTruthyFlag(env.VIGIE_DISABLED),
-    statsd: resolveStatsd(options.statsd, env),
+    disabled,
+    statsd: resolveStatsd(options.statsd, env, disabled),
     correlationHeader: resolveHeaderName(options.correlationHeader),
     getUser: optionalFunction<(request: Request) => unknown>(options.getUser, 'getUser'),
     captureClientErrors: optionalBoolean(options.captureClientErrors, 'captureClientErrors', false),
     capture: Object.freeze({
-      maxBodyBytes: positiveInteger(capture.maxBodyBytes, 'capture.maxBodyBytes', DEFAULTS.maxBodyBytes),
-      maxDepth: positiveInteger(capture.maxDepth, 'capture.maxDepth', DEFAULTS.maxDepth),
-      maxArrayItems: positiveInteger(capture.maxArrayItems, 'capture.maxArrayItems', DEFAULTS.maxArrayItems),
+      maxBodyBytes: boundedInteger(capture.maxBodyBytes, 'capture.maxBodyBytes', DEFAULTS.maxBodyBytes, COPY_LIMIT_CEILINGS.maxStringLength),
+      maxDepth: boundedInteger(capture.maxDepth, 'capture.maxDepth', DEFAULTS.maxDepth, COPY_LIMIT_CEILINGS.maxDepth),
+      maxArrayItems: boundedInteger(capture.maxArrayItems, 'capture.maxArrayItems', DEFAULTS.maxArrayItems, COPY_LIMIT_CEILINGS.maxArrayItems),
     }),
     scrub: checkScrubOptions(scrub),
     maxControllers: positiveInteger(options.maxControllers, 'maxControllers', DEFAULTS.maxControllers),
@@ -80,7 +82,7 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
   })
 }
 
-function resolveStatsd (input: unknown, env: Env): ResolvedStatsd {
+function resolveStatsd (input: unknown, env: Env, disabled: boolean): ResolvedStatsd {
   const statsd = objectOption(input ?? {}, 'statsd')
   checkKnownKeys(statsd, STATSD_KEYS, 'statsd.')
   const client = statsd.client
@@ -88,9 +90,9 @@ function resolveStatsd (input: unknown, env: Env): ResolvedStatsd {
     if (client === null || typeof client !== 'object' || typeof (client as StatsD).increment !== 'function' || typeof (client as StatsD).timing !== 'function') {
       throw invalidOption('statsd.client', 'a hot-shots StatsD client', client)
     }
-    for (const key of ['host', 'port', 'protocol', 'path', 'prefix', 'globalTags', 'sampleRate', 'tagFormat', 'maxBufferSize', 'bufferFlushInterval', 'datadog']) {
-      // A client brings its own transport and formatting; sampleRate applies to vigie's calls.
-      if (key !== 'sampleRate' && statsd[key] !== undefined) {
+    // A client brings its own transport, prefix and tags; sampleRate applies to vigie's calls.
+    for (const key of ['host', 'port', 'protocol', 'path', 'prefix', 'globalTags', 'tagFormat', 'maxBufferSize', 'bufferFlushInterval', 'datadog']) {
+      if (statsd[key] !== undefined) {
         throw new VigieError(ERROR_CODES.CONFLICTING_OPTIONS,
           `vigie: option "statsd.${key}" cannot be used with "statsd.client": configure the client itself`)
       }
@@ -101,18 +103,28 @@ function resolveStatsd (input: unknown, env: Env): ResolvedStatsd {
   if (protocol === 'uds' && path === undefined) {
     throw invalidOption('statsd.path', 'a socket path when "statsd.protocol" is "uds"', path)
   }
+  const tagFormat = client !== undefined
+    ? ((client as { telegraf?: unknown }).telegraf === true ? 'telegraf' : 'datadog')
+    : oneOf(statsd.tagFormat, 'statsd.tagFormat', ['datadog', 'telegraf'] as const, 'datadog')
+  const datadog = optionalBoolean(statsd.datadog, 'statsd.datadog', false)
+  if (datadog && tagFormat === 'telegraf') {
+    throw new VigieError(ERROR_CODES.CONFLICTING_OPTIONS,
+      'vigie: option "statsd.datadog" cannot be used with "statsd.tagFormat": "telegraf"; Datadog mode is DogStatsD only')
+  }
+  // The environment is read only when it can matter: not for a user's client, nor when disabled.
+  const readEnv = client === undefined && !disabled
   return Object.freeze({
-    host: statsd.host !== undefined ? nonEmptyString(statsd.host, 'statsd.host') : env.STATSD_HOST || DEFAULTS.statsdHost,
-    port: statsd.port !== undefined ? portNumber(statsd.port, 'statsd.port') : envPort(env.STATSD_PORT),
+    host: statsd.host !== undefined ? nonEmptyString(statsd.host, 'statsd.host') : (readEnv && env.STATSD_HOST) || DEFAULTS.statsdHost,
+    port: statsd.port !== undefined ? portNumber(statsd.port, 'statsd.port') : readEnv ? envPort(env.STATSD_PORT) : DEFAULTS.statsdPort,
     protocol,
     path,
     prefix: optionalString(statsd.prefix, 'statsd.prefix') ?? '',
     globalTags: resolveGlobalTags(statsd.globalTags),
     sampleRate: sampleRate(statsd.sampleRate),
-    tagFormat: oneOf(statsd.tagFormat, 'statsd.tagFormat', ['datadog', 'telegraf'] as const, 'datadog'),
+    tagFormat,
     maxBufferSize: nonNegativeInteger(statsd.maxBufferSize, 'statsd.maxBufferSize', DEFAULTS.maxBufferSize),
     bufferFlushInterval: positiveInteger(statsd.bufferFlushInterval, 'statsd.bufferFlushInterval', DEFAULTS.bufferFlushInterval),
-    datadog: optionalBoolean(statsd.datadog, 'statsd.datadog', false),
+    datadog,
     client: client as StatsD | undefined,
   })
 }
@@ -158,6 +170,14 @@ function positiveInteger (value: unknown, name: string, fallback: number): numbe
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
     throw invalidOption(name, 'a positive integer', value)
+  }
+  return value
+}
+
+function boundedInteger (value: unknown, name: string, fallback: number, max: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) {
+    throw invalidOption(name, `an integer from 1 to ${max}`, value)
   }
   return value
 }

@@ -51,6 +51,15 @@ t.test('statsd.client conflicts with transport options', async (t) => {
   t.equal(resolveOptions({ statsd: { client, sampleRate: 0.5 } }, {}).statsd.sampleRate, 0.5)
 })
 
+t.test('with a client, its own tag format applies and the environment is not read', async (t) => {
+  const telegrafClient = { increment () {}, timing () {}, telegraf: true } as never
+  t.equal(resolveOptions({ statsd: { client: telegrafClient } }, { STATSD_PORT: 'nonsense' }).statsd.tagFormat, 'telegraf')
+})
+
+t.test('with VIGIE_DISABLED, a bad STATSD_PORT does not stop the app', async (t) => {
+  t.equal(resolveOptions({}, { VIGIE_DISABLED: '1', STATSD_PORT: 'nonsense' }).disabled, true)
+})
+
 t.test('uds needs a path', async (t) => {
   t.throws(() => resolveOptions({ statsd: { protocol: 'uds' } }, {}), { code: ERROR_CODES.INVALID_OPTION, message: /"statsd\.path"/ })
 })

@@ -161,7 +161,13 @@ function controllerOf (request: FastifyRequest, observer: Observer<FastifyReques
   if (config === false) return null
   const route = request.is404 ? undefined : request.routeOptions.url
   if (observer.isIgnored(request.url, route, request)) return null
-  if (config !== undefined && typeof config.controller === 'string' && config.controller.length > 0) return config.controller
+  if (config !== undefined) {
+    if (typeof config.controller === 'string' && config.controller.length > 0) return config.controller
+    if (config.controller !== undefined) {
+      observer.reporter.warnOnce(`route-config:${route ?? ''}`,
+        `vigie: route ${route ?? ''} has config.vigie.controller that is not a non-empty string; the route pattern is used`)
+    }
+  }
   return route ?? NOT_FOUND_CONTROLLER
 }
 

@@ -85,7 +85,12 @@ export class Observer<Request = unknown> {
     const getUser = this.options.getUser
     if (getUser === undefined) return undefined
     try {
-      return getUser(request)
+      const user = getUser(request)
+      if (typeof (user as { then?: unknown } | null)?.then === 'function') {
+        this.reporter.warnOnce('getUser-async', 'vigie: getUser returned a promise; it must return the user synchronously (the exception line is written as the response ends)')
+        return undefined
+      }
+      return user
     } catch (err) {
       this.reporter.report('getUser', err)
       return undefined

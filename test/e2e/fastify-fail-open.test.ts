@@ -102,7 +102,9 @@ t.test('bad options are rejected at register with a coded error naming the optio
     [{ statsd: { prot: 1 } }, ERROR_CODES.UNKNOWN_OPTION, /unknown option "statsd\.prot"/],
     [{ correlationHeader: 'bad header' }, ERROR_CODES.INVALID_OPTION, /"correlationHeader" must be a valid HTTP header name/],
     [{ getUser: 'me' }, ERROR_CODES.INVALID_OPTION, /"getUser" must be a function; received "me" \(string\)/],
-    [{ capture: { maxBodyBytes: -1 } }, ERROR_CODES.INVALID_OPTION, /"capture\.maxBodyBytes" must be a positive integer; received -1/],
+    [{ capture: { maxBodyBytes: -1 } }, ERROR_CODES.INVALID_OPTION, /"capture\.maxBodyBytes" must be an integer from 1 to 1048576; received -1/],
+    [{ capture: { maxDepth: 65 } }, ERROR_CODES.INVALID_OPTION, /"capture\.maxDepth" must be an integer from 1 to 64; received 65/],
+    [{ statsd: { datadog: true, tagFormat: 'telegraf' } }, ERROR_CODES.CONFLICTING_OPTIONS, /"statsd\.datadog" cannot be used with "statsd\.tagFormat": "telegraf"/],
     [{ scrub: { keys: 'password' } }, ERROR_CODES.INVALID_OPTION, /"scrub\.keys" must be an array of non-empty strings; received "password" \(string\)/],
     [{ scrub: { keys: ['-'] } }, ERROR_CODES.INVALID_OPTION, /"scrub\.keys\[0\]" must be a string with a character other than/],
     [{ maxControllers: 0 }, ERROR_CODES.INVALID_OPTION, /"maxControllers"/],
@@ -146,4 +148,28 @@ t.test('StatsD on a closed UDP port: every request is answered', async (t) => {
 
 t.test('StatsD over a Unix socket that does not exist: every request is answered', async (t) => {
   await answersAll(t, { protocol: 'uds', path: '/nonexistent/vigie-statsd.sock' })
+})
+
+t.test('a getUser that returns a promise is reported once and ignored', async (t) => {
+  const { url, logs } = await startApp(t, {
+    vigie: { getUser: async () => ({ id: 'u-1' }) },
+    routes: (app) => app.get('/', async () => { throw new Error('boom') }),
+  })
+  await fetch(`${url}/`)
+  await fetch(`${url}/`)
+  const lines = logs.lines.filter((l) => String(l.msg).startsWith('exception:'))
+  t.equal(lines.length, 2)
+  t.ok(lines.every((l) => l.user === undefined))
+  t.equal(logs.lines.filter((l) => String(l.msg).includes('getUser returned a promise')).length, 1)
+})
+
+t.test('a bad per-route label is reported once and the pattern is used', async (t) => {
+  const { url, logs, statsd } = await startApp(t, {
+    routes: (app) => app.get('/things/:id', { config: { vigie: { controller: 42 as unknown as string } } }, async () => 'ok'),
+  })
+  await fetch(`${url}/things/1`)
+  await fetch(`${url}/things/2`)
+  await statsd.waitFor((lines) => lines.filter((l) => l.startsWith('http_request:')).length >= 2)
+  t.ok(statsd.lines.includes('http_request:1|c|#http_status:200,http_status_class:2xx,method:GET,controller:/things/:id'))
+  t.equal(logs.lines.filter((l) => String(l.msg).includes('config.vigie.controller')).length, 1)
 })
