@@ -72,12 +72,12 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
     getUser: optionalFunction<(request: Request) => unknown>(options.getUser, 'getUser'),
     captureClientErrors: optionalBoolean(options.captureClientErrors, 'captureClientErrors', false),
     capture: Object.freeze({
-      maxBodyBytes: boundedInteger(capture.maxBodyBytes, 'capture.maxBodyBytes', DEFAULTS.maxBodyBytes, COPY_LIMIT_CEILINGS.maxStringLength),
-      maxDepth: boundedInteger(capture.maxDepth, 'capture.maxDepth', DEFAULTS.maxDepth, COPY_LIMIT_CEILINGS.maxDepth),
-      maxArrayItems: boundedInteger(capture.maxArrayItems, 'capture.maxArrayItems', DEFAULTS.maxArrayItems, COPY_LIMIT_CEILINGS.maxArrayItems),
+      maxBodyBytes: integerOption(capture.maxBodyBytes, 'capture.maxBodyBytes', DEFAULTS.maxBodyBytes, 1, COPY_LIMIT_CEILINGS.maxStringLength),
+      maxDepth: integerOption(capture.maxDepth, 'capture.maxDepth', DEFAULTS.maxDepth, 1, COPY_LIMIT_CEILINGS.maxDepth),
+      maxArrayItems: integerOption(capture.maxArrayItems, 'capture.maxArrayItems', DEFAULTS.maxArrayItems, 1, COPY_LIMIT_CEILINGS.maxArrayItems),
     }),
     scrub: checkScrubOptions(scrub),
-    maxControllers: positiveInteger(options.maxControllers, 'maxControllers', DEFAULTS.maxControllers),
+    maxControllers: integerOption(options.maxControllers, 'maxControllers', DEFAULTS.maxControllers, 1),
     ignore: resolveIgnore(options.ignore),
   })
 }
@@ -115,15 +115,15 @@ function resolveStatsd (input: unknown, env: Env, disabled: boolean): ResolvedSt
   const readEnv = client === undefined && !disabled
   return Object.freeze({
     host: statsd.host !== undefined ? nonEmptyString(statsd.host, 'statsd.host') : (readEnv && env.STATSD_HOST) || DEFAULTS.statsdHost,
-    port: statsd.port !== undefined ? portNumber(statsd.port, 'statsd.port') : readEnv ? envPort(env.STATSD_PORT) : DEFAULTS.statsdPort,
+    port: statsd.port !== undefined ? integerOption(statsd.port, 'statsd.port', undefined, 1, 65535) : readEnv ? envPort(env.STATSD_PORT) : DEFAULTS.statsdPort,
     protocol,
     path,
     prefix: optionalString(statsd.prefix, 'statsd.prefix') ?? '',
     globalTags: resolveGlobalTags(statsd.globalTags),
     sampleRate: sampleRate(statsd.sampleRate),
     tagFormat,
-    maxBufferSize: nonNegativeInteger(statsd.maxBufferSize, 'statsd.maxBufferSize', DEFAULTS.maxBufferSize),
-    bufferFlushInterval: positiveInteger(statsd.bufferFlushInterval, 'statsd.bufferFlushInterval', DEFAULTS.bufferFlushInterval),
+    maxBufferSize: integerOption(statsd.maxBufferSize, 'statsd.maxBufferSize', DEFAULTS.maxBufferSize, 0),
+    bufferFlushInterval: integerOption(statsd.bufferFlushInterval, 'statsd.bufferFlushInterval', DEFAULTS.bufferFlushInterval, 1),
     datadog,
     client: client as StatsD | undefined,
   })
@@ -159,33 +159,14 @@ function envPort (value: string | undefined): number {
   return port
 }
 
-function portNumber (value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
-    throw invalidOption(name, 'an integer from 1 to 65535', value)
-  }
-  return value
-}
-
-function positiveInteger (value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw invalidOption(name, 'a positive integer', value)
-  }
-  return value
-}
-
-function boundedInteger (value: unknown, name: string, fallback: number, max: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw invalidOption(name, `an integer from 1 to ${max}`, value)
-  }
-  return value
-}
-
-function nonNegativeInteger (value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw invalidOption(name, 'an integer ≥ 0', value)
+/** An integer option from `min` to `max`; `fallback` when absent (0 stays 0: no `||` here). */
+function integerOption (value: unknown, name: string, fallback: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined && fallback !== undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    const expected = max === Number.MAX_SAFE_INTEGER
+      ? (min === 0 ? 'an integer ≥ 0' : 'a positive integer')
+      : `an integer from ${min} to ${max}`
+    throw invalidOption(name, expected, value)
   }
   return value
 }

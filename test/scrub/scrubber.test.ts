@@ -3,19 +3,9 @@ import { isDeepStrictEqual } from 'node:util'
 import t from 'tap'
 import { buildScrubber, scrub } from '../../lib/scrub/scrubber.js'
 import { REDACTED } from '../../lib/scrub/sensitive-keys.js'
+import { withCheckDigit } from '../helpers/luhn.js'
 
 const R = REDACTED
-
-/** `body` followed by the Luhn check digit that makes it valid. */
-function withCheckDigit (body: string): string {
-  let sum = 0
-  for (let i = body.length - 1, double = true; i >= 0; i--, double = !double) {
-    let d = Number(body[i])
-    if (double) d = d * 2 > 9 ? d * 2 - 9 : d * 2
-    sum += d
-  }
-  return body + String((10 - (sum % 10)) % 10)
-}
 
 t.test('extra keys use the same normalisation and add to the defaults', async (t) => {
   const withIban = buildScrubber({ keys: ['IBAN', 'x-tenant'] })
