@@ -75,27 +75,15 @@ async function vigieFastifyPlugin (fastify: FastifyInstance, opts: FastifyVigieO
   })
   if (options.disabled) return
 
-  const header = options.correlationHeader
-
   fastify.addHook('onRequest', function vigieOnRequest (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
-    const state = request as VigieRequest
-    const generated = (request.raw as IncomingMessage & { [kGeneratedId]?: string })[kGeneratedId]
-    const id = generated ?? observer.correlationIdFor(request.headers[header])
-    request.correlationId = id
-    reply.header(header, id)
-    state[kCapturedByVigie] = true
-    // reply.elapsedTime is not readable from onRequestAbort, which gets no reply.
-    state[kStart] = performance.now()
-    if (generated !== undefined && loggerBindsCorrelationId(request.log, id)) {
-      markCorrelationBound(request.log)
-    } else {
-      const log = markCorrelationBound(request.log.child({ correlationId: id }))
-      request.log = log
-      reply.log = log
+    let store: RequestStore | null = null
+    try {
+      store = startRequest(request as VigieRequest, reply, observer, options.correlationHeader)
+    } catch (err) {
+      observer.reporter.report('onRequest hook', err)
     }
-    const store: RequestStore = { correlationId: id }
-    state[kStore] = store
-    shared.requestContext.run(store, done)
+    if (store === null) done()
+    else shared.requestContext.run(store, done)
   })
 
   // Body parsing runs in the request stream's async context, not the one onRequest entered, so
@@ -113,45 +101,77 @@ async function vigieFastifyPlugin (fastify: FastifyInstance, opts: FastifyVigieO
   })
 
   fastify.addHook('onRequestAbort', function vigieOnRequestAbort (request: FastifyRequest, done: HookHandlerDoneFunction) {
-    const state = request as VigieRequest
-    if (!state[kCounted]) {
-      state[kCounted] = true
-      const controller = controllerOf(request, observer)
-      if (controller !== null) observer.recordAbort(controller, request.method, performance.now() - state[kStart])
+    try {
+      const state = request as VigieRequest
+      if (!state[kCounted]) {
+        state[kCounted] = true
+        const controller = controllerOf(request, observer)
+        if (controller !== null) observer.recordAbort(controller, request.method, performance.now() - state[kStart])
+      }
+    } catch (err) {
+      observer.reporter.report('onRequestAbort hook', err)
     }
     done()
   })
 
   fastify.addHook('onResponse', function vigieOnResponse (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
-    const state = request as VigieRequest
-    const statusCode = reply.statusCode
-    const durationMs = reply.elapsedTime
-    const controller = controllerOf(request, observer)
-    if (!state[kCounted]) {
-      state[kCounted] = true
-      if (controller !== null) observer.recordResponse(controller, request.method, statusCode, durationMs)
-    }
-    const error = state[kError]
-    if (observer.isException(statusCode, error)) {
-      observer.captureException(controller ?? routeLabel(request), {
-        correlationId: request.correlationId,
-        error,
-        method: request.method,
-        protocol: request.protocol,
-        host: request.host,
-        url: request.url,
-        route: request.routeOptions.url,
-        headers: request.headers,
-        query: request.query,
-        params: request.params,
-        body: request.body,
-        remoteAddress: request.ip,
-        statusCode,
-        responseTime: durationMs,
-        user: observer.userOf(request),
-      })
+    try {
+      finishRequest(request as VigieRequest, reply, observer)
+    } catch (err) {
+      observer.reporter.report('onResponse hook', err)
     }
     done()
+  })
+}
+
+/** Sets the correlation ID everywhere it belongs; returns the request's async-context store. */
+function startRequest (request: VigieRequest, reply: FastifyReply, observer: Observer<FastifyRequest>, header: string): RequestStore {
+  const generated = (request.raw as IncomingMessage & { [kGeneratedId]?: string })[kGeneratedId]
+  const id = generated ?? observer.correlationIdFor(request.headers[header])
+  request.correlationId = id
+  reply.header(header, id)
+  request[kCapturedByVigie] = true
+  // reply.elapsedTime is not readable from onRequestAbort, which gets no reply.
+  request[kStart] = performance.now()
+  if (generated !== undefined && loggerBindsCorrelationId(request.log, id)) {
+    markCorrelationBound(request.log)
+  } else {
+    const log = markCorrelationBound(request.log.child({ correlationId: id }))
+    request.log = log
+    reply.log = log
+  }
+  const store: RequestStore = { correlationId: id }
+  request[kStore] = store
+  return store
+}
+
+/** Counts the response (once, whatever aborted first) and captures it if it is an exception. */
+function finishRequest (request: VigieRequest, reply: FastifyReply, observer: Observer<FastifyRequest>): void {
+  const statusCode = reply.statusCode
+  const durationMs = reply.elapsedTime
+  const controller = controllerOf(request, observer)
+  if (!request[kCounted]) {
+    request[kCounted] = true
+    if (controller !== null) observer.recordResponse(controller, request.method, statusCode, durationMs)
+  }
+  const error = request[kError]
+  if (!observer.isException(statusCode, error)) return
+  observer.captureException(controller ?? routeLabel(request), {
+    correlationId: request.correlationId,
+    error,
+    method: request.method,
+    protocol: request.protocol,
+    host: request.host,
+    url: request.url,
+    route: request.routeOptions.url,
+    headers: request.headers,
+    query: request.query,
+    params: request.params,
+    body: request.body,
+    remoteAddress: request.ip,
+    statusCode,
+    responseTime: durationMs,
+    user: observer.userOf(request),
   })
 }
 
