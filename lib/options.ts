@@ -1,6 +1,7 @@
 import type { StatsD } from 'hot-shots'
 import { DEFAULT_CORRELATION_HEADER } from './context/correlation-id.js'
 import { ERROR_CODES, VigieError, describeValue, invalidOption } from './errors.js'
+import { compilePropagationTargets } from './instrument/propagation-targets.js'
 import { COPY_LIMIT_CEILINGS } from './scrub/copy-limits.js'
 import { checkScrubOptions, type ScrubOptions } from './scrub/scrubber.js'
 import type { VigieOptions } from './types.js'
@@ -30,6 +31,8 @@ export interface ResolvedOptions<Request = unknown> {
   readonly scrub: ScrubOptions
   readonly maxControllers: number
   readonly ignore: { readonly paths: ReadonlySet<string>, readonly predicate: ((request: Request) => boolean) | undefined }
+  /** null when propagation is off. */
+  readonly propagation: { readonly allows: (url: URL) => boolean } | null
 }
 
 export const DEFAULTS = Object.freeze({
@@ -45,7 +48,8 @@ export const DEFAULTS = Object.freeze({
 
 type Env = Readonly<Record<string, string | undefined>>
 
-const TOP_LEVEL = new Set(['statsd', 'correlationHeader', 'getUser', 'captureClientErrors', 'capture', 'scrub', 'maxControllers', 'ignore'])
+const TOP_LEVEL = new Set(['statsd', 'correlationHeader', 'getUser', 'captureClientErrors', 'capture', 'scrub', 'maxControllers', 'ignore', 'propagation'])
+const PROPAGATION_KEYS = new Set(['targets'])
 const STATSD_KEYS = new Set(['host', 'port', 'protocol', 'path', 'prefix', 'globalTags', 'sampleRate', 'tagFormat', 'maxBufferSize', 'bufferFlushInterval', 'datadog', 'client'])
 const CAPTURE_KEYS = new Set(['maxBodyBytes', 'maxDepth', 'maxArrayItems'])
 const SCRUB_KEYS = new Set(['keys', 'replace'])
@@ -79,6 +83,7 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
     scrub: checkScrubOptions(scrub),
     maxControllers: integerOption(options.maxControllers, 'maxControllers', DEFAULTS.maxControllers, 1),
     ignore: resolveIgnore(options.ignore),
+    propagation: resolvePropagation(options.propagation),
   })
 }
 
@@ -239,4 +244,12 @@ function resolveIgnore<Request> (value: unknown): ResolvedOptions<Request>['igno
     throw invalidOption('ignore', 'an array of paths starting with "/" or a function', value)
   }
   return Object.freeze({ paths: new Set<string>(value), predicate: undefined })
+}
+
+function resolvePropagation (value: unknown): ResolvedOptions['propagation'] {
+  if (value === false) return null
+  if (value === undefined || value === true) return Object.freeze({ allows: compilePropagationTargets(undefined) })
+  const propagation = objectOption(value, 'propagation')
+  checkKnownKeys(propagation, PROPAGATION_KEYS, 'propagation.')
+  return Object.freeze({ allows: compilePropagationTargets(propagation.targets) })
 }

@@ -41,7 +41,17 @@ export interface CaptureOptions {
   maxArrayItems?: number
 }
 
-/** Options of the Fastify plugin. `Request` is the framework's request type. */
+/** Outgoing correlation-ID propagation (on by default). */
+export interface PropagationOptions {
+  /**
+   * Targets that receive the correlation header: hostnames (`api.example.com`, or `.example.com`
+   * for a domain and its subdomains), RegExps tested on the hostname, or a predicate on the URL.
+   * Default: every target.
+   */
+  targets?: readonly (string | RegExp)[] | ((url: URL) => boolean)
+}
+
+/** Options of the Fastify plugin and the Express middleware. `Request` is the framework's request type. */
 export interface VigieOptions<Request = unknown> {
   statsd?: StatsdOptions
   /** Header that carries the correlation ID in and out. Default `'x-request-id'`. */
@@ -56,6 +66,11 @@ export interface VigieOptions<Request = unknown> {
   maxControllers?: number
   /** Requests that are neither timed nor counted: exact paths or route patterns, or a predicate. */
   ignore?: readonly string[] | ((request: Request) => boolean)
+  /**
+   * Add the correlation header to outgoing `fetch` and `http(s).request` calls made while a
+   * request is handled, and time them (`http_client_request`). Default `true`.
+   */
+  propagation?: boolean | PropagationOptions
 }
 
 /** Per-route settings, under `config.vigie`. `false` opts the route out of metrics. */

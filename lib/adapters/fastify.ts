@@ -3,11 +3,11 @@ import fp from 'fastify-plugin'
 import type { StatsD } from 'hot-shots'
 import type { IncomingMessage } from 'node:http'
 import { performance } from 'node:perf_hooks'
-import pino from 'pino'
 import { resolveCorrelationId } from '../context/correlation-id.js'
-import { Observer, type ObserverLogger } from '../core/observer.js'
-import { loggerOptions, usesVigieLoggerOptions } from '../logging/logger-options.js'
-import { kCapturedByVigie, kCorrelationBound } from '../logging/symbols.js'
+import { Observer } from '../core/observer.js'
+import { usesVigieLoggerOptions } from '../logging/logger-options.js'
+import { exceptionLogger, markCorrelationBound } from '../logging/exception-logger.js'
+import { kCapturedByVigie } from '../logging/symbols.js'
 import { NOT_FOUND_CONTROLLER } from '../metrics/request-metrics.js'
 import { resolveHeaderName, resolveOptions } from '../options.js'
 import { shared, type RequestStore } from '../shared-state.js'
@@ -35,9 +35,9 @@ const kError = Symbol('vigie.error')
 const kCounted = Symbol('vigie.counted')
 const kStart = Symbol('vigie.start')
 // Shared by the ESM and CJS copies: genReqId() may come from one and the plugin from the other,
-// and either copy must see that the other one is already registered.
+// and either copy must see that the other one is already installed.
 const kGeneratedId = Symbol.for('vigie.generatedCorrelationId')
-const kRegistered = Symbol.for('vigie.registered')
+const kInstalled = Symbol.for('vigie.installed')
 
 interface VigieRequestState {
   [kStore]: RequestStore | null
@@ -48,22 +48,49 @@ interface VigieRequestState {
 }
 type VigieRequest = FastifyRequest & VigieRequestState
 
+/** One per Fastify app: the observer its hooks use, replaceable by a later explicit registration. */
+interface Installation {
+  observer: Observer<FastifyRequest>
+  /** Registered by patchAll(): an explicit registration afterwards takes over with its options. */
+  automatic: boolean
+}
+
 async function vigieFastifyPlugin (fastify: FastifyInstance, opts: FastifyVigieOptions): Promise<void> {
+  install(fastify, opts, false)
+}
+
+/** The plugin patchAll() registers on every new app. */
+export async function vigieAutomaticPlugin (fastify: FastifyInstance, opts: FastifyVigieOptions): Promise<void> {
+  install(fastify, opts, true)
+}
+
+function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic: boolean): void {
   const options = resolveOptions(opts)
-  if (fastify.hasDecorator(kRegistered)) {
-    fastify.log.warn('vigie: already registered on this Fastify instance; this registration is ignored, the first one\'s options apply')
+  const existing = fastify.hasDecorator(kInstalled) ? (fastify as unknown as Record<symbol, Installation>)[kInstalled] : undefined
+  if (existing !== undefined) {
+    if (existing.automatic && !automatic) {
+      // patchAll() got here first; the app's own registration wins. The hooks already in place
+      // read the observer from the installation, so swapping it is enough.
+      const previous = existing.observer
+      existing.observer = new Observer<FastifyRequest>(options, previous.logger)
+      existing.automatic = false
+      previous.close().catch(() => {})
+    } else {
+      fastify.log.warn('vigie: already registered on this Fastify instance; this registration is ignored, the first one\'s options apply')
+    }
     return
   }
-  fastify.decorate(kRegistered, true)
   const hasLogger = typeof (fastify.log as { isLevelEnabled?: unknown }).isLevelEnabled === 'function'
-  const logger = exceptionLogger(fastify, hasLogger)
-  const observer = new Observer<FastifyRequest>(options, logger)
+  const installation: Installation = { observer: new Observer<FastifyRequest>(options, exceptionLogger(hasLogger ? fastify.log : undefined)), automatic }
+  fastify.decorate(kInstalled, installation)
   if (hasLogger && !usesVigieLoggerOptions(fastify.log)) {
-    observer.reporter.warnOnce('logger-options',
+    installation.observer.reporter.warnOnce('logger-options',
       'vigie: the Fastify logger was not built with loggerOptions(): Fastify\'s own lines (raw query strings, error messages) are not scrubbed, and 5xx errors are logged twice. Use Fastify({ logger: loggerOptions() }).')
   }
 
-  if (!fastify.hasDecorator('statsd')) fastify.decorate('statsd', observer.statsd)
+  if (!fastify.hasDecorator('statsd')) {
+    fastify.decorate('statsd', { getter: () => installation.observer.statsd })
+  }
   if (!fastify.hasRequestDecorator('correlationId')) fastify.decorateRequest('correlationId', '')
   fastify.decorateRequest(kStore, null)
   fastify.decorateRequest(kError, undefined)
@@ -71,14 +98,15 @@ async function vigieFastifyPlugin (fastify: FastifyInstance, opts: FastifyVigieO
   fastify.decorateRequest(kStart, 0)
   fastify.decorateRequest(kCapturedByVigie, false)
   fastify.addHook('onClose', async function vigieOnClose () {
-    await observer.close()
+    await installation.observer.close()
   })
   if (options.disabled) return
 
   fastify.addHook('onRequest', function vigieOnRequest (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
+    const observer = installation.observer
     let store: RequestStore | null = null
     try {
-      store = startRequest(request as VigieRequest, reply, observer, options.correlationHeader)
+      store = startRequest(request as VigieRequest, reply, observer)
     } catch (err) {
       observer.reporter.report('onRequest hook', err)
     }
@@ -101,6 +129,7 @@ async function vigieFastifyPlugin (fastify: FastifyInstance, opts: FastifyVigieO
   })
 
   fastify.addHook('onRequestAbort', function vigieOnRequestAbort (request: FastifyRequest, done: HookHandlerDoneFunction) {
+    const observer = installation.observer
     try {
       const state = request as VigieRequest
       if (!state[kCounted]) {
@@ -115,6 +144,7 @@ async function vigieFastifyPlugin (fastify: FastifyInstance, opts: FastifyVigieO
   })
 
   fastify.addHook('onResponse', function vigieOnResponse (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
+    const observer = installation.observer
     try {
       finishRequest(request as VigieRequest, reply, observer)
     } catch (err) {
@@ -125,7 +155,8 @@ async function vigieFastifyPlugin (fastify: FastifyInstance, opts: FastifyVigieO
 }
 
 /** Sets the correlation ID everywhere it belongs; returns the request's async-context store. */
-function startRequest (request: VigieRequest, reply: FastifyReply, observer: Observer<FastifyRequest>, header: string): RequestStore {
+function startRequest (request: VigieRequest, reply: FastifyReply, observer: Observer<FastifyRequest>): RequestStore {
+  const header = observer.options.correlationHeader
   const generated = (request.raw as IncomingMessage & { [kGeneratedId]?: string })[kGeneratedId]
   const id = generated ?? observer.correlationIdFor(request.headers[header])
   request.correlationId = id
@@ -140,7 +171,7 @@ function startRequest (request: VigieRequest, reply: FastifyReply, observer: Obs
     request.log = log
     reply.log = log
   }
-  const store: RequestStore = { correlationId: id }
+  const store = observer.storeFor(id)
   request[kStore] = store
   return store
 }
@@ -195,12 +226,6 @@ function routeLabel (request: FastifyRequest): string {
   return (request.is404 ? undefined : request.routeOptions.url) ?? NOT_FOUND_CONTROLLER
 }
 
-/** Tells loggerOptions()' mixin that this logger's bindings already hold the correlation ID. */
-function markCorrelationBound<L> (log: L): L {
-  (log as { [kCorrelationBound]?: boolean })[kCorrelationBound] = true
-  return log
-}
-
 function loggerBindsCorrelationId (log: unknown, id: string): boolean {
   const bindings = (log as { bindings?: () => Record<string, unknown> }).bindings
   try {
@@ -208,19 +233,6 @@ function loggerBindsCorrelationId (log: unknown, id: string): boolean {
   } catch {
     return false
   }
-}
-
-/**
- * The logger for exception lines: a child of the app's logger whose serializers pass vigie's
- * records through untouched (they are already scrubbed; pino's default `err` serializer would
- * rename their `type`). An app without a logger gets one that writes JSON lines to stdout, so
- * exceptions are never silently lost.
- */
-function exceptionLogger (fastify: FastifyInstance, hasLogger: boolean): ObserverLogger {
-  const base = hasLogger ? fastify.log : pino(loggerOptions())
-  const passThrough = (value: unknown): unknown => value
-  const log = base.child({}, { serializers: { err: passThrough, req: passThrough, res: passThrough } })
-  return markCorrelationBound(log) as unknown as ObserverLogger
 }
 
 /**

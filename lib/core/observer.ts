@@ -5,6 +5,8 @@ import { CLIENT_CLOSED_STATUS, RequestMetrics } from '../metrics/request-metrics
 import { closeStatsdClient, createDisabledStatsdClient, createStatsdClient, flushStatsdClient } from '../metrics/statsd-client.js'
 import type { ResolvedOptions } from '../options.js'
 import { buildScrubber, type Scrubber } from '../scrub/scrubber.js'
+import { installOutgoingInstrumentation } from '../instrument/outgoing.js'
+import { acquireInstallation, type OutgoingPolicy, type RequestStore } from '../shared-state.js'
 import { FailureReporter, errorName } from './failure-reporter.js'
 
 /** The logger vigie writes exception lines and its own warnings to (a pino logger fits). */
@@ -23,13 +25,17 @@ export class Observer<Request = unknown> {
   readonly statsd: StatsD
   readonly scrubber: Scrubber
   readonly reporter: FailureReporter
+  /** What outgoing calls inside this app's requests need; null when propagation is off. */
+  readonly outgoing: OutgoingPolicy | null
+  /** Where exception lines and vigie's warnings go. */
+  readonly logger: ObserverLogger
   readonly #metrics: RequestMetrics
-  readonly #logger: ObserverLogger
   readonly #ownsClient: boolean
+  readonly #releaseOutgoing: () => void
 
   constructor (options: ResolvedOptions<Request>, logger: ObserverLogger) {
     this.options = options
-    this.#logger = logger
+    this.logger = logger
     this.reporter = new FailureReporter(logger)
     this.scrubber = buildScrubber(options.scrub)
     const onStatsdError = (err: unknown): void => this.reporter.report('statsd', err)
@@ -47,6 +53,25 @@ export class Observer<Request = unknown> {
         `vigie: more than ${max} distinct controller tags; further ones are counted as "other" (raise maxControllers if routes really are that many)`,
         { firstOverflow: this.scrubber.text(controller), maxControllers: max }),
     })
+    const propagation = options.propagation
+    if (propagation === null || options.disabled) {
+      this.outgoing = null
+      this.#releaseOutgoing = () => {}
+    } else {
+      const metrics = this.#metrics
+      this.outgoing = Object.freeze({
+        header: options.correlationHeader,
+        allows: propagation.allows,
+        record: (host: string, method: string, outcome: number | 'error', durationMs: number) =>
+          metrics.recordClientRequest(host, method, outcome, durationMs),
+      })
+      this.#releaseOutgoing = acquireInstallation('outgoing-http', installOutgoingInstrumentation)
+    }
+  }
+
+  /** The async-context store for one request. */
+  storeFor (correlationId: string): RequestStore {
+    return { correlationId, outgoing: this.outgoing }
   }
 
   correlationIdFor (headerValue: string | string[] | undefined): string {
@@ -102,7 +127,7 @@ export class Observer<Request = unknown> {
     this.#metrics.recordException(controller, facts.error === undefined ? `http_${facts.statusCode}` : errorName(facts.error))
     try {
       const record = buildExceptionRecord(facts, this.scrubber, this.options.capture)
-      this.#logger.error(record, exceptionMessage(record))
+      this.logger.error(record, exceptionMessage(record))
     } catch (err) {
       this.reporter.report('exception capture', err)
     }
@@ -110,6 +135,7 @@ export class Observer<Request = unknown> {
 
   /** Sends buffered metrics; closes the StatsD client if vigie created it. */
   async close (): Promise<void> {
+    this.#releaseOutgoing()
     if (this.#ownsClient) await closeStatsdClient(this.statsd)
     else await flushStatsdClient(this.statsd)
   }

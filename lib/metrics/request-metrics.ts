@@ -6,6 +6,8 @@ export const METRIC_NAMES = Object.freeze({
   request: 'http_request',
   responseTime: 'http_request.response_time',
   exception: 'http_request.exception',
+  clientRequest: 'http_client_request',
+  clientResponseTime: 'http_client_request.response_time',
 })
 
 /** `controller` of requests that matched no route. */
@@ -16,6 +18,7 @@ export const OVERFLOW_CONTROLLER = 'other'
 export const CLIENT_CLOSED_STATUS = 499
 
 const MAX_EXCEPTION_NAMES = 100
+const MAX_TARGET_HOSTS = 100
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'QUERY'])
 
 export interface RequestMetricsOptions {
@@ -39,6 +42,7 @@ export class RequestMetrics {
   readonly #sampleRate: number
   readonly #controllers: BoundedLabels
   readonly #exceptionNames: BoundedLabels
+  readonly #targetHosts: BoundedLabels
   readonly #onSendError: (err: unknown) => void
   readonly #tagCache = new Map<string, string>()
 
@@ -50,6 +54,7 @@ export class RequestMetrics {
     this.#controllers = new BoundedLabels(options.maxControllers, OVERFLOW_CONTROLLER,
       (controller) => options.onControllerOverflow(controller, options.maxControllers))
     this.#exceptionNames = new BoundedLabels(MAX_EXCEPTION_NAMES, 'other', () => {})
+    this.#targetHosts = new BoundedLabels(MAX_TARGET_HOSTS, 'other', () => {})
   }
 
   recordRequest (controller: string, method: string, statusCode: number, durationMs: number): void {
@@ -74,6 +79,22 @@ export class RequestMetrics {
     ]
     try {
       this.#client.increment(METRIC_NAMES.exception, 1, tags)
+    } catch (err) {
+      this.#onSendError(err)
+    }
+  }
+
+  /** An outgoing HTTP call made while a request was handled; `outcome` is a status or `'error'`. */
+  recordClientRequest (host: string, method: string, outcome: number | 'error', durationMs: number): void {
+    const tags = [
+      this.#tag('target_host', this.#targetHosts.label(host)),
+      this.#tag('method', KNOWN_METHODS.has(method) ? method : 'other'),
+      this.#tag('http_status', String(outcome)),
+      this.#tag('http_status_class', outcome === 'error' ? 'error' : `${Math.floor(outcome / 100)}xx`),
+    ]
+    try {
+      this.#client.increment(METRIC_NAMES.clientRequest, 1, this.#sampleRate, tags)
+      this.#client.timing(METRIC_NAMES.clientResponseTime, Math.round(durationMs * 1000) / 1000, this.#sampleRate, tags)
     } catch (err) {
       this.#onSendError(err)
     }

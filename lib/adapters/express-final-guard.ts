@@ -1,0 +1,127 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { STATUS_CODES } from 'node:http'
+import { finished } from 'node:stream'
+import type { ObservedRequest } from './express-request-state.js'
+import { kFinalGuard, kRequestState } from './express-symbols.js'
+
+type Done = (err?: unknown) => void
+type Handle = (this: GuardableRouter, req: ObservedRequest, res: ServerResponse, done: Done) => unknown
+
+/** The part of an Express router (either major) the guard touches. */
+export interface GuardableRouter {
+  handle: Handle
+  [kFinalGuard]?: boolean
+}
+
+const CONTENT_HEADERS = ['content-encoding', 'content-language', 'content-range']
+
+/**
+ * Keeps errors that no error handler answered away from Express's final handler, which prints
+ * the raw, unscrubbed stack with `console.error` (and, when `env` is `development`, sends it in
+ * the body). Wraps `router.handle` once; only acts for the top-level router of an app that is not
+ * mounted in another, and only for requests vigie observes: it answers them itself, without a
+ * stack, as finalhandler does in production. A 404 (no error) still goes to Express.
+ */
+export function guardFinalHandler (router: GuardableRouter): void {
+  if (router[kFinalGuard] === true || typeof router.handle !== 'function') return
+  const handle = router.handle
+  Object.defineProperty(router, kFinalGuard, { value: true })
+  router.handle = function vigieGuardedHandle (this: GuardableRouter, req: ObservedRequest, res: ServerResponse, done: Done): unknown {
+    if (typeof done !== 'function') return handle.call(this, req, res, done)
+    const self = this
+    return handle.call(this, req, res, function vigieFinalHandler (err?: unknown) {
+      if (err && isTopLevelRouter(self, req) && answeredUnhandledError(req, res, err)) return
+      done(err)
+    })
+  }
+}
+
+/** True once the guard is in place on `router`. */
+export function isGuarded (router: unknown): boolean {
+  return (router as GuardableRouter | null | undefined)?.[kFinalGuard] === true
+}
+
+/** The top-level router of `app`: Express 4 keeps it in `_router` (its `app.router` throws). */
+export function appRouterOf (app: unknown): unknown {
+  if (app === null || app === undefined) return undefined
+  const express4Router = (app as { _router?: unknown })._router
+  if (express4Router !== undefined) return express4Router
+  try {
+    return (app as { router?: unknown }).router
+  } catch {
+    return undefined
+  }
+}
+
+// By the time the router gives up, `req.app` is the app that owns it (Express 4 sets it in its
+// first middleware); a mounted app's unhandled errors belong to its parent.
+function isTopLevelRouter (router: GuardableRouter, req: ObservedRequest): boolean {
+  const app = req.app as { parent?: unknown } | undefined
+  return app !== undefined && app.parent === undefined && appRouterOf(app) === router
+}
+
+/** Answers an unhandled error of an observed request; false leaves it to Express. */
+function answeredUnhandledError (req: ObservedRequest, res: ServerResponse, err: unknown): boolean {
+  const state = req[kRequestState]
+  if (state === undefined) return false
+  try {
+    if (state.error === undefined) state.error = err
+    if (res.headersSent) {
+      // What finalhandler does too: the answer cannot be completed.
+      req.socket?.destroy()
+    } else {
+      answerError(req, res, err)
+    }
+    return true
+  } catch (failure) {
+    state.observer.reporter.report('express final handler', failure)
+    return false
+  }
+}
+
+function answerError (req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  const fromError = statusOfError(err)
+  const status = fromError ?? (res.statusCode >= 400 && res.statusCode < 600 ? res.statusCode : 500)
+  const body = STATUS_CODES[status] ?? 'Error'
+  function write (): void {
+    res.statusCode = status
+    for (const name of CONTENT_HEADERS) res.removeHeader(name)
+    if (fromError !== undefined) setErrorHeaders(res, err)
+    res.setHeader('content-security-policy', "default-src 'none'")
+    res.setHeader('x-content-type-options', 'nosniff')
+    res.setHeader('content-type', 'text/plain; charset=utf-8')
+    res.setHeader('content-length', Buffer.byteLength(body))
+    res.end(req.method === 'HEAD' ? undefined : body)
+  }
+  if (req.readableEnded) {
+    write()
+    return
+  }
+  // Read the rest of the body first, as finalhandler does, so the client is not cut off mid-upload.
+  req.unpipe()
+  finished(req, write)
+  req.resume()
+}
+
+/** `err.status` or `err.statusCode` when it is an HTTP error status (http-errors, body-parser). */
+function statusOfError (err: unknown): number | undefined {
+  if (err === null || typeof err !== 'object') return undefined
+  for (const key of ['status', 'statusCode'] as const) {
+    const value = (err as Record<string, unknown>)[key]
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 400 && value < 600) return value
+  }
+  return undefined
+}
+
+/** `err.headers` (e.g. `Allow`, `WWW-Authenticate` from http-errors); invalid ones are skipped. */
+function setErrorHeaders (res: ServerResponse, err: unknown): void {
+  const headers = (err as { headers?: unknown }).headers
+  if (headers === null || typeof headers !== 'object') return
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      res.setHeader(name, value as string | number | readonly string[])
+    } catch {
+      // Node rejects invalid header names and values; the answer goes out without that one.
+    }
+  }
+}

@@ -1,0 +1,156 @@
+import { enterMount, mountPath, type MountPath, type MountRecord } from './express-route-pattern.js'
+import { guardFinalHandler, type GuardableRouter } from './express-final-guard.js'
+import { kMountPatch, kMounts, kPatchedUse, kVigieMiddleware } from './express-symbols.js'
+
+type UseMethod = (this: GuardableRouter, ...args: unknown[]) => unknown
+type Middleware = (req: MountedRequest, res: unknown, next: (err?: unknown) => void) => unknown
+
+interface MountedRequest {
+  [kMounts]?: MountRecord[]
+  baseUrl?: string
+}
+
+/** Lives on the object that holds an Express copy's `Router#use`; shared by every vigie instance. */
+interface MountPatch {
+  refs: number
+  active: boolean
+  readonly original: UseMethod
+  readonly patched: UseMethod
+}
+
+type UseHolder = { use: UseMethod, [kMountPatch]?: MountPatch }
+
+/**
+ * Where `Router#use` lives in a loaded copy of Express: Express 4's router is a `proto` function
+ * whose methods are its own properties (`require('express/lib/router')`); Express 5's is the
+ * `router` package, with them on `Router.prototype`. Both are `express.Router`.
+ */
+export function routerUseHolder (expressModule: unknown): UseHolder | undefined {
+  for (const candidate of [expressModule, (expressModule as { default?: unknown } | null)?.default]) {
+    const Router = (candidate as { Router?: unknown } | null | undefined)?.Router
+    if (typeof Router !== 'function') continue
+    const prototype = (Router as { prototype?: unknown }).prototype as Partial<UseHolder> | undefined
+    if (typeof prototype?.use === 'function') return prototype as UseHolder
+    if (typeof (Router as Partial<UseHolder>).use === 'function') return Router as unknown as UseHolder
+  }
+  return undefined
+}
+
+/**
+ * Makes `use` on every router of this Express copy record mount paths, so that a route's
+ * controller tag can be its full pattern (`/api/users/:id`). Idempotent across calls and copies
+ * of vigie (the patch is counted); the returned function releases this call's share, and the
+ * last release puts the original `use` back. Routers mounted before this call are not recorded.
+ */
+export function recordMounts (holder: UseHolder): () => void {
+  let patch = holder[kMountPatch]
+  if (patch === undefined) {
+    const original = holder.use
+    const record: MountPatch = { refs: 0, active: true, original, patched: createPatchedUse(original, () => record.active) }
+    Object.defineProperty(holder, kMountPatch, { value: record, configurable: true })
+    holder.use = record.patched
+    patch = record
+  }
+  patch.refs++
+  const current = patch
+  let released = false
+  return function releaseMountRecording () {
+    if (released) return
+    released = true
+    if (--current.refs > 0) return
+    current.active = false
+    delete holder[kMountPatch]
+    // Someone wrapped `use` after vigie: leave their wrapper in place; ours now passes through.
+    if (holder.use === current.patched) holder.use = current.original
+  }
+}
+
+/** True when `router`'s `use` is vigie's: routers mounted through it are recorded. */
+export function recordsMounts (router: unknown): boolean {
+  const use = (router as { use?: unknown } | null)?.use as { [kPatchedUse]?: boolean } | undefined
+  return use?.[kPatchedUse] === true
+}
+
+function createPatchedUse (original: UseMethod, isActive: () => boolean): UseMethod {
+  const use = function use (this: GuardableRouter, ...args: unknown[]): unknown {
+    let forwarded = args
+    if (isActive()) {
+      try {
+        forwarded = recordingArguments(this, args)
+      } catch {
+        // Recording must never change what `use` does; a mount left unrecorded shows as
+        // "(unrecorded)" in its routes' tags, with a warning, when a request reaches them.
+        forwarded = args
+      }
+    }
+    return original.apply(this, forwarded)
+  }
+  Object.defineProperty(use, kPatchedUse, { value: true })
+  return use
+}
+
+/**
+ * The arguments `use` passes on: mounted functions wrapped so that they record their path.
+ * Parses them exactly as Express does (a leading path, possibly an array; callbacks flattened).
+ * Mounting one of vigie's middlewares also guards the router's final handler.
+ */
+function recordingArguments (router: GuardableRouter, args: unknown[]): unknown[] {
+  let offset = 0
+  if (typeof args[0] !== 'function') {
+    let arg = args[0]
+    while (Array.isArray(arg) && arg.length !== 0) arg = arg[0]
+    if (typeof arg !== 'function') offset = 1
+  }
+  const callbacks = args.slice(offset).flat(Infinity)
+  if (callbacks.some(isVigieMiddleware)) guardFinalHandler(router)
+  if (offset === 0) return args
+  const path = mountPath(args[0])
+  if (path.pattern === '') return args
+  return [args[0], ...callbacks.map((fn) => typeof fn === 'function' && fn.length < 4 ? recordingMount(fn as Middleware, path) : fn)]
+}
+
+function isVigieMiddleware (fn: unknown): boolean {
+  return typeof fn === 'function' && (fn as { [kVigieMiddleware]?: boolean })[kVigieMiddleware] === true
+}
+
+/**
+ * `fn` mounted at `path`, recording the mount on requests vigie observes while they are inside
+ * it: pushed on entry, dropped when `fn` passes the request back out with `next()`. It keeps
+ * `fn`'s name and inherits its properties (a router's `stack`), so tools that list an app's
+ * routes through `layer.name` and `layer.handle.stack` still see the router.
+ */
+function recordingMount (fn: Middleware, path: MountPath): Middleware {
+  const mounted = function (req: MountedRequest, res: unknown, next: (err?: unknown) => void): unknown {
+    const mounts = req[kMounts]
+    if (mounts === undefined) return fn(req, res, next)
+    const depth = mounts.length
+    let inside = true
+    const leave = (): void => {
+      if (!inside) return
+      inside = false
+      mounts.length = depth
+    }
+    mounts.push(enterMount(mounts, path, req.baseUrl ?? ''))
+    let result: unknown
+    try {
+      result = fn(req, res, function vigieLeaveMount (err?: unknown) {
+        leave()
+        next(err)
+      })
+    } catch (err) {
+      leave()
+      throw err
+    }
+    // Express passes a throw, and Express 5 a rejection, on with its own next(), not ours: leave
+    // the mount first. The rejection still reaches Express (or stays unhandled, in Express 4).
+    return result instanceof Promise
+      ? result.then(undefined, (err: unknown) => {
+        leave()
+        throw err
+      })
+      : result
+  }
+  Object.defineProperty(mounted, 'name', { value: fn.name })
+  Object.setPrototypeOf(mounted, fn)
+  return mounted
+}

@@ -1,0 +1,194 @@
+import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express'
+import type { StatsD } from 'hot-shots'
+import type { ServerResponse } from 'node:http'
+import { performance } from 'node:perf_hooks'
+import { Observer } from '../core/observer.js'
+import { NOT_FOUND_CONTROLLER } from '../metrics/request-metrics.js'
+import { resolveOptions } from '../options.js'
+import { shared, type RequestStore } from '../shared-state.js'
+import type { VigieOptions } from '../types.js'
+import { appRouterOf, guardFinalHandler, isGuarded } from './express-final-guard.js'
+import { instrumentLoadedExpress } from './express-instrumentation.js'
+import { exceptionLogger } from '../logging/exception-logger.js'
+import { takeLoggerOption, type ExpressVigieLogger } from './express-logger.js'
+import { recordsMounts } from './express-mount-recorder.js'
+import { failedRequestFacts } from './express-request-facts.js'
+import { controllerOfRoute, createRequestState, type ExpressRequestState, type ObservedRequest } from './express-request-state.js'
+import { kRequestState, kVigieMiddleware } from './express-symbols.js'
+
+export { instrumentExpress } from './express-instrumentation.js'
+export type { ExpressVigieLogger } from './express-logger.js'
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** This request's correlation ID (also in the response header and every log line); `''` when vigie is off. */
+      correlationId: string
+    }
+  }
+}
+
+/** The options of the Fastify plugin, plus the pino logger exception lines go to. */
+export interface ExpressVigieOptions extends VigieOptions<Request> {
+  /** Where exception lines and vigie's warnings go. Default: `pino(loggerOptions())`, JSON on stdout. */
+  logger?: ExpressVigieLogger
+}
+
+/** vigie's Express middleware, with the StatsD client it sends through and a `close()`. */
+export interface ExpressObservability {
+  (req: Request, res: Response, next: NextFunction): void
+  /** The hot-shots client vigie sends through, for your own business metrics. */
+  readonly statsd: StatsD
+  /** Sends the metrics still buffered and releases what vigie holds; call it on shutdown. */
+  close (): Promise<void>
+}
+
+/**
+ * The Express middleware: correlation IDs, StatsD request metrics and scrubbed exception lines.
+ * Mount it first, before your routers; put expressErrorHandler() after your routes. Options are
+ * validated now: a bad one throws a VigieError.
+ *
+ * @example
+ * const vigie = expressObservability({ statsd: { host: '127.0.0.1', port: 8125 } })
+ * app.use(vigie)
+ * // ...routes...
+ * app.use(expressErrorHandler())
+ * process.once('SIGTERM', () => server.close(() => vigie.close()))
+ */
+export function expressObservability (options?: ExpressVigieOptions): ExpressObservability {
+  const { logger, rest } = takeLoggerOption(options)
+  const resolved = resolveOptions<Request>(rest as VigieOptions<Request> | undefined)
+  const observer = new Observer<Request>(resolved, exceptionLogger(logger))
+  const releaseExpress = resolved.disabled ? () => {} : instrumentLoadedExpress()
+  let closing: Promise<void> | undefined
+
+  const middleware = function vigieExpressMiddleware (req: Request, res: Response, next: NextFunction): void {
+    if (closing !== undefined || resolved.disabled) {
+      if (typeof req.correlationId !== 'string') req.correlationId = ''
+      next()
+      return
+    }
+    let store: RequestStore | null = null
+    try {
+      store = startRequest(req as ObservedRequest, res, observer)
+    } catch (err) {
+      observer.reporter.report('express middleware', err)
+    }
+    if (store === null) next()
+    else shared.requestContext.run(store, next)
+  }
+  Object.defineProperty(middleware, kVigieMiddleware, { value: true })
+  Object.defineProperty(middleware, 'statsd', { enumerable: true, get: () => observer.statsd })
+  Object.defineProperty(middleware, 'close', {
+    enumerable: true,
+    value: function close (): Promise<void> {
+      closing ??= (async () => {
+        releaseExpress()
+        await observer.close()
+      })()
+      return closing
+    },
+  })
+  return middleware as ExpressObservability
+}
+
+/**
+ * The 4-argument error middleware: remembers the error for the exception line (written when the
+ * response ends, with the status really sent), then passes it on with `next(err)`, so your own
+ * error handlers still run. Mount it after your routes and before your error handlers. An
+ * error nothing answers is answered by vigie (status from the error, else 500; no stack).
+ *
+ * @example
+ * app.use(expressErrorHandler())
+ * app.use((err, req, res, next) => res.status(500).json({ error: 'internal' }))
+ */
+export function expressErrorHandler (): ErrorRequestHandler {
+  const handler = function vigieExpressErrorHandler (err: unknown, req: Request, _res: Response, next: NextFunction): void {
+    const state = (req as ObservedRequest)[kRequestState]
+    if (state !== undefined) state.error = err
+    next(err)
+  }
+  Object.defineProperty(handler, kVigieMiddleware, { value: true })
+  return handler
+}
+
+/** Sets the correlation ID everywhere it belongs; returns the request's async-context store. */
+function startRequest (req: ObservedRequest, res: Response, observer: Observer<Request>): RequestStore | null {
+  if (req[kRequestState] !== undefined) {
+    observer.reporter.warnOnce('express-twice', 'vigie: the Express middleware ran twice for one request (mounted twice, or two instances); the first one observes it')
+    return null
+  }
+  const header = observer.options.correlationHeader
+  const id = observer.correlationIdFor(req.headers[header])
+  req.correlationId = id
+  if (!res.headersSent) res.setHeader(header, id)
+  createRequestState(req, observer, performance.now())
+  res.on('finish', onResponseFinish)
+  res.on('close', onResponseClose)
+  res.on('error', onResponseError)
+  checkInstrumented(req, observer)
+  return observer.storeFor(id)
+}
+
+/**
+ * An app whose router was built by an Express copy vigie did not patch (bundled, or loaded after
+ * expressObservability()) records no mount paths and had no final-handler guard: say so once,
+ * and guard it from now on.
+ */
+function checkInstrumented (req: Request, observer: Observer<Request>): void {
+  const router = appRouterOf(req.app)
+  if (router === undefined || isGuarded(router)) return
+  if (!recordsMounts(router)) {
+    observer.reporter.warnOnce('express-not-instrumented',
+      'vigie: this Express app was built by a copy of Express that was not instrumented (not loaded yet when expressObservability() ran, or bundled): routes in mounted routers get "(unrecorded)" in their controller tag. Call instrumentExpress(express) before creating the app.')
+  }
+  guardFinalHandler(router as Parameters<typeof guardFinalHandler>[0])
+}
+
+// One response ends once, whichever of these comes first (pino-http's approach): all three
+// listeners are removed then. Shared functions: no closure per request.
+function onResponseFinish (this: ServerResponse): void {
+  settle(this, false)
+}
+
+function onResponseClose (this: ServerResponse): void {
+  settle(this, !this.writableFinished)
+}
+
+function onResponseError (this: ServerResponse): void {
+  settle(this, true)
+}
+
+function settle (res: ServerResponse, aborted: boolean): void {
+  res.removeListener('finish', onResponseFinish)
+  res.removeListener('close', onResponseClose)
+  res.removeListener('error', onResponseError)
+  const req = res.req as ObservedRequest
+  const state = req[kRequestState]
+  if (state === undefined || state.settled) return
+  state.settled = true
+  try {
+    finishRequest(req, res, state, aborted)
+  } catch (err) {
+    state.observer.reporter.report('express response listener', err)
+  }
+}
+
+/**
+ * Counts the response and captures it if it is an exception. A response cut off before it was
+ * sent counts as 499 (the client went away), or as 500 when the app had failed with an error.
+ */
+function finishRequest (req: ObservedRequest, res: ServerResponse, state: ExpressRequestState, aborted: boolean): void {
+  const observer = state.observer
+  const durationMs = performance.now() - state.start
+  if (state.controller === undefined && state.route !== req.route) state.controller = controllerOfRoute(req, state, req.route)
+  const controller = observer.isIgnored(req.originalUrl ?? req.url, state.controller, req) ? null : (state.controller ?? NOT_FOUND_CONTROLLER)
+  if (aborted && state.error === undefined) {
+    if (controller !== null) observer.recordAbort(controller, req.method, durationMs)
+    return
+  }
+  const statusCode = aborted ? 500 : res.statusCode
+  if (controller !== null) observer.recordResponse(controller, req.method, statusCode, durationMs)
+  if (!observer.isException(statusCode, state.error)) return
+  observer.captureException(controller ?? state.controller ?? NOT_FOUND_CONTROLLER, failedRequestFacts(req, state, statusCode, durationMs))
+}

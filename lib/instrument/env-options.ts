@@ -1,0 +1,110 @@
+import type { VigieOptions } from '../types.js'
+
+/** What `optionsFromEnv` made of the environment: the options, and one message per bad variable. */
+export interface EnvOptions {
+  readonly options: VigieOptions
+  readonly problems: readonly string[]
+}
+
+type Env = Readonly<Record<string, string | undefined>>
+type Parser = (raw: string) => unknown
+
+const list: Parser = (raw) => raw.split(',').map((item) => item.trim()).filter((item) => item !== '')
+const text: Parser = (raw) => raw.trim()
+function integer (raw: string): number {
+  const value = Number(raw)
+  if (!Number.isSafeInteger(value)) throw new Error('an integer')
+  return value
+}
+function rate (raw: string): number {
+  const value = Number(raw)
+  if (!(value > 0 && value <= 1)) throw new Error('a number greater than 0 and at most 1')
+  return value
+}
+function flag (raw: string): boolean {
+  const value = raw.trim().toLowerCase()
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true
+  if (['0', 'false', 'no', 'off'].includes(value)) return false
+  throw new Error('1, true, yes, on, 0, false, no or off')
+}
+function tags (raw: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const pair of list(raw) as string[]) {
+    const colon = pair.indexOf(':')
+    if (colon < 1) throw new Error('comma-separated key:value pairs')
+    out[pair.slice(0, colon)] = pair.slice(colon + 1)
+  }
+  return out
+}
+function port (raw: string): number {
+  const value = integer(raw)
+  if (value < 1 || value > 65535) throw new Error('an integer from 1 to 65535')
+  return value
+}
+
+/**
+ * The environment variables `vigie/register` reads, each with the option it sets. This table is
+ * the one in docs/patch-all.md (a test keeps the two in step). `VIGIE_DISABLED` is read by the
+ * options themselves, like in code.
+ */
+export const ENV_VARIABLES: ReadonlyArray<readonly [name: string, option: string, parse: Parser]> = [
+  ['STATSD_HOST', 'statsd.host', text],
+  ['STATSD_PORT', 'statsd.port', port],
+  ['VIGIE_STATSD_PROTOCOL', 'statsd.protocol', text],
+  ['VIGIE_STATSD_PATH', 'statsd.path', text],
+  ['VIGIE_STATSD_PREFIX', 'statsd.prefix', text],
+  ['VIGIE_STATSD_GLOBAL_TAGS', 'statsd.globalTags', tags],
+  ['VIGIE_STATSD_SAMPLE_RATE', 'statsd.sampleRate', rate],
+  ['VIGIE_STATSD_TAG_FORMAT', 'statsd.tagFormat', text],
+  ['VIGIE_STATSD_MAX_BUFFER_SIZE', 'statsd.maxBufferSize', integer],
+  ['VIGIE_STATSD_BUFFER_FLUSH_INTERVAL', 'statsd.bufferFlushInterval', integer],
+  ['VIGIE_STATSD_DATADOG', 'statsd.datadog', flag],
+  ['VIGIE_CORRELATION_HEADER', 'correlationHeader', text],
+  ['VIGIE_CAPTURE_CLIENT_ERRORS', 'captureClientErrors', flag],
+  ['VIGIE_CAPTURE_MAX_BODY_BYTES', 'capture.maxBodyBytes', integer],
+  ['VIGIE_CAPTURE_MAX_DEPTH', 'capture.maxDepth', integer],
+  ['VIGIE_CAPTURE_MAX_ARRAY_ITEMS', 'capture.maxArrayItems', integer],
+  ['VIGIE_SCRUB_KEYS', 'scrub.keys', list],
+  ['VIGIE_MAX_CONTROLLERS', 'maxControllers', integer],
+  ['VIGIE_IGNORE', 'ignore', list],
+  ['VIGIE_PROPAGATION_TARGETS', 'propagation.targets', list],
+  // After the targets: "false" turns propagation off whatever the targets say.
+  ['VIGIE_PROPAGATION', 'propagation', flag],
+]
+
+function setOption (options: Record<string, unknown>, path: string, value: unknown): void {
+  if (path === 'propagation') {
+    if (value === false) options.propagation = false
+    return
+  }
+  const [head, tail] = path.split('.') as [string, string | undefined]
+  if (tail === undefined) {
+    options[head] = value
+  } else {
+    options[head] = { ...(options[head] as object | undefined), [tail]: value }
+  }
+}
+
+/** The environment variable that sets `option`, if any (to name it in error messages). */
+export function envVariableFor (option: string): string | undefined {
+  return ENV_VARIABLES.find(([, path]) => path === option)?.[0]
+}
+
+/**
+ * Builds vigie options from environment variables, for `node --import vigie/register`. A value
+ * that cannot be parsed is left out and reported in `problems`; nothing here throws.
+ */
+export function optionsFromEnv (env: Env): EnvOptions {
+  const options: Record<string, unknown> = {}
+  const problems: string[] = []
+  for (const [name, option, parse] of ENV_VARIABLES) {
+    const raw = env[name]
+    if (raw === undefined || raw.trim() === '') continue
+    try {
+      setOption(options, option, parse(raw))
+    } catch (err) {
+      problems.push(`vigie: environment variable ${name} must be ${(err as Error).message}; received ${JSON.stringify(raw.length > 40 ? raw.slice(0, 40) + '…' : raw)}. It is ignored.`)
+    }
+  }
+  return { options: options as VigieOptions, problems }
+}

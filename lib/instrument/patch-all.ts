@@ -1,0 +1,61 @@
+import diagnostics from 'node:diagnostics_channel'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { vigieAutomaticPlugin, type FastifyVigieOptions } from '../adapters/fastify.js'
+import { flushStatsdClient } from '../metrics/statsd-client.js'
+import { resolveOptions } from '../options.js'
+import { shared } from '../shared-state.js'
+import type { VigieOptions } from '../types.js'
+import type { ExpressVigieLogger } from '../adapters/express.js'
+import { patchExpress } from './patch-express.js'
+
+/** patchAll()'s options: the plugin's, plus the pino logger Express apps write to. */
+export interface PatchAllOptions extends VigieOptions {
+  /** Where Express apps' exception lines go (Fastify apps use their own logger). Default: JSON on stdout. */
+  logger?: ExpressVigieLogger
+}
+
+/** Undoes patchAll(): new apps are no longer instrumented, and metrics of patched apps are flushed. */
+export type Unpatch = () => Promise<void>
+
+const FASTIFY_INIT_CHANNEL = 'fastify.initialization'
+const automaticFastifyPlugin = fp(vigieAutomaticPlugin, { fastify: '5.x', name: 'vigie' })
+
+/**
+ * Instruments every Fastify app (through Fastify's `fastify.initialization` diagnostics channel)
+ * and every Express app (see patch-express.ts) created from now on, with `options`. Call it once,
+ * before the apps are created; calling it again returns the same unpatch function and changes
+ * nothing. An app that also sets vigie up itself keeps its own options. No signal handlers are
+ * installed. Options are validated now: a bad option throws a VigieError here.
+ *
+ * @example
+ * import { patchAll } from 'vigie'
+ * const unpatch = patchAll({ statsd: { host: '127.0.0.1', port: 8125 } })
+ */
+export function patchAll (options: PatchAllOptions = {}): Unpatch {
+  if (shared.patchAll !== null) return shared.patchAll
+  const { logger, ...fastifyOptions } = options
+  resolveOptions(fastifyOptions)
+  const unpatchExpress = patchExpress(options)
+
+  const apps = new Set<FastifyInstance>()
+  function onFastifyInitialization (message: unknown): void {
+    const fastify = (message as { fastify?: FastifyInstance }).fastify
+    if (fastify === undefined) return
+    apps.add(fastify)
+    fastify.addHook('onClose', async () => { apps.delete(fastify) })
+    fastify.register(automaticFastifyPlugin, fastifyOptions as FastifyVigieOptions)
+  }
+  diagnostics.subscribe(FASTIFY_INIT_CHANNEL, onFastifyInitialization)
+
+  let unpatched = false
+  const unpatch: Unpatch = async function unpatch () {
+    if (unpatched) return
+    unpatched = true
+    diagnostics.unsubscribe(FASTIFY_INIT_CHANNEL, onFastifyInitialization)
+    shared.patchAll = null
+    await Promise.all([unpatchExpress(), ...[...apps].map((app) => flushStatsdClient(app.statsd))])
+  }
+  shared.patchAll = unpatch
+  return unpatch
+}

@@ -1,0 +1,129 @@
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { Hook as RequireHook } from 'require-in-the-middle'
+import { Hook as ImportHook } from 'import-in-the-middle'
+import { appRouterOf } from '../adapters/express-final-guard.js'
+import { expressObservability, instrumentExpress, type ExpressObservability, type ExpressVigieOptions } from '../adapters/express.js'
+import { kVigieMiddleware } from '../adapters/express-symbols.js'
+
+/** The Express majors patchAll() instruments; others are left alone. */
+export const SUPPORTED_EXPRESS_MAJORS: readonly number[] = [4, 5]
+
+interface ExpressModule {
+  application: { init: (this: ExpressApp) => void }
+  Router: unknown
+}
+interface ExpressApp {
+  use: (fn: unknown) => unknown
+}
+
+/**
+ * Instruments Express for patchAll(): every app created from now on gets vigie's middleware as
+ * its first one (unhandled errors are then captured and answered without a stack, see
+ * express-final-guard.ts), and routers record their mount paths. Express copies already loaded
+ * are found in require.cache (CommonJS, and ESM imports of it, which load the CommonJS module);
+ * later ones through require-in-the-middle and, with `--import vigie/register`'s loader,
+ * import-in-the-middle. New apps are caught through `express.application.init`, which Express
+ * copies onto every app it creates, so an app gets vigie however it got its `express`.
+ * Returns the function that undoes it all and flushes the metrics.
+ */
+export function patchExpress (options: ExpressVigieOptions): () => Promise<void> {
+  const middleware = expressObservability(options)
+  const undo: Array<() => void> = []
+  const patched = new WeakSet<object>()
+
+  function patchModule (exported: unknown, version: string | undefined): void {
+    const express = exported as ExpressModule
+    if (patched.has(express) || typeof express?.application?.init !== 'function') return
+    if (version !== undefined && !SUPPORTED_EXPRESS_MAJORS.includes(Number(version.split('.')[0]))) return
+    patched.add(express)
+    undo.push(instrumentExpress(express))
+    undo.push(mountOnNewApps(express, middleware))
+  }
+
+  const cache = createRequire(join(process.cwd(), 'index.js')).cache
+  for (const [file, entry] of Object.entries(cache)) {
+    if (/[\\/]node_modules[\\/]express[\\/]index\.js$/.test(file)) patchModule(entry?.exports, versionNear(file))
+  }
+  const requireHook = new RequireHook(['express'], function onRequireExpress (exported, _name, baseDir) {
+    patchModule(exported, baseDir === undefined ? undefined : versionAt(baseDir))
+    return exported
+  })
+  const importHook = new ImportHook(['express'], function onImportExpress (exported, _name, baseDir) {
+    const namespace = exported as { default?: unknown }
+    patchModule(namespace.default ?? namespace, baseDir === undefined ? undefined : versionAt(baseDir))
+  })
+
+  return async function unpatchExpress () {
+    requireHook.unhook()
+    importHook.unhook()
+    for (const step of undo.reverse()) step()
+    await middleware.close()
+  }
+}
+
+/** Wraps `application.init` so each new app mounts `middleware` first; returns the undo. */
+function mountOnNewApps (express: ExpressModule, middleware: ExpressObservability): () => void {
+  const application = express.application
+  const init = application.init
+  application.init = function vigieInit (this: ExpressApp) {
+    init.call(this)
+    try {
+      this.use(automaticMiddleware(middleware))
+    } catch {
+      // An app we cannot mount on runs without vigie rather than not at all.
+    }
+  }
+  return function restoreInit () {
+    if (application.init !== init) application.init = init
+  }
+}
+
+const explicitByApp = new WeakMap<object, boolean>()
+
+/**
+ * The automatic middleware steps aside for an app that mounts vigie's middleware itself, so that
+ * the app's own options win and nothing is counted twice. Decided once per app, at its first
+ * request, when its routes are all mounted.
+ */
+function automaticMiddleware (middleware: ExpressObservability): (req: { app?: object }, res: unknown, next: () => void) => void {
+  const automatic = function vigieAutomaticExpressMiddleware (req: { app?: object }, res: unknown, next: () => void): void {
+    const app = req.app
+    if (app !== undefined) {
+      let explicit = explicitByApp.get(app)
+      if (explicit === undefined) {
+        explicit = mountsOwnVigie(app, middleware)
+        explicitByApp.set(app, explicit)
+      }
+      if (explicit) {
+        next()
+        return
+      }
+    }
+    ;(middleware as unknown as (req: unknown, res: unknown, next: () => void) => void)(req, res, next)
+  }
+  // Marked like vigie's own middleware, so that mounting it puts the final-handler guard in place
+  // at once (express-mount-recorder.ts), not at the app's first request.
+  Object.defineProperty(automatic, kVigieMiddleware, { value: true })
+  return automatic
+}
+
+function mountsOwnVigie (app: object, automatic: ExpressObservability): boolean {
+  const stack = (appRouterOf(app) as { stack?: Array<{ handle?: unknown }> } | undefined)?.stack ?? []
+  return stack.some(({ handle }) => {
+    const candidate = handle as { [kVigieMiddleware]?: boolean, close?: unknown } | undefined
+    return candidate !== automatic && candidate?.[kVigieMiddleware] === true && typeof candidate.close === 'function'
+  })
+}
+
+function versionAt (baseDir: string): string | undefined {
+  try {
+    return (createRequire(join(baseDir, 'index.js'))('./package.json') as { version?: string }).version
+  } catch {
+    return undefined
+  }
+}
+
+function versionNear (indexFile: string): string | undefined {
+  return versionAt(join(indexFile, '..'))
+}

@@ -1,0 +1,104 @@
+// patchAll() and `--import vigie/register` in child processes, against the built package, the
+// way an app uses them: each run proves metrics and IDs flow with no other change to the app.
+import t, { type Test } from 'tap'
+import { runBuilt, runBuiltOutput } from '../helpers/run-built.js'
+import { startStatsdListener } from '../helpers/statsd-listener.js'
+
+const FIXTURES = 'test/fixtures/patch-all'
+const COUNTER = 'http_request:1|c|#http_status:200,http_status_class:2xx,method:GET,controller:/users/:id'
+
+async function runFixture (t: Test, args: string[], env: Record<string, string> = {}): Promise<{ result: any, lines: string[] }> {
+  const listener = await startStatsdListener()
+  t.teardown(() => listener.close())
+  const stdout = runBuilt(args, { STATSD_HOST: '127.0.0.1', STATSD_PORT: String(listener.port), ...env })
+  const result = JSON.parse(stdout.trim().split('\n').at(-1)!)
+  await listener.waitFor((lines) => lines.some((l) => l.includes('|c')))
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  return { result, lines: listener.lines }
+}
+
+t.test('Fastify, ESM: patchAll() instruments an app it never saw; a second call changes nothing', async (t) => {
+  const { result, lines } = await runFixture(t, [`${FIXTURES}/fastify-esm.mjs`])
+  t.same(result, { status: 200, header: 'pa-1', body: { id: 'pa-1' }, idempotent: true })
+  t.same(lines.filter((l) => l.includes('|c')), [COUNTER])
+})
+
+t.test('Fastify, CommonJS: patchAll() instruments an app it never saw', async (t) => {
+  const { result, lines } = await runFixture(t, [`${FIXTURES}/fastify-cjs.cjs`])
+  t.same(result, { status: 200, header: 'pa-1', body: { id: 'pa-1' }, idempotent: true })
+  t.same(lines.filter((l) => l.includes('|c')), [COUNTER])
+})
+
+t.test('Fastify: an explicit registration as well counts once, with its own options', async (t) => {
+  const { result, lines } = await runFixture(t, [`${FIXTURES}/fastify-esm.mjs`], { ALSO_REGISTER: '1' })
+  t.equal(result.header, 'pa-1')
+  t.same(lines.filter((l) => l.includes('|c')), [`manual.${COUNTER}`])
+})
+
+t.test('Fastify: node --import vigie/register, options from the environment', async (t) => {
+  const { result, lines } = await runFixture(t, ['--import', 'vigie/register', `${FIXTURES}/fastify-plain.mjs`], { VIGIE_STATSD_PREFIX: 'env.' })
+  t.same(result, { status: 200, header: 'pa-1', body: { id: 'pa-1' } })
+  t.same(lines.filter((l) => l.includes('|c')), [`env.${COUNTER}`])
+})
+
+t.test('Fastify: node -r vigie/register works for CommonJS apps', async (t) => {
+  const { result, lines } = await runFixture(t, ['-r', 'vigie/register', '-e', `
+    const Fastify = require('fastify')
+    const app = Fastify()
+    app.get('/users/:id', async (request) => ({ id: request.correlationId }))
+    app.inject({ url: '/users/7', headers: { 'x-request-id': 'pa-1' } }).then(async (response) => {
+      await app.close()
+      console.log(JSON.stringify({ header: response.headers['x-request-id'] }))
+    })
+  `])
+  t.same(result, { header: 'pa-1' })
+  t.same(lines.filter((l) => l.includes('|c')), [COUNTER])
+})
+
+t.test('register: a bad environment value is reported at startup and the app still starts', async (t) => {
+  const { stdout, stderr } = runBuiltOutput(['--import', 'vigie/register', `${FIXTURES}/fastify-plain.mjs`], {
+    STATSD_HOST: '127.0.0.1', STATSD_PORT: '9', VIGIE_STATSD_SAMPLE_RATE: 'lots', VIGIE_STATSD_PROTOCOL: 'http',
+  })
+  t.match(stderr, /\[VIGIE_ERR_INVALID_ENV\] Warning: vigie: environment variable VIGIE_STATSD_SAMPLE_RATE must be a number greater than 0 and at most 1; received "lots"\. It is ignored\./)
+  t.match(stderr, /\[VIGIE_ERR_INVALID_OPTION\] Warning: vigie: option "statsd\.protocol" must be one of "udp", "tcp", "uds"; received "http" \(string\) \(set by environment variable VIGIE_STATSD_PROTOCOL\)\. vigie is not installed; the app runs without it\./)
+  t.same(JSON.parse(stdout), { status: 200, body: {} }, 'the app answers, without vigie')
+})
+
+const EXPRESS_COUNTER = 'http_request:1|c|#http_status:200,http_status_class:2xx,method:GET,controller:/users/:id'
+const EXPRESS_ERROR = 'http_request:1|c|#http_status:500,http_status_class:5xx,method:GET,controller:/boom'
+
+function exceptionLines (stdout: string): any[] {
+  return stdout.trim().split('\n').slice(0, -1).map((line) => JSON.parse(line)).filter((line) => line.level === 50)
+}
+
+t.test('Express, ESM: patchAll() after a static import instruments apps created afterwards', async (t) => {
+  const listener = await startStatsdListener()
+  t.teardown(() => listener.close())
+  const { stdout, stderr } = runBuiltOutput([`${FIXTURES}/express-esm.mjs`], { STATSD_HOST: '127.0.0.1', STATSD_PORT: String(listener.port) })
+  const result = JSON.parse(stdout.trim().split('\n').at(-1)!)
+  t.match(result, { status: 200, header: 'pa-1', body: { id: 'pa-1' }, boom: 500, idempotent: true })
+  t.notMatch(result.boomBody, /4111|at /, 'the answer to an unhandled error has no stack and no secret')
+  t.notMatch(stderr, /4111|Error:/, 'Express\'s final handler printed nothing')
+  const [line] = exceptionLines(stdout)
+  t.equal(line?.msg, 'exception: Error: card **** **** **** 1111 refused')
+  await listener.waitFor((lines) => lines.filter((l) => l.includes('|c|#http')).length >= 2)
+  t.same(listener.lines.filter((l) => l.includes('|c|#http_status')).sort(), [EXPRESS_COUNTER, EXPRESS_ERROR].sort())
+})
+
+t.test('Express, CommonJS: patchAll() instruments an app it never saw', async (t) => {
+  const { result, lines } = await runFixture(t, [`${FIXTURES}/express-cjs.cjs`])
+  t.same(result, { status: 200, header: 'pa-1', body: { id: 'pa-1' } })
+  t.same(lines.filter((l) => l.includes('|c')), [EXPRESS_COUNTER])
+})
+
+t.test('Express: node --import vigie/register, no code change', async (t) => {
+  const { result, lines } = await runFixture(t, ['--import', 'vigie/register', `${FIXTURES}/express-plain.mjs`], { VIGIE_STATSD_PREFIX: 'env.' })
+  t.match(result, { status: 200, header: 'pa-1', body: { id: 'pa-1' }, boom: 500 })
+  t.same(lines.filter((l) => l.includes('|c|#http_status')).sort(), [`env.${EXPRESS_COUNTER}`, `env.${EXPRESS_ERROR}`].sort())
+})
+
+t.test('Express: an app that mounts vigie itself as well counts once, with its own options', async (t) => {
+  const { result, lines } = await runFixture(t, [`${FIXTURES}/express-esm.mjs`], { ALSO_MOUNT: '1' })
+  t.match(result, { status: 200, header: 'pa-1' })
+  t.same(lines.filter((l) => l.includes('|c|#http_status')).sort(), [`manual.${EXPRESS_COUNTER}`, `manual.${EXPRESS_ERROR}`].sort())
+})
