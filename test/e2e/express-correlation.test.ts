@@ -1,32 +1,11 @@
-import { connect } from 'node:net'
 import pino from 'pino'
 import t from 'tap'
 import { correlationId, loggerOptions } from '../../lib/index.js'
 import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.js'
 import { createLogSink } from '../helpers/log-sink.js'
+import { headerOf, rawRequest } from '../helpers/raw-http.js'
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
-
-/** Sends raw bytes (headers fetch would refuse to send, a body in two parts) and returns the response. */
-function rawRequest (url: string, head: string, laterBody?: string): Promise<string> {
-  const { hostname, port } = new URL(url)
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => {
-      socket.write(Buffer.from(head, 'latin1'))
-      if (laterBody === undefined) socket.end()
-      else setTimeout(() => socket.end(laterBody), 30)
-    })
-    let data = ''
-    socket.on('data', (chunk) => { data += chunk.toString('latin1') })
-    socket.on('end', () => resolve(data))
-    socket.on('error', reject)
-  })
-}
-
-function headerOf (response: string, name: string): string | undefined {
-  const line = response.split('\r\n').find((l) => l.toLowerCase().startsWith(`${name}:`))
-  return line?.slice(name.length + 1).trim()
-}
 
 for (const [name, express] of EXPRESS_VERSIONS) {
   t.test(name, async (t) => {

@@ -1,10 +1,7 @@
 import type { ErrorRequestHandler, Express } from 'express'
 import t from 'tap'
 import { EXPRESS_VERSIONS, counters, exceptionLines, startExpressApp } from '../helpers/express-app.js'
-import { withCheckDigit } from '../helpers/luhn.js'
-
-const CARD = withCheckDigit('411111111111111')
-const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXNlY3JldA'
+import { CHECKOUT_PATH, SECRETS, checkoutRequest, plantedUser } from '../helpers/planted-secrets.js'
 
 class PaymentError extends Error {
   code = 'E_PAYMENT'
@@ -16,7 +13,7 @@ for (const [name, express] of EXPRESS_VERSIONS) {
     t.test('an error passed to next writes exactly one scrubbed, structured line', async (t) => {
       const consoleErrors = t.capture(console, 'error')
       const { url, logs, statsd } = await startExpressApp(t, express, {
-        vigie: { getUser: (req) => ({ id: req.headers['x-user-id'], email: 'ada@example.com', token: 'user-token-123' }) },
+        vigie: { getUser: (req) => plantedUser(req.headers['x-user-id']) },
         routes: (app) => {
           const checkout = express.Router()
           checkout.post('/:cart', (req, _res, next) => {
@@ -27,17 +24,7 @@ for (const [name, express] of EXPRESS_VERSIONS) {
           app.use('/checkout', checkout)
         },
       })
-      const res = await fetch(`${url}/checkout/c-9?session=s3cr3t-session&page=1`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${JWT}`,
-          cookie: 'sid=abc123secret; theme=dark',
-          'x-user-id': 'u-7',
-          'x-request-id': 'exc-1',
-        },
-        body: JSON.stringify({ email: 'ada@example.com', password: 'hunter2', card: CARD, items: [{ sku: 'A1', qty: 2 }] }),
-      })
+      const res = await fetch(`${url}${CHECKOUT_PATH}`, checkoutRequest())
       t.equal(res.status, 500)
       const body = await res.text()
       t.equal(body, 'Internal Server Error', 'vigie answered: no stack, no message, even with env development')
@@ -47,7 +34,7 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       t.equal(errors.length, 1, 'one error line')
       const line = errors[0]!
       t.equal(line.correlationId, 'exc-1')
-      t.match(line.msg, /^exception: PaymentError: declined card \*{12}1111$/)
+      t.match(line.msg, /^exception: PaymentError: declined card \*{4} \*{4} \*{4} 1111$/)
       t.equal(line.err.type, 'PaymentError')
       t.equal(line.err.code, 'E_PAYMENT')
       t.match(line.err.stack, /PaymentError: declined card/)
@@ -69,7 +56,7 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       t.match(line.repro, /^curl --globoff -X POST 'http:\/\/127\.0\.0\.1:\d+\/checkout\/c-9\?session=\[REDACTED\]&page=1'/)
 
       const everything = logs.text()
-      for (const secret of ['hunter2', CARD, JWT, 'abc123secret', 's3cr3t-session', 'user-token-123']) {
+      for (const secret of SECRETS) {
         t.notOk(everything.includes(secret), `"${secret}" appears in no log line`)
       }
       t.ok(statsd.lines.includes('http_request.exception:1|c|#controller:/checkout/:cart,exception:PaymentError'), statsd.lines.join('\n'))

@@ -1,29 +1,12 @@
 import { request as httpRequest } from 'node:http'
-import { connect } from 'node:net'
 import Fastify, { LogController } from 'fastify'
 import t from 'tap'
 import { correlationId, genReqId, loggerOptions, observability } from '../../lib/index.js'
 import { createLogSink } from '../helpers/log-sink.js'
 import { startApp } from '../helpers/fastify-app.js'
+import { headerOf, rawRequest } from '../helpers/raw-http.js'
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
-
-/** Sends raw bytes (headers fetch would refuse to send) and returns the response head. */
-function rawRequest (url: string, head: string): Promise<string> {
-  const { hostname, port } = new URL(url)
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.end(Buffer.from(head, 'latin1')))
-    let data = ''
-    socket.on('data', (chunk) => { data += chunk.toString('latin1') })
-    socket.on('end', () => resolve(data))
-    socket.on('error', reject)
-  })
-}
-
-function headerOf (response: string, name: string): string | undefined {
-  const line = response.split('\r\n').find((l) => l.toLowerCase().startsWith(`${name}:`))
-  return line?.slice(name.length + 1).trim()
-}
 
 t.test('a valid incoming ID is kept, echoed, exposed and logged', async (t) => {
   const { url, logs } = await startApp(t, {

@@ -1,8 +1,6 @@
 import t from 'tap'
 import { startApp } from '../helpers/fastify-app.js'
-
-const CARD = '4111 1111 1111 1111'
-const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXNlY3JldA'
+import { CARD, CHECKOUT_PATH, SECRETS, checkoutRequest, plantedUser } from '../helpers/planted-secrets.js'
 
 class PaymentError extends Error {
   code = 'E_PAYMENT'
@@ -11,23 +9,13 @@ class PaymentError extends Error {
 
 t.test('a thrown error writes exactly one scrubbed, structured error line', async (t) => {
   const { url, logs, statsd } = await startApp(t, {
-    vigie: { getUser: (request) => ({ id: request.headers['x-user-id'], email: 'ada@example.com', token: 'user-token-123' }) },
+    vigie: { getUser: (request) => plantedUser(request.headers['x-user-id']) },
     routes: (app) => app.post('/checkout/:cart', async (request) => {
       const body = request.body as { card: string }
       throw new PaymentError(`declined card ${body.card}`, { cause: new Error(`gateway said no to ${body.card}`) })
     }),
   })
-  const res = await fetch(`${url}/checkout/c-9?session=s3cr3t-session&page=1`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${JWT}`,
-      cookie: 'sid=abc123secret; theme=dark',
-      'x-user-id': 'u-7',
-      'x-request-id': 'exc-1',
-    },
-    body: JSON.stringify({ email: 'ada@example.com', password: 'hunter2', card: CARD, items: [{ sku: 'A1', qty: 2 }] }),
-  })
+  const res = await fetch(`${url}${CHECKOUT_PATH}`, checkoutRequest())
   t.equal(res.status, 500)
   await statsd.waitFor((lines) => lines.some((l) => l.startsWith('http_request.exception:')))
 
@@ -60,7 +48,7 @@ t.test('a thrown error writes exactly one scrubbed, structured error line', asyn
   t.match(line.repro, /--data-raw '\{"email":"ada@example.com","password":"\[REDACTED\]"/)
 
   const everything = logs.text()
-  for (const secret of ['hunter2', CARD, '4111111111111111', JWT, 'abc123secret', 's3cr3t-session', 'user-token-123']) {
+  for (const secret of SECRETS) {
     t.notOk(everything.includes(secret), `"${secret}" appears in no log line`)
   }
   t.ok(statsd.lines.includes('http_request.exception:1|c|#controller:/checkout/:cart,exception:PaymentError'), statsd.lines.join('\n'))
