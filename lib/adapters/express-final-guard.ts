@@ -17,7 +17,7 @@ const CONTENT_HEADERS = ['content-encoding', 'content-language', 'content-range'
 
 /**
  * Keeps errors that no error handler answered away from Express's final handler, which prints
- * the raw, unscrubbed stack with `console.error` (and, when `env` is `development`, sends it in
+ * the raw, unscrubbed stack to stderr (and, when `env` is `development`, sends it in
  * the body). Wraps `router.handle` once; only acts for the top-level router of an app that is not
  * mounted in another, and only for requests vigie observes: it answers them itself, without a
  * stack, as finalhandler does in production. A 404 (no error) still goes to Express.
