@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto'
 import { v7 as uuidv7 } from 'uuid'
 
 export const DEFAULT_CORRELATION_HEADER = 'x-request-id'
@@ -25,5 +26,33 @@ export function isValidCorrelationId (value: unknown): value is string {
  * headers, joined with ", ") and is never valid.
  */
 export function resolveCorrelationId (headerValue: string | string[] | undefined): string {
-  return isValidCorrelationId(headerValue) ? headerValue : uuidv7()
+  return isValidCorrelationId(headerValue) ? headerValue : generateCorrelationId()
+}
+
+// uuid's stateful v7() asks crypto.getRandomValues() for 16 bytes per ID, about 6 µs on Node 20:
+// a quarter of a bare Fastify request. Random bytes come from a pool refilled 256 IDs at a time
+// instead, and the millisecond/sequence state that keeps IDs ordered within a millisecond is
+// kept here, as uuid keeps it for its own stateful path (RFC 9562 §6.2, method 1).
+const POOL_IDS = 256
+const pool = Buffer.allocUnsafe(16 * POOL_IDS)
+let poolOffset = pool.length
+const state = { msecs: -Infinity, seq: 0 }
+
+/** A fresh UUID v7, ordered after every one this process generated before. */
+export function generateCorrelationId (): string {
+  if (poolOffset === pool.length) {
+    randomFillSync(pool)
+    poolOffset = 0
+  }
+  const random = pool.subarray(poolOffset, poolOffset + 16)
+  poolOffset += 16
+  const now = Date.now()
+  if (now > state.msecs) {
+    state.msecs = now
+    state.seq = ((random[6]! & 0x7f) << 24) | (random[7]! << 16) | (random[8]! << 8) | random[9]!
+  } else {
+    state.seq = (state.seq + 1) | 0
+    if (state.seq === 0) state.msecs++
+  }
+  return uuidv7({ random, msecs: state.msecs, seq: state.seq })
 }

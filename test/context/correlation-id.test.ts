@@ -1,0 +1,22 @@
+import t from 'tap'
+import { generateCorrelationId, isValidCorrelationId, resolveCorrelationId } from '../../lib/context/correlation-id.js'
+
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+
+t.test('generated IDs are UUID v7, unique, and ordered as generated, also within one millisecond', async (t) => {
+  const ids = Array.from({ length: 5000 }, () => generateCorrelationId())
+  t.ok(ids.every((id) => UUID_V7.test(id)), ids[0])
+  t.equal(new Set(ids).size, ids.length, 'no duplicates across several pool refills')
+  t.same([...ids].sort(), ids, 'lexical order is generation order')
+  const first = Number.parseInt(ids[0]!.replace(/-/g, '').slice(0, 12), 16)
+  t.ok(Math.abs(first - Date.now()) < 5000, 'the timestamp is now')
+})
+
+t.test('valid incoming IDs are kept, anything else replaced', async (t) => {
+  t.equal(resolveCorrelationId('abc-123.DEF_456:7'), 'abc-123.DEF_456:7')
+  t.match(resolveCorrelationId(['a', 'b']), UUID_V7)
+  t.match(resolveCorrelationId(undefined), UUID_V7)
+  t.notOk(isValidCorrelationId('a'.repeat(129)))
+  t.ok(isValidCorrelationId('a'.repeat(128)))
+  t.notOk(isValidCorrelationId('a/b'))
+})
