@@ -119,7 +119,8 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
   // (The same reason as @fastify/request-context's preValidation hook; nodejs/node#34430.)
   fastify.addHook('preValidation', function vigiePreValidation (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
     const store = (request as VigieRequest)[kStore]
-    if (store === null) done()
+    // Without a body to parse, the chain never left the context onRequest entered.
+    if (store === null || shared.requestContext.getStore() === store) done()
     else shared.requestContext.run(store, done)
   })
 

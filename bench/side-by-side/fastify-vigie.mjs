@@ -1,0 +1,13 @@
+// Everything on: correlation ID (UUID v7 per request, echoed), metrics to the runner's UDP
+// receiver (default buffering), exception capture armed (defaults), propagation on (default).
+import Fastify from 'fastify'
+import observability from '../../dist/esm/index.js'
+import { port, host, user, ready } from './_common.mjs'
+
+const app = Fastify()
+await app.register(observability, {
+  statsd: { host: '127.0.0.1', port: Number(process.env.STATSD_PORT), prefix: 'bench.' },
+})
+app.get('/users/:id', async (request) => user(request.params.id))
+await app.listen({ port, host })
+ready(() => app.close())

@@ -1,0 +1,400 @@
+// Side-by-side benchmark: bare Fastify / Express against vigie and the tools users compare it
+// with, in one run on one machine. See bench/README.md. Writes docs/benchmarks.md.
+//
+// Env knobs: BENCH_DURATION (s per measurement, 5), BENCH_WARMUP (s, 3), BENCH_PAIRS (5),
+// BENCH_CONNECTIONS (50), BENCH_VARIANTS (comma-separated variant ids, default all),
+// BENCH_IDLE_WAIT (s to wait for an idle machine, 300), BENCH_OUT (output file, default
+// docs/benchmarks.md; "-" to write nothing).
+import { spawn, execFileSync } from 'node:child_process'
+import dgram from 'node:dgram'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const root = path.resolve(here, '../..')
+const DURATION = Number(process.env.BENCH_DURATION || 5)
+const WARMUP = Number(process.env.BENCH_WARMUP || 3)
+const PAIRS = Number(process.env.BENCH_PAIRS || 5)
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50)
+const OUT = process.env.BENCH_OUT || path.join(root, 'docs/benchmarks.md')
+const IDLE_WAIT = Number(process.env.BENCH_IDLE_WAIT || 300)
+const BASE_PORT = 3100
+const CLK_TCK = Number(tryExec('getconf', ['CLK_TCK']) || 100)
+const TASKSET = tryExec('sh', ['-c', 'command -v taskset']) !== null
+const CORES = os.cpus().length
+const PIN = TASKSET && CORES >= 2
+
+const DD_ENV = {
+  DD_TRACE_AGENT_URL: 'http://127.0.0.1:1',
+  DD_INSTRUMENTATION_TELEMETRY_ENABLED: 'false',
+  DD_REMOTE_CONFIGURATION_ENABLED: 'false',
+  DD_TRACE_STARTUP_LOGS: 'false',
+}
+
+const VARIANTS = [
+  { id: 'fastify-vigie', label: 'Fastify + vigie (everything on)', base: 'fastify', vigie: true },
+  { id: 'fastify-als', label: 'Fastify + ALS `run` per request (floor)', base: 'fastify' },
+  { id: 'fastify-metrics', label: 'Fastify + fastify-metrics', base: 'fastify' },
+  { id: 'fastify-logger', label: 'Fastify `logger: true` (to /dev/null)', base: 'fastify' },
+  { id: 'fastify-otel', label: 'Fastify + @fastify/otel + OTel SDK (no export)', base: 'fastify' },
+  { id: 'fastify-ddtrace', label: 'Fastify + dd-trace (agent absent)', base: 'fastify', nodeArgs: ['--import', 'dd-trace/initialize.mjs'], env: DD_ENV },
+  { id: 'express-vigie', label: 'Express 5 + vigie (everything on)', base: 'express', vigie: true },
+  { id: 'express-prom', label: 'Express 5 + express-prom-bundle', base: 'express' },
+]
+const BASES = {
+  fastify: { id: 'fastify-bare', label: 'Fastify (bare)' },
+  express: { id: 'express-bare', label: 'Express 5 (bare)' },
+}
+const only = process.env.BENCH_VARIANTS ? new Set(process.env.BENCH_VARIANTS.split(',').map((s) => s.trim())) : null
+const selected = VARIANTS.filter((v) => !only || only.has(v.id))
+
+function tryExec (cmd, args) {
+  try { return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() } catch { return null }
+}
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+const log = (...a) => process.stderr.write(a.join(' ') + '\n')
+
+// ---- StatsD receiver: a real UDP socket; counts datagrams, lines and `http_request` counts ----
+const udp = { datagrams: 0, lines: 0, counted: 0, bytes: 0 }
+const COUNTER = Buffer.from('http_request:1|c')
+const receiver = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 })
+receiver.on('message', (msg) => {
+  udp.datagrams++
+  udp.bytes += msg.length
+  for (let i = msg.indexOf(10); i !== -1; i = msg.indexOf(10, i + 1)) udp.lines++
+  if (msg[msg.length - 1] !== 10) udp.lines++
+  for (let i = msg.indexOf(COUNTER); i !== -1; i = msg.indexOf(COUNTER, i + COUNTER.length)) udp.counted++
+})
+await new Promise((resolve) => receiver.bind(0, '127.0.0.1', resolve))
+const STATSD_PORT = receiver.address().port
+const RECV_BUF = receiver.getRecvBufferSize()
+
+// The runner (and its UDP receiver) shares the load generator's core, never the server's.
+if (PIN) tryExec('taskset', ['-pc', '1', String(process.pid)])
+
+// ---- processes ----
+function cpuTicks (pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return Number(f[11]) + Number(f[12]) // utime + stime (fields 14 and 15)
+}
+
+function lines (stream, onLine) {
+  let buf = ''
+  stream.setEncoding('utf8')
+  stream.on('data', (d) => {
+    buf += d
+    let i
+    while ((i = buf.indexOf('\n')) !== -1) { onLine(buf.slice(0, i)); buf = buf.slice(i + 1) }
+  })
+}
+
+async function startServer (id, port, extra = {}) {
+  const args = [...(extra.nodeArgs || []), path.join(here, `${id}.mjs`)]
+  const cmd = PIN ? 'taskset' : process.execPath
+  const argv = PIN ? ['-c', '0', process.execPath, ...args] : args
+  const child = spawn(cmd, argv, {
+    cwd: here,
+    env: { ...process.env, ...(extra.env || {}), PORT: String(port), STATSD_PORT: String(STATSD_PORT), NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr.on('data', (d) => { stderr += d })
+  const state = { child, id, port, served: null, stderr: () => stderr }
+  state.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
+  await new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${id} not ready in 20 s: ${stderr}`)), 20000)
+    lines(child.stdout, (l) => {
+      if (l === 'ready') { clearTimeout(t); resolve() }
+      const m = /^served (\d+)$/.exec(l)
+      if (m) state.served = Number(m[1])
+    })
+    child.on('exit', (code) => { clearTimeout(t); reject(new Error(`${id} exited (${code}) before ready: ${stderr}`)) })
+  })
+  return state
+}
+
+async function stopServer (s) {
+  s.child.kill('SIGTERM')
+  const t = setTimeout(() => s.child.kill('SIGKILL'), 10000)
+  await s.exited
+  clearTimeout(t)
+}
+
+function measure (server, seconds) {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, URL: `http://127.0.0.1:${server.port}/users/42`, CONNECTIONS: String(CONNECTIONS), DURATION: String(seconds) }
+    const loadJs = path.join(here, 'load.mjs')
+    const child = PIN
+      ? spawn('taskset', ['-c', '1', process.execPath, loadJs], { cwd: here, env, stdio: ['ignore', 'pipe', 'inherit'] })
+      : spawn(process.execPath, [loadJs], { cwd: here, env, stdio: ['ignore', 'pipe', 'inherit'] })
+    let before = null
+    let result = null
+    lines(child.stdout, (l) => {
+      if (l === 'go') before = cpuTicks(server.child.pid)
+      else if (l.startsWith('{')) {
+        const after = cpuTicks(server.child.pid)
+        result = JSON.parse(l)
+        result.cpuSeconds = (after - before) / CLK_TCK
+        result.cpuUsPerReq = result.requests > 0 ? (result.cpuSeconds * 1e6) / result.requests : NaN
+      }
+    })
+    child.on('exit', (code) => {
+      if (result) resolve(result)
+      else reject(new Error(`load exited ${code} without a result`))
+    })
+  })
+}
+
+// Wait for the machine to be idle (another benchmark running would skew every figure).
+function cpuBusy () {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
+  const idle = f[3] + f[4]
+  return { idle, total: f.reduce((a, b) => a + b, 0) }
+}
+async function waitIdle () {
+  const deadline = Date.now() + IDLE_WAIT * 1000
+  for (;;) {
+    const a = cpuBusy()
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    const b = cpuBusy()
+    const busy = 1 - (b.idle - a.idle) / Math.max(1, b.total - a.total)
+    if (busy < 0.15) return busy
+    if (Date.now() > deadline) { log(`machine still ${(busy * 100).toFixed(0)} % busy after ${IDLE_WAIT} s: going on`); waited.push(busy); return busy }
+    log(`machine ${(busy * 100).toFixed(0)} % busy (another process): waiting`)
+  }
+}
+const waited = []
+
+// ---- the run ----
+const started = Date.now()
+log(`side-by-side: ${selected.length} variants, warm-up ${WARMUP}s, ${PAIRS} pairs x ${DURATION}s, ${CONNECTIONS} connections, pinned=${PIN}, statsd receiver 127.0.0.1:${STATSD_PORT} (rcvbuf ${RECV_BUF} B)`)
+const blocks = []
+for (const [n, v] of selected.entries()) {
+  await waitIdle()
+  const base = BASES[v.base]
+  const bare = await startServer(base.id, BASE_PORT + 2 * n)
+  const udpBefore = { ...udp }
+  const x = await startServer(v.id, BASE_PORT + 2 * n + 1, v)
+  const block = { variant: v, base, bare: [], x: [], requestsToX: 0 }
+  try {
+    await measure(bare, WARMUP)
+    const wx = await measure(x, WARMUP)
+    block.requestsToX += wx.requests
+    for (let i = 0; i < PAIRS; i++) {
+      const b = await measure(bare, DURATION)
+      const r = await measure(x, DURATION)
+      block.bare.push(b)
+      block.x.push(r)
+      block.requestsToX += r.requests
+      log(`${v.id} pair ${i + 1}/${PAIRS}: bare ${b.rps.toFixed(0)} req/s ${b.cpuUsPerReq.toFixed(1)} µs | x ${r.rps.toFixed(0)} req/s ${r.cpuUsPerReq.toFixed(1)} µs p99 ${b.p99}/${r.p99} ms`)
+    }
+  } finally {
+    await stopServer(x)
+    await stopServer(bare)
+  }
+  block.served = x.served
+  if (v.vigie) {
+    await new Promise((resolve) => setTimeout(resolve, 500)) // last datagrams after close()
+    block.udp = {
+      datagrams: udp.datagrams - udpBefore.datagrams,
+      lines: udp.lines - udpBefore.lines,
+      counted: udp.counted - udpBefore.counted,
+      bytes: udp.bytes - udpBefore.bytes,
+    }
+  }
+  const errs = block.x.concat(block.bare).reduce((a, r) => a + r.errors + r.timeouts + r.non2xx, 0)
+  if (errs) log(`${v.id}: ${errs} errors/timeouts/non-2xx responses`)
+  blocks.push(block)
+}
+receiver.close()
+const elapsed = (Date.now() - started) / 1000
+
+// ---- summary ----
+const rows = []
+const summarize = (ms) => ({ rps: median(ms.map((m) => m.rps)), p99: median(ms.map((m) => m.p99)), cpu: median(ms.map((m) => m.cpuUsPerReq)) })
+for (const b of blocks) {
+  const x = summarize(b.x)
+  const bare = summarize(b.bare)
+  b.summary = {
+    ...x,
+    bare,
+    ratio: x.rps / bare.rps,
+    pairRatio: median(b.x.map((r, i) => r.rps / b.bare[i].rps)),
+    addedP99: x.p99 / bare.p99 - 1,
+    addedUs: median(b.x.map((r, i) => r.cpuUsPerReq - b.bare[i].cpuUsPerReq)),
+  }
+}
+for (const baseKey of ['fastify', 'express']) {
+  const bs = blocks.filter((b) => b.variant.base === baseKey)
+  if (!bs.length) continue
+  const all = summarize(bs.flatMap((b) => b.bare))
+  rows.push({ label: BASES[baseKey].label, rps: all.rps, ratio: 1, p99: all.p99, addedP99: 0, cpu: all.cpu, addedUs: 0, isBase: true })
+  for (const b of bs) rows.push({ label: b.variant.label, id: b.variant.id, ...b.summary })
+}
+const als = blocks.find((b) => b.variant.id === 'fastify-als')
+const fv = blocks.find((b) => b.variant.id === 'fastify-vigie')
+const aboveFloor = als && fv ? fv.summary.addedUs - als.summary.addedUs : null
+
+const f0 = (x) => Math.round(x).toLocaleString('en-US')
+const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a')
+const f2 = (x) => x.toFixed(2)
+const pct = (x) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(0)} %`
+const us = (x) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`
+
+let table = '| Variant | req/s (median) | × bare | p99 ms (median) | added p99 | server CPU µs/req | added µs vs bare | added µs vs ALS floor |\n'
+table += '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
+for (const r of rows) {
+  const floor = r.id === 'fastify-vigie' && aboveFloor !== null ? us(aboveFloor) : ''
+  table += `| ${r.isBase ? `**${r.label}**` : r.label} | ${f0(r.rps)} | ${r.isBase ? '1.00' : f2(r.ratio)} | ${f1(r.p99)} | ${r.isBase ? '' : pct(r.addedP99)} | ${f1(r.cpu)} | ${r.isBase ? '' : us(r.addedUs)} | ${floor} |\n`
+}
+process.stdout.write('\n' + table + '\n')
+
+const udpLines = []
+for (const b of blocks.filter((x) => x.udp)) {
+  const loss = b.served > 0 ? 1 - b.udp.counted / b.served : NaN
+  udpLines.push(`| ${b.variant.label} | ${f0(b.served)} | ${f0(b.udp.counted)} | ${f0(b.udp.datagrams)} | ${f0(b.udp.lines)} | ${(loss * 100).toFixed(2)} % |`)
+  log(`${b.variant.id}: served ${b.served}, http_request counts received ${b.udp.counted} in ${b.udp.datagrams} datagrams (${b.udp.lines} lines), loss ${(loss * 100).toFixed(2)} %`)
+}
+
+const raw = blocks.map((b) => {
+  const line = (ms) => ms.map((m) => `${f0(m.rps)}/${m.p99}/${f1(m.cpuUsPerReq)}`).join(', ')
+  return `- ${b.variant.id}: bare [${line(b.bare)}]; variant [${line(b.x)}]`
+}).join('\n')
+
+if (OUT !== '-') {
+  const cpuModel = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1] || os.cpus()[0]?.model || 'unknown'
+  const date = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC'
+  const partial = only ? `\n> Partial run: only ${selected.map((v) => v.id).join(', ')} (BENCH_VARIANTS).\n` : ''
+  const cmp = (a, b) => (a < b ? 'below' : 'above')
+  const peers = blocks.filter((b) => !b.variant.vigie && b.variant.id !== 'fastify-als')
+  const fastPeers = peers.filter((b) => b.variant.base === 'fastify')
+  const reading = []
+  if (fv) {
+    reading.push(`Fastify + vigie with everything on serves ${f2(fv.summary.ratio)}× bare Fastify's requests per second (target ≥ 0.90×, stretch 0.95×), adds ${pct(fv.summary.addedP99)} to p99 (target ≤ +10 %) and costs ${us(fv.summary.addedUs)} µs of server CPU per request over bare Fastify's ${f1(fv.summary.bare.cpu)} µs.`)
+    if (aboveFloor !== null) reading.push(`The AsyncLocalStorage floor alone costs ${us(als.summary.addedUs)} µs, so vigie costs ${us(aboveFloor)} µs above it (target ≤ 3 µs${aboveFloor <= 3 ? ': met' : `: missed by ${(aboveFloor - 3).toFixed(1)} µs`}).`)
+    if (fastPeers.length) {
+      const cheapest = fastPeers.reduce((a, b) => (a.summary.addedUs < b.summary.addedUs ? a : b))
+      reading.push(`The cheapest Fastify peer in this run is ${cheapest.variant.label.replace('Fastify + ', '')} at ${us(cheapest.summary.addedUs)} µs (${f2(cheapest.summary.ratio)}×): vigie is ${cmp(fv.summary.addedUs, cheapest.summary.addedUs)} it.`)
+    }
+  }
+  const ev = blocks.find((b) => b.variant.id === 'express-vigie')
+  if (ev) reading.push(`Express 5 + vigie serves ${f2(ev.summary.ratio)}× bare Express (target ≥ 0.95×) for ${us(ev.summary.addedUs)} µs per request over Express's ${f1(ev.summary.bare.cpu)} µs.`)
+  const doc = `# Benchmarks
+
+What vigie costs a server, measured side by side with the tools people use instead of it, in one
+run on one machine. The table below is the output of one run of \`npm run bench\`; it is rewritten
+by each run.
+${partial}
+## Results
+
+${selected.length} variants, ${CONNECTIONS} connections, warm-up ${WARMUP} s per server, ${PAIRS}
+interleaved pairs of ${DURATION} s per variant (run took ${Math.round(elapsed / 60)} min). Every figure
+is a median over the pairs. "× bare" is the variant's median req/s over the median req/s of the
+bare server it was paired with; "added µs" is the median over the pairs of (variant − paired bare)
+server CPU per request. Bare rows are the medians of every bare measurement of that framework.
+
+${table}
+### Reading the numbers
+
+Server CPU per request is the figure to read first: the load generator has one core and
+saturates near the bare server's throughput, so a cheap plugin barely moves req/s, while every
+microsecond of CPU it adds is capacity a loaded production server loses. ${reading.join(' ')}
+The ALS row is bare Fastify plus one \`AsyncLocalStorage.run\` per request and nothing else: the
+price of per-request async context on Node ${process.versions.node.split('.')[0]} (promise hooks), which any tool that
+offers a correlation ID anywhere in the request's async chain pays. Medians of ${PAIRS} pairs on a
+shared 2-core virtual machine move by a few percent between runs; differences of 1–2 µs are at
+the edge of what one run resolves (the kernel accounts CPU time in ${1000 / CLK_TCK} ms ticks). autocannon
+reports latency in whole milliseconds, so at a 3–4 ms p99 one step reads as ±25–33 %; "added p99"
+compares with the bare server of the same pairs, whose median can differ from the bare row.
+
+### Metrics delivered
+
+vigie sends to a real UDP socket bound by the runner (receive buffer ${f0(RECV_BUF)} B), with
+its defaults (\`maxBufferSize: 1400\`, sample rate 1). Served = requests the vigie server
+answered over its whole life (warm-up included); received = \`http_request:1|c\` lines that
+arrived, after the server's \`close()\` flushed its buffer.
+
+| Variant | requests served | http_request counts received | datagrams | metric lines | loss |
+| --- | ---: | ---: | ---: | ---: | ---: |
+${udpLines.join('\n')}
+
+## How to reproduce
+
+\`\`\`sh
+npm ci
+npm run bench          # builds dist/, installs bench/'s own dependencies, runs this
+\`\`\`
+
+\`npm run bench\` is \`npm run build && npm --prefix bench ci --no-audit --no-fund && node
+bench/side-by-side/run.mjs\`. The peers (Fastify, fastify-metrics, @fastify/otel, the OpenTelemetry
+SDK, dd-trace, Express 5, express-prom-bundle, prom-client) and autocannon are pinned in
+\`bench/package.json\` and installed under \`bench/node_modules\`, never in the project's own
+dependencies. Environment knobs:
+
+| Variable | Default | Meaning |
+| --- | --- | --- |
+| \`BENCH_DURATION\` | \`5\` | Seconds per measurement. |
+| \`BENCH_WARMUP\` | \`3\` | Seconds of warm-up load per server before the pairs. |
+| \`BENCH_PAIRS\` | \`5\` | Interleaved (bare, variant) pairs per variant. |
+| \`BENCH_CONNECTIONS\` | \`50\` | autocannon connections. |
+| \`BENCH_VARIANTS\` | all | Comma-separated ids: ${VARIANTS.map((v) => `\`${v.id}\``).join(', ')}. |
+| \`BENCH_OUT\` | \`docs/benchmarks.md\` | Where to write this page; \`-\` to only print the table. |
+
+With the defaults a run takes about 10 minutes.
+
+## Machine
+
+| | |
+| --- | --- |
+| CPU | ${cpuModel}, ${CORES} cores |
+| Node.js | ${process.version} |
+| OS | ${os.type()} ${os.release()} |
+| Date | ${date} |
+| Pinning | ${PIN ? 'server on core 0 (`taskset -c 0`), load generator and runner on core 1' : 'none (no `taskset` or fewer than 2 cores)'} |
+
+## Method
+
+- One server file per variant in \`bench/side-by-side/\`, each serving \`GET /users/:id\` with a
+  small JSON object on 127.0.0.1. For each variant the runner starts the bare server of the same
+  framework and the variant, warms each up, then alternates: bare, variant, bare, variant … for
+  ${PAIRS} pairs, so drift on the machine hits both sides of a pair alike.
+- Before each variant the runner waits for the machine to be idle (under 15 % CPU over 1 s)${waited.length ? ` — ${waited.length} time(s) in this run it was not after ${IDLE_WAIT} s, so those figures share the machine` : ''}.
+- Load: autocannon (programmatic API) in a separate process (\`load.mjs\`), ${CONNECTIONS}
+  connections, no pipelining, one URL (\`/users/42\`), no \`x-request-id\` sent, so vigie makes a
+  UUID v7 per request.
+- Server CPU per request: the server process's \`utime + stime\` from \`/proc/<pid>/stat\`, read
+  when the load starts and when it ends, divided by the requests autocannon completed.
+- p99: autocannon's latency histogram, in ms.
+- Variants:
+  - vigie (Fastify): \`register(observability, { statsd: { host, port, prefix } })\` from
+    \`dist/esm/index.js\`: correlation ID, request metrics over UDP to the runner's receiver,
+    exception capture armed, propagation on, all at their defaults. No Fastify logger, as in the
+    bare server (no exception is thrown, so capture writes nothing).
+  - vigie (Express): \`expressObservability({ statsd })\` and \`expressErrorHandler()\`.
+  - ALS floor: an \`onRequest\` hook calling \`als.run({ id: request.id }, done)\`.
+  - fastify-metrics: registered with its defaults (route histogram and summary, prom-client).
+  - \`logger: true\`: \`{ level: 'info', stream: fs.createWriteStream('/dev/null') }\`, two pino lines
+    per request.
+  - @fastify/otel: \`NodeTracerProvider\` with no span processor, registered globally (async-hooks
+    context manager), and \`FastifyOtelInstrumentation\`'s plugin: spans are recorded and dropped.
+  - dd-trace: the bare server started with \`--import dd-trace/initialize.mjs\`,
+    \`DD_TRACE_AGENT_URL=http://127.0.0.1:1\` (no agent), telemetry, remote configuration and
+    startup logs off. Its failed flushes to the absent agent are part of what it costs.
+  - express-prom-bundle: \`{ includeMethod, includePath, includeStatusCode }\`.
+
+<details><summary>Raw measurements (req/s / p99 ms / CPU µs per request)</summary>
+
+${raw}
+
+</details>
+`
+  fs.writeFileSync(OUT, doc)
+  log(`wrote ${path.relative(process.cwd(), OUT)} (${elapsed.toFixed(0)} s)`)
+}
