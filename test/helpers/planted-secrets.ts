@@ -1,3 +1,5 @@
+import type { Test } from 'tap'
+
 /**
  * A failing checkout request carrying every kind of secret vigie must scrub, shared by the
  * Fastify and Express exception tests: none of SECRETS may appear in any log line.
@@ -24,4 +26,32 @@ export function checkoutRequest (): RequestInit {
 /** The user getUser returns in those tests: its token must be scrubbed too. */
 export function plantedUser (id: unknown): object {
   return { id, email: 'ada@example.com', token: 'user-token-123' }
+}
+
+/**
+ * The checks every framework's exception line for checkoutRequest() must pass: the same
+ * contract, whatever adapter wrote it.
+ */
+export function assertCheckoutExceptionLine (t: Test, line: Record<string, any>): void {
+  t.equal(line.correlationId, 'exc-1')
+  t.match(line.msg, /^exception: PaymentError: declined card \*{4} \*{4} \*{4} 1111$/)
+  t.equal(line.err.type, 'PaymentError')
+  t.equal(line.err.code, 'E_PAYMENT')
+  t.match(line.err.stack, /PaymentError: declined card/)
+  t.equal(line.err.cause.type, 'Error')
+  t.match(line.err.cause.message, /gateway said no to \*{4}/)
+  t.equal(line.req.method, 'POST')
+  t.equal(line.req.route, '/checkout/:cart')
+  t.match(line.req.url, /^http:\/\/127\.0\.0\.1:\d+\/checkout\/c-9\?session=\[REDACTED\]&page=1$/)
+  t.equal(line.req.headers.authorization, '[REDACTED]')
+  t.equal(line.req.headers['x-user-id'], 'u-7')
+  t.equal(line.req.body.password, '[REDACTED]')
+  t.equal(line.req.body.email, 'ada@example.com')
+  t.same(line.req.body.items, [{ sku: 'A1', qty: 2 }])
+  t.equal(line.req.remoteAddress, '127.0.0.1')
+  t.equal(line.user.id, 'u-7')
+  t.equal(line.user.token, '[REDACTED]')
+  t.equal(line.res.statusCode, 500)
+  t.type(line.responseTime, 'number')
+  t.match(line.repro, /^curl --globoff -X POST 'http:\/\/127\.0\.0\.1:\d+\/checkout\/c-9\?session=\[REDACTED\]&page=1'/)
 }
