@@ -12,6 +12,8 @@ export interface KeyMatcher {
 
 const WORDS: ReadonlySet<string> = new Set(SENSITIVE_KEY_WORDS)
 const LONGEST_WORD = Math.max(...SENSITIVE_KEY_WORDS.map((w) => w.length))
+const MAX_CACHED_KEYS = 2048
+const MAX_CACHED_KEY_LENGTH = 64
 
 /** Lowercased, without `-`, `_`, `.` and spaces. */
 export function normaliseKey (key: string): string {
@@ -51,13 +53,29 @@ export function buildKeyMatcher (extraKeys: readonly string[] = []): KeyMatcher 
     ? SENSITIVE_KEY_SNIPPETS
     : [...new Set([...SENSITIVE_KEY_SNIPPETS, ...extraKeys.map(normaliseKey)])]
 
-  function isSensitiveKey (key: string): boolean {
-    if (typeof key !== 'string') return false
+  // Bodies repeat the same few key names: the answer is remembered per name, in a bounded
+  // cache (cleared when full, so hostile key variety costs at most the uncached price).
+  const cache = new Map<string, boolean>()
+
+  function matches (key: string): boolean {
     const normal = normaliseKey(key)
     for (const snippet of snippets) {
       if (normal.includes(snippet)) return true
     }
     return hasWord(key)
+  }
+
+  function isSensitiveKey (key: string): boolean {
+    if (typeof key !== 'string') return false
+    let sensitive = cache.get(key)
+    if (sensitive === undefined) {
+      sensitive = matches(key)
+      if (key.length <= MAX_CACHED_KEY_LENGTH) {
+        if (cache.size >= MAX_CACHED_KEYS) cache.clear()
+        cache.set(key, sensitive)
+      }
+    }
+    return sensitive
   }
 
   function isSensitiveCookieName (name: string): boolean {

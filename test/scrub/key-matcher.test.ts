@@ -35,3 +35,17 @@ t.test('isSensitiveKey: a non-string is not a key', async (t) => {
   const { isSensitiveKey } = matcher
   t.equal(isSensitiveKey('token'), true, 'works detached from its matcher')
 })
+
+t.test('answers stay right when remembered, and past the cache bound', async (t) => {
+  const matcher = buildKeyMatcher(['iban'])
+  for (let round = 0; round < 2; round++) {
+    t.equal(matcher.isSensitiveKey('password'), true, `password, round ${round}`)
+    t.equal(matcher.isSensitiveKey('userIban'), true, `userIban, round ${round}`)
+    t.equal(matcher.isSensitiveKey('author'), false, `author, round ${round}`)
+  }
+  const keys = Array.from({ length: 5000 }, (_, i) => (i % 2 === 0 ? `field${i}` : `token${i}`))
+  const answers = keys.map((key) => matcher.isSensitiveKey(key))
+  t.same(keys.map((key) => matcher.isSensitiveKey(key)), answers, 'the same answers on a second pass, after the cache was cleared')
+  t.equal(answers.filter(Boolean).length, 2500)
+  t.equal(matcher.isSensitiveKey(`${'x'.repeat(100)}secret`), true, 'long keys are matched, not cached')
+})
