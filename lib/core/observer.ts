@@ -2,7 +2,7 @@ import type { StatsD } from 'hot-shots'
 import { buildExceptionRecord, exceptionMessage, type FailedRequestFacts } from '../capture/exception-record.js'
 import { resolveCorrelationId } from '../context/correlation-id.js'
 import { CLIENT_CLOSED_STATUS, RequestMetrics } from '../metrics/request-metrics.js'
-import { closeStatsdClient, createDisabledStatsdClient, createStatsdClient, flushStatsdClient } from '../metrics/statsd-client.js'
+import { closeStatsdClient, createDisabledStatsdClient, createStatsdClient, flushStatsdClient, preformattedSink } from '../metrics/statsd-client.js'
 import type { ResolvedOptions } from '../options.js'
 import { buildScrubber, type Scrubber } from '../scrub/scrubber.js'
 import { installOutgoingInstrumentation } from '../instrument/outgoing.js'
@@ -45,6 +45,7 @@ export class Observer<Request = unknown> {
       : options.statsd.client ?? createStatsdClient(options.statsd, onStatsdError)
     this.#metrics = new RequestMetrics({
       client: this.statsd,
+      preformatted: this.#ownsClient && !options.disabled ? preformattedSink(this.statsd, options.statsd) : undefined,
       tagFormat: options.statsd.tagFormat,
       sampleRate: options.statsd.sampleRate,
       maxControllers: options.maxControllers,

@@ -19,10 +19,25 @@ export const CLIENT_CLOSED_STATUS = 499
 
 const MAX_EXCEPTION_NAMES = 100
 const MAX_TARGET_HOSTS = 100
+const MAX_CACHED_SERIES = 10_000
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'QUERY'])
+
+/**
+ * How vigie's own client writes a line, for the per-request fast path: request metrics are then
+ * formatted here once per series and handed over whole. Absent for a user-supplied client (its
+ * formatting is its own), with sampling, and in Datadog mode (hot-shots adds fields).
+ */
+export interface PreformattedSink {
+  readonly prefix: string
+  /** `key:value` global tags, already sanitised, in hot-shots' order. */
+  readonly globalTags: readonly string[]
+  /** Hands one or more complete lines (joined by `\n`) to the client's buffer. */
+  readonly send: (lines: string) => void
+}
 
 export interface RequestMetricsOptions {
   readonly client: StatsD
+  readonly preformatted: PreformattedSink | undefined
   readonly tagFormat: TagFormat
   readonly sampleRate: number
   readonly maxControllers: number
@@ -45,12 +60,16 @@ export class RequestMetrics {
   readonly #targetHosts: BoundedLabels
   readonly #onSendError: (err: unknown) => void
   readonly #tagCache = new Map<string, string>()
+  readonly #preformatted: PreformattedSink | undefined
+  /** Per series (controller, method, status): the counter line and the timing line around its value. */
+  readonly #lineCache = new Map<string, { counter: string, timingHead: string, timingTail: string }>()
 
   constructor (options: RequestMetricsOptions) {
     this.#client = options.client
     this.#format = options.tagFormat
     this.#sampleRate = options.sampleRate
     this.#onSendError = options.onSendError
+    this.#preformatted = options.preformatted
     this.#controllers = new BoundedLabels(options.maxControllers, OVERFLOW_CONTROLLER,
       (controller) => options.onControllerOverflow(controller, options.maxControllers))
     this.#exceptionNames = new BoundedLabels(MAX_EXCEPTION_NAMES, 'other', () => {})
@@ -58,15 +77,26 @@ export class RequestMetrics {
   }
 
   recordRequest (controller: string, method: string, statusCode: number, durationMs: number): void {
+    const label = this.#controllers.label(controller)
+    const ms = Math.round(durationMs * 1000) / 1000
+    if (this.#preformatted !== undefined) {
+      try {
+        const lines = this.#linesFor(this.#preformatted, label, method, statusCode)
+        this.#preformatted.send(`${lines.counter}\n${lines.timingHead}${ms}${lines.timingTail}`)
+      } catch (err) {
+        this.#onSendError(err)
+      }
+      return
+    }
     const tags = [
       this.#tag('http_status', String(statusCode)),
       this.#tag('http_status_class', `${Math.floor(statusCode / 100)}xx`),
       this.#tag('method', KNOWN_METHODS.has(method) ? method : 'other'),
-      this.#tag('controller', this.#controllers.label(controller)),
+      this.#tag('controller', label),
     ]
     try {
       this.#client.increment(METRIC_NAMES.request, 1, this.#sampleRate, tags)
-      this.#client.timing(METRIC_NAMES.responseTime, Math.round(durationMs * 1000) / 1000, this.#sampleRate, tags)
+      this.#client.timing(METRIC_NAMES.responseTime, ms, this.#sampleRate, tags)
     } catch (err) {
       this.#onSendError(err)
     }
@@ -98,6 +128,34 @@ export class RequestMetrics {
     } catch (err) {
       this.#onSendError(err)
     }
+  }
+
+  /** The lines of one series, formatted as hot-shots would (DogStatsD or Telegraf), cached. */
+  #linesFor (sink: PreformattedSink, label: string, method: string, statusCode: number): { counter: string, timingHead: string, timingTail: string } {
+    const key = `${label}\u0000${method}\u0000${statusCode}`
+    let lines = this.#lineCache.get(key)
+    if (lines === undefined) {
+      const tags = [
+        ...sink.globalTags,
+        this.#tag('http_status', String(statusCode)),
+        this.#tag('http_status_class', `${Math.floor(statusCode / 100)}xx`),
+        this.#tag('method', KNOWN_METHODS.has(method) ? method : 'other'),
+        this.#tag('controller', label),
+      ]
+      const counterName = sink.prefix + METRIC_NAMES.request
+      const timingName = sink.prefix + METRIC_NAMES.responseTime
+      if (this.#format === 'telegraf') {
+        const tagText = tags.map((tag) => tag.replace(':', '=')).join(',')
+        lines = { counter: `${counterName},${tagText}:1|c`, timingHead: `${timingName},${tagText}:`, timingTail: '|ms' }
+      } else {
+        const tagText = tags.join(',')
+        lines = { counter: `${counterName}:1|c|#${tagText}`, timingHead: `${timingName}:`, timingTail: `|ms|#${tagText}` }
+      }
+      // Series are bounded by the caps on their parts; the cache is bounded outright too.
+      if (this.#lineCache.size >= MAX_CACHED_SERIES) this.#lineCache.clear()
+      this.#lineCache.set(key, lines)
+    }
+    return lines
   }
 
   /** Every value reaching here is already bounded (status codes, methods, capped labels). */

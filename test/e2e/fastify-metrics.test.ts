@@ -29,6 +29,18 @@ t.test('prefix and global tags are applied', async (t) => {
   t.ok(statsd.lines.includes('shop.http_request:1|c|#env:production,http_status:200,http_status_class:2xx,method:GET,controller:/'), statsd.lines.join('\n'))
 })
 
+t.test('a prefix without a trailing dot gets one, as hot-shots does for every metric', async (t) => {
+  const { app, url, statsd } = await startApp(t, {
+    vigie: { statsd: { prefix: 'shop', globalTags: { region: 'eu|west' } } },
+    routes: (app) => app.get('/', async () => 'ok'),
+  })
+  await fetch(`${url}/`)
+  app.statsd.increment('business')
+  await statsd.waitFor((lines) => lines.length >= 3)
+  t.ok(statsd.lines.includes('shop.http_request:1|c|#region:eu_west,http_status:200,http_status_class:2xx,method:GET,controller:/'), statsd.lines.join('\n'))
+  t.ok(statsd.lines.includes('shop.business:1|c|#region:eu_west'), 'the same prefix and tags as the app\'s own metrics')
+})
+
 t.test('unmatched requests are counted under controller:not_found', async (t) => {
   const { url, statsd } = await startApp(t)
   const res = await fetch(`${url}/nope/123`)
