@@ -30,7 +30,7 @@ export function failedRequestFacts (req: Request, state: ExpressRequestState, st
  * that. Express 4's `req.host` is deprecated (reading it prints a warning) and drops the port:
  * there `req.hostname` is read, and the port kept when the name came from the Host header.
  */
-export function hostOf (req: Request): string | undefined {
+function hostOf (req: Request): string | undefined {
   if (!isExpress4(req.app)) return req.host
   const hostname = req.hostname
   const header = req.headers.host

@@ -21,14 +21,14 @@ export interface MountPath {
 }
 
 /** Stands for the path of a mount vigie could not record (mounted before Express was patched). */
-export const UNRECORDED_MOUNT = '/(unrecorded)'
+const UNRECORDED_MOUNT = '/(unrecorded)'
 
 const SLASH = 47
 // Characters with a meaning in path-to-regexp 0.1 (Express 4) or 8 (Express 5).
 const PATTERN_SYNTAX = /[?+*()[\]{}!\\]/
 
 /** A path as a label: strings as written, RegExps as `String(regexp)`, arrays as `[a,b]`. */
-export function pathLabel (path: unknown): string {
+function pathLabel (path: unknown): string {
   if (typeof path === 'string') return path
   if (path instanceof RegExp) return String(path)
   if (Array.isArray(path)) return `[${path.map(pathLabel).join(',')}]`

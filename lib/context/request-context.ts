@@ -15,7 +15,3 @@ export function correlationId (): string | undefined {
 export function currentRequestStore (): RequestStore | undefined {
   return shared.requestContext.getStore()
 }
-
-export function runInRequestContext<R> (store: RequestStore, fn: () => R): R {
-  return shared.requestContext.run(store, fn)
-}

@@ -19,7 +19,7 @@ async function runFixture (t: Test, args: string[], env: Record<string, string> 
 
 t.test('Fastify, ESM: patchAll() instruments an app it never saw; a second call changes nothing', async (t) => {
   const { result, lines } = await runFixture(t, [`${FIXTURES}/fastify-esm.mjs`])
-  t.same(result, { status: 200, header: 'pa-1', body: { id: 'pa-1' }, idempotent: true })
+  t.same(result, { status: 200, header: 'pa-1', body: { id: 'pa-1' }, idempotent: true, signalListeners: 0 }, 'no signal handler installed')
   t.same(lines.filter((l) => l.includes('|c')), [COUNTER])
 })
 
@@ -37,7 +37,7 @@ t.test('Fastify: an explicit registration as well counts once, with its own opti
 
 t.test('Fastify: node --import vigie/register, options from the environment', async (t) => {
   const { result, lines } = await runFixture(t, ['--import', 'vigie/register', `${FIXTURES}/fastify-plain.mjs`], { VIGIE_STATSD_PREFIX: 'env.' })
-  t.same(result, { status: 200, header: 'pa-1', body: { id: 'pa-1' } })
+  t.same(result, { status: 200, header: 'pa-1', body: { id: 'pa-1' }, signalListeners: 0 }, 'no signal handler installed')
   t.same(lines.filter((l) => l.includes('|c')), [`env.${COUNTER}`])
 })
 
@@ -61,7 +61,7 @@ t.test('register: a bad environment value is reported at startup and the app sti
   })
   t.match(stderr, /\[VIGIE_ERR_INVALID_ENV\] Warning: vigie: environment variable VIGIE_STATSD_SAMPLE_RATE must be a number greater than 0 and at most 1; received "lots"\. It is ignored\./)
   t.match(stderr, /\[VIGIE_ERR_INVALID_OPTION\] Warning: vigie: option "statsd\.protocol" must be one of "udp", "tcp", "uds"; received "http" \(string\) \(set by environment variable VIGIE_STATSD_PROTOCOL\)\. vigie is not installed; the app runs without it\./)
-  t.same(JSON.parse(stdout), { status: 200, body: {} }, 'the app answers, without vigie')
+  t.same(JSON.parse(stdout), { status: 200, body: {}, signalListeners: 0 }, 'the app answers, without vigie')
 })
 
 const EXPRESS_COUNTER = 'http_request:1|c|#http_status:200,http_status_class:2xx,method:GET,controller:/users/:id'
