@@ -21,12 +21,13 @@ import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 
 const SELF = fileURLToPath(import.meta.url)
-const VARIANTS = ['bare', 'als', 'vigie', 'vigie-noprop']
+const VARIANTS = ['bare', 'als', 'vigie', 'vigie-noprop', 'vigie-noagg']
 const LABELS = {
   bare: 'bare Fastify',
   als: 'Fastify + 1 ALS run/request (floor)',
   vigie: 'Fastify + vigie, everything on',
   'vigie-noprop': 'Fastify + vigie, propagation: false',
+  'vigie-noagg': 'Fastify + vigie, aggregation: false',
 }
 const CONCURRENCY = 32 // requests in flight, over as many keep-alive sockets
 
@@ -50,12 +51,13 @@ async function server (variant, statsdPort) {
     app.addHook('onRequest', function alsOnRequest (request, _reply, done) {
       als.run({ id: request.id }, done)
     })
-  } else if (variant === 'vigie' || variant === 'vigie-noprop') {
+  } else if (variant.startsWith('vigie')) {
     const { observability } = await import('../dist/esm/index.js')
     // statsd defaults kept: maxBufferSize 1400 (buffered), flush every second; capture armed.
     await app.register(observability, {
       statsd: { host: '127.0.0.1', port: statsdPort, prefix: 'bench.' },
       ...(variant === 'vigie-noprop' ? { propagation: false } : {}),
+      ...(variant === 'vigie-noagg' ? { aggregation: false } : {}),
     })
   }
   app.get('/users/:id', async (request) => ({ id: Number(request.params.id), name: 'Ana Lima', email: 'ana@example.com', roles: ['user'] }))
@@ -147,8 +149,8 @@ async function orchestrate () {
   const loader = fork(SELF, ['load'], { stdio: 'inherit' })
   const results = Object.fromEntries(VARIANTS.map((v) => [v, []]))
   const rates = Object.fromEntries(VARIANTS.map((v) => [v, []]))
-  const lines = { vigie: [], 'vigie-noprop': [] }
-  const datagrams = { vigie: [], 'vigie-noprop': [] }
+  const lines = { vigie: [], 'vigie-noprop': [], 'vigie-noagg': [] }
+  const datagrams = { vigie: [], 'vigie-noprop': [], 'vigie-noagg': [] }
 
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < VARIANTS.length; k++) {

@@ -7,6 +7,8 @@
 
 import os from 'node:os'
 import { buildScrubber, scrub } from '../dist/esm/index.js'
+import { big, checkout, list, lorem, luhnCard, profile } from './lib/bodies.mjs'
+import { measureAll as measure } from './lib/measure.mjs'
 
 const QUICK = process.argv.includes('--quick')
 const SAMPLES = QUICK ? 3 : 11 // timed samples per case; the median is reported
@@ -15,69 +17,7 @@ const RATIO_TARGET = 2.5
 
 const scrubber = buildScrubber()
 const text = (s) => scrubber.text(s)
-let sink = 0 // keeps results alive so the calls cannot be optimised away
-function consume (r) { sink += typeof r === 'string' ? r.length : r === undefined ? 0 : 1 }
-
-/** Calls per sample so that one sample of fn() lasts about MIN_SAMPLE_NS; warms fn() up on the way. */
-function calibrate (fn) {
-  let t0 = process.hrtime.bigint()
-  let calls = 0
-  while (calls < 5 || Number(process.hrtime.bigint() - t0) < MIN_SAMPLE_NS) { consume(fn()); calls++ }
-  t0 = process.hrtime.bigint()
-  consume(fn())
-  return Math.max(1, Math.ceil(MIN_SAMPLE_NS / Math.max(Number(process.hrtime.bigint() - t0), 1)))
-}
-
-/**
- * Median nanoseconds per call of each function. The functions are sampled in turn (round-robin,
- * the starting one rotating), so a burst of load from elsewhere on the machine or a GC lands on
- * all of them alike rather than on one size of a series.
- */
-function measureAll (fns) {
-  const reps = fns.map(calibrate)
-  const samples = fns.map(() => [])
-  for (let s = 0; s < SAMPLES; s++) {
-    for (let k = 0; k < fns.length; k++) {
-      const i = (k + s) % fns.length
-      const fn = fns[i]
-      const start = process.hrtime.bigint()
-      for (let r = 0; r < reps[i]; r++) consume(fn())
-      samples[i].push(Number(process.hrtime.bigint() - start) / reps[i])
-    }
-  }
-  return samples.map((xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)])
-}
-
-// ---------------------------------------------------------------------------------------------
-// Realistic bodies
-
-const luhnCard = '4111 1111 1111 1111'
-const checkout = {
-  orderId: 'ord_8f2b1c9e', currency: 'EUR', customer: { id: 'cus_1029', email: 'ana@example.com', phone: '+33 6 12 34 56 78' },
-  shipping: { name: 'Ana Lima', line1: '12 rue des Lilas', city: 'Lyon', zip: '69003', country: 'FR', instructions: 'Leave at the door' },
-  items: Array.from({ length: 6 }, (_, i) => ({ sku: `SKU-${1000 + i}`, name: `Item ${i}`, qty: 1 + (i % 3), unitPrice: 9.99 + i, options: { size: 'M', colour: 'blue' } })),
-  payment: { method: 'card', card: { number: luhnCard, expiry: '12/29', cvc: '123', holder: 'ANA LIMA' }, billingSameAsShipping: true },
-  coupon: 'WELCOME10', notes: 'Please call 4111111111111111 if there is an issue', total: 84.5,
-}
-const profile = {
-  id: 42, username: 'ana', displayName: 'Ana Lima', email: 'ana@example.com', locale: 'fr-FR', roles: ['user', 'beta'],
-  accessToken: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0MiJ9.c2lnbmF0dXJlLXZhbHVl', refreshToken: 'rt_7d9f0a1b2c3d4e5f',
-  password: 'hunter2', apiKey: 'sk_live_abcdef0123456789',
-  bio: 'I call the API with Authorization: Bearer abc.def.ghi from my scripts',
-  preferences: { newsletter: true, theme: 'dark', notifications: { email: true, sms: false, push: true } },
-  addresses: [{ type: 'home', city: 'Lyon', zip: '69003' }, { type: 'work', city: 'Paris', zip: '75002' }],
-}
-const list = {
-  page: 1, pageSize: 50, total: 1234,
-  items: Array.from({ length: 50 }, (_, i) => ({ id: 1000 + i, name: `Product ${i}`, price: 10 + i / 4, tags: ['a', 'b'], inStock: i % 2 === 0, updatedAt: '2025-11-24T19:56:00.000Z' })),
-}
-const lorem = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. '
-const big = {
-  ticket: { id: 'T-99812', subject: 'Refund for order ord_8f2b1c9e', status: 'open', priority: 'high' },
-  messages: Array.from({ length: 12 }, (_, i) => ({ from: i % 2 ? 'agent' : 'customer', at: `2025-11-2${i % 9}T10:00:00Z`, body: lorem.repeat(4) + (i === 3 ? ` my card is ${luhnCard}` : '') })),
-  meta: { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36', session: 'sess_0a1b2c3d' },
-}
-
+const measureAll = (fns) => measure(fns, { samples: SAMPLES, minSampleNs: MIN_SAMPLE_NS })
 const realistic = [
   ['checkout (nested, card)', checkout],
   ['user profile (tokens)', profile],
@@ -151,4 +91,3 @@ for (const [name, fn, sizes, build] of adversarial) {
   }
 }
 console.log(`(size = characters, or nesting depth; ×prev = time ÷ time at half the size, target ≤ ${RATIO_TARGET}, worst ${worst.toFixed(2)}; slope = k in time ∝ size^k over the series, 1 = linear)`)
-if (sink === -1) console.log('')

@@ -1,8 +1,15 @@
 // Drives real HTTP traffic through the vigie-instrumented shop app, lets the real Etsy StatsD
 // daemon aggregate the metrics, and prints what an operator would see. Exits non-zero if the
 // daemon's counts or the exception log line are not what they should be.
+//
+// With --serve (`npm run demo -- --serve [--port 3000]`) it keeps the shop and a steady traffic
+// running instead, with vigie's dashboard on, and prints the dashboard's URL; Ctrl-C stops it.
+import dgram from 'node:dgram'
+import { once } from 'node:events'
+import { parseArgs } from 'node:util'
 import { buildShopApp } from './shop-app.mjs'
 import { startStatsdDaemon } from './support/statsd-daemon.mjs'
+import { startSteadyTraffic } from './support/steady-traffic.mjs'
 
 const SECRETS = {
   password: 'hunter2',
@@ -198,8 +205,45 @@ function check (ok, label, detail) {
   return { ok, label, detail }
 }
 
+// --serve: the shop, its dashboard and ~20 requests per second until SIGINT or SIGTERM.
+async function serve (port) {
+  // StatsD goes to STATSD_HOST/STATSD_PORT when set; otherwise to a local socket that discards
+  // it (the dashboard reads vigie's in-process aggregation, not StatsD).
+  let sink
+  let statsd
+  if (process.env.STATSD_PORT) {
+    statsd = { host: process.env.STATSD_HOST || '127.0.0.1', port: Number(process.env.STATSD_PORT) }
+  } else {
+    sink = dgram.createSocket('udp4')
+    sink.bind(0, '127.0.0.1')
+    await once(sink, 'listening')
+    sink.unref() // the server keeps the process alive, not this socket
+    statsd = { host: '127.0.0.1', port: sink.address().port }
+  }
+  const app = await buildShopApp({ statsd, logStream: { write () {} }, dashboard: true, latency: true })
+  await app.listen({ port, host: '127.0.0.1' })
+  const base = `http://127.0.0.1:${app.server.address().port}`
+  const traffic = startSteadyTraffic(base)
+  console.log(`Shop app on ${base}, with steady traffic (about 20 requests per second).`)
+  console.log(`Dashboard: ${base}/_vigie`)
+  console.log('Ctrl-C stops it.')
+
+  const signal = await new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'))
+    process.once('SIGTERM', () => resolve('SIGTERM'))
+  })
+  console.log(`\n${signal}: stopping…`)
+  await traffic.stop()
+  await app.close()
+  sink?.close()
+  const sent = Object.entries(traffic.counts).map(([status, count]) => `${count} × ${status}`).join(', ')
+  console.log(`Stopped after ${sent || 'no requests'}.`)
+}
+
+const { values: args } = parseArgs({ options: { serve: { type: 'boolean', default: false }, port: { type: 'string', default: '3000' } } })
 try {
-  if (!await main()) process.exitCode = 1
+  if (args.serve) await serve(Number(args.port))
+  else if (!await main()) process.exitCode = 1
 } catch (err) {
   console.error(`demo failed: ${err.stack ?? err}`)
   process.exitCode = 1

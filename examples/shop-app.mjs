@@ -1,5 +1,6 @@
 // A small shop API instrumented with vigie, used by demo.mjs.
 import Fastify from 'fastify'
+import { setTimeout as sleep } from 'node:timers/promises'
 import observability, { loggerOptions } from 'vigie'
 
 const PRODUCTS = [
@@ -13,22 +14,34 @@ export class PaymentDeclinedError extends Error {
 }
 
 /**
- * @param {{ statsd: { host: string, port: number }, logStream?: { write(line: string): unknown } }} options
+ * @param {{
+ *   statsd: { host: string, port: number },
+ *   logStream?: { write(line: string): unknown },
+ *   dashboard?: import('vigie').VigieOptions['dashboard'],
+ *   latency?: boolean
+ * }} options `dashboard`: vigie's dashboard option (off when absent); `latency`: product lookups
+ *   take a few milliseconds, as a database would, so response-time charts have a shape
  * @returns {Promise<import('fastify').FastifyInstance>} the app, not listening yet
  */
-export async function buildShopApp ({ statsd, logStream = process.stdout }) {
+export async function buildShopApp ({ statsd, logStream = process.stdout, dashboard, latency = false }) {
   const app = Fastify({ logger: { ...loggerOptions({ level: 'info' }), stream: logStream } })
 
   await app.register(observability, {
     statsd: { host: statsd.host, port: statsd.port, prefix: 'shop.', globalTags: { env: 'demo' } },
-    getUser: (request) => request.headers['x-user'] ? { id: request.headers['x-user'] } : undefined
+    getUser: (request) => request.headers['x-user'] ? { id: request.headers['x-user'] } : undefined,
+    dashboard
   })
+  const lookup = latency ? () => sleep(2 + Math.random() * Math.random() * 40) : async () => {}
 
   app.get('/health', async () => ({ status: 'ok' }))
 
-  app.get('/products', async () => PRODUCTS)
+  app.get('/products', async () => {
+    await lookup()
+    return PRODUCTS
+  })
 
   app.get('/products/:id', async (request, reply) => {
+    await lookup()
     const product = PRODUCTS.find((p) => p.id === request.params.id)
     if (!product) {
       reply.code(404)

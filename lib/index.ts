@@ -10,8 +10,12 @@ export { scrub, buildScrubber, type Scrubber } from './scrub/scrubber.js'
 export { REDACTED } from './scrub/sensitive-keys.js'
 export { ERROR_CODES, VigieError, type VigieErrorCode } from './errors.js'
 export { METRIC_NAMES, NOT_FOUND_CONTROLLER, OVERFLOW_CONTROLLER, CLIENT_CLOSED_STATUS } from './metrics/request-metrics.js'
+export { PROCESS_METRIC_NAMES } from './process-metrics/names.js'
 export type { ExceptionRecord } from './capture/exception-record.js'
 export type { ErrorRecord } from './capture/error-record.js'
-export type { VigieOptions, StatsdOptions, CaptureOptions, ScrubOptions, RouteVigieConfig, PropagationOptions } from './types.js'
+export type { VigieOptions, StatsdOptions, CaptureOptions, ScrubOptions, RouteVigieConfig, PropagationOptions, ProcessMetricsOptions, DashboardOptions } from './types.js'
+export type { DashboardData, ControllerRow } from './dashboard/dashboard-data.js'
+export type { RecentException } from './dashboard/recent-exceptions.js'
+export type { AggregationOptions, VigieApi, Snapshot, SeriesSnapshot, Stats, CounterStats, TimingStats, GaugeStats, MetricKind, WindowName } from './types.js'
 
 export default observability

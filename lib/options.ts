@@ -33,23 +33,46 @@ export interface ResolvedOptions<Request = unknown> {
   readonly ignore: { readonly paths: ReadonlySet<string>, readonly predicate: ((request: Request) => boolean) | undefined }
   /** null when propagation is off. */
   readonly propagation: { readonly allows: (url: URL) => boolean } | null
+  /** null when in-process aggregation is off. */
+  readonly aggregation: { readonly maxSeries: number } | null
+  /** null when process gauges are off. */
+  readonly processMetrics: { readonly intervalMs: number } | null
+  /** null when the dashboard is off (the default). */
+  readonly dashboard: { readonly path: string, readonly token: string | undefined } | null
 }
 
 export const DEFAULTS = Object.freeze({
   statsdHost: '127.0.0.1',
   statsdPort: 8125,
-  maxBufferSize: 1400,
+  /** Bytes per UDP datagram to another host: one datagram within a typical network MTU. */
+  maxBufferSizeNetwork: 1400,
+  /** Loopback, Unix sockets and TCP carry more per write; 8192 is what StatsD servers accept (DogStatsD's default read buffer). */
+  maxBufferSizeLocal: 8192,
   bufferFlushInterval: 1000,
   maxBodyBytes: 8192,
   maxDepth: 6,
   maxArrayItems: 50,
   maxControllers: 500,
+  aggregationMaxSeries: 500,
+  processMetricsIntervalMs: 10_000,
 })
 
 type Env = Readonly<Record<string, string | undefined>>
 
-const TOP_LEVEL = new Set(['statsd', 'correlationHeader', 'getUser', 'captureClientErrors', 'capture', 'scrub', 'maxControllers', 'ignore', 'propagation'])
+const TOP_LEVEL = new Set(['statsd', 'correlationHeader', 'getUser', 'captureClientErrors', 'capture', 'scrub', 'maxControllers', 'ignore', 'propagation', 'aggregation', 'processMetrics', 'dashboard'])
 const PROPAGATION_KEYS = new Set(['targets'])
+const AGGREGATION_KEYS = new Set(['maxSeries'])
+/** Highest `aggregation.maxSeries` accepted: beyond it the memory bound stops meaning anything (docs/aggregation.md). */
+const MAX_AGGREGATED_SERIES = 100_000
+const PROCESS_METRICS_KEYS = new Set(['intervalMs'])
+/** Bounds of `processMetrics.intervalMs`: a gauge a second at most, one an hour at least. */
+const PROCESS_METRICS_INTERVAL = Object.freeze({ min: 1000, max: 3_600_000 })
+const DASHBOARD_KEYS = new Set(['path', 'token'])
+const DEFAULT_DASHBOARD_PATH = '/_vigie'
+// Segments of unreserved URL characters only: the path is written into the page's HTML.
+const DASHBOARD_PATH = /^(\/[A-Za-z0-9._~-]+)+$/
+// What an `Authorization: Bearer` header can carry as one token.
+const DASHBOARD_TOKEN = /^[\x21-\x7e]+$/
 const STATSD_KEYS = new Set(['host', 'port', 'protocol', 'path', 'prefix', 'globalTags', 'sampleRate', 'tagFormat', 'maxBufferSize', 'bufferFlushInterval', 'datadog', 'client'])
 const CAPTURE_KEYS = new Set(['maxBodyBytes', 'maxDepth', 'maxArrayItems'])
 const SCRUB_KEYS = new Set(['keys', 'replace'])
@@ -84,7 +107,23 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
     maxControllers: integerOption(options.maxControllers, 'maxControllers', DEFAULTS.maxControllers, 1),
     ignore: resolveIgnore(options.ignore),
     propagation: resolvePropagation(options.propagation),
+    aggregation: resolveAggregation(options.aggregation),
+    processMetrics: resolveProcessMetrics(options.processMetrics),
+    dashboard: resolveDashboard(options.dashboard),
   })
+}
+
+/**
+ * Datagrams to another host stay within one network MTU (a fragmented datagram is lost whole if
+ * any fragment is); on loopback, over a Unix socket or TCP there is no such limit, and fewer,
+ * larger writes cost the app less CPU.
+ */
+function defaultBufferSize (protocol: 'udp' | 'tcp' | 'uds', host: string): number {
+  return protocol === 'udp' && !isLoopbackHost(host) ? DEFAULTS.maxBufferSizeNetwork : DEFAULTS.maxBufferSizeLocal
+}
+
+function isLoopbackHost (host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
 }
 
 function resolveStatsd (input: unknown, env: Env, disabled: boolean): ResolvedStatsd {
@@ -118,8 +157,9 @@ function resolveStatsd (input: unknown, env: Env, disabled: boolean): ResolvedSt
   }
   // The environment is read only when it can matter: not for a user's client, nor when disabled.
   const readEnv = client === undefined && !disabled
+  const host = statsd.host !== undefined ? nonEmptyString(statsd.host, 'statsd.host') : (readEnv && env.STATSD_HOST) || DEFAULTS.statsdHost
   return Object.freeze({
-    host: statsd.host !== undefined ? nonEmptyString(statsd.host, 'statsd.host') : (readEnv && env.STATSD_HOST) || DEFAULTS.statsdHost,
+    host,
     port: statsd.port !== undefined ? integerOption(statsd.port, 'statsd.port', undefined, 1, 65535) : readEnv ? envPort(env.STATSD_PORT) : DEFAULTS.statsdPort,
     protocol,
     path,
@@ -127,7 +167,7 @@ function resolveStatsd (input: unknown, env: Env, disabled: boolean): ResolvedSt
     globalTags: resolveGlobalTags(statsd.globalTags),
     sampleRate: sampleRate(statsd.sampleRate),
     tagFormat,
-    maxBufferSize: integerOption(statsd.maxBufferSize, 'statsd.maxBufferSize', DEFAULTS.maxBufferSize, 0),
+    maxBufferSize: integerOption(statsd.maxBufferSize, 'statsd.maxBufferSize', defaultBufferSize(protocol, host), 0),
     bufferFlushInterval: integerOption(statsd.bufferFlushInterval, 'statsd.bufferFlushInterval', DEFAULTS.bufferFlushInterval, 1),
     datadog,
     client: client as StatsD | undefined,
@@ -252,4 +292,44 @@ function resolvePropagation (value: unknown): ResolvedOptions['propagation'] {
   const propagation = objectOption(value, 'propagation')
   checkKnownKeys(propagation, PROPAGATION_KEYS, 'propagation.')
   return Object.freeze({ allows: compilePropagationTargets(propagation.targets) })
+}
+
+function resolveDashboard (value: unknown): ResolvedOptions['dashboard'] {
+  if (value === undefined || value === false) return null
+  if (value === true) return Object.freeze({ path: DEFAULT_DASHBOARD_PATH, token: undefined })
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidOption('dashboard', 'a boolean or an object', value)
+  const dashboard = value as Record<string, unknown>
+  checkKnownKeys(dashboard, DASHBOARD_KEYS, 'dashboard.')
+  const path = dashboard.path ?? DEFAULT_DASHBOARD_PATH
+  if (typeof path !== 'string' || !DASHBOARD_PATH.test(path) || path.split('/').some((segment) => segment === '.' || segment === '..')) {
+    throw invalidOption('dashboard.path', 'a path starting with "/", of letters, digits and "._~-", with no trailing "/"', path)
+  }
+  const token = dashboard.token
+  if (token !== undefined && (typeof token !== 'string' || !DASHBOARD_TOKEN.test(token))) {
+    // The value is not echoed: it is meant to be a secret, and error messages end up in logs.
+    throw new VigieError(ERROR_CODES.INVALID_OPTION,
+      `vigie: option "dashboard.token" must be a non-empty string of printable ASCII characters without spaces; received ${typeof token === 'string' ? `a string of ${token.length} characters (not shown)` : describeValue(token)}`)
+  }
+  return Object.freeze({ path, token })
+}
+
+function resolveProcessMetrics (value: unknown): ResolvedOptions['processMetrics'] {
+  if (value === false) return null
+  if (value === undefined || value === true) return Object.freeze({ intervalMs: DEFAULTS.processMetricsIntervalMs })
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidOption('processMetrics', 'a boolean or an object', value)
+  const processMetrics = value as Record<string, unknown>
+  checkKnownKeys(processMetrics, PROCESS_METRICS_KEYS, 'processMetrics.')
+  return Object.freeze({
+    intervalMs: integerOption(processMetrics.intervalMs, 'processMetrics.intervalMs', DEFAULTS.processMetricsIntervalMs,
+      PROCESS_METRICS_INTERVAL.min, PROCESS_METRICS_INTERVAL.max),
+  })
+}
+
+function resolveAggregation (value: unknown): ResolvedOptions['aggregation'] {
+  if (value === false) return null
+  if (value === undefined || value === true) return Object.freeze({ maxSeries: DEFAULTS.aggregationMaxSeries })
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidOption('aggregation', 'a boolean or an object', value)
+  const aggregation = value as Record<string, unknown>
+  checkKnownKeys(aggregation, AGGREGATION_KEYS, 'aggregation.')
+  return Object.freeze({ maxSeries: integerOption(aggregation.maxSeries, 'aggregation.maxSeries', DEFAULTS.aggregationMaxSeries, 1, MAX_AGGREGATED_SERIES) })
 }

@@ -1,7 +1,9 @@
 import type { StatsD } from 'hot-shots'
+import type { Snapshot } from './aggregate/types.js'
 import type { ScrubOptions } from './scrub/scrubber.js'
 
 export type { ScrubOptions }
+export type { Snapshot, SeriesSnapshot, Stats, CounterStats, TimingStats, GaugeStats, MetricKind, WindowName } from './aggregate/types.js'
 
 /** Where and how request metrics are sent. Every field is optional. */
 export interface StatsdOptions {
@@ -21,7 +23,10 @@ export interface StatsdOptions {
   sampleRate?: number
   /** `'datadog'` (`name:1|c|#k:v`, the default) or `'telegraf'` (`name,k=v:1|c`). */
   tagFormat?: 'datadog' | 'telegraf'
-  /** Bytes buffered before a send; `0` sends every metric at once. Default `1400` (one UDP datagram on a typical MTU). */
+  /**
+   * Bytes buffered before a send; `0` sends every metric at once. Default `1400` for UDP to another
+   * host (one datagram within a typical MTU), `8192` on loopback, over a Unix socket or TCP.
+   */
   maxBufferSize?: number
   /** Milliseconds between flushes of the buffer. Default `1000`. */
   bufferFlushInterval?: number
@@ -51,6 +56,44 @@ export interface PropagationOptions {
   targets?: readonly (string | RegExp)[] | ((url: URL) => boolean)
 }
 
+/** In-process aggregation of every metric sent (on by default). See docs/aggregation.md. */
+export interface AggregationOptions {
+  /**
+   * Most series (metric name and tag set) kept, an integer from 1 to 100000. Default `500`.
+   * Records into further series are dropped and counted (`snapshot().droppedRecords`).
+   */
+  maxSeries?: number
+}
+
+/** What `app.vigie` (Fastify) and `middleware.vigie` (Express) give access to. */
+export interface VigieApi {
+  /**
+   * Every aggregated series over the last 1, 5, 15 and 60 minutes: vigie's own metrics and those
+   * sent through `app.statsd`. null when `aggregation` is false or vigie is disabled.
+   */
+  snapshot: () => Snapshot | null
+}
+
+/** The process gauges (`process.*`) sent to StatsD on a timer. See docs/process-metrics.md. */
+export interface ProcessMetricsOptions {
+  /**
+   * Milliseconds between two samples, an integer from 1000 to 3600000. Default `10000`. The first
+   * sample is taken 1 s after start.
+   */
+  intervalMs?: number
+}
+
+/** The live dashboard page (off by default). */
+export interface DashboardOptions {
+  /** Where the page is served: letters, digits and `._~-` in `/`-separated segments. Default `'/_vigie'`. */
+  path?: string
+  /**
+   * When set, the page and its data answer 401 unless the request carries this token, as
+   * `Authorization: Bearer <token>` or `?token=<token>`. Use a long random value.
+   */
+  token?: string
+}
+
 /** Options of the Fastify plugin and the Express middleware. `Request` is the framework's request type. */
 export interface VigieOptions<Request = unknown> {
   statsd?: StatsdOptions
@@ -71,6 +114,19 @@ export interface VigieOptions<Request = unknown> {
    * request is handled, and time them (`http_client_request`). Default `true`.
    */
   propagation?: boolean | PropagationOptions
+  /**
+   * Aggregate every metric sent (vigie's own and those sent through `app.statsd`) in-process,
+   * readable with `app.vigie.snapshot()`: counts and rates, timing percentiles, gauges over the
+   * last 1, 5, 15 and 60 minutes. Default `true`; `false` turns it off.
+   */
+  aggregation?: boolean | AggregationOptions
+  /**
+   * Send process gauges (event-loop delay, heap, RSS, CPU %, active handles, GC pause, free disk)
+   * every `intervalMs`. Default `true`; `false` turns them off.
+   */
+  processMetrics?: boolean | ProcessMetricsOptions
+  /** Serve a live dashboard page of the app's metrics and latest exceptions. Default `false`. */
+  dashboard?: boolean | DashboardOptions
 }
 
 /** Per-route settings, under `config.vigie`. `false` opts the route out of metrics. */

@@ -22,7 +22,7 @@ t.test('docs/options.md names every option', async (t) => {
     'statsd', 'statsd.host', 'statsd.port', 'statsd.protocol', 'statsd.path', 'statsd.prefix', 'statsd.globalTags',
     'statsd.sampleRate', 'statsd.tagFormat', 'statsd.maxBufferSize', 'statsd.bufferFlushInterval', 'statsd.datadog',
     'statsd.client', 'correlationHeader', 'getUser', 'captureClientErrors', 'capture.maxBodyBytes', 'capture.maxDepth',
-    'capture.maxArrayItems', 'scrub.keys', 'scrub.replace', 'maxControllers', 'ignore', 'propagation', 'propagation.targets',
+    'capture.maxArrayItems', 'scrub.keys', 'scrub.replace', 'maxControllers', 'ignore', 'propagation', 'propagation.targets', 'processMetrics', 'processMetrics.intervalMs', 'aggregation', 'aggregation.maxSeries', 'dashboard', 'dashboard.path', 'dashboard.token',
     'STATSD_HOST', 'STATSD_PORT', 'VIGIE_DISABLED',
   ]
   for (const option of options) t.ok(doc.includes(`\`${option}\``), `${option} is documented`)

@@ -1,4 +1,8 @@
 // The examples run as a user runs them (against the built package) and do what their README says.
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { runBuiltOutput } from './helpers/run-built.js'
 
@@ -20,4 +24,46 @@ t.test('examples/patch-all/cjs.cjs with -r vigie/register: two services log the 
   t.equal(lines.find((l) => l.msg === 'price looked up')?.correlationId, 'example-cjs-1', 'pricing (Fastify)')
   t.equal(lines.find((l) => l.msg === 'quote served')?.correlationId, 'example-cjs-1', 'gateway (Express)')
   t.match(stdout, /pricing saw example-cjs-1: the same ID in both services' logs/)
+})
+
+t.test('examples/demo.mjs: the StatsD daemon gets the planned counts and every check passes', async (t) => {
+  const { stdout } = runBuiltOutput(['examples/demo.mjs'])
+  t.match(stdout, /All \d+ checks passed: 56 requests, metrics and the exception line are as expected\./)
+  t.notMatch(stdout, /Dashboard:/, 'no dashboard without --serve')
+})
+
+t.test('examples/demo.mjs --serve: prints the dashboard URL, keeps traffic going, stops on SIGTERM', async (t) => {
+  const child = spawn('env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', process.execPath, 'examples/demo.mjs', '--serve', '--port', '0'], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    env: { ...process.env, STATSD_PORT: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+  const exited = once(child, 'exit')
+  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
+
+  const deadline = Date.now() + 20_000
+  let url: string | undefined
+  while (url === undefined) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no dashboard URL printed; stdout:\n${stdout}\nstderr:\n${stderr}`)
+    url = /^Dashboard: (http:\/\/127\.0\.0\.1:\d+\/_vigie)$/m.exec(stdout)?.[1]
+    await sleep(50)
+  }
+  let total = 0
+  while (total === 0) {
+    if (Date.now() > deadline) throw new Error('the dashboard never counted a request')
+    await sleep(200)
+    const data = await (await fetch(`${url}/data.json`)).json() as { statusClasses: { total: number } }
+    total = data.statusClasses.total
+  }
+  t.ok(total > 0, `the dashboard counts the demo's traffic (${total} requests so far)`)
+  t.equal((await fetch(url)).status, 200, 'the page is served')
+
+  child.kill('SIGTERM')
+  const [code, signal] = await exited
+  t.equal(code, 0, `exits cleanly (signal ${signal}); stderr: ${stderr}`)
+  t.match(stdout, /SIGTERM: stopping…\nStopped after \d+ × 200/)
 })

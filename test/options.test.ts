@@ -8,7 +8,7 @@ t.test('defaults', async (t) => {
   t.equal(resolved.correlationHeader, 'x-request-id')
   t.same(resolved.statsd, {
     host: '127.0.0.1', port: 8125, protocol: 'udp', path: undefined, prefix: '', globalTags: {}, sampleRate: 1,
-    tagFormat: 'datadog', maxBufferSize: 1400, bufferFlushInterval: 1000, datadog: false, client: undefined,
+    tagFormat: 'datadog', maxBufferSize: 8192, bufferFlushInterval: 1000, datadog: false, client: undefined,
   })
   t.same(resolved.capture, { maxBodyBytes: DEFAULTS.maxBodyBytes, maxDepth: 6, maxArrayItems: 50 })
   t.equal(resolved.maxControllers, 500)
@@ -20,6 +20,21 @@ t.test('host and port: option, then STATSD_HOST / STATSD_PORT, then the default'
   t.match(resolveOptions({}, env).statsd, { host: 'stats.internal', port: 9125 })
   t.match(resolveOptions({ statsd: { host: 'explicit', port: 1 } }, env).statsd, { host: 'explicit', port: 1 })
   t.match(resolveOptions({}, { STATSD_PORT: '' }).statsd, { port: 8125 })
+})
+
+t.test('maxBufferSize: one network datagram for UDP to another host, 8192 bytes on loopback, UDS and TCP', async (t) => {
+  const size = (statsd: object): number => resolveOptions({ statsd }, {}).statsd.maxBufferSize
+  t.equal(size({ host: 'stats.internal' }), DEFAULTS.maxBufferSizeNetwork)
+  t.equal(size({ host: '10.0.0.7' }), 1400)
+  t.equal(size({ host: '127.0.0.1' }), 8192)
+  t.equal(size({ host: '127.1.2.3' }), 8192)
+  t.equal(size({ host: 'localhost' }), 8192)
+  t.equal(size({ host: '::1' }), 8192)
+  t.equal(size({ host: '127.example.com' }), 1400, 'a name that only starts like a loopback address is not one')
+  t.equal(size({ host: 'stats.internal', protocol: 'tcp' }), 8192)
+  t.equal(size({ protocol: 'uds', path: '/var/run/statsd.sock' }), 8192)
+  t.equal(size({ host: 'stats.internal', maxBufferSize: 512 }), 512, 'an explicit size wins')
+  t.equal(resolveOptions({}, { STATSD_HOST: 'stats.internal' }).statsd.maxBufferSize, 1400, 'the host from STATSD_HOST counts too')
 })
 
 t.test('hot-shots Datadog variables do not leak in', async (t) => {

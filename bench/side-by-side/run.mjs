@@ -317,7 +317,7 @@ compares with the bare server of the same pairs, whose median can differ from th
 ### Metrics delivered
 
 vigie sends to a real UDP socket bound by the runner (receive buffer ${f0(RECV_BUF)} B), with
-its defaults (\`maxBufferSize: 1400\`, sample rate 1). Served = requests the vigie server
+its defaults (\`maxBufferSize\` 8192 on loopback, sample rate 1). Served = requests the vigie server
 answered over its whole life (warm-up included); received = \`http_request:1|c\` lines that
 arrived, after the server's \`close()\` flushed its buffer.
 

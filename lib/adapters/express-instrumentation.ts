@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module'
-import { join } from 'node:path'
 import { invalidOption } from '../errors.js'
+import { loadedCommonJsModules } from '../instrument/require-cache.js'
 import { recordMounts, routerUseHolder } from './express-mount-recorder.js'
 
 /**
@@ -27,8 +26,7 @@ export function instrumentExpress (expressModule: unknown): () => void {
  * loaded included, are in `require.cache`. Returns one function that undoes them all.
  */
 export function instrumentLoadedExpress (): () => void {
-  // Any base path gives the process-wide cache; this one works in the ESM and the CJS build.
-  const cache = createRequire(join(process.cwd(), 'index.js')).cache
+  const cache = loadedCommonJsModules()
   const holders = new Set<ReturnType<typeof routerUseHolder>>()
   for (const entry of Object.values(cache)) {
     const exported: unknown = entry?.exports

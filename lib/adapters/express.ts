@@ -3,10 +3,11 @@ import type { StatsD } from 'hot-shots'
 import type { ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import { Observer } from '../core/observer.js'
+import { DashboardHandler } from '../dashboard/dashboard-handler.js'
 import { NOT_FOUND_CONTROLLER } from '../metrics/request-metrics.js'
 import { resolveOptions } from '../options.js'
 import { shared, type RequestStore } from '../shared-state.js'
-import type { VigieOptions } from '../types.js'
+import type { VigieApi, VigieOptions } from '../types.js'
 import { appRouterOf, guardFinalHandler, isGuarded } from './express-final-guard.js'
 import { instrumentLoadedExpress } from './express-instrumentation.js'
 import { exceptionLogger } from '../logging/exception-logger.js'
@@ -39,6 +40,8 @@ export interface ExpressObservability {
   (req: Request, res: Response, next: NextFunction): void
   /** The hot-shots client vigie sends through, for your own business metrics. */
   readonly statsd: StatsD
+  /** vigie's in-process view of the app: `middleware.vigie.snapshot()`. */
+  readonly vigie: VigieApi
   /** Sends the metrics still buffered and releases what vigie holds; call it on shutdown. */
   close (): Promise<void>
 }
@@ -60,9 +63,12 @@ export function expressObservability (options?: ExpressVigieOptions): ExpressObs
   const resolved = resolveOptions<Request>(rest as VigieOptions<Request> | undefined)
   const observer = new Observer<Request>(resolved, exceptionLogger(logger))
   const releaseExpress = resolved.disabled ? () => {} : instrumentLoadedExpress()
+  const dashboard = resolved.dashboard === null || resolved.disabled ? null : new DashboardHandler(observer, resolved.dashboard)
   let closing: Promise<void> | undefined
 
   const middleware = function vigieExpressMiddleware (req: Request, res: Response, next: NextFunction): void {
+    // The dashboard is answered here, before anything else: neither counted nor captured.
+    if (dashboard !== null && closing === undefined && answerDashboard(dashboard, req, res, observer)) return
     if (closing !== undefined || resolved.disabled) {
       if (typeof req.correlationId !== 'string') req.correlationId = ''
       next()
@@ -79,6 +85,7 @@ export function expressObservability (options?: ExpressVigieOptions): ExpressObs
   }
   Object.defineProperty(middleware, kVigieMiddleware, { value: true })
   Object.defineProperty(middleware, 'statsd', { enumerable: true, get: () => observer.statsd })
+  Object.defineProperty(middleware, 'vigie', { enumerable: true, value: Object.freeze({ snapshot: () => observer.snapshot() }) satisfies VigieApi })
   Object.defineProperty(middleware, 'close', {
     enumerable: true,
     value: function close (): Promise<void> {
@@ -110,6 +117,22 @@ export function expressErrorHandler (): ErrorRequestHandler {
   }
   Object.defineProperty(handler, kVigieMiddleware, { value: true })
   return handler
+}
+
+/** Sends the dashboard's answer when the path is one of its own; false otherwise. */
+function answerDashboard (dashboard: DashboardHandler, req: Request, res: Response, observer: Observer<Request>): boolean {
+  try {
+    const response = dashboard.handle(req.method, req.url, req.headers)
+    if (response === null) return false
+    res.statusCode = response.status
+    for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value)
+    res.setHeader('content-length', Buffer.byteLength(response.body))
+    res.end(response.body)
+    return true
+  } catch (err) {
+    observer.reporter.report('dashboard', err)
+    return false
+  }
 }
 
 /** Sets the correlation ID everywhere it belongs; returns the request's async-context store. */

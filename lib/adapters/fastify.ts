@@ -1,22 +1,25 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import type { FastifyContextConfig, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import fp from 'fastify-plugin'
 import type { StatsD } from 'hot-shots'
 import type { IncomingMessage } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import { resolveCorrelationId } from '../context/correlation-id.js'
 import { Observer } from '../core/observer.js'
+import { DashboardHandler } from '../dashboard/dashboard-handler.js'
 import { usesVigieLoggerOptions } from '../logging/logger-options.js'
 import { exceptionLogger, markCorrelationBound } from '../logging/exception-logger.js'
 import { kCapturedByVigie } from '../logging/symbols.js'
 import { NOT_FOUND_CONTROLLER } from '../metrics/request-metrics.js'
 import { resolveHeaderName, resolveOptions } from '../options.js'
 import { shared, type RequestStore } from '../shared-state.js'
-import type { RouteVigieConfig, VigieOptions } from '../types.js'
+import type { RouteVigieConfig, VigieApi, VigieOptions } from '../types.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The hot-shots client vigie sends through, for your own business metrics. */
     statsd: StatsD
+    /** vigie's in-process view of the app: `app.vigie.snapshot()`. */
+    vigie: VigieApi
   }
   interface FastifyRequest {
     /** This request's correlation ID (also in the response header and every log line). */
@@ -38,6 +41,8 @@ const kStart = Symbol('vigie.start')
 // and either copy must see that the other one is already installed.
 const kGeneratedId = Symbol.for('vigie.generatedCorrelationId')
 const kInstalled = Symbol.for('vigie.installed')
+// Marks the dashboard's own routes (in their route config): neither counted nor captured.
+const kDashboardRoute = Symbol('vigie.dashboardRoute')
 
 interface VigieRequestState {
   [kStore]: RequestStore | null
@@ -53,6 +58,10 @@ interface Installation {
   observer: Observer<FastifyRequest>
   /** Registered by patchAll(): an explicit registration afterwards takes over with its options. */
   automatic: boolean
+  /** The dashboard its routes answer with; null when off. */
+  dashboard: DashboardHandler | null
+  /** Dashboard paths that have a route already. */
+  readonly dashboardRoutes: Set<string>
 }
 
 async function vigieFastifyPlugin (fastify: FastifyInstance, opts: FastifyVigieOptions): Promise<void> {
@@ -75,13 +84,19 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
       existing.observer = new Observer<FastifyRequest>(options, previous.logger)
       existing.automatic = false
       previous.close().catch(() => {})
+      setUpDashboard(fastify, existing)
     } else {
       fastify.log.warn('vigie: already registered on this Fastify instance; this registration is ignored, the first one\'s options apply')
     }
     return
   }
   const hasLogger = typeof (fastify.log as { isLevelEnabled?: unknown }).isLevelEnabled === 'function'
-  const installation: Installation = { observer: new Observer<FastifyRequest>(options, exceptionLogger(hasLogger ? fastify.log : undefined)), automatic }
+  const installation: Installation = {
+    observer: new Observer<FastifyRequest>(options, exceptionLogger(hasLogger ? fastify.log : undefined)),
+    automatic,
+    dashboard: null,
+    dashboardRoutes: new Set(),
+  }
   fastify.decorate(kInstalled, installation)
   if (hasLogger && !usesVigieLoggerOptions(fastify.log)) {
     installation.observer.reporter.warnOnce('logger-options',
@@ -90,6 +105,11 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
 
   if (!fastify.hasDecorator('statsd')) {
     fastify.decorate('statsd', { getter: () => installation.observer.statsd })
+  }
+  if (!fastify.hasDecorator('vigie')) {
+    // Reads the installation's observer at call time: an explicit registration may replace it.
+    const api: VigieApi = Object.freeze({ snapshot: () => installation.observer.snapshot() })
+    fastify.decorate('vigie', { getter: () => api })
   }
   if (!fastify.hasRequestDecorator('correlationId')) fastify.decorateRequest('correlationId', '')
   fastify.decorateRequest(kStore, null)
@@ -101,6 +121,7 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
     await installation.observer.close()
   })
   if (options.disabled) return
+  setUpDashboard(fastify, installation)
 
   fastify.addHook('onRequest', function vigieOnRequest (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
     const observer = installation.observer
@@ -155,6 +176,35 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
   })
 }
 
+/**
+ * Serves the dashboard when the installation's options ask for it: its routes are kept out of
+ * metrics (`config.vigie: false`), out of exception capture, and out of Fastify's info-level
+ * request logs (the page polls every 2 s). Routes read the installation's current dashboard, so
+ * an explicit registration taking over from patchAll()'s brings its own path and token.
+ */
+function setUpDashboard (fastify: FastifyInstance, installation: Installation): void {
+  const observer = installation.observer
+  const options = observer.options.dashboard
+  installation.dashboard = options === null || observer.options.disabled ? null : new DashboardHandler(observer, options)
+  for (const path of installation.dashboard?.paths() ?? []) {
+    if (installation.dashboardRoutes.has(path)) continue
+    installation.dashboardRoutes.add(path)
+    fastify.route({
+      method: 'GET',
+      url: path,
+      logLevel: 'warn',
+      config: { vigie: false, [kDashboardRoute]: true } as FastifyContextConfig,
+      handler: function vigieDashboardRoute (request: FastifyRequest, reply: FastifyReply) {
+        const url = request.url
+        const q = url.indexOf('?')
+        const response = installation.dashboard?.respond(path, request.method, q === -1 ? '' : url.slice(q + 1), request.headers) ??
+          { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Not found' }
+        reply.code(response.status).headers(response.headers).send(response.body)
+      },
+    })
+  }
+}
+
 /** Sets the correlation ID everywhere it belongs; returns the request's async-context store. */
 function startRequest (request: VigieRequest, reply: FastifyReply, observer: Observer<FastifyRequest>): RequestStore {
   const header = observer.options.correlationHeader
@@ -186,6 +236,7 @@ function finishRequest (request: VigieRequest, reply: FastifyReply, observer: Ob
     request[kCounted] = true
     if (controller !== null) observer.recordResponse(controller, request.method, statusCode, durationMs)
   }
+  if (controller === null && isDashboardRoute(request)) return
   const error = request[kError]
   if (!observer.isException(statusCode, error)) return
   observer.captureException(controller ?? routeLabel(request), {
@@ -221,6 +272,11 @@ function controllerOf (request: FastifyRequest, observer: Observer<FastifyReques
     }
   }
   return route ?? NOT_FOUND_CONTROLLER
+}
+
+function isDashboardRoute (request: FastifyRequest): boolean {
+  const config: object | undefined = request.routeOptions.config
+  return config !== undefined && kDashboardRoute in config
 }
 
 function routeLabel (request: FastifyRequest): string {

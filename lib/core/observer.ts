@@ -1,4 +1,7 @@
 import type { StatsD } from 'hot-shots'
+import { Aggregator } from '../aggregate/aggregator.js'
+import { recordStatsdSends, type StatsdRecording } from '../aggregate/statsd-recording.js'
+import type { Snapshot } from '../aggregate/types.js'
 import { buildExceptionRecord, exceptionMessage, type FailedRequestFacts } from '../capture/exception-record.js'
 import { resolveCorrelationId } from '../context/correlation-id.js'
 import { CLIENT_CLOSED_STATUS, RequestMetrics } from '../metrics/request-metrics.js'
@@ -7,7 +10,9 @@ import type { ResolvedOptions } from '../options.js'
 import { buildScrubber, type Scrubber } from '../scrub/scrubber.js'
 import { installOutgoingInstrumentation } from '../instrument/outgoing.js'
 import { acquireInstallation, type OutgoingPolicy, type RequestStore } from '../shared-state.js'
+import { ProcessSampler } from '../process-metrics/process-sampler.js'
 import { FailureReporter, errorName } from './failure-reporter.js'
+import { RecentExceptions, type RecentException } from '../dashboard/recent-exceptions.js'
 
 /** The logger vigie writes exception lines and its own warnings to (a pino logger fits). */
 export interface ObserverLogger {
@@ -29,9 +34,15 @@ export class Observer<Request = unknown> {
   readonly outgoing: OutgoingPolicy | null
   /** Where exception lines and vigie's warnings go. */
   readonly logger: ObserverLogger
+  /** Every metric sent, aggregated in-process; null when `aggregation: false` or disabled. */
+  readonly aggregator: Aggregator | null
+  readonly #recording: StatsdRecording | null
   readonly #metrics: RequestMetrics
   readonly #ownsClient: boolean
   readonly #releaseOutgoing: () => void
+  readonly #recentExceptions = new RecentExceptions()
+  /** Sends the `process.*` gauges; null when processMetrics is off. */
+  readonly #processSampler: ProcessSampler | null
 
   constructor (options: ResolvedOptions<Request>, logger: ObserverLogger) {
     this.options = options
@@ -43,6 +54,17 @@ export class Observer<Request = unknown> {
     this.statsd = options.disabled
       ? createDisabledStatsdClient()
       : options.statsd.client ?? createStatsdClient(options.statsd, onStatsdError)
+    const onAggregationError = (err: unknown): void => this.reporter.report('aggregation', err)
+    const aggregation = options.aggregation
+    this.aggregator = aggregation === null || options.disabled
+      ? null
+      : new Aggregator({
+        maxSeries: aggregation.maxSeries,
+        onSeriesCap: () => this.reporter.warnOnce('series-cap',
+          `vigie: ${aggregation.maxSeries} aggregated series reached; records into further series are dropped and counted in snapshot().droppedRecords (raise aggregation.maxSeries if they are legitimate)`,
+          { maxSeries: aggregation.maxSeries }),
+      })
+    this.#recording = this.aggregator === null ? null : recordStatsdSends(this.statsd, this.aggregator, onAggregationError)
     this.#metrics = new RequestMetrics({
       client: this.statsd,
       preformatted: this.#ownsClient && !options.disabled ? preformattedSink(this.statsd, options.statsd) : undefined,
@@ -53,6 +75,9 @@ export class Observer<Request = unknown> {
       onControllerOverflow: (controller, max) => this.reporter.warnOnce('controller-overflow',
         `vigie: more than ${max} distinct controller tags; further ones are counted as "other" (raise maxControllers if routes really are that many)`,
         { firstOverflow: this.scrubber.text(controller), maxControllers: max }),
+      aggregator: this.aggregator,
+      recording: this.#recording,
+      onAggregationError,
     })
     const propagation = options.propagation
     if (propagation === null || options.disabled) {
@@ -68,6 +93,10 @@ export class Observer<Request = unknown> {
       })
       this.#releaseOutgoing = acquireInstallation('outgoing-http', installOutgoingInstrumentation)
     }
+    this.#processSampler = options.processMetrics === null || options.disabled
+      ? null
+      : new ProcessSampler({ statsd: this.statsd, intervalMs: options.processMetrics.intervalMs, reporter: this.reporter })
+    this.#processSampler?.start()
   }
 
   /** The async-context store for one request. */
@@ -123,19 +152,40 @@ export class Observer<Request = unknown> {
     }
   }
 
-  /** Writes the exception line and counts `http_request.exception`. */
+  /** Writes the exception line, counts `http_request.exception` and keeps it for the dashboard. */
   captureException (controller: string, facts: FailedRequestFacts): void {
     this.#metrics.recordException(controller, facts.error === undefined ? `http_${facts.statusCode}` : errorName(facts.error))
     try {
       const record = buildExceptionRecord(facts, this.scrubber, this.options.capture)
+      this.#recentExceptions.add({
+        at: Date.now(),
+        correlationId: record.correlationId,
+        method: record.req.method,
+        controller,
+        status: record.res.statusCode,
+        name: record.err?.type ?? `HTTP ${record.res.statusCode}`,
+        message: record.err?.message ?? '',
+      })
       this.logger.error(record, exceptionMessage(record))
     } catch (err) {
       this.reporter.report('exception capture', err)
     }
   }
 
+  /** The latest exceptions (scrubbed, at most 20), newest first. */
+  recentExceptions (): readonly RecentException[] {
+    return this.#recentExceptions.list()
+  }
+
+  /** The aggregated metrics now, over the last 1, 5, 15 and 60 minutes; null when aggregation is off. */
+  snapshot (): Snapshot | null {
+    return this.aggregator === null ? null : this.aggregator.snapshot()
+  }
+
   /** Sends buffered metrics; closes the StatsD client if vigie created it. */
   async close (): Promise<void> {
+    this.#recording?.restore()
+    this.#processSampler?.stop()
     this.#releaseOutgoing()
     if (this.#ownsClient) await closeStatsdClient(this.statsd)
     else await flushStatsdClient(this.statsd)

@@ -70,11 +70,28 @@ export const ENV_VARIABLES: ReadonlyArray<readonly [name: string, option: string
   ['VIGIE_PROPAGATION_TARGETS', 'propagation.targets', list],
   // After the targets: "false" turns propagation off whatever the targets say.
   ['VIGIE_PROPAGATION', 'propagation', flag],
+  ['VIGIE_PROCESS_METRICS_INTERVAL_MS', 'processMetrics.intervalMs', integer],
+  // After the interval: "false" turns the gauges off whatever the interval.
+  ['VIGIE_PROCESS_METRICS', 'processMetrics', flag],
+  ['VIGIE_AGGREGATION_MAX_SERIES', 'aggregation.maxSeries', integer],
+  // After the cap: "false" turns aggregation off whatever the cap.
+  ['VIGIE_AGGREGATION', 'aggregation', flag],
+  ['VIGIE_DASHBOARD_PATH', 'dashboard.path', text],
+  ['VIGIE_DASHBOARD_TOKEN', 'dashboard.token', text],
+  // After path and token: "false" turns the dashboard off whatever they say, "true" turns it on.
+  ['VIGIE_DASHBOARD', 'dashboard', flag],
 ]
 
 function setOption (options: Record<string, unknown>, path: string, value: unknown): void {
-  if (path === 'propagation') {
-    if (value === false) options.propagation = false
+  if (path === 'dashboard') {
+    // Off by default, unlike the three below: "true" turns it on, with path and token if set.
+    if (value === false) options.dashboard = false
+    else options.dashboard ??= true
+    return
+  }
+  if (path === 'propagation' || path === 'processMetrics' || path === 'aggregation') {
+    // A flag that can only turn the feature off; "true" leaves its sub-options as they are.
+    if (value === false) options[path] = false
     return
   }
   const [head, tail] = path.split('.') as [string, string | undefined]

@@ -7,6 +7,7 @@ import { resolveOptions } from '../options.js'
 import { shared } from '../shared-state.js'
 import type { VigieOptions } from '../types.js'
 import type { ExpressVigieLogger } from '../adapters/express.js'
+import { takeLoggerOption } from '../adapters/express-logger.js'
 import { patchExpress } from './patch-express.js'
 
 /** patchAll()'s options: the plugin's, plus the pino logger Express apps write to. */
@@ -34,8 +35,8 @@ const automaticFastifyPlugin = fp(vigieAutomaticPlugin, { fastify: '5.x', name: 
  */
 export function patchAll (options: PatchAllOptions = {}): Unpatch {
   if (shared.patchAll !== null) return shared.patchAll
-  const { logger, ...fastifyOptions } = options
-  resolveOptions(fastifyOptions)
+  const { rest: fastifyOptions } = takeLoggerOption(options)
+  resolveOptions(fastifyOptions as VigieOptions)
   const unpatchExpress = patchExpress(options)
 
   const apps = new Set<FastifyInstance>()

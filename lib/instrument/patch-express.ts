@@ -5,6 +5,7 @@ import { Hook as ImportHook } from 'import-in-the-middle'
 import { appRouterOf } from '../adapters/express-final-guard.js'
 import { expressObservability, instrumentExpress, type ExpressObservability, type ExpressVigieOptions } from '../adapters/express.js'
 import { kVigieMiddleware } from '../adapters/express-symbols.js'
+import { loadedCommonJsModules } from './require-cache.js'
 
 /** The Express majors patchAll() instruments; others are left alone. */
 export const SUPPORTED_EXPRESS_MAJORS: readonly number[] = [4, 5]
@@ -28,7 +29,10 @@ interface ExpressApp {
  * Returns the function that undoes it all and flushes the metrics.
  */
 export function patchExpress (options: ExpressVigieOptions): () => Promise<void> {
-  const middleware = expressObservability(options)
+  // Created with the first Express app: a process without one runs no Express observer (and no
+  // second process-gauge sampler).
+  let middleware: ExpressObservability | undefined
+  const sharedMiddleware = (): ExpressObservability => (middleware ??= expressObservability(options))
   const undo: Array<() => void> = []
   const patched = new WeakSet<object>()
 
@@ -38,10 +42,10 @@ export function patchExpress (options: ExpressVigieOptions): () => Promise<void>
     if (version !== undefined && !SUPPORTED_EXPRESS_MAJORS.includes(Number(version.split('.')[0]))) return
     patched.add(express)
     undo.push(instrumentExpress(express))
-    undo.push(mountOnNewApps(express, middleware))
+    undo.push(mountOnNewApps(express, sharedMiddleware))
   }
 
-  const cache = createRequire(join(process.cwd(), 'index.js')).cache
+  const cache = loadedCommonJsModules()
   for (const [file, entry] of Object.entries(cache)) {
     if (/[\\/]node_modules[\\/]express[\\/]index\.js$/.test(file)) patchModule(entry?.exports, versionNear(file))
   }
@@ -58,18 +62,18 @@ export function patchExpress (options: ExpressVigieOptions): () => Promise<void>
     requireHook.unhook()
     importHook.unhook()
     for (const step of undo.reverse()) step()
-    await middleware.close()
+    await middleware?.close()
   }
 }
 
-/** Wraps `application.init` so each new app mounts `middleware` first; returns the undo. */
-function mountOnNewApps (express: ExpressModule, middleware: ExpressObservability): () => void {
+/** Wraps `application.init` so each new app mounts the shared middleware first; returns the undo. */
+function mountOnNewApps (express: ExpressModule, middleware: () => ExpressObservability): () => void {
   const application = express.application
   const init = application.init
   application.init = function vigieInit (this: ExpressApp) {
     init.call(this)
     try {
-      this.use(automaticMiddleware(middleware))
+      this.use(automaticMiddleware(middleware()))
     } catch {
       // An app we cannot mount on runs without vigie rather than not at all.
     }

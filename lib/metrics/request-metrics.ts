@@ -1,4 +1,7 @@
 import type { StatsD } from 'hot-shots'
+import type { Aggregator } from '../aggregate/aggregator.js'
+import type { StatsdRecording } from '../aggregate/statsd-recording.js'
+import type { SeriesHandle } from '../aggregate/types.js'
 import { BoundedLabels } from './bounded-labels.js'
 import { formatTag, type TagFormat } from './tag-format.js'
 
@@ -43,13 +46,36 @@ export interface RequestMetricsOptions {
   readonly maxControllers: number
   readonly onSendError: (err: unknown) => void
   readonly onControllerOverflow: (controller: string, max: number) => void
+  /** Where every metric is also aggregated in-process; null when aggregation is off. */
+  readonly aggregator: Aggregator | null
+  /** The recording of the client's sends, muted around vigie's own (aggregated here already). */
+  readonly recording: StatsdRecording | null
+  readonly onAggregationError: (err: unknown) => void
 }
+
+/** The request counter and timing of one (controller, method, status), and their tags. */
+interface RequestSeries {
+  readonly tags: string[]
+  readonly requests: SeriesHandle
+  readonly responseTime: SeriesHandle
+}
+
+/** The same, with the lines the fast path sends. */
+interface RequestLines extends RequestSeries {
+  readonly counter: string
+  readonly timingHead: string
+  readonly timingTail: string
+}
+
+const NOT_AGGREGATED: SeriesHandle = Object.freeze({ record () {} })
 
 /**
  * The per-request metrics: counter `http_request` and timing `http_request.response_time`
  * tagged with status, status class, method and controller, plus `http_request.exception`.
  * Tag values are sanitised and the number of controllers and exception names is bounded.
- * Formatted tags are cached: their number is bounded by the same caps.
+ * Formatted tags are cached: their number is bounded by the same caps. Each metric is also
+ * recorded into the aggregator (same name, without the prefix; same tags, without the global
+ * ones), through series handles cached beside the formatted tags.
  */
 export class RequestMetrics {
   readonly #client: StatsD
@@ -61,8 +87,13 @@ export class RequestMetrics {
   readonly #onSendError: (err: unknown) => void
   readonly #tagCache = new Map<string, string>()
   readonly #preformatted: PreformattedSink | undefined
+  readonly #aggregator: Aggregator | null
+  readonly #recording: StatsdRecording | null
+  readonly #onAggregationError: (err: unknown) => void
   /** Per series (controller, method, status): the counter line and the timing line around its value. */
-  readonly #lineCache = new Map<string, { counter: string, timingHead: string, timingTail: string }>()
+  readonly #lineCache = new Map<string, RequestLines>()
+  /** The same without lines, for the path through the client. */
+  readonly #seriesCache = new Map<string, RequestSeries>()
 
   constructor (options: RequestMetricsOptions) {
     this.#client = options.client
@@ -70,6 +101,9 @@ export class RequestMetrics {
     this.#sampleRate = options.sampleRate
     this.#onSendError = options.onSendError
     this.#preformatted = options.preformatted
+    this.#aggregator = options.aggregator
+    this.#recording = options.recording
+    this.#onAggregationError = options.onAggregationError
     this.#controllers = new BoundedLabels(options.maxControllers, OVERFLOW_CONTROLLER,
       (controller) => options.onControllerOverflow(controller, options.maxControllers))
     this.#exceptionNames = new BoundedLabels(MAX_EXCEPTION_NAMES, 'other', () => {})
@@ -82,23 +116,24 @@ export class RequestMetrics {
     if (this.#preformatted !== undefined) {
       try {
         const lines = this.#linesFor(this.#preformatted, label, method, statusCode)
+        this.#aggregate(lines, ms)
         this.#preformatted.send(`${lines.counter}\n${lines.timingHead}${ms}${lines.timingTail}`)
       } catch (err) {
         this.#onSendError(err)
       }
       return
     }
-    const tags = [
-      this.#tag('http_status', String(statusCode)),
-      this.#tag('http_status_class', `${Math.floor(statusCode / 100)}xx`),
-      this.#tag('method', KNOWN_METHODS.has(method) ? method : 'other'),
-      this.#tag('controller', label),
-    ]
+    const series = this.#requestSeriesFor(label, method, statusCode)
+    this.#aggregate(series, ms)
+    const recording = this.#recording
+    if (recording !== null) recording.muted = true
     try {
-      this.#client.increment(METRIC_NAMES.request, 1, this.#sampleRate, tags)
-      this.#client.timing(METRIC_NAMES.responseTime, ms, this.#sampleRate, tags)
+      this.#client.increment(METRIC_NAMES.request, 1, this.#sampleRate, series.tags)
+      this.#client.timing(METRIC_NAMES.responseTime, ms, this.#sampleRate, series.tags)
     } catch (err) {
       this.#onSendError(err)
+    } finally {
+      if (recording !== null) recording.muted = false
     }
   }
 
@@ -107,11 +142,8 @@ export class RequestMetrics {
       this.#tag('controller', this.#controllers.label(controller)),
       this.#tag('exception', this.#exceptionNames.label(exceptionName)),
     ]
-    try {
-      this.#client.increment(METRIC_NAMES.exception, 1, tags)
-    } catch (err) {
-      this.#onSendError(err)
-    }
+    this.#aggregateOnce('counter', METRIC_NAMES.exception, tags, 1)
+    this.#sendMuted(() => this.#client.increment(METRIC_NAMES.exception, 1, tags))
   }
 
   /** An outgoing HTTP call made while a request was handled; `outcome` is a status or `'error'`. */
@@ -122,34 +154,93 @@ export class RequestMetrics {
       this.#tag('http_status', String(outcome)),
       this.#tag('http_status_class', outcome === 'error' ? 'error' : `${Math.floor(outcome / 100)}xx`),
     ]
-    try {
+    const ms = Math.round(durationMs * 1000) / 1000
+    this.#aggregateOnce('counter', METRIC_NAMES.clientRequest, tags, 1)
+    this.#aggregateOnce('timing', METRIC_NAMES.clientResponseTime, tags, ms)
+    this.#sendMuted(() => {
       this.#client.increment(METRIC_NAMES.clientRequest, 1, this.#sampleRate, tags)
-      this.#client.timing(METRIC_NAMES.clientResponseTime, Math.round(durationMs * 1000) / 1000, this.#sampleRate, tags)
+      this.#client.timing(METRIC_NAMES.clientResponseTime, ms, this.#sampleRate, tags)
+    })
+  }
+
+  /** One request into its two series; an aggregation failure is reported, never thrown. */
+  #aggregate (series: RequestSeries, ms: number): void {
+    try {
+      series.requests.record(1)
+      series.responseTime.record(ms)
+    } catch (err) {
+      this.#onAggregationError(err)
+    }
+  }
+
+  /** For the rarer metrics (exceptions, outgoing calls): the series is looked up each time. */
+  #aggregateOnce (kind: 'counter' | 'timing', name: string, tags: readonly string[], value: number): void {
+    if (this.#aggregator === null) return
+    try {
+      this.#aggregator.record(kind, name, tags, value)
+    } catch (err) {
+      this.#onAggregationError(err)
+    }
+  }
+
+  /** Sends through the client with its recording muted: these metrics are aggregated here. */
+  #sendMuted (send: () => void): void {
+    const recording = this.#recording
+    if (recording !== null) recording.muted = true
+    try {
+      send()
     } catch (err) {
       this.#onSendError(err)
+    } finally {
+      if (recording !== null) recording.muted = false
+    }
+  }
+
+  /** The tags and series handles of one request series, cached (the path through the client). */
+  #requestSeriesFor (label: string, method: string, statusCode: number): RequestSeries {
+    const key = `${label}\u0000${method}\u0000${statusCode}`
+    let series = this.#seriesCache.get(key)
+    if (series === undefined) {
+      series = this.#requestSeries(this.#requestTags(label, method, statusCode))
+      if (this.#seriesCache.size >= MAX_CACHED_SERIES) this.#seriesCache.clear()
+      this.#seriesCache.set(key, series)
+    }
+    return series
+  }
+
+  #requestTags (label: string, method: string, statusCode: number): string[] {
+    return [
+      this.#tag('http_status', String(statusCode)),
+      this.#tag('http_status_class', `${Math.floor(statusCode / 100)}xx`),
+      this.#tag('method', KNOWN_METHODS.has(method) ? method : 'other'),
+      this.#tag('controller', label),
+    ]
+  }
+
+  #requestSeries (tags: string[]): RequestSeries {
+    const aggregator = this.#aggregator
+    return {
+      tags,
+      requests: aggregator === null ? NOT_AGGREGATED : aggregator.series('counter', METRIC_NAMES.request, tags),
+      responseTime: aggregator === null ? NOT_AGGREGATED : aggregator.series('timing', METRIC_NAMES.responseTime, tags),
     }
   }
 
   /** The lines of one series, formatted as hot-shots would (DogStatsD or Telegraf), cached. */
-  #linesFor (sink: PreformattedSink, label: string, method: string, statusCode: number): { counter: string, timingHead: string, timingTail: string } {
+  #linesFor (sink: PreformattedSink, label: string, method: string, statusCode: number): RequestLines {
     const key = `${label}\u0000${method}\u0000${statusCode}`
     let lines = this.#lineCache.get(key)
     if (lines === undefined) {
-      const tags = [
-        ...sink.globalTags,
-        this.#tag('http_status', String(statusCode)),
-        this.#tag('http_status_class', `${Math.floor(statusCode / 100)}xx`),
-        this.#tag('method', KNOWN_METHODS.has(method) ? method : 'other'),
-        this.#tag('controller', label),
-      ]
+      const series = this.#requestSeries(this.#requestTags(label, method, statusCode))
+      const tags = [...sink.globalTags, ...series.tags]
       const counterName = sink.prefix + METRIC_NAMES.request
       const timingName = sink.prefix + METRIC_NAMES.responseTime
       if (this.#format === 'telegraf') {
         const tagText = tags.map((tag) => tag.replace(':', '=')).join(',')
-        lines = { counter: `${counterName},${tagText}:1|c`, timingHead: `${timingName},${tagText}:`, timingTail: '|ms' }
+        lines = { ...series, counter: `${counterName},${tagText}:1|c`, timingHead: `${timingName},${tagText}:`, timingTail: '|ms' }
       } else {
         const tagText = tags.join(',')
-        lines = { counter: `${counterName}:1|c|#${tagText}`, timingHead: `${timingName}:`, timingTail: `|ms|#${tagText}` }
+        lines = { ...series, counter: `${counterName}:1|c|#${tagText}`, timingHead: `${timingName}:`, timingTail: `|ms|#${tagText}` }
       }
       // Series are bounded by the caps on their parts; the cache is bounded outright too.
       if (this.#lineCache.size >= MAX_CACHED_SERIES) this.#lineCache.clear()

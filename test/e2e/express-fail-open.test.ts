@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Test } from 'tap'
 import t from 'tap'
 import { ERROR_CODES } from '../../lib/index.js'
@@ -188,4 +191,16 @@ t.test('Express loaded after vigie: one warning, safe labels, and the final hand
   const exception = lines.find((l) => String(l.msg).startsWith('exception:'))
   t.equal(exception?.req.route, '/(unrecorded)/:id/fail')
   t.same(lines.find((l) => 'status' in l), { status: 500, body: 'Internal Server Error' }, 'no stack sent')
+})
+
+t.test('a working directory removed under the process does not stop the middleware from being created', async (t) => {
+  const previous = process.cwd()
+  const gone = mkdtempSync(join(tmpdir(), 'vigie-cwd-'))
+  process.chdir(gone)
+  rmSync(gone, { recursive: true })
+  t.teardown(() => process.chdir(previous))
+  t.throws(() => process.cwd(), { code: 'ENOENT' }, 'the directory is really gone')
+  const middleware = expressObservability({ statsd: { port: 9 }, processMetrics: false })
+  t.type(middleware, 'function')
+  await middleware.close()
 })

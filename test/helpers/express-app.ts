@@ -47,6 +47,8 @@ export async function startExpressApp (t: Test, express: ExpressModule, options:
   app.set('env', options.env ?? 'development')
   const vigie = expressObservability({
     logger,
+    // Process gauges would add lines of their own from 1 s on; the tests that want them turn them on.
+    processMetrics: false,
     ...options.vigie,
     statsd: { host: '127.0.0.1', port: statsd.port, bufferFlushInterval: 10, ...options.vigie?.statsd },
   })

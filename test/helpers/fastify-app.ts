@@ -26,6 +26,8 @@ export async function startApp (t: Test, options: {
   const pinoOptions = options.useLoggerOptions === false ? { level: 'info' } : loggerOptions({ level: 'info' })
   const app = Fastify({ logger: { ...pinoOptions, stream: logs.stream }, ...options.fastify })
   await app.register(observability, {
+    // Process gauges would add lines of their own from 1 s on; the tests that want them turn them on.
+    processMetrics: false,
     ...options.vigie,
     statsd: { host: '127.0.0.1', port: statsd.port, bufferFlushInterval: 10, ...options.vigie?.statsd },
   })

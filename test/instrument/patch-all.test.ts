@@ -55,6 +55,25 @@ t.test('Fastify: node -r vigie/register works for CommonJS apps', async (t) => {
   t.same(lines.filter((l) => l.includes('|c')), [COUNTER])
 })
 
+t.test('patchAll() in a Fastify-only process runs one process-gauge sampler, not one per framework', async (t) => {
+  const listener = await startStatsdListener()
+  t.teardown(() => listener.close())
+  runBuilt(['-e', `
+    const { patchAll } = require('vigie')
+    const unpatch = patchAll({ processMetrics: { intervalMs: 1000 } })
+    const app = require('fastify')()
+    app.ready().then(() => setTimeout(async () => { await app.close(); await unpatch() }, 1500))
+  `], { STATSD_HOST: '127.0.0.1', STATSD_PORT: String(listener.port) })
+  await listener.waitFor((lines) => lines.some((l) => l.startsWith('process.heap_used:')))
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.equal(listener.lines.filter((l) => l.startsWith('process.heap_used:')).length, 1, listener.lines.join('\n'))
+})
+
+t.test('patchAll() refuses a bad Express logger at once', async (t) => {
+  const { patchAll } = await import('../../lib/index.js')
+  t.throws(() => patchAll({ logger: { info: () => {} } as never }), { code: 'VIGIE_ERR_INVALID_OPTION', message: /"logger"/ })
+})
+
 t.test('register: a bad environment value is reported at startup and the app still starts', async (t) => {
   const { stdout, stderr } = runBuiltOutput(['--import', 'vigie/register', `${FIXTURES}/fastify-plain.mjs`], {
     STATSD_HOST: '127.0.0.1', STATSD_PORT: '9', VIGIE_STATSD_SAMPLE_RATE: 'lots', VIGIE_STATSD_PROTOCOL: 'http',

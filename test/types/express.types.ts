@@ -3,7 +3,7 @@
 import express, { type Request } from 'express'
 import type { StatsD } from 'hot-shots'
 import pino from 'pino'
-import { expressErrorHandler, expressObservability, patchAll, type ExpressObservability, type Unpatch } from 'vigie'
+import { expressErrorHandler, expressObservability, patchAll, type ExpressObservability, type Snapshot, type Unpatch } from 'vigie'
 
 const app = express()
 const vigie: ExpressObservability = expressObservability({
@@ -20,6 +20,11 @@ app.get('/users/:id', (req, res) => {
   res.json({ id })
 })
 app.use(expressErrorHandler())
+const snapshot: Snapshot | null = vigie.vigie.snapshot()
+void snapshot
+// @ts-expect-error: vigie.vigie is read-only
+vigie.vigie = { snapshot: () => null }
+expressObservability({ aggregation: false })
 const closing: Promise<void> = vigie.close()
 void closing
 

@@ -1,7 +1,8 @@
 // Compiled by `npm run test:types` (tsc, no emit): what a TypeScript user of vigie sees.
 import Fastify, { type FastifyRequest } from 'fastify'
 import type { StatsD } from 'hot-shots'
-import observability, { correlationId, genReqId, loggerOptions, scrub, type VigieOptions } from 'vigie'
+import observability, { correlationId, genReqId, loggerOptions, scrub, type CounterStats, type Snapshot, type VigieOptions } from 'vigie'
+import type { DashboardData, DashboardOptions } from 'vigie'
 
 const app = Fastify({ logger: loggerOptions({ level: 'info' }), genReqId: genReqId() })
 
@@ -21,8 +22,19 @@ app.get('/users/:id', { config: { vigie: { controller: 'users.show' } } }, async
 })
 app.get('/internal', { config: { vigie: false } }, async () => 'ok')
 
-const options: VigieOptions = { captureClientErrors: true }
+const options: VigieOptions = { captureClientErrors: true, aggregation: { maxSeries: 1000 } }
 void options
+
+const snapshot: Snapshot | null = app.vigie.snapshot()
+const requests = snapshot?.series.find((s) => s.name === 'http_request' && s.kind === 'counter')
+const perSecond: number | undefined = (requests?.windows['1m'] as CounterStats | null)?.ratePerSecond
+const controller: string | undefined = requests?.tags.controller
+void perSecond
+void controller
+// @ts-expect-error: the windows are 1m, 5m, 15m and 60m
+void requests?.windows['2m']
+// @ts-expect-error: aggregation is a boolean or { maxSeries }
+await app.register(observability, { aggregation: { maxSeries: '500' } })
 
 // @ts-expect-error: port is a number
 await app.register(observability, { statsd: { port: '8125' } })
@@ -37,3 +49,14 @@ app.get('/typed', async (request) => {
   const flag: true | undefined = config
   return flag
 })
+
+const dashboard: DashboardOptions = { path: '/ops/vigie', token: 'a-long-random-token' }
+await app.register(observability, { dashboard })
+await app.register(observability, { dashboard: true })
+// @ts-expect-error: dashboard is a boolean or { path, token }
+await app.register(observability, { dashboard: '/_vigie' })
+const polled = {} as DashboardData
+const latestMessage: string | undefined = polled.exceptions[0]?.message
+const p99: Array<number | null> = polled.timeline.responseTimeMs.p99
+void latestMessage
+void p99

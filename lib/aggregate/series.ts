@@ -1,0 +1,166 @@
+import type { CumulativeBins } from './cumulative-bins.js'
+import { tagEntries, tagRecord, type TagEntries } from './series-tags.js'
+import { LONG_BUCKETS, SHORT_BUCKETS, WINDOWS, longIndexOf, shortIndexOf, type MonotonicClock } from './time-buckets.js'
+import type { Total } from './totals.js'
+import type { MetricKind, SeriesHandle, Stats, WindowName } from './types.js'
+
+export const SHORT_WINDOWS = WINDOWS.filter((w) => w.ring === 'short')
+export const LONG_WINDOWS = WINDOWS.filter((w) => w.ring === 'long')
+
+/** One snapshot read, the same for every series. */
+export interface WindowRead {
+  /** Epoch ms. */
+  readonly now: number
+  /** The 10-s bucket `now` is in. */
+  readonly nowIndex: number
+  /** When recording began (or was last cleared), for rates. */
+  readonly startedAt: number
+  /** The aggregator's scratch sum of sketch bins, for timings. */
+  readonly scratch: CumulativeBins
+}
+
+/** What identifies a series: its kind, its name and its tags (sorted). */
+export interface SeriesIdentity {
+  readonly kind: MetricKind
+  readonly name: string
+  readonly tags: readonly string[]
+}
+
+/**
+ * One series' time buckets: a ring of 30 ten-second buckets and a ring of 60 one-minute ones.
+ * A record goes into the current 10-s bucket only (the "open" one); when time has moved past
+ * it, the open bucket is rolled up into its minute, once, by the next record or read. A slot
+ * holds the bucket whose index is written beside it; a slot holding an older index is cleared
+ * when reused. Nothing runs on a timer: buckets only change when the series is touched.
+ *
+ * Subclasses store the values (counts, sketches, gauge samples) and say how to clear, roll up
+ * and add up a slot. Reads (windowStats(), addShortBucket(), addLongBucket()) come after settle().
+ */
+export abstract class Series<T extends Total> implements SeriesHandle, SeriesIdentity {
+  abstract readonly kind: MetricKind
+  readonly name: string
+  readonly tags: readonly string[]
+  /** `tags` split at their first `:`, for history(). */
+  readonly tagEntries: TagEntries
+  /** The same as an object, copied into each snapshot. */
+  readonly tagRecord: Readonly<Record<string, string>>
+  protected readonly clock: MonotonicClock
+  readonly #shortIndex = new Int32Array(SHORT_BUCKETS).fill(-1)
+  readonly #longIndex = new Int32Array(LONG_BUCKETS).fill(-1)
+  /** Index of the 10-s bucket records go to, not rolled up yet; -1 when none is open. */
+  #open = -1
+  #openSlot = 0
+  /** Index of the latest 10-s bucket recorded into; -1 when none since the start or clear(). */
+  #latest = -1
+
+  constructor (name: string, tags: readonly string[], clock: MonotonicClock) {
+    this.name = name
+    this.tags = tags
+    this.tagEntries = tagEntries(tags)
+    this.tagRecord = tagRecord(this.tagEntries)
+    this.clock = clock
+  }
+
+  /** Adds one value; a value this kind cannot hold (NaN, ±Infinity, a negative timing) is ignored. */
+  abstract record (value: number): void
+  /** `bins`: the aggregator's scratch sum of sketch bins, for timings. */
+  abstract newTotal (bins: CumulativeBins): T
+  protected abstract clearShort (slot: number): void
+  protected abstract clearLong (slot: number): void
+  /** Adds 10-s slot `shortSlot` into 1-minute slot `longSlot`. */
+  protected abstract rollUp (shortSlot: number, longSlot: number): void
+  protected abstract addShort (total: T, slot: number): void
+  protected abstract addLong (total: T, slot: number): void
+
+  /** The slot of the current 10-s bucket, at `time`. */
+  protected slotAt (time: number): number {
+    const index = shortIndexOf(time)
+    return index === this.#open ? this.#openSlot : this.#openBucket(index)
+  }
+
+  /** Before a read at 10-s bucket `nowIndex`: rolls up the open bucket if time has moved past it. */
+  settle (nowIndex: number): void {
+    if (this.#open !== -1 && this.#open < nowIndex) this.#closeOpen()
+  }
+
+  /** Index of the latest 10-s bucket recorded into (-1: none): before 60 minutes ago, every window is null. */
+  get latestBucket (): number {
+    return this.#latest
+  }
+
+  /**
+   * The stats of every window (WINDOWS) at `read.now`: for each ring, its buckets added up newest
+   * first (in a minute, what was rolled up, then the open 10-s bucket), the shorter window on the
+   * way to the longer one. Each kind has its own loop, so that each reads its own arrays directly.
+   */
+  abstract windowStats (read: WindowRead): Record<WindowName, Stats | null>
+
+  /** Adds the 10-s bucket `index` to `total`, if this series has it. */
+  addShortBucket (total: T, index: number): void {
+    const slot = index % SHORT_BUCKETS
+    if (this.#shortIndex[slot] === index) this.addShort(total, slot)
+  }
+
+  /** Adds the minute `minute` to `total`: what was rolled up, and the open bucket if it is in that minute. */
+  addLongBucket (total: T, minute: number): void {
+    const slot = minute % LONG_BUCKETS
+    if (this.#longIndex[slot] === minute) this.addLong(total, slot)
+    if (this.#open !== -1 && longIndexOf(this.#open) === minute) this.addShort(total, this.#openSlot)
+  }
+
+  /** Forgets every bucket. */
+  clear (): void {
+    for (let slot = 0; slot < SHORT_BUCKETS; slot++) this.clearShort(slot)
+    for (let slot = 0; slot < LONG_BUCKETS; slot++) this.clearLong(slot)
+    this.#shortIndex.fill(-1)
+    this.#longIndex.fill(-1)
+    this.#open = -1
+    this.#latest = -1
+  }
+
+  /** The slot holding 10-s bucket `index`, or -1 when this series does not have it. */
+  protected shortSlotOf (index: number): number {
+    const slot = index % SHORT_BUCKETS
+    return this.#shortIndex[slot] === index ? slot : -1
+  }
+
+  /** The slot holding minute `minute`, or -1 when this series does not have it. */
+  protected longSlotOf (minute: number): number {
+    const slot = minute % LONG_BUCKETS
+    return this.#longIndex[slot] === minute ? slot : -1
+  }
+
+  /** The index of the 10-s bucket held in `slot` (-1: none), read by clearShort() before it is replaced. */
+  protected shortIndexAt (slot: number): number {
+    return this.#shortIndex[slot]
+  }
+
+  /** The minute held in `slot` (-1: none), read by clearLong() before it is replaced. */
+  protected longIndexAt (slot: number): number {
+    return this.#longIndex[slot]
+  }
+
+  #openBucket (index: number): number {
+    if (this.#open !== -1) this.#closeOpen()
+    const slot = index % SHORT_BUCKETS
+    if (this.#shortIndex[slot] !== index) {
+      this.clearShort(slot)
+      this.#shortIndex[slot] = index
+    }
+    this.#open = index
+    this.#openSlot = slot
+    this.#latest = index
+    return slot
+  }
+
+  #closeOpen (): void {
+    const minute = longIndexOf(this.#open)
+    const slot = minute % LONG_BUCKETS
+    if (this.#longIndex[slot] !== minute) {
+      this.clearLong(slot)
+      this.#longIndex[slot] = minute
+    }
+    this.rollUp(this.#openSlot, slot)
+    this.#open = -1
+  }
+}

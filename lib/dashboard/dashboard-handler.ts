@@ -1,0 +1,144 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import type { FailureReporter } from '../core/failure-reporter.js'
+import * as assets from './assets.generated.js'
+import { DashboardAuth } from './dashboard-auth.js'
+import { buildDashboardData, type DashboardSource } from './dashboard-data.js'
+
+/** A framework-neutral answer: the adapter copies it onto its own response. */
+export interface DashboardResponse {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
+
+/** What the dashboard needs from its observer. */
+export interface DashboardHost extends DashboardSource {
+  readonly reporter: Pick<FailureReporter, 'report' | 'warnOnce'>
+}
+
+interface Asset {
+  readonly body: string
+  readonly etag: string
+  readonly type: string
+}
+
+type Target = { readonly kind: 'page' | 'data' } | { readonly kind: 'asset', readonly asset: Asset }
+
+// The page loads only its own files and data: no inline script or style, no other origin, and it
+// cannot be framed. Every response carries these; only the page needs most of them.
+const SECURITY_HEADERS = Object.freeze({
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  // The token may be in the page's URL: never send it on as a Referer.
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-resource-policy': 'same-origin',
+})
+const NO_STORE = 'no-store'
+// Assets are the same for every app using this vigie version: cached, revalidated by ETag.
+const REVALIDATE = 'no-cache'
+const ALLOWED_METHODS = 'GET, HEAD'
+
+const ASSETS: Readonly<Record<string, Asset>> = Object.freeze({
+  'uplot.iife.min.js': { body: assets.UPLOT_JS, etag: assets.UPLOT_JS_ETAG, type: 'text/javascript; charset=utf-8' },
+  'uplot.min.css': { body: assets.UPLOT_CSS, etag: assets.UPLOT_CSS_ETAG, type: 'text/css; charset=utf-8' },
+  'dashboard.js': { body: assets.DASHBOARD_JS, etag: assets.DASHBOARD_JS_ETAG, type: 'text/javascript; charset=utf-8' },
+  'dashboard.css': { body: assets.DASHBOARD_CSS, etag: assets.DASHBOARD_CSS_ETAG, type: 'text/css; charset=utf-8' },
+  // Without an icon of its own, the browser asks the app for /favicon.ico, which the app counts.
+  'favicon.svg': { body: assets.FAVICON_SVG, etag: assets.FAVICON_SVG_ETAG, type: 'image/svg+xml' },
+})
+
+/**
+ * The dashboard's routes, independent of any framework: the page at `path`, its data at
+ * `path/data.json` and its static files under `path/assets/`. The page and the data need the
+ * token when one is set; the static files (the same for every app) do not, so the token travels
+ * in as few URLs as possible. Never throws: a failure becomes a 500 and a report.
+ */
+export class DashboardHandler {
+  readonly path: string
+  readonly #host: DashboardHost
+  readonly #auth: DashboardAuth
+  readonly #targets: ReadonlyMap<string, Target>
+  readonly #page: string
+
+  constructor (host: DashboardHost, options: { readonly path: string, readonly token: string | undefined }, env: Readonly<Record<string, string | undefined>> = process.env) {
+    this.path = options.path
+    this.#host = host
+    this.#auth = new DashboardAuth(options.token)
+    // Relative to the page's own URL (`/a/_vigie` → `_vigie/assets/…`), so the page also works
+    // behind a mount path or a proxy prefix the app does not know about.
+    const lastSegment = options.path.slice(options.path.lastIndexOf('/') + 1)
+    this.#page = assets.PAGE_HTML.replaceAll('__ASSETS__', `${lastSegment}/assets`)
+    const targets = new Map<string, Target>([
+      [options.path, { kind: 'page' }],
+      [`${options.path}/data.json`, { kind: 'data' }],
+    ])
+    for (const [name, asset] of Object.entries(ASSETS)) targets.set(`${options.path}/assets/${name}`, { kind: 'asset', asset })
+    this.#targets = targets
+
+    if (options.token === undefined && env.NODE_ENV === 'production') {
+      host.reporter.warnOnce('dashboard-no-token',
+        `vigie: the dashboard is on in production with no token: anyone who can reach ${options.path} sees the app's routes, traffic and latest exception messages. Set dashboard.token, or expose the path only on an internal network.`,
+        { dashboardPath: options.path })
+    }
+    if (host.aggregator === null) {
+      host.reporter.warnOnce('dashboard-no-aggregation',
+        'vigie: the dashboard is on but aggregation is off: it shows only the latest exceptions. Remove aggregation: false to see the charts.')
+    }
+  }
+
+  /** Every path the dashboard answers, for frameworks that register routes one by one. */
+  paths (): string[] {
+    return [...this.#targets.keys()]
+  }
+
+  /**
+   * The answer to `method url` (`url` is the path and query, as received), or null when the
+   * path is not one of the dashboard's.
+   */
+  handle (method: string, url: string, headers: IncomingHttpHeaders): DashboardResponse | null {
+    const q = url.indexOf('?')
+    const path = q === -1 ? url : url.slice(0, q)
+    if (!this.#targets.has(path)) return null
+    return this.respond(path, method, q === -1 ? '' : url.slice(q + 1), headers)
+  }
+
+  /** The answer for one of `paths()`; `query` is the raw query string, without `?`. */
+  respond (path: string, method: string, query: string, headers: IncomingHttpHeaders): DashboardResponse {
+    try {
+      const target = this.#targets.get(path)
+      if (target === undefined) return plain(404, 'Not found')
+      if (method !== 'GET' && method !== 'HEAD') return plain(405, 'Method not allowed', { allow: ALLOWED_METHODS })
+      if (target.kind === 'asset') return asset(target.asset, headers['if-none-match'])
+      if (!this.#auth.allows(headers.authorization, new URLSearchParams(query))) {
+        return plain(401, 'vigie dashboard: missing or wrong token', { 'www-authenticate': 'Bearer realm="vigie"' })
+      }
+      if (target.kind === 'page') return respondWith(200, 'text/html; charset=utf-8', this.#page, { 'cache-control': NO_STORE })
+      return respondWith(200, 'application/json; charset=utf-8', JSON.stringify(buildDashboardData(this.#host)), { 'cache-control': NO_STORE })
+    } catch (err) {
+      this.#host.reporter.report('dashboard', err)
+      return plain(500, 'vigie dashboard: internal error')
+    }
+  }
+}
+
+function asset (file: Asset, ifNoneMatch: string | undefined): DashboardResponse {
+  const headers = { etag: file.etag, 'cache-control': REVALIDATE }
+  if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((tag) => matches(tag.trim(), file.etag))) {
+    return { status: 304, headers: { ...SECURITY_HEADERS, ...headers }, body: '' }
+  }
+  return respondWith(200, file.type, file.body, headers)
+}
+
+function plain (status: number, text: string, extra: Record<string, string> = {}): DashboardResponse {
+  return respondWith(status, 'text/plain; charset=utf-8', text, { 'cache-control': NO_STORE, ...extra })
+}
+
+function respondWith (status: number, type: string, body: string, extra: Record<string, string>): DashboardResponse {
+  return { status, headers: { ...SECURITY_HEADERS, 'content-type': type, ...extra }, body }
+}
+
+/** If-None-Match uses the weak comparison: `W/"x"` matches `"x"`. */
+function matches (tag: string, etag: string): boolean {
+  return tag === '*' || tag === etag || tag === `W/${etag}`
+}
