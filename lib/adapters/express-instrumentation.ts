@@ -1,6 +1,7 @@
 import { invalidOption } from '../errors.js'
 import { loadedCommonJsModules } from '../instrument/require-cache.js'
 import { recordMounts, routerUseHolder } from './express-mount-recorder.js'
+import { trackRoutes } from './express-request-state.js'
 
 /**
  * Patches one copy of Express so that routers mounted from now on record their mount paths
@@ -18,7 +19,21 @@ import { recordMounts, routerUseHolder } from './express-mount-recorder.js'
 export function instrumentExpress (expressModule: unknown): () => void {
   const holder = routerUseHolder(expressModule)
   if (holder === undefined) throw invalidOption('express', 'the express module (with express.Router)', expressModule)
-  return recordMounts(holder)
+  const releaseMounts = recordMounts(holder)
+  const request = requestPrototypeOf(expressModule)
+  const releaseRoutes = request === undefined ? () => {} : trackRoutes(request)
+  return function releaseExpressInstrumentation () {
+    releaseMounts()
+    releaseRoutes()
+  }
+}
+
+function requestPrototypeOf (expressModule: unknown): object | undefined {
+  for (const candidate of [expressModule, (expressModule as { default?: unknown } | null)?.default]) {
+    const request = (candidate as { request?: unknown } | null | undefined)?.request
+    if (request !== null && typeof request === 'object') return request
+  }
+  return undefined
 }
 
 /**
@@ -27,15 +42,14 @@ export function instrumentExpress (expressModule: unknown): () => void {
  */
 export function instrumentLoadedExpress (): () => void {
   const cache = loadedCommonJsModules()
-  const holders = new Set<ReturnType<typeof routerUseHolder>>()
+  const copies = new Set<unknown>()
   for (const entry of Object.values(cache)) {
     const exported: unknown = entry?.exports
     if (typeof exported !== 'function') continue
     const { application, request } = exported as { application?: unknown, request?: unknown }
-    if (application !== undefined && request !== undefined) holders.add(routerUseHolder(exported))
+    if (application !== undefined && request !== undefined && routerUseHolder(exported) !== undefined) copies.add(exported)
   }
-  holders.delete(undefined)
-  const releases = [...holders].map((holder) => recordMounts(holder!))
+  const releases = [...copies].map((copy) => instrumentExpress(copy))
   return function releaseLoadedExpress () {
     for (const release of releases) release()
   }

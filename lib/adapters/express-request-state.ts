@@ -1,7 +1,7 @@
 import type { Request } from 'express'
 import type { Observer } from '../core/observer.js'
 import { routeController, type MountRecord } from './express-route-pattern.js'
-import { kMounts, kRequestState } from './express-symbols.js'
+import { kMounts, kRequestState, kRoutePatch, kRouteValue } from './express-symbols.js'
 
 /** What vigie keeps on each Express request it observes, under kRequestState. */
 export interface ExpressRequestState {
@@ -43,9 +43,13 @@ export function createRequestState (req: ObservedRequest, observer: Observer<Req
  * Express sets `req.route` just before it runs a matched route's handlers, when `req.baseUrl`
  * and the recorded mounts are exactly those of that route: an accessor reads the full pattern
  * then. (After an error leaves a nested router, `req.route` stays set but the mounts are gone.)
+ * The accessor sits on the request prototype of each instrumented Express copy, defined once
+ * (see trackRoutes); only a request whose chain lacks it (an Express copy vigie did not
+ * instrument) gets its own, which costs every later property access on that request.
  */
 function trackRoute (req: ObservedRequest): void {
   const own = Object.getOwnPropertyDescriptor(req, 'route')
+  if (own === undefined && (req as { [kRoutePatch]?: unknown })[kRoutePatch] !== undefined) return
   if (own !== undefined && own.configurable !== true) return
   Object.defineProperty(req, 'route', ROUTE_ACCESSOR)
 }
@@ -53,15 +57,44 @@ function trackRoute (req: ObservedRequest): void {
 const ROUTE_ACCESSOR: PropertyDescriptor = {
   configurable: true,
   enumerable: true,
-  get (this: ObservedRequest): unknown {
-    return this[kRequestState]?.route
+  get (this: ObservedRequest & { [kRouteValue]?: unknown }): unknown {
+    return this[kRouteValue]
   },
-  set (this: ObservedRequest, route: unknown): void {
+  set (this: ObservedRequest & { [kRouteValue]?: unknown }, route: unknown): void {
+    this[kRouteValue] = route
     const state = this[kRequestState]
     if (state === undefined || state.route === route) return
     state.route = route
     state.controller = controllerOfRoute(this, state, route)
   },
+}
+
+interface RoutePatch { refs: number }
+
+/**
+ * Puts the `route` accessor on an Express copy's request prototype, which every app's requests
+ * inherit from (sub-apps included). Counted like the mount recording: the last release removes
+ * it. A prototype that already has a `route` of its own is left alone.
+ */
+export function trackRoutes (requestPrototype: object): () => void {
+  const proto = requestPrototype as { [kRoutePatch]?: RoutePatch }
+  let patch = proto[kRoutePatch]
+  if (patch === undefined) {
+    if (Object.getOwnPropertyDescriptor(proto, 'route') !== undefined) return () => {}
+    Object.defineProperty(proto, 'route', ROUTE_ACCESSOR)
+    patch = { refs: 0 }
+    Object.defineProperty(proto, kRoutePatch, { value: patch, configurable: true })
+  }
+  patch.refs++
+  const current = patch
+  let released = false
+  return function releaseRouteTracking () {
+    if (released) return
+    released = true
+    if (--current.refs > 0) return
+    delete proto[kRoutePatch]
+    if (Object.getOwnPropertyDescriptor(proto, 'route')?.get === ROUTE_ACCESSOR.get) delete (proto as { route?: unknown }).route
+  }
 }
 
 /** The full pattern of `route` as the request reaches it now; never throws into Express. */

@@ -7,6 +7,8 @@
  * - kPatchedUse: on vigie's replacement `use` function.
  * - kFinalGuard: on a router whose `handle` vigie wrapped to keep errors from finalhandler.
  * - kVigieMiddleware: on the middleware functions vigie hands out (entry and error handler).
+ * - kRouteValue: on a request, what Express assigned to `req.route` (behind vigie's accessor).
+ * - kRoutePatch: on an Express copy's request prototype, the record of vigie's `route` accessor.
  */
 export const kRequestState = Symbol.for('vigie.express.requestState')
 export const kMounts = Symbol.for('vigie.express.mounts')
@@ -14,3 +16,5 @@ export const kMountPatch = Symbol.for('vigie.express.mountPatch')
 export const kPatchedUse = Symbol.for('vigie.express.patchedUse')
 export const kFinalGuard = Symbol.for('vigie.express.finalGuard')
 export const kVigieMiddleware = Symbol.for('vigie.express.middleware')
+export const kRouteValue = Symbol.for('vigie.express.routeValue')
+export const kRoutePatch = Symbol.for('vigie.express.routePatch')

@@ -51,8 +51,8 @@ export class CumulativeBins {
   /** Adds the store's bins; false, and nothing added, if they would then span more than maxSpan keys. */
   add (store: Store): boolean {
     if (store.count === 0) return true
-    const minKey = Math.min(this.minKey, store.minKey)
-    const maxKey = Math.max(this.maxKey, store.maxKey)
+    const minKey = Math.min(this.minKey, store.minKey | 0)
+    const maxKey = Math.max(this.maxKey, store.maxKey | 0)
     if (maxKey - minKey + 1 > this.maxSpan) return false
     this.#cover(minKey, maxKey)
     this.#addCumulated(store, 1)
@@ -71,8 +71,8 @@ export class CumulativeBins {
     let count = 0
     for (const store of stores) {
       if (store.count === 0) continue
-      minKey = Math.min(minKey, store.minKey)
-      maxKey = Math.max(maxKey, store.maxKey)
+      minKey = Math.min(minKey, store.minKey | 0)
+      maxKey = Math.max(maxKey, store.maxKey | 0)
       count += store.count
     }
     if (count === 0) return true
@@ -86,8 +86,10 @@ export class CumulativeBins {
     if (added.length < maxKey - minKey + 1) added = new Float64Array(maxKey - minKey + 1 + 2 * SLACK)
     for (const store of stores) {
       if (store.count === 0) continue
-      const shift = store.offset - minKey
-      for (let at = store.minKey - store.offset, last = store.maxKey - store.offset; at <= last; at++) added[at + shift] += store.bins[at]
+      const { first, last } = binRange(store)
+      const bins = store.bins
+      const shift = (store.offset | 0) - minKey
+      for (let at = first; at <= last; at++) added[at + shift] += bins[at]
     }
     const counts = this.#counts
     let running = 0
@@ -132,10 +134,11 @@ export class CumulativeBins {
   #addCumulated (store: Store, sign: 1 | -1): void {
     const counts = this.#counts
     const bins = store.bins
+    const { first, last } = binRange(store)
     const end = this.maxKey - this.#offset
     let running = 0
-    let at = store.minKey - this.#offset
-    for (let from = store.minKey - store.offset, last = store.maxKey - store.offset; from <= last; from++, at++) {
+    let at = (store.minKey | 0) - this.#offset
+    for (let from = first; from <= last; from++, at++) {
       running += sign * bins[from]
       counts[at] += running
     }
@@ -161,4 +164,14 @@ export class CumulativeBins {
     this.minKey = minKey
     this.maxKey = maxKey
   }
+}
+
+/**
+ * The indices in `store.bins` of its lowest and highest key, as integers: a store's key fields
+ * start at ±Infinity, so the engine holds them as doubles, and loops indexed by them would be too.
+ * The store must not be empty.
+ */
+function binRange (store: Store): { first: number, last: number } {
+  const offset = store.offset | 0
+  return { first: (store.minKey | 0) - offset, last: (store.maxKey | 0) - offset }
 }

@@ -89,9 +89,9 @@ export abstract class Series<T extends Total> implements SeriesHandle, SeriesIde
   }
 
   /**
-   * The stats of every window (WINDOWS) at `read.now`: for each ring, its buckets added up newest
-   * first (in a minute, what was rolled up, then the open 10-s bucket), the shorter window on the
-   * way to the longer one. Each kind has its own loop, so that each reads its own arrays directly.
+   * The stats of every window (WINDOWS) at `read.now`, as its buckets added up newest first give
+   * them (in a minute: what was rolled up, then the open 10-s bucket). Each kind reads its own
+   * arrays; timings keep what their closed buckets add up to from one read to the next.
    */
   abstract windowStats (read: WindowRead): Record<WindowName, Stats | null>
 

@@ -22,6 +22,17 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       t.notOk(statsd.lines.some((l) => l.includes('/42')), 'the raw URL never becomes a tag')
     })
 
+    t.test('the route is tracked by an accessor on Express\'s request prototype, not one per request', async (t) => {
+      const { url, statsd } = await startExpressApp(t, express, {
+        routes: (app) => app.get('/items/:id', (req, res) => {
+          res.json({ own: Object.getOwnPropertyDescriptor(req, 'route') !== undefined, path: (req.route as { path?: string }).path })
+        }),
+      })
+      t.same(await (await fetch(`${url}/items/7`)).json(), { own: false, path: '/items/:id' }, 'req.route reads as Express set it')
+      await statsd.waitFor((lines) => lines.some((l) => l.startsWith('http_request:')))
+      t.same(counters(statsd), [`http_request:1|c|${tags(200, 'GET', '/items/:id')}`])
+    })
+
     t.test('nested routers give the full mounted pattern', async (t) => {
       const { url, statsd } = await startExpressApp(t, express, {
         routes: (app) => {

@@ -11,7 +11,9 @@ async function runFixture (t: Test, args: string[], env: Record<string, string> 
   const listener = await startStatsdListener()
   t.teardown(() => listener.close())
   const stdout = runBuilt(args, { STATSD_HOST: '127.0.0.1', STATSD_PORT: String(listener.port), ...env })
-  const result = JSON.parse(stdout.trim().split('\n').at(-1)!)
+  // The fixture prints its result last, but an exception line (JSON on stdout too, with a pino
+  // `level`) may land after it.
+  const result = stdout.trim().split('\n').map((line) => JSON.parse(line)).findLast((parsed) => !('level' in parsed))
   await listener.waitFor((lines) => lines.some((l) => l.includes('|c')))
   await new Promise((resolve) => setTimeout(resolve, 50))
   return { result, lines: listener.lines }
@@ -94,7 +96,9 @@ t.test('Express, ESM: patchAll() after a static import instruments apps created 
   const listener = await startStatsdListener()
   t.teardown(() => listener.close())
   const { stdout, stderr } = runBuiltOutput([`${FIXTURES}/express-esm.mjs`], { STATSD_HOST: '127.0.0.1', STATSD_PORT: String(listener.port) })
-  const result = JSON.parse(stdout.trim().split('\n').at(-1)!)
+  // The fixture prints its result last, but an exception line (JSON on stdout too, with a pino
+  // `level`) may land after it.
+  const result = stdout.trim().split('\n').map((line) => JSON.parse(line)).findLast((parsed) => !('level' in parsed))
   t.match(result, { status: 200, header: 'pa-1', body: { id: 'pa-1' }, boom: 500, idempotent: true })
   t.notMatch(result.boomBody, /4111|at /, 'the answer to an unhandled error has no stack and no secret')
   t.notMatch(stderr, /4111|Error:/, 'Express\'s final handler printed nothing')
