@@ -14,6 +14,7 @@ import { fork } from 'node:child_process'
 import dgram from 'node:dgram'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { ask } from './lib/ipc.mjs'
 
 const SELF = fileURLToPath(import.meta.url)
 const DISTINCT_URLS = 100_000
@@ -97,21 +98,6 @@ async function load () {
       requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: urlFor(n++) }) }],
     })
     process.send({ done: true, total: result.requests.total, errors: result.errors, timeouts: result.timeouts, seconds: result.duration })
-  })
-}
-
-function ask (child, msg, accept) {
-  return new Promise((resolve, reject) => {
-    const onMessage = (reply) => {
-      if (!accept(reply)) return
-      child.off('message', onMessage)
-      child.off('exit', onExit)
-      resolve(reply)
-    }
-    const onExit = (code) => reject(new Error(`child exited with ${code} while waiting`))
-    child.on('message', onMessage)
-    child.on('exit', onExit)
-    if (msg !== undefined) child.send(msg)
   })
 }
 

@@ -19,6 +19,7 @@ import dgram from 'node:dgram'
 import http from 'node:http'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { ask } from './lib/ipc.mjs'
 
 const SELF = fileURLToPath(import.meta.url)
 const VARIANTS = ['bare', 'als', 'vigie', 'vigie-noprop', 'vigie-noagg']
@@ -112,21 +113,6 @@ function load () {
 }
 
 // ---------------------------------------------------------------------------------------------
-
-function ask (child, msg, accept) {
-  return new Promise((resolve, reject) => {
-    const onMessage = (reply) => {
-      if (!accept(reply)) return
-      child.off('message', onMessage)
-      child.off('exit', onExit)
-      resolve(reply)
-    }
-    const onExit = (code) => reject(new Error(`child exited with ${code} while waiting`))
-    child.on('message', onMessage)
-    child.on('exit', onExit)
-    if (msg !== undefined) child.send(msg)
-  })
-}
 
 async function orchestrate () {
   const quick = process.argv.includes('--quick')
