@@ -8,22 +8,13 @@
 
 import { Aggregator } from '../dist/esm/aggregate/aggregator.js'
 import { BIN_LIMIT, RELATIVE_ACCURACY } from '../dist/esm/aggregate/sketch.js'
+import { random } from './lib/random.mjs'
 
 if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc')
 
 const SERIES = 100
 const START = 1_700_000_040_000
 const MINUTES = 65
-
-// Deterministic pseudo-random numbers (mulberry32), so that every run measures the same data.
-function random (seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const shapes = {
   // 600 values per 10-s bucket spread over 10^9: every sketch is at its bin limit.

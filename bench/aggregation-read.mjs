@@ -17,6 +17,7 @@
 //     [--impl=/path/to/aggregate/aggregator.js, instead of dist's]
 
 import { pathToFileURL } from 'node:url'
+import { random } from './lib/random.mjs'
 
 function arg (name, fallback) {
   const found = process.argv.find((a) => a.startsWith(`--${name}=`))
@@ -36,16 +37,6 @@ const impl = arg('impl', undefined)
 const implementations = { current: impl === undefined ? new URL('../dist/esm/aggregate/aggregator.js', import.meta.url).href : pathToFileURL(impl).href }
 const baseline = arg('baseline', undefined)
 if (baseline !== undefined) implementations.baseline = pathToFileURL(baseline).href
-
-// Deterministic pseudo-random numbers (mulberry32): every implementation gets the same records.
-function random (seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function setUp (Aggregator) {
   const clock = { now: START }
