@@ -1,19 +1,24 @@
-// Per-request server CPU of the Fastify plugin, in µs: `GET /users/:id` served by each variant
-// in its own process, loaded over keep-alive sockets by a separate load process, the server's
-// CPU read with process.cpuUsage() around the measured requests only. Imports the built package
-// (run `npm run build` first). Writes nothing but the table on stdout.
+// Per-request server CPU of vigie, in µs: `GET /users/:id` served by each variant (Fastify or
+// Express, bare, with one AsyncLocalStorage run per request, with vigie) in its own process, loaded
+// over keep-alive sockets by a separate load process, the server's CPU read with
+// process.cpuUsage() around each burst of measured requests. Imports the built package (run
+// `npm run build` first). Writes nothing but the table on stdout.
 //
-//   node bench/plugin-cpu.mjs            5 interleaved rounds (about a minute)
-//   node bench/plugin-cpu.mjs --quick    2 short rounds, for a smoke test
-//   node bench/plugin-cpu.mjs --rounds=9 --requests=40000
+//   node bench/plugin-cpu.mjs            11 interleaved rounds of 10,000 requests per variant (about 2 minutes)
+//   node bench/plugin-cpu.mjs --quick    3 short rounds, for a smoke test
+//   node bench/plugin-cpu.mjs --rounds=21 --requests=5000
+//   VARIANTS=bare,als,vigie,express-bare,express-als,express-vigie node bench/plugin-cpu.mjs
 //   node bench/plugin-cpu.mjs --quick --cpu-prof-dir=/tmp/prof    also writes each server's --cpu-prof profile there
 //
-// Why one process per variant and round: on Node 20 the first AsyncLocalStorage.run() enables
-// async hooks for the whole process, for good; a bare Fastify measured after it would pay them.
-// Process layout: this orchestrator also hosts the StatsD UDP receiver (so receiving datagrams
-// costs the measured server nothing); `load` drives requests; `server <variant>` serves them.
+// Why one process per variant: on Node 20 the first AsyncLocalStorage.run() enables async hooks
+// for the whole process, for good; a bare app measured after it would pay them. Every server
+// stays up for the whole run and the variants take turns in short bursts: the machine's speed
+// drifts (a shared host), and bursts seconds apart see the same machine, so each variant is
+// compared with its baseline round by round. Each vigie server sends to its own StatsD UDP
+// receiver in this process (receiving costs the measured server nothing), so that delivery is
+// checked per variant; `load` drives requests; `server <variant>` serves them.
 
-import { fork } from 'node:child_process'
+import { execFileSync, fork } from 'node:child_process'
 import { AsyncLocalStorage } from 'node:async_hooks'
 import dgram from 'node:dgram'
 import http from 'node:http'
@@ -22,15 +27,31 @@ import { fileURLToPath } from 'node:url'
 import { ask } from './lib/ipc.mjs'
 
 const SELF = fileURLToPath(import.meta.url)
-const VARIANTS = ['bare', 'als', 'vigie', 'vigie-noprop', 'vigie-noagg']
+const VARIANTS = (process.env.VARIANTS ?? 'bare,als,vigie,vigie-min,express-bare,express-als,express-vigie').split(',')
 const LABELS = {
   bare: 'bare Fastify',
   als: 'Fastify + 1 ALS run/request (floor)',
   vigie: 'Fastify + vigie, everything on',
   'vigie-noprop': 'Fastify + vigie, propagation: false',
   'vigie-noagg': 'Fastify + vigie, aggregation: false',
+  'vigie-noproc': 'Fastify + vigie, processMetrics: false',
+  'vigie-min': 'Fastify + vigie, ID + request metrics only',
+  'express-bare': 'bare Express',
+  'express-als': 'Express + 1 ALS run/request',
+  'express-vigie': 'Express + vigie, everything on',
 }
 const CONCURRENCY = 32 // requests in flight, over as many keep-alive sockets
+
+/** Pins a process to one core with taskset, when there is one and at least 2 cores; false otherwise. */
+function pin (pid, core) {
+  if (os.cpus().length < 2) return false
+  try {
+    execFileSync('taskset', ['-pc', String(core), String(pid)], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
 
 function arg (name, fallback) {
   const found = process.argv.find((a) => a.startsWith(`--${name}=`))
@@ -45,6 +66,7 @@ else await orchestrate()
 // ---------------------------------------------------------------------------------------------
 
 async function server (variant, statsdPort) {
+  if (variant.startsWith('express')) return expressServer(variant, statsdPort)
   const { default: Fastify } = await import('fastify')
   const app = Fastify({ logger: false })
   if (variant === 'als') {
@@ -54,16 +76,41 @@ async function server (variant, statsdPort) {
     })
   } else if (variant.startsWith('vigie')) {
     const { observability } = await import('../dist/esm/index.js')
-    // statsd defaults kept: maxBufferSize 1400 (buffered), flush every second; capture armed.
+    // statsd defaults kept: 8 KiB datagrams on loopback, flushed every second; capture armed.
     await app.register(observability, {
       statsd: { host: '127.0.0.1', port: statsdPort, prefix: 'bench.' },
       ...(variant === 'vigie-noprop' ? { propagation: false } : {}),
       ...(variant === 'vigie-noagg' ? { aggregation: false } : {}),
+      ...(variant === 'vigie-noproc' ? { processMetrics: false } : {}),
+      ...(variant === 'vigie-min' ? { processMetrics: false, aggregation: false, propagation: false } : {}),
     })
   }
   app.get('/users/:id', async (request) => ({ id: Number(request.params.id), name: 'Ana Lima', email: 'ana@example.com', roles: ['user'] }))
   await app.listen({ host: '127.0.0.1', port: 0 })
+  serveMeasured(app.server.address().port, () => app.close()) // close flushes vigie's StatsD buffer
+}
 
+async function expressServer (variant, statsdPort) {
+  const { default: express } = await import('express')
+  const app = express()
+  let close = async () => {}
+  if (variant === 'express-als') {
+    const als = new AsyncLocalStorage()
+    app.use(function alsMiddleware (req, _res, next) { als.run({ url: req.url }, next) })
+  } else if (variant === 'express-vigie') {
+    const { expressObservability } = await import('../dist/esm/index.js')
+    const vigie = expressObservability({ statsd: { host: '127.0.0.1', port: statsdPort, prefix: 'bench.' } })
+    app.use(vigie)
+    close = () => vigie.close()
+  }
+  app.get('/users/:id', (req, res) => { res.json({ id: Number(req.params.id), name: 'Ana Lima', email: 'ana@example.com', roles: ['user'] }) })
+  const server = app.listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  serveMeasured(server.address().port, async () => { await close(); server.closeAllConnections(); server.close() })
+}
+
+/** Answers the orchestrator: CPU used between 'start' and 'stop'. */
+function serveMeasured (port, close) {
   let start = null
   process.on('message', async (msg) => {
     if (msg === 'start') {
@@ -71,11 +118,13 @@ async function server (variant, statsdPort) {
       process.send({ started: true })
     } else if (msg === 'stop') {
       const used = process.cpuUsage(start)
-      await app.close() // flushes vigie's StatsD buffer
-      process.send({ cpuUs: used.user + used.system, userUs: used.user, systemUs: used.system }, () => process.exit(0))
+      process.send({ cpuUs: used.user + used.system, userUs: used.user, systemUs: used.system })
+    } else if (msg === 'close') {
+      await close()
+      process.send({ closed: true }, () => process.exit(0))
     }
   })
-  process.send({ port: app.server.address().port })
+  process.send({ port })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -116,69 +165,92 @@ function load () {
 
 async function orchestrate () {
   const quick = process.argv.includes('--quick')
-  const rounds = arg('rounds', quick ? 2 : 5)
-  const requests = arg('requests', quick ? 5000 : 20000)
-  const warmup = arg('warmup', quick ? 1000 : 3000)
+  const rounds = arg('rounds', quick ? 3 : 11)
+  const requests = arg('requests', quick ? 3000 : 10000)
+  const warmup = arg('warmup', quick ? 2000 : 5000)
   const profileDir = process.argv.find((a) => a.startsWith('--cpu-prof-dir='))?.slice('--cpu-prof-dir='.length)
 
-  // StatsD receiver: counts datagrams and metric lines (one line per metric, `\n`-separated).
-  const udp = dgram.createSocket('udp4')
-  const received = { datagrams: 0, lines: 0 }
-  udp.on('message', (buf) => {
-    received.datagrams++
-    for (let i = 0; i < buf.length; i++) if (buf[i] === 10) received.lines++
-    if (buf.length > 0 && buf[buf.length - 1] !== 10) received.lines++
-  })
-  await new Promise((resolve) => udp.bind(0, '127.0.0.1', resolve))
-  const statsdPort = udp.address().port
-
+  // The servers on core 0 (one of them busy at a time); this process, the StatsD receivers
+  // and the load on core 1.
+  const pinned = pin(process.pid, 1)
   const loader = fork(SELF, ['load'], { stdio: 'inherit' })
-  const results = Object.fromEntries(VARIANTS.map((v) => [v, []]))
-  const rates = Object.fromEntries(VARIANTS.map((v) => [v, []]))
-  const lines = { vigie: [], 'vigie-noprop': [], 'vigie-noagg': [] }
-  const datagrams = { vigie: [], 'vigie-noprop': [], 'vigie-noagg': [] }
+  const servers = []
+  for (const variant of VARIANTS) {
+    const receiver = await startReceiver() // one per variant: delivery is counted apart
+    const srv = fork(SELF, ['server', variant, String(receiver.port)], { stdio: 'inherit', execArgv: profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${variant}.cpuprofile`] })
+    if (pinned) pin(srv.pid, 0)
+    const { port } = await ask(srv, undefined, (m) => m.port !== undefined)
+    servers.push({ variant, srv, port, receiver, served: 0, cpu: [], user: [], rate: [] })
+  }
+  for (const server of servers) await burst(loader, server, warmup)
 
   for (let round = 0; round < rounds; round++) {
-    for (let k = 0; k < VARIANTS.length; k++) {
-      const variant = VARIANTS[(k + round) % VARIANTS.length] // rotated, so no variant always runs first
-      const srv = fork(SELF, ['server', variant, String(statsdPort)], { stdio: 'inherit', execArgv: profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${variant}-${round}.cpuprofile`] })
-      const { port } = await ask(srv, undefined, (m) => m.port !== undefined)
-      await ask(loader, { port, requests: warmup }, (m) => m.done)
-      await new Promise((resolve) => setTimeout(resolve, 1100)) // let the warm-up's StatsD flush go by
-      const linesBefore = received.lines
-      const datagramsBefore = received.datagrams
-      await ask(srv, 'start', (m) => m.started)
-      const run = await ask(loader, { port, requests }, (m) => m.done)
-      const { cpuUs } = await ask(srv, 'stop', (m) => m.cpuUs !== undefined)
-      await ask(loader, { port, close: true }, (m) => m.closed)
-      if (run.failed > 0) throw new Error(`${variant}: ${run.failed} requests failed`)
-      results[variant].push(cpuUs / requests)
-      rates[variant].push(requests / run.seconds)
-      if (variant in lines) {
-        await new Promise((resolve) => setTimeout(resolve, 100)) // datagrams flushed on close
-        lines[variant].push(received.lines - linesBefore)
-        datagrams[variant].push(received.datagrams - datagramsBefore)
-      }
+    for (let k = 0; k < servers.length; k++) {
+      const server = servers[(k + round) % servers.length] // rotated, so no variant always runs first
+      await ask(server.srv, 'start', (m) => m.started)
+      const run = await burst(loader, server, requests)
+      const { cpuUs, userUs } = await ask(server.srv, 'stop', (m) => m.cpuUs !== undefined)
+      server.cpu.push(cpuUs / requests)
+      server.user.push(userUs / requests)
+      server.rate.push(requests / run.seconds)
     }
   }
+  for (const server of servers) {
+    await ask(loader, { port: server.port, close: true }, (m) => m.closed)
+    await ask(server.srv, 'close', (m) => m.closed) // vigie flushes its StatsD buffer on close
+  }
   loader.kill()
-  udp.close()
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  for (const server of servers) server.receiver.close()
 
-  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2 }
-  const bare = median(results.bare)
-  const floor = median(results.als)
+  const byVariant = Object.fromEntries(servers.map((server) => [server.variant, server]))
+  // Each row is compared with the bare app and the ALS floor of its own framework, when measured:
+  // the median of the per-round differences, each taken within seconds of each other.
+  const pairedDiff = (server, kind) => {
+    const base = byVariant[server.variant.startsWith('express') ? `express-${kind}` : kind]
+    if (base === undefined || base === server) return ''
+    const d = median(server.cpu.map((x, i) => x - base.cpu[i]))
+    return (d >= 0 ? '+' : '') + d.toFixed(1)
+  }
   const cpu = os.cpus()
-  console.log(`vigie plugin CPU bench — ${cpu[0].model}, ${cpu.length} cpus, Node ${process.version}, Fastify ${(await import('fastify/package.json', { with: { type: 'json' } })).default.version}`)
-  console.log(`GET /users/:id, ${rounds} interleaved rounds × ${requests} requests (after ${warmup} warm-up), ${CONCURRENCY} keep-alive connections; medians`)
+  const version = async (name) => (await import(`${name}/package.json`, { with: { type: 'json' } })).default.version
+  console.log(`vigie plugin CPU bench — ${cpu[0].model}, ${cpu.length} cpus, Node ${process.version}, Fastify ${await version('fastify')}, Express ${await version('express')}`)
+  console.log(`GET /users/:id, ${rounds} interleaved rounds × ${requests} requests per variant (after ${warmup} warm-up), ${CONCURRENCY} keep-alive connections; ${pinned ? 'servers pinned to core 0, load to core 1' : 'not pinned (no taskset or 1 core)'}; medians`)
   console.log('')
-  console.log(`${'variant'.padEnd(38)}${'µs/req'.padStart(8)}${'vs bare'.padStart(9)}${'vs ALS'.padStart(8)}${'req/s'.padStart(8)}   per-round µs/req`)
-  for (const v of VARIANTS) {
-    const m = median(results[v])
-    const sign = (x) => (x >= 0 ? '+' : '') + x.toFixed(1)
-    console.log(`${LABELS[v].padEnd(38)}${m.toFixed(1).padStart(8)}${sign(m - bare).padStart(9)}${(v === 'bare' ? '' : sign(m - floor)).padStart(8)}${Math.round(median(rates[v])).toString().padStart(8)}   ${results[v].map((x) => x.toFixed(1)).join(' ')}`)
+  console.log(`${'variant'.padEnd(40)}${'µs/req'.padStart(8)}${'vs bare'.padStart(9)}${'vs ALS'.padStart(8)}${'user'.padStart(7)}${'req/s'.padStart(8)}   per-round µs/req`)
+  for (const server of servers) {
+    console.log(`${(LABELS[server.variant] ?? server.variant).padEnd(40)}${median(server.cpu).toFixed(1).padStart(8)}${pairedDiff(server, 'bare').padStart(9)}${pairedDiff(server, 'als').padStart(8)}${median(server.user).toFixed(1).padStart(7)}${Math.round(median(server.rate)).toString().padStart(8)}   ${server.cpu.map((x) => x.toFixed(1)).join(' ')}`)
   }
   console.log('')
-  console.log('µs/req = server process CPU (user+system) ÷ requests; req/s is bounded by the load process here, not the server')
-  const perRequest = (xs) => xs.map((x) => (x / requests).toFixed(3)).join('/')
-  console.log(`StatsD received per request, each round (2 lines expected at sample rate 1): ${Object.keys(lines).map((v) => `${v} ${perRequest(lines[v])} lines in ${perRequest(datagrams[v])} datagrams`).join('; ')}`)
+  console.log('µs/req = server process CPU (user+system) ÷ requests, user = its user-space part; vs bare / vs ALS = median of the')
+  console.log('per-round differences with the bare app / the ALS floor of the same framework; req/s is bounded by the load process here')
+  const delivery = servers.filter((server) => server.variant.includes('vigie'))
+    .map((server) => `${server.variant} ${server.receiver.lines}/${2 * server.served} lines in ${server.receiver.datagrams} datagrams (${(server.receiver.datagrams / server.served).toFixed(3)}/request)`)
+  console.log(`StatsD request lines received / expected (2 per request served, sample rate 1): ${delivery.join('; ')}`)
+}
+
+/** Runs `requests` requests against one server; resolves with the load process's report. */
+async function burst (loader, server, requests) {
+  const run = await ask(loader, { port: server.port, requests }, (m) => m.done)
+  if (run.failed > 0) throw new Error(`${server.variant}: ${run.failed} requests failed`)
+  server.served += requests
+  return run
+}
+
+/** A StatsD receiver on a free UDP port: counts datagrams and request metric lines (not the process gauges). */
+async function startReceiver () {
+  const udp = dgram.createSocket({ type: 'udp4', recvBufferSize: 8 << 20 })
+  const receiver = { port: 0, datagrams: 0, lines: 0, close: () => udp.close() }
+  udp.on('message', (buf) => {
+    receiver.datagrams++
+    for (const line of buf.toString('utf8').split('\n')) if (line.startsWith('bench.http_request')) receiver.lines++
+  })
+  await new Promise((resolve) => udp.bind(0, '127.0.0.1', resolve))
+  receiver.port = udp.address().port
+  return receiver
+}
+
+function median (xs) {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }

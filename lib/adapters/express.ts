@@ -153,13 +153,19 @@ function startRequest (req: ObservedRequest, res: Response, observer: Observer<R
   return observer.storeFor(id)
 }
 
+/** Apps whose router checkInstrumented() has looked at: once per app, not per request. */
+const checkedApps = new WeakSet<object>()
+
 /**
  * An app whose router was built by an Express copy vigie did not patch (bundled, or loaded after
  * expressObservability()) records no mount paths and had no final-handler guard: say so once,
  * and guard it from now on.
  */
 function checkInstrumented (req: Request, observer: Observer<Request>): void {
-  const router = appRouterOf(req.app)
+  const app = req.app as object | undefined
+  if (app === undefined || checkedApps.has(app)) return
+  checkedApps.add(app)
+  const router = appRouterOf(app)
   if (router === undefined || isGuarded(router)) return
   if (!recordsMounts(router)) {
     observer.reporter.warnOnce('express-not-instrumented',

@@ -127,7 +127,7 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
     const observer = installation.observer
     let store: RequestStore | null = null
     try {
-      store = startRequest(request as VigieRequest, reply, observer)
+      store = startRequest(request as VigieRequest, reply, observer, hasLogger)
     } catch (err) {
       observer.reporter.report('onRequest hook', err)
     }
@@ -206,7 +206,7 @@ function setUpDashboard (fastify: FastifyInstance, installation: Installation): 
 }
 
 /** Sets the correlation ID everywhere it belongs; returns the request's async-context store. */
-function startRequest (request: VigieRequest, reply: FastifyReply, observer: Observer<FastifyRequest>): RequestStore {
+function startRequest (request: VigieRequest, reply: FastifyReply, observer: Observer<FastifyRequest>, hasLogger: boolean): RequestStore {
   const header = observer.options.correlationHeader
   const generated = (request.raw as IncomingMessage & { [kGeneratedId]?: string })[kGeneratedId]
   const id = generated ?? observer.correlationIdFor(request.headers[header])
@@ -215,16 +215,22 @@ function startRequest (request: VigieRequest, reply: FastifyReply, observer: Obs
   request[kCapturedByVigie] = true
   // reply.elapsedTime is not readable from onRequestAbort, which gets no reply.
   request[kStart] = performance.now()
-  if (generated !== undefined && loggerBindsCorrelationId(request.log, id)) {
-    markCorrelationBound(request.log)
-  } else {
-    const log = markCorrelationBound(request.log.child({ correlationId: id }))
-    request.log = log
-    reply.log = log
-  }
+  // With Fastify's logger off, request.log is a no-op logger (its child() is itself): nothing to bind.
+  if (hasLogger) bindCorrelationId(request, reply, id, generated !== undefined)
   const store = observer.storeFor(id)
   request[kStore] = store
   return store
+}
+
+/** Makes the request's logger write the correlation ID, unless genReqId() already made it the request ID. */
+function bindCorrelationId (request: FastifyRequest, reply: FastifyReply, id: string, generated: boolean): void {
+  if (generated && loggerBindsCorrelationId(request.log, id)) {
+    markCorrelationBound(request.log)
+    return
+  }
+  const log = markCorrelationBound(request.log.child({ correlationId: id }))
+  request.log = log
+  reply.log = log
 }
 
 /** Counts the response (once, whatever aborted first) and captures it if it is an exception. */
@@ -260,9 +266,11 @@ function finishRequest (request: VigieRequest, reply: FastifyReply, observer: Ob
 
 /** The `controller` tag, or null when the request is not timed nor counted. */
 function controllerOf (request: FastifyRequest, observer: Observer<FastifyRequest>): string | null {
-  const config = request.routeOptions.config?.vigie
+  // A getter that builds a new object at every read: read once.
+  const routeOptions = request.routeOptions
+  const config = routeOptions.config?.vigie
   if (config === false) return null
-  const route = request.is404 ? undefined : request.routeOptions.url
+  const route = request.is404 ? undefined : routeOptions.url
   if (observer.isIgnored(request.url, route, request)) return null
   if (config !== undefined) {
     if (typeof config.controller === 'string' && config.controller.length > 0) return config.controller

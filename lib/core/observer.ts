@@ -67,7 +67,7 @@ export class Observer<Request = unknown> {
     this.#recording = this.aggregator === null ? null : recordStatsdSends(this.statsd, this.aggregator, onAggregationError)
     this.#metrics = new RequestMetrics({
       client: this.statsd,
-      preformatted: this.#ownsClient && !options.disabled ? preformattedSink(this.statsd, options.statsd) : undefined,
+      preformatted: this.#ownsClient && !options.disabled ? preformattedSink(this.statsd, options.statsd, onStatsdError) : undefined,
       tagFormat: options.statsd.tagFormat,
       sampleRate: options.statsd.sampleRate,
       maxControllers: options.maxControllers,
@@ -187,6 +187,7 @@ export class Observer<Request = unknown> {
     this.#recording?.restore()
     this.#processSampler?.stop()
     this.#releaseOutgoing()
+    this.#metrics.close()
     if (this.#ownsClient) await closeStatsdClient(this.statsd)
     else await flushStatsdClient(this.statsd)
   }

@@ -34,8 +34,10 @@ export interface PreformattedSink {
   readonly prefix: string
   /** `key:value` global tags, already sanitised, in hot-shots' order. */
   readonly globalTags: readonly string[]
-  /** Hands one or more complete lines (joined by `\n`) to the client's buffer. */
-  readonly send: (lines: string) => void
+  /** Queues one or more complete lines (joined by `\n`) of `bytes` UTF-8 bytes for sending. */
+  readonly send: (lines: string, bytes: number) => void
+  /** Sends what is queued and stops the periodic flush. */
+  readonly close: () => void
 }
 
 export interface RequestMetricsOptions {
@@ -60,11 +62,13 @@ interface RequestSeries {
   readonly responseTime: SeriesHandle
 }
 
-/** The same, with the lines the fast path sends. */
+/** The same, with the lines the fast path sends and their sizes in bytes. */
 interface RequestLines extends RequestSeries {
   readonly counter: string
   readonly timingHead: string
   readonly timingTail: string
+  /** Bytes of the counter line, the `\n` after it and the timing line without its value. */
+  readonly bytes: number
 }
 
 const NOT_AGGREGATED: SeriesHandle = Object.freeze({ record () {} })
@@ -90,8 +94,13 @@ export class RequestMetrics {
   readonly #aggregator: Aggregator | null
   readonly #recording: StatsdRecording | null
   readonly #onAggregationError: (err: unknown) => void
-  /** Per series (controller, method, status): the counter line and the timing line around its value. */
-  readonly #lineCache = new Map<string, RequestLines>()
+  /**
+   * Per series, by controller, method and status: the counter line and the timing line around its
+   * value. Nested maps rather than one joined key: the parts are strings the framework reuses
+   * (route patterns, method names), whose hashes V8 keeps, so a lookup builds no string.
+   */
+  readonly #lineCache = new Map<string, Map<string, Map<number, RequestLines>>>()
+  #cachedLines = 0
   /** The same without lines, for the path through the client. */
   readonly #seriesCache = new Map<string, RequestSeries>()
 
@@ -111,18 +120,20 @@ export class RequestMetrics {
   }
 
   recordRequest (controller: string, method: string, statusCode: number, durationMs: number): void {
-    const label = this.#controllers.label(controller)
     const ms = Math.round(durationMs * 1000) / 1000
-    if (this.#preformatted !== undefined) {
+    const sink = this.#preformatted
+    if (sink !== undefined) {
       try {
-        const lines = this.#linesFor(this.#preformatted, label, method, statusCode)
+        const lines = this.#lineCache.get(controller)?.get(method)?.get(statusCode) ?? this.#newLines(sink, controller, method, statusCode)
         this.#aggregate(lines, ms)
-        this.#preformatted.send(`${lines.counter}\n${lines.timingHead}${ms}${lines.timingTail}`)
+        const value = String(ms)
+        sink.send(`${lines.counter}\n${lines.timingHead}${value}${lines.timingTail}`, lines.bytes + value.length)
       } catch (err) {
         this.#onSendError(err)
       }
       return
     }
+    const label = this.#controllers.label(controller)
     const series = this.#requestSeriesFor(label, method, statusCode)
     this.#aggregate(series, ms)
     const recording = this.#recording
@@ -226,27 +237,44 @@ export class RequestMetrics {
     }
   }
 
-  /** The lines of one series, formatted as hot-shots would (DogStatsD or Telegraf), cached. */
-  #linesFor (sink: PreformattedSink, label: string, method: string, statusCode: number): RequestLines {
-    const key = `${label}\u0000${method}\u0000${statusCode}`
-    let lines = this.#lineCache.get(key)
-    if (lines === undefined) {
-      const series = this.#requestSeries(this.#requestTags(label, method, statusCode))
-      const tags = [...sink.globalTags, ...series.tags]
-      const counterName = sink.prefix + METRIC_NAMES.request
-      const timingName = sink.prefix + METRIC_NAMES.responseTime
-      if (this.#format === 'telegraf') {
-        const tagText = tags.map((tag) => tag.replace(':', '=')).join(',')
-        lines = { ...series, counter: `${counterName},${tagText}:1|c`, timingHead: `${timingName},${tagText}:`, timingTail: '|ms' }
-      } else {
-        const tagText = tags.join(',')
-        lines = { ...series, counter: `${counterName}:1|c|#${tagText}`, timingHead: `${timingName}:`, timingTail: `|ms|#${tagText}` }
-      }
-      // Series are bounded by the caps on their parts; the cache is bounded outright too.
-      if (this.#lineCache.size >= MAX_CACHED_SERIES) this.#lineCache.clear()
-      this.#lineCache.set(key, lines)
+  /** The lines of one series, formatted as hot-shots would (DogStatsD or Telegraf), then cached. */
+  #newLines (sink: PreformattedSink, controller: string, method: string, statusCode: number): RequestLines {
+    const series = this.#requestSeries(this.#requestTags(this.#controllers.label(controller), method, statusCode))
+    const tags = [...sink.globalTags, ...series.tags]
+    const counterName = sink.prefix + METRIC_NAMES.request
+    const timingName = sink.prefix + METRIC_NAMES.responseTime
+    let counter: string, timingHead: string, timingTail: string
+    if (this.#format === 'telegraf') {
+      const tagText = tags.map((tag) => tag.replace(':', '=')).join(',')
+      counter = `${counterName},${tagText}:1|c`
+      timingHead = `${timingName},${tagText}:`
+      timingTail = '|ms'
+    } else {
+      const tagText = tags.join(',')
+      counter = `${counterName}:1|c|#${tagText}`
+      timingHead = `${timingName}:`
+      timingTail = `|ms|#${tagText}`
     }
+    const bytes = Buffer.byteLength(counter) + 1 + Buffer.byteLength(timingHead) + Buffer.byteLength(timingTail)
+    const lines: RequestLines = { ...series, counter, timingHead, timingTail, bytes }
+    // Series are bounded by the caps on their parts, but the raw controllers that map to the
+    // overflow label are not: the cache is bounded outright.
+    if (this.#cachedLines >= MAX_CACHED_SERIES) {
+      this.#lineCache.clear()
+      this.#cachedLines = 0
+    }
+    let byMethod = this.#lineCache.get(controller)
+    if (byMethod === undefined) this.#lineCache.set(controller, byMethod = new Map())
+    let byStatus = byMethod.get(method)
+    if (byStatus === undefined) byMethod.set(method, byStatus = new Map())
+    byStatus.set(statusCode, lines)
+    this.#cachedLines++
     return lines
+  }
+
+  /** Sends the batched request lines and stops their periodic flush. */
+  close (): void {
+    this.#preformatted?.close()
   }
 
   /** Every value reaching here is already bounded (status codes, methods, capped labels). */

@@ -1,5 +1,6 @@
 import { StatsD } from 'hot-shots'
 import type { ResolvedStatsd } from '../options.js'
+import { LineBatch } from './line-batch.js'
 import type { PreformattedSink } from './request-metrics.js'
 
 /**
@@ -26,19 +27,28 @@ export function createStatsdClient (options: ResolvedStatsd, onError: (err: Erro
 }
 
 /**
- * The fast path of request metrics for a client vigie created: whole, pre-formatted lines go
- * straight to hot-shots' buffer (`_send`, the step after its own formatting), skipping per-call
- * tag merging. Not used with sampling or Datadog mode, where hot-shots adds to each line.
+ * The fast path of request metrics for a client vigie created: whole, pre-formatted lines are
+ * batched by vigie ({@link LineBatch}) and each batch goes out through hot-shots' transport
+ * (`sendMessage`, the step after its own formatting and buffering), skipping per-call tag merging
+ * and hot-shots' per-call buffer measuring. Not used with sampling or Datadog mode, where
+ * hot-shots adds to each line.
  */
-export function preformattedSink (client: StatsD, options: ResolvedStatsd): PreformattedSink | undefined {
+export function preformattedSink (client: StatsD, options: ResolvedStatsd, onError: (err: unknown) => void): PreformattedSink | undefined {
   // The prefix and global tags exactly as hot-shots normalised and formatted them.
-  const { _send: send, prefix, globalTags } = client as unknown as { _send?: (message: string) => void, prefix?: unknown, globalTags?: unknown }
-  if (typeof send !== 'function' || typeof prefix !== 'string' || !Array.isArray(globalTags)) return undefined
+  const { sendMessage, prefix, globalTags } = client as unknown as { sendMessage?: (message: string) => void, prefix?: unknown, globalTags?: unknown }
+  if (typeof sendMessage !== 'function' || typeof prefix !== 'string' || !Array.isArray(globalTags)) return undefined
   if (options.sampleRate < 1 || options.datadog) return undefined
+  const batch = new LineBatch({
+    maxBytes: options.maxBufferSize,
+    flushIntervalMs: options.bufferFlushInterval,
+    write: (payload) => sendMessage.call(client, payload),
+    onError,
+  })
   return Object.freeze({
     prefix,
     globalTags: Object.freeze([...globalTags as string[]]),
-    send: (lines: string) => send.call(client, lines),
+    send: (lines: string, bytes: number) => batch.add(lines, bytes),
+    close: () => batch.close(),
   })
 }
 

@@ -147,6 +147,20 @@ t.test('close() sends the metrics still buffered', async (t) => {
   t.equal(statsd.lines.filter((l) => l.startsWith('http_request:1|c')).length, 3)
 })
 
+t.test('request lines are batched into datagrams of at most maxBufferSize bytes, multi-byte tags included', async (t) => {
+  const { url, statsd } = await startApp(t, {
+    vigie: { statsd: { maxBufferSize: 400, bufferFlushInterval: 60_000 } },
+    routes: (app) => app.get('/cafés/:id', { config: { vigie: { controller: 'cafés-résumé' } } }, async () => 'ok'),
+  })
+  const requests = 40
+  for (let i = 0; i < requests; i++) t.equal((await fetch(`${url}/caf%C3%A9s/${i}`)).status, 200)
+  // Each request's two lines are about 230 bytes: one request per datagram, never two.
+  await statsd.waitFor((lines) => lines.length >= 2 * (requests - 1))
+  t.ok(statsd.datagramSizes.every((size) => size <= 400), `datagram sizes: ${statsd.datagramSizes.join(' ')}`)
+  t.ok(statsd.datagramSizes.every((size) => size > 200), 'each holds a whole request')
+  t.equal(statsd.lines.filter((l) => l.startsWith('http_request:1|c|') && l.endsWith('controller:cafés-résumé')).length, statsd.datagramSizes.length)
+})
+
 t.test('an aborted request is counted once, with status 499', async (t) => {
   let release: () => void = () => {}
   const released = new Promise<void>((resolve) => { release = resolve })

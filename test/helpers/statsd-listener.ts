@@ -5,6 +5,8 @@ import { once } from 'node:events'
 export interface StatsdListener {
   readonly port: number
   readonly lines: string[]
+  /** The size in bytes of each datagram received. */
+  readonly datagramSizes: number[]
   /** Resolves once `predicate` holds for the lines received so far (polls; rejects after timeoutMs). */
   waitFor: (predicate: (lines: string[]) => boolean, timeoutMs?: number) => Promise<string[]>
   close: () => Promise<void>
@@ -13,7 +15,9 @@ export interface StatsdListener {
 export async function startStatsdListener (): Promise<StatsdListener> {
   const socket: Socket = createSocket('udp4')
   const lines: string[] = []
+  const datagramSizes: number[] = []
   socket.on('message', (msg) => {
+    datagramSizes.push(msg.length)
     for (const line of msg.toString('utf8').split('\n')) {
       if (line !== '') lines.push(line)
     }
@@ -23,6 +27,7 @@ export async function startStatsdListener (): Promise<StatsdListener> {
   return {
     port: socket.address().port,
     lines,
+    datagramSizes,
     async waitFor (predicate, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs
       while (!predicate(lines)) {

@@ -27,7 +27,7 @@ t.test('fast path: an aggregation failure is reported, and the lines are sent al
   const metrics = new RequestMetrics({
     ...base,
     client: {} as StatsD,
-    preformatted: { prefix: '', globalTags: [], send: (lines) => sent.push(lines) },
+    preformatted: { prefix: '', globalTags: [], send: (lines) => sent.push(lines), close: () => {} },
     aggregator: new BrokenAggregator({ maxSeries: 10 }),
     recording: null,
     onAggregationError: (err) => errors.push(err),
