@@ -9,6 +9,8 @@
 //   node bench/plugin-cpu.mjs --rounds=21 --requests=5000
 //   VARIANTS=bare,als,vigie,express-bare,express-als,express-vigie node bench/plugin-cpu.mjs
 //   node bench/plugin-cpu.mjs --quick --cpu-prof-dir=/tmp/prof    also writes each server's --cpu-prof profile there
+//   VARIANTS=express-als,express-vigie,express-vigie-baseline node bench/plugin-cpu.mjs --baseline=bench/.baseline/dist
+//                                        compares this build with another (a `-baseline` variant of any vigie one)
 //
 // Why one process per variant: on Node 20 the first AsyncLocalStorage.run() enables async hooks
 // for the whole process, for good; a bare app measured after it would pay them. Every server
@@ -23,7 +25,8 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import dgram from 'node:dgram'
 import http from 'node:http'
 import os from 'node:os'
-import { fileURLToPath } from 'node:url'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { ask } from './lib/ipc.mjs'
 
 const SELF = fileURLToPath(import.meta.url)
@@ -75,7 +78,8 @@ async function server (variant, statsdPort) {
       als.run({ id: request.id }, done)
     })
   } else if (variant.startsWith('vigie')) {
-    const { observability } = await import('../dist/esm/index.js')
+    const { observability } = await importVigie(variant)
+    variant = variant.replace(/-baseline$/, '')
     // statsd defaults kept: 8 KiB datagrams on loopback, flushed every second; capture armed.
     await app.register(observability, {
       statsd: { host: '127.0.0.1', port: statsdPort, prefix: 'bench.' },
@@ -97,8 +101,8 @@ async function expressServer (variant, statsdPort) {
   if (variant === 'express-als') {
     const als = new AsyncLocalStorage()
     app.use(function alsMiddleware (req, _res, next) { als.run({ url: req.url }, next) })
-  } else if (variant === 'express-vigie') {
-    const { expressObservability } = await import('../dist/esm/index.js')
+  } else if (variant === 'express-vigie' || variant === 'express-vigie-baseline') {
+    const { expressObservability } = await importVigie(variant)
     const vigie = expressObservability({ statsd: { host: '127.0.0.1', port: statsdPort, prefix: 'bench.' } })
     app.use(vigie)
     close = () => vigie.close()
@@ -107,6 +111,18 @@ async function expressServer (variant, statsdPort) {
   const server = app.listen(0, '127.0.0.1')
   await new Promise((resolve) => server.once('listening', resolve))
   serveMeasured(server.address().port, async () => { await close(); server.closeAllConnections(); server.close() })
+}
+
+/**
+ * The built vigie: this checkout's, or for a `-baseline` variant the build given by
+ * `--baseline=<dist dir>` (a copy of another commit's dist/ inside this repository, so that it
+ * resolves the same node_modules), to compare two builds in one run.
+ */
+function importVigie (variant) {
+  if (!variant.endsWith('-baseline')) return import('../dist/esm/index.js')
+  const dir = process.env.VIGIE_BENCH_BASELINE // set from --baseline by the orchestrator
+  if (dir === undefined) throw new Error(`${variant} needs --baseline=<dist dir>`)
+  return import(pathToFileURL(path.resolve(dir, 'esm/index.js')).href)
 }
 
 /** Answers the orchestrator: CPU used between 'start' and 'stop'. */
@@ -169,6 +185,8 @@ async function orchestrate () {
   const requests = arg('requests', quick ? 3000 : 10000)
   const warmup = arg('warmup', quick ? 2000 : 5000)
   const profileDir = process.argv.find((a) => a.startsWith('--cpu-prof-dir='))?.slice('--cpu-prof-dir='.length)
+  const baseline = process.argv.find((a) => a.startsWith('--baseline='))?.slice('--baseline='.length)
+  if (baseline !== undefined) process.env.VIGIE_BENCH_BASELINE = path.resolve(baseline)
 
   // The servers on core 0 (one of them busy at a time); this process, the StatsD receivers
   // and the load on core 1.
@@ -219,7 +237,7 @@ async function orchestrate () {
   console.log('')
   console.log(`${'variant'.padEnd(40)}${'µs/req'.padStart(8)}${'vs bare'.padStart(9)}${'vs ALS'.padStart(8)}${'user'.padStart(7)}${'req/s'.padStart(8)}   per-round µs/req`)
   for (const server of servers) {
-    console.log(`${(LABELS[server.variant] ?? server.variant).padEnd(40)}${median(server.cpu).toFixed(1).padStart(8)}${pairedDiff(server, 'bare').padStart(9)}${pairedDiff(server, 'als').padStart(8)}${median(server.user).toFixed(1).padStart(7)}${Math.round(median(server.rate)).toString().padStart(8)}   ${server.cpu.map((x) => x.toFixed(1)).join(' ')}`)
+    console.log(`${labelOf(server.variant).padEnd(40)}${median(server.cpu).toFixed(1).padStart(8)}${pairedDiff(server, 'bare').padStart(9)}${pairedDiff(server, 'als').padStart(8)}${median(server.user).toFixed(1).padStart(7)}${Math.round(median(server.rate)).toString().padStart(8)}   ${server.cpu.map((x) => x.toFixed(1)).join(' ')}`)
   }
   console.log('')
   console.log('µs/req = server process CPU (user+system) ÷ requests, user = its user-space part; vs bare / vs ALS = median of the')
@@ -227,6 +245,11 @@ async function orchestrate () {
   const delivery = servers.filter((server) => server.variant.includes('vigie'))
     .map((server) => `${server.variant} ${server.receiver.lines}/${2 * server.served} lines in ${server.receiver.datagrams} datagrams (${(server.receiver.datagrams / server.served).toFixed(3)}/request)`)
   console.log(`StatsD request lines received / expected (2 per request served, sample rate 1): ${delivery.join('; ')}`)
+}
+
+function labelOf (variant) {
+  const base = variant.replace(/-baseline$/, '')
+  return (LABELS[base] ?? base) + (base === variant ? '' : ', baseline build')
 }
 
 /** Runs `requests` requests against one server; resolves with the load process's report. */

@@ -1,12 +1,13 @@
 import { enterMount, mountPath, type MountPath, type MountRecord } from './express-route-pattern.js'
 import { guardFinalHandler, type GuardableRouter } from './express-final-guard.js'
-import { kMountPatch, kMounts, kPatchedUse, kVigieMiddleware } from './express-symbols.js'
+import { kMountPatch, kPatchedUse, kRequestState, kVigieMiddleware } from './express-symbols.js'
 
 type UseMethod = (this: GuardableRouter, ...args: unknown[]) => unknown
 type Middleware = (req: MountedRequest, res: unknown, next: (err?: unknown) => void) => unknown
 
 interface MountedRequest {
-  [kMounts]?: MountRecord[]
+  /** The state of a request vigie observes (see express-request-state.ts): only its mounts are used here. */
+  [kRequestState]?: { readonly mounts: MountRecord[] }
   baseUrl?: string
 }
 
@@ -121,7 +122,7 @@ function isVigieMiddleware (fn: unknown): boolean {
  */
 function recordingMount (fn: Middleware, path: MountPath): Middleware {
   const mounted = function (req: MountedRequest, res: unknown, next: (err?: unknown) => void): unknown {
-    const mounts = req[kMounts]
+    const mounts = req[kRequestState]?.mounts
     if (mounts === undefined) return fn(req, res, next)
     const depth = mounts.length
     let inside = true

@@ -1,14 +1,14 @@
 import type { Request } from 'express'
 import type { Observer } from '../core/observer.js'
 import { routeController, type MountRecord } from './express-route-pattern.js'
-import { kMounts, kRequestState, kRoutePatch, kRouteValue } from './express-symbols.js'
+import { kRequestState, kRoutePatch, kRouteValue } from './express-symbols.js'
 
 /** What vigie keeps on each Express request it observes, under kRequestState. */
 export interface ExpressRequestState {
   readonly observer: Observer<Request>
   /** `performance.now()` when vigie's middleware ran. */
   readonly start: number
-  /** The mounts the request is inside now, the root first; the same array as `req[kMounts]`. */
+  /** The mounts the request is inside now, the root first (pushed and popped by the patched `use`). */
   readonly mounts: MountRecord[]
   /** What Express last assigned to `req.route`. */
   route: unknown
@@ -20,7 +20,7 @@ export interface ExpressRequestState {
   settled: boolean
 }
 
-export type ObservedRequest = Request & { [kRequestState]?: ExpressRequestState, [kMounts]?: MountRecord[] }
+export type ObservedRequest = Request & { [kRequestState]?: ExpressRequestState }
 
 export function createRequestState (req: ObservedRequest, observer: Observer<Request>, start: number): ExpressRequestState {
   const baseUrl = req.baseUrl ?? ''
@@ -34,7 +34,6 @@ export function createRequestState (req: ObservedRequest, observer: Observer<Req
     settled: false,
   }
   req[kRequestState] = state
-  req[kMounts] = state.mounts
   trackRoute(req)
   return state
 }
@@ -48,22 +47,29 @@ export function createRequestState (req: ObservedRequest, observer: Observer<Req
  * instrument) gets its own, which costs every later property access on that request.
  */
 function trackRoute (req: ObservedRequest): void {
+  const inherited = (req as { [kRoutePatch]?: unknown })[kRoutePatch] !== undefined
+  if (inherited && !Object.hasOwn(req, 'route')) return
   const own = Object.getOwnPropertyDescriptor(req, 'route')
-  if (own === undefined && (req as { [kRoutePatch]?: unknown })[kRoutePatch] !== undefined) return
   if (own !== undefined && own.configurable !== true) return
   Object.defineProperty(req, 'route', ROUTE_ACCESSOR)
 }
 
+// On an observed request the value lives in its state (no property added to the request); on
+// others (requests of apps vigie does not observe, sharing the prototype) under kRouteValue.
 const ROUTE_ACCESSOR: PropertyDescriptor = {
   configurable: true,
   enumerable: true,
   get (this: ObservedRequest & { [kRouteValue]?: unknown }): unknown {
-    return this[kRouteValue]
+    const state = this[kRequestState]
+    return state === undefined ? this[kRouteValue] : state.route
   },
   set (this: ObservedRequest & { [kRouteValue]?: unknown }, route: unknown): void {
-    this[kRouteValue] = route
     const state = this[kRequestState]
-    if (state === undefined || state.route === route) return
+    if (state === undefined) {
+      this[kRouteValue] = route
+      return
+    }
+    if (state.route === route) return
     state.route = route
     state.controller = controllerOfRoute(this, state, route)
   },

@@ -146,7 +146,6 @@ function startRequest (req: ObservedRequest, res: Response, observer: Observer<R
   req.correlationId = id
   if (!res.headersSent) res.setHeader(header, id)
   createRequestState(req, observer, performance.now())
-  res.on('finish', onResponseFinish)
   res.on('close', onResponseClose)
   res.on('error', onResponseError)
   checkInstrumented(req, observer)
@@ -174,12 +173,10 @@ function checkInstrumented (req: Request, observer: Observer<Request>): void {
   guardFinalHandler(router as Parameters<typeof guardFinalHandler>[0])
 }
 
-// One response ends once, whichever of these comes first (pino-http's approach): all three
-// listeners are removed then. Shared functions: no closure per request.
-function onResponseFinish (this: ServerResponse): void {
-  settle(this, false)
-}
-
+// Node emits `close` on every response: after `finish` when it was sent whole (writableFinished),
+// or when the connection went away first. `error` (a write after end, say) settles it as failed.
+// Shared functions, no closure per request; not removed: the response is done with, and `finish`
+// is left alone (Node has its own listener there, which a second one would turn into an array).
 function onResponseClose (this: ServerResponse): void {
   settle(this, !this.writableFinished)
 }
@@ -189,9 +186,6 @@ function onResponseError (this: ServerResponse): void {
 }
 
 function settle (res: ServerResponse, aborted: boolean): void {
-  res.removeListener('finish', onResponseFinish)
-  res.removeListener('close', onResponseClose)
-  res.removeListener('error', onResponseError)
   const req = res.req as ObservedRequest
   const state = req[kRequestState]
   if (state === undefined || state.settled) return
