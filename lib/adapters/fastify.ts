@@ -35,7 +35,6 @@ export type FastifyVigieOptions = VigieOptions<FastifyRequest>
 
 const kStore = Symbol('vigie.store')
 const kError = Symbol('vigie.error')
-const kCounted = Symbol('vigie.counted')
 const kStart = Symbol('vigie.start')
 // Shared by the ESM and CJS copies: genReqId() may come from one and the plugin from the other,
 // and either copy must see that the other one is already installed.
@@ -47,7 +46,6 @@ const kDashboardRoute = Symbol('vigie.dashboardRoute')
 interface VigieRequestState {
   [kStore]: RequestStore | null
   [kError]: unknown
-  [kCounted]: boolean
   [kStart]: number
   [kCapturedByVigie]: boolean
 }
@@ -114,7 +112,6 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
   if (!fastify.hasRequestDecorator('correlationId')) fastify.decorateRequest('correlationId', '')
   fastify.decorateRequest(kStore, null)
   fastify.decorateRequest(kError, undefined)
-  fastify.decorateRequest(kCounted, false)
   fastify.decorateRequest(kStart, 0)
   fastify.decorateRequest(kCapturedByVigie, false)
   fastify.addHook('onClose', async function vigieOnClose () {
@@ -128,6 +125,9 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
     let store: RequestStore | null = null
     try {
       store = startRequest(request as VigieRequest, reply, observer, hasLogger)
+      reply.raw.on('close', function vigieResponseClosed () {
+        settleRequest(request as VigieRequest, reply, installation.observer)
+      })
     } catch (err) {
       observer.reporter.report('onRequest hook', err)
     }
@@ -147,31 +147,6 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
 
   fastify.addHook('onError', function vigieOnError (request: FastifyRequest, _reply: FastifyReply, error: Error, done: HookHandlerDoneFunction) {
     (request as VigieRequest)[kError] = error
-    done()
-  })
-
-  fastify.addHook('onRequestAbort', function vigieOnRequestAbort (request: FastifyRequest, done: HookHandlerDoneFunction) {
-    const observer = installation.observer
-    try {
-      const state = request as VigieRequest
-      if (!state[kCounted]) {
-        state[kCounted] = true
-        const controller = controllerOf(request, observer)
-        if (controller !== null) observer.recordAbort(controller, request.method, performance.now() - state[kStart])
-      }
-    } catch (err) {
-      observer.reporter.report('onRequestAbort hook', err)
-    }
-    done()
-  })
-
-  fastify.addHook('onResponse', function vigieOnResponse (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
-    const observer = installation.observer
-    try {
-      finishRequest(request as VigieRequest, reply, observer)
-    } catch (err) {
-      observer.reporter.report('onResponse hook', err)
-    }
     done()
   })
 }
@@ -213,7 +188,6 @@ function startRequest (request: VigieRequest, reply: FastifyReply, observer: Obs
   request.correlationId = id
   reply.header(header, id)
   request[kCapturedByVigie] = true
-  // reply.elapsedTime is not readable from onRequestAbort, which gets no reply.
   request[kStart] = performance.now()
   // With Fastify's logger off, request.log is a no-op logger (its child() is itself): nothing to bind.
   if (hasLogger) bindCorrelationId(request, reply, id, generated !== undefined)
@@ -233,15 +207,31 @@ function bindCorrelationId (request: FastifyRequest, reply: FastifyReply, id: st
   reply.log = log
 }
 
-/** Counts the response (once, whatever aborted first) and captures it if it is an exception. */
-function finishRequest (request: VigieRequest, reply: FastifyReply, observer: Observer<FastifyRequest>): void {
-  const statusCode = reply.statusCode
-  const durationMs = reply.elapsedTime
-  const controller = controllerOf(request, observer)
-  if (!request[kCounted]) {
-    request[kCounted] = true
-    if (controller !== null) observer.recordResponse(controller, request.method, statusCode, durationMs)
+/**
+ * Runs when the response closes, which Node signals on every response: after it was sent whole
+ * (`writableEnded`: the app answered), or when the client went away first. One listener and one
+ * closure per request, where Fastify's onResponse and onRequestAbort hooks would each add
+ * listeners and closures of their own (and make Fastify time every request besides).
+ */
+function settleRequest (request: VigieRequest, reply: FastifyReply, observer: Observer<FastifyRequest>): void {
+  try {
+    const durationMs = performance.now() - request[kStart]
+    if (reply.raw.writableEnded) {
+      finishRequest(request, reply, observer, durationMs)
+    } else {
+      const controller = controllerOf(request, observer)
+      if (controller !== null) observer.recordAbort(controller, request.method, durationMs)
+    }
+  } catch (err) {
+    observer.reporter.report('response close listener', err)
   }
+}
+
+/** Counts the response and captures it if it is an exception. */
+function finishRequest (request: VigieRequest, reply: FastifyReply, observer: Observer<FastifyRequest>, durationMs: number): void {
+  const statusCode = reply.statusCode
+  const controller = controllerOf(request, observer)
+  if (controller !== null) observer.recordResponse(controller, request.method, statusCode, durationMs)
   if (controller === null && isDashboardRoute(request)) return
   const error = request[kError]
   if (!observer.isException(statusCode, error)) return

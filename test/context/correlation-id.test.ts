@@ -1,4 +1,5 @@
 import t from 'tap'
+import { parse, stringify } from 'uuid'
 import { generateCorrelationId, isValidCorrelationId, resolveCorrelationId } from '../../lib/context/correlation-id.js'
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
@@ -6,6 +7,7 @@ const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 t.test('generated IDs are UUID v7, unique, and ordered as generated, also within one millisecond', async (t) => {
   const ids = Array.from({ length: 5000 }, () => generateCorrelationId())
   t.ok(ids.every((id) => UUID_V7.test(id)), ids[0])
+  t.ok(ids.every((id) => stringify(parse(id)) === id), 'the canonical form uuid writes')
   t.equal(new Set(ids).size, ids.length, 'no duplicates across several pool refills')
   t.same([...ids].sort(), ids, 'lexical order is generation order')
   const first = Number.parseInt(ids[0]!.replace(/-/g, '').slice(0, 12), 16)

@@ -161,6 +161,28 @@ t.test('request lines are batched into datagrams of at most maxBufferSize bytes,
   t.equal(statsd.lines.filter((l) => l.startsWith('http_request:1|c|') && l.endsWith('controller:cafés-résumé')).length, statsd.datagramSizes.length)
 })
 
+t.test('the timing covers the handler, and a hijacked reply answered on the raw response is counted', async (t) => {
+  const { url, statsd } = await startApp(t, {
+    routes: (app) => {
+      app.get('/slow', async () => {
+        await new Promise((resolve) => setTimeout(resolve, 60))
+        return 'done'
+      })
+      app.get('/raw', (_request, reply) => {
+        reply.hijack()
+        reply.raw.writeHead(202, { 'content-type': 'text/plain' })
+        reply.raw.end('raw')
+      })
+    },
+  })
+  t.equal((await fetch(`${url}/slow`)).status, 200)
+  t.equal((await fetch(`${url}/raw`)).status, 202)
+  await statsd.waitFor((lines) => lines.length >= 4)
+  const slow = statsd.lines.find((l) => l.startsWith('http_request.response_time:') && l.endsWith('controller:/slow'))
+  t.ok(Number(/:([\d.]+)\|ms/.exec(slow ?? '')?.[1]) >= 59, slow)
+  t.ok(statsd.lines.includes('http_request:1|c|#http_status:202,http_status_class:2xx,method:GET,controller:/raw'), statsd.lines.join('\n'))
+})
+
 t.test('an aborted request is counted once, with status 499', async (t) => {
   let release: () => void = () => {}
   const released = new Promise<void>((resolve) => { release = resolve })
