@@ -314,6 +314,17 @@ the edge of what one run resolves (the kernel accounts CPU time in ${1000 / CLK_
 reports latency in whole milliseconds, so at a 3–4 ms p99 one step reads as ±25–33 %; "added p99"
 compares with the bare server of the same pairs, whose median can differ from the bare row.
 
+### The other measure: \`bench/plugin-cpu.mjs\`
+
+\`node bench/plugin-cpu.mjs\` measures the same route another way: every server (bare, ALS floor,
+vigie; Fastify and Express) stays up for the whole run, the load is a Node \`http.get\` loop at 32
+connections, and the variants take turns in short bursts, each compared with its baseline
+within the same round. On a quiet machine it puts vigie at +5 to +7 µs over the Fastify ALS floor,
+well under what this table shows, and its figures grow when the machine is busy. Why the two
+differ by that much (50 autocannon connections against 32, a server slowed enough to process
+fewer requests per event-loop turn, the 5-second pairs) is not settled; the table above is kept
+as it came out.
+
 ### Metrics delivered
 
 vigie sends to a real UDP socket bound by the runner (receive buffer ${f0(RECV_BUF)} B), with
