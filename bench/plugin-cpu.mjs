@@ -6,7 +6,7 @@
 //
 //   node bench/plugin-cpu.mjs            11 interleaved rounds of 10,000 requests per variant (about 2 minutes)
 //   node bench/plugin-cpu.mjs --quick    3 short rounds, for a smoke test
-//   node bench/plugin-cpu.mjs --rounds=21 --requests=5000
+//   node bench/plugin-cpu.mjs --rounds=21 --requests=5000 --connections=50
 //   VARIANTS=bare,als,vigie,express-bare,express-als,express-vigie node bench/plugin-cpu.mjs
 //   node bench/plugin-cpu.mjs --quick --cpu-prof-dir=/tmp/prof    also writes each server's --cpu-prof profile there
 //   VARIANTS=express-als,express-vigie,express-vigie-baseline node bench/plugin-cpu.mjs --baseline=bench/.baseline/dist
@@ -43,7 +43,7 @@ const LABELS = {
   'express-als': 'Express + 1 ALS run/request',
   'express-vigie': 'Express + vigie, everything on',
 }
-const CONCURRENCY = 32 // requests in flight, over as many keep-alive sockets
+const CONCURRENCY = Number(process.argv.find((a) => a.startsWith('--connections='))?.slice('--connections='.length) ?? 32) // requests in flight, over as many keep-alive sockets
 
 /** Pins a process to one core with taskset, when there is one and at least 2 cores; false otherwise. */
 function pin (pid, core) {
@@ -191,7 +191,7 @@ async function orchestrate () {
   // The servers on core 0 (one of them busy at a time); this process, the StatsD receivers
   // and the load on core 1.
   const pinned = pin(process.pid, 1)
-  const loader = fork(SELF, ['load'], { stdio: 'inherit' })
+  const loader = fork(SELF, ['load', `--connections=${CONCURRENCY}`], { stdio: 'inherit' })
   const servers = []
   for (const variant of VARIANTS) {
     const receiver = await startReceiver() // one per variant: delivery is counted apart
