@@ -33,7 +33,6 @@ declare module 'fastify' {
 
 export type FastifyVigieOptions = VigieOptions<FastifyRequest>
 
-const kStore = Symbol('vigie.store')
 const kError = Symbol('vigie.error')
 const kStart = Symbol('vigie.start')
 // Shared by the ESM and CJS copies: genReqId() may come from one and the plugin from the other,
@@ -44,7 +43,6 @@ const kInstalled = Symbol.for('vigie.installed')
 const kDashboardRoute = Symbol('vigie.dashboardRoute')
 
 interface VigieRequestState {
-  [kStore]: RequestStore | null
   [kError]: unknown
   [kStart]: number
   [kCapturedByVigie]: boolean
@@ -110,7 +108,6 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
     fastify.decorate('vigie', { getter: () => api })
   }
   if (!fastify.hasRequestDecorator('correlationId')) fastify.decorateRequest('correlationId', '')
-  fastify.decorateRequest(kStore, null)
   fastify.decorateRequest(kError, undefined)
   fastify.decorateRequest(kStart, 0)
   fastify.decorateRequest(kCapturedByVigie, false)
@@ -131,17 +128,9 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
     } catch (err) {
       observer.reporter.report('onRequest hook', err)
     }
+    // Everything after this hook runs in the store, body parsing included: Fastify continues
+    // from the parsed body through an AsyncResource made here (content-type-parser.js).
     if (store === null) done()
-    else shared.requestContext.run(store, done)
-  })
-
-  // Body parsing runs in the request stream's async context, not the one onRequest entered, so
-  // the handler would lose the store: enter it again before validation and the handler.
-  // (The same reason as @fastify/request-context's preValidation hook; nodejs/node#34430.)
-  fastify.addHook('preValidation', function vigiePreValidation (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
-    const store = (request as VigieRequest)[kStore]
-    // Without a body to parse, the chain never left the context onRequest entered.
-    if (store === null || shared.requestContext.getStore() === store) done()
     else shared.requestContext.run(store, done)
   })
 
@@ -192,9 +181,9 @@ function startRequest (request: VigieRequest, reply: FastifyReply, observer: Obs
   // With Fastify's logger off, request.log is a no-op logger (its child() is itself): nothing to bind.
   if (hasLogger) bindCorrelationId(request, reply, id, generated !== undefined)
   const store = observer.storeFor(id)
-  request[kStore] = store
   return store
 }
+
 
 /** Makes the request's logger write the correlation ID, unless genReqId() already made it the request ID. */
 function bindCorrelationId (request: FastifyRequest, reply: FastifyReply, id: string, generated: boolean): void {

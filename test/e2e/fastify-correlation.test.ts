@@ -114,6 +114,40 @@ t.test('the ID is in the context for async work started by the handler', async (
   t.equal(correlationId(), undefined, 'outside a request there is no ID')
 })
 
+t.test('a body streamed in slow chunks keeps the context for later hooks and the handler; a GET needs no re-entry', async (t) => {
+  const { url } = await startApp(t, {
+    routes: (app) => {
+      app.addHook('preHandler', async (request) => {
+        (request as unknown as { seenInHook: string | undefined }).seenInHook = correlationId()
+      })
+      app.post('/upload', async (request) => ({
+        hook: (request as unknown as { seenInHook?: string }).seenInHook,
+        handler: correlationId(),
+        size: JSON.stringify(request.body).length,
+      }))
+      app.get('/plain', async () => ({ handler: correlationId() }))
+    },
+  })
+  const { port } = new URL(url)
+  const body = await new Promise<string>((resolve, reject) => {
+    const req = httpRequest({ port: Number(port), host: '127.0.0.1', path: '/upload', method: 'POST', headers: { 'x-request-id': 'slow-1', 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => { text += chunk })
+      res.on('end', () => resolve(text))
+    })
+    req.on('error', reject)
+    req.write('{"items":[')
+    setTimeout(() => {
+      req.write('1,2,3')
+      setTimeout(() => req.end(']}'), 30)
+    }, 30)
+  })
+  t.same(JSON.parse(body), { hook: 'slow-1', handler: 'slow-1', size: 17 })
+  const plain = await fetch(`${url}/plain`, { headers: { 'x-request-id': 'get-1' } })
+  t.same(await plain.json(), { handler: 'get-1' })
+})
+
 t.test('with genReqId and the correlationId label, "incoming request" has the ID, written once per line', async (t) => {
   const logs = createLogSink()
   const app = Fastify({
