@@ -180,10 +180,8 @@ function startRequest (request: VigieRequest, reply: FastifyReply, observer: Obs
   request[kStart] = performance.now()
   // With Fastify's logger off, request.log is a no-op logger (its child() is itself): nothing to bind.
   if (hasLogger) bindCorrelationId(request, reply, id, generated !== undefined)
-  const store = observer.storeFor(id)
-  return store
+  return observer.storeFor(id)
 }
-
 
 /** Makes the request's logger write the correlation ID, unless genReqId() already made it the request ID. */
 function bindCorrelationId (request: FastifyRequest, reply: FastifyReply, id: string, generated: boolean): void {
