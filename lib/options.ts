@@ -174,9 +174,9 @@ function resolveStatsd (input: unknown, env: Env, disabled: boolean): ResolvedSt
   })
 }
 
-function objectOption (value: unknown, name: string): Record<string, unknown> {
+function objectOption (value: unknown, name: string, expected = 'an object'): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw invalidOption(name, 'an object', value)
+    throw invalidOption(name, expected, value)
   }
   return value as Record<string, unknown>
 }
@@ -297,8 +297,7 @@ function resolvePropagation (value: unknown): ResolvedOptions['propagation'] {
 function resolveDashboard (value: unknown): ResolvedOptions['dashboard'] {
   if (value === undefined || value === false) return null
   if (value === true) return Object.freeze({ path: DEFAULT_DASHBOARD_PATH, token: undefined })
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidOption('dashboard', 'a boolean or an object', value)
-  const dashboard = value as Record<string, unknown>
+  const dashboard = objectOption(value, 'dashboard', 'a boolean or an object')
   checkKnownKeys(dashboard, DASHBOARD_KEYS, 'dashboard.')
   const path = dashboard.path ?? DEFAULT_DASHBOARD_PATH
   if (typeof path !== 'string' || !DASHBOARD_PATH.test(path) || path.split('/').some((segment) => segment === '.' || segment === '..')) {
@@ -316,8 +315,7 @@ function resolveDashboard (value: unknown): ResolvedOptions['dashboard'] {
 function resolveProcessMetrics (value: unknown): ResolvedOptions['processMetrics'] {
   if (value === false) return null
   if (value === undefined || value === true) return Object.freeze({ intervalMs: DEFAULTS.processMetricsIntervalMs })
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidOption('processMetrics', 'a boolean or an object', value)
-  const processMetrics = value as Record<string, unknown>
+  const processMetrics = objectOption(value, 'processMetrics', 'a boolean or an object')
   checkKnownKeys(processMetrics, PROCESS_METRICS_KEYS, 'processMetrics.')
   return Object.freeze({
     intervalMs: integerOption(processMetrics.intervalMs, 'processMetrics.intervalMs', DEFAULTS.processMetricsIntervalMs,
@@ -328,8 +326,7 @@ function resolveProcessMetrics (value: unknown): ResolvedOptions['processMetrics
 function resolveAggregation (value: unknown): ResolvedOptions['aggregation'] {
   if (value === false) return null
   if (value === undefined || value === true) return Object.freeze({ maxSeries: DEFAULTS.aggregationMaxSeries })
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidOption('aggregation', 'a boolean or an object', value)
-  const aggregation = value as Record<string, unknown>
+  const aggregation = objectOption(value, 'aggregation', 'a boolean or an object')
   checkKnownKeys(aggregation, AGGREGATION_KEYS, 'aggregation.')
   return Object.freeze({ maxSeries: integerOption(aggregation.maxSeries, 'aggregation.maxSeries', DEFAULTS.aggregationMaxSeries, 1, MAX_AGGREGATED_SERIES) })
 }

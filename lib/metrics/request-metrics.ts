@@ -3,6 +3,7 @@ import type { Aggregator } from '../aggregate/aggregator.js'
 import type { StatsdRecording } from '../aggregate/statsd-recording.js'
 import type { SeriesHandle } from '../aggregate/types.js'
 import { BoundedLabels } from './bounded-labels.js'
+import { SeriesCache } from './series-cache.js'
 import { formatTag, type TagFormat } from './tag-format.js'
 
 export const METRIC_NAMES = Object.freeze({
@@ -94,15 +95,10 @@ export class RequestMetrics {
   readonly #aggregator: Aggregator | null
   readonly #recording: StatsdRecording | null
   readonly #onAggregationError: (err: unknown) => void
-  /**
-   * Per series, by controller, method and status: the counter line and the timing line around its
-   * value. Nested maps rather than one joined key: the parts are strings the framework reuses
-   * (route patterns, method names), whose hashes V8 keeps, so a lookup builds no string.
-   */
-  readonly #lineCache = new Map<string, Map<string, Map<number, RequestLines>>>()
-  #cachedLines = 0
-  /** The same without lines, for the path through the client. */
-  readonly #seriesCache = new Map<string, RequestSeries>()
+  /** Per series: the counter line and the timing line around its value (the fast path). */
+  readonly #lineCache = new SeriesCache<RequestLines>(MAX_CACHED_SERIES)
+  /** Per series: its tags and aggregated series (the path through the client). */
+  readonly #seriesCache = new SeriesCache<RequestSeries>(MAX_CACHED_SERIES)
 
   constructor (options: RequestMetricsOptions) {
     this.#client = options.client
@@ -124,7 +120,7 @@ export class RequestMetrics {
     const sink = this.#preformatted
     if (sink !== undefined) {
       try {
-        const lines = this.#lineCache.get(controller)?.get(method)?.get(statusCode) ?? this.#newLines(sink, controller, method, statusCode)
+        const lines = this.#lineCache.get(controller, method, statusCode) ?? this.#newLines(sink, controller, method, statusCode)
         this.#aggregate(lines, ms)
         const value = String(ms)
         sink.send(`${lines.counter}\n${lines.timingHead}${value}${lines.timingTail}`, lines.bytes + value.length)
@@ -133,8 +129,8 @@ export class RequestMetrics {
       }
       return
     }
-    const label = this.#controllers.label(controller)
-    const series = this.#requestSeriesFor(label, method, statusCode)
+    const series = this.#seriesCache.get(controller, method, statusCode) ??
+      this.#seriesCache.set(controller, method, statusCode, this.#requestSeries(this.#requestTags(controller, method, statusCode)))
     this.#aggregate(series, ms)
     const recording = this.#recording
     if (recording !== null) recording.muted = true
@@ -207,24 +203,13 @@ export class RequestMetrics {
     }
   }
 
-  /** The tags and series handles of one request series, cached (the path through the client). */
-  #requestSeriesFor (label: string, method: string, statusCode: number): RequestSeries {
-    const key = `${label}\u0000${method}\u0000${statusCode}`
-    let series = this.#seriesCache.get(key)
-    if (series === undefined) {
-      series = this.#requestSeries(this.#requestTags(label, method, statusCode))
-      if (this.#seriesCache.size >= MAX_CACHED_SERIES) this.#seriesCache.clear()
-      this.#seriesCache.set(key, series)
-    }
-    return series
-  }
-
-  #requestTags (label: string, method: string, statusCode: number): string[] {
+  /** The tags of one request series; the controller becomes its bounded label here. */
+  #requestTags (controller: string, method: string, statusCode: number): string[] {
     return [
       this.#tag('http_status', String(statusCode)),
       this.#tag('http_status_class', `${Math.floor(statusCode / 100)}xx`),
       this.#tag('method', KNOWN_METHODS.has(method) ? method : 'other'),
-      this.#tag('controller', label),
+      this.#tag('controller', this.#controllers.label(controller)),
     ]
   }
 
@@ -239,7 +224,7 @@ export class RequestMetrics {
 
   /** The lines of one series, formatted as hot-shots would (DogStatsD or Telegraf), then cached. */
   #newLines (sink: PreformattedSink, controller: string, method: string, statusCode: number): RequestLines {
-    const series = this.#requestSeries(this.#requestTags(this.#controllers.label(controller), method, statusCode))
+    const series = this.#requestSeries(this.#requestTags(controller, method, statusCode))
     const tags = [...sink.globalTags, ...series.tags]
     const counterName = sink.prefix + METRIC_NAMES.request
     const timingName = sink.prefix + METRIC_NAMES.responseTime
@@ -256,20 +241,7 @@ export class RequestMetrics {
       timingTail = `|ms|#${tagText}`
     }
     const bytes = Buffer.byteLength(counter) + 1 + Buffer.byteLength(timingHead) + Buffer.byteLength(timingTail)
-    const lines: RequestLines = { ...series, counter, timingHead, timingTail, bytes }
-    // Series are bounded by the caps on their parts, but the raw controllers that map to the
-    // overflow label are not: the cache is bounded outright.
-    if (this.#cachedLines >= MAX_CACHED_SERIES) {
-      this.#lineCache.clear()
-      this.#cachedLines = 0
-    }
-    let byMethod = this.#lineCache.get(controller)
-    if (byMethod === undefined) this.#lineCache.set(controller, byMethod = new Map())
-    let byStatus = byMethod.get(method)
-    if (byStatus === undefined) byMethod.set(method, byStatus = new Map())
-    byStatus.set(statusCode, lines)
-    this.#cachedLines++
-    return lines
+    return this.#lineCache.set(controller, method, statusCode, { ...series, counter, timingHead, timingTail, bytes })
   }
 
   /** Sends the batched request lines and stops their periodic flush. */
