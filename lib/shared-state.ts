@@ -31,6 +31,12 @@ interface Installation {
 interface SharedState {
   readonly requestContext: AsyncLocalStorage<RequestStore>
   readonly installations: Map<string, Installation>
+  /**
+   * The state of every Express request vigie observes, by request (express-request-state.ts):
+   * kept here, not on the request, because Express changes each request's prototype, and V8
+   * then builds a new hidden class for every property added to it afterwards.
+   */
+  readonly expressRequests: WeakMap<object, RequestStore>
   /** The unpatch function of the active patchAll(), so that a second call returns it. */
   patchAll: (() => Promise<void>) | null
 }
@@ -41,6 +47,7 @@ const holder = globalThis as typeof globalThis & { [kShared]?: SharedState }
 export const shared: SharedState = holder[kShared] ??= {
   requestContext: new AsyncLocalStorage<RequestStore>(),
   installations: new Map(),
+  expressRequests: new WeakMap(),
   patchAll: null,
 }
 

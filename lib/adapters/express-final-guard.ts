@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { STATUS_CODES } from 'node:http'
 import { finished } from 'node:stream'
-import type { ObservedRequest } from './express-request-state.js'
-import { kFinalGuard, kRequestState } from './express-symbols.js'
+import type { Request } from 'express'
+import { requestStateOf } from './express-request-state.js'
+import { kFinalGuard } from './express-symbols.js'
 
 type Done = (err?: unknown) => void
-type Handle = (this: GuardableRouter, req: ObservedRequest, res: ServerResponse, done: Done) => unknown
+type Handle = (this: GuardableRouter, req: Request, res: ServerResponse, done: Done) => unknown
 
 /** The part of an Express router (either major) the guard touches. */
 export interface GuardableRouter {
@@ -26,7 +27,7 @@ export function guardFinalHandler (router: GuardableRouter): void {
   if (router[kFinalGuard] === true || typeof router.handle !== 'function') return
   const handle = router.handle
   Object.defineProperty(router, kFinalGuard, { value: true })
-  router.handle = function vigieGuardedHandle (this: GuardableRouter, req: ObservedRequest, res: ServerResponse, done: Done): unknown {
+  router.handle = function vigieGuardedHandle (this: GuardableRouter, req: Request, res: ServerResponse, done: Done): unknown {
     if (typeof done !== 'function') return handle.call(this, req, res, done)
     const self = this
     return handle.call(this, req, res, function vigieFinalHandler (err?: unknown) {
@@ -55,14 +56,14 @@ export function appRouterOf (app: unknown): unknown {
 
 // By the time the router gives up, `req.app` is the app that owns it (Express 4 sets it in its
 // first middleware); a mounted app's unhandled errors belong to its parent.
-function isTopLevelRouter (router: GuardableRouter, req: ObservedRequest): boolean {
+function isTopLevelRouter (router: GuardableRouter, req: Request): boolean {
   const app = req.app as { parent?: unknown } | undefined
   return app !== undefined && app.parent === undefined && appRouterOf(app) === router
 }
 
 /** Answers an unhandled error of an observed request; false leaves it to Express. */
-function answeredUnhandledError (req: ObservedRequest, res: ServerResponse, err: unknown): boolean {
-  const state = req[kRequestState]
+function answeredUnhandledError (req: Request, res: ServerResponse, err: unknown): boolean {
+  const state = requestStateOf(req)
   if (state === undefined) return false
   try {
     if (state.error === undefined) state.error = err

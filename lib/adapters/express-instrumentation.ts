@@ -1,7 +1,7 @@
 import { invalidOption } from '../errors.js'
 import { loadedCommonJsModules } from '../instrument/require-cache.js'
 import { recordMounts, routerUseHolder } from './express-mount-recorder.js'
-import { trackRoutes } from './express-request-state.js'
+import { trackRequests } from './express-request-state.js'
 
 /**
  * Patches one copy of Express so that routers mounted from now on record their mount paths
@@ -21,10 +21,10 @@ export function instrumentExpress (expressModule: unknown): () => void {
   if (holder === undefined) throw invalidOption('express', 'the express module (with express.Router)', expressModule)
   const releaseMounts = recordMounts(holder)
   const request = requestPrototypeOf(expressModule)
-  const releaseRoutes = request === undefined ? () => {} : trackRoutes(request)
+  const releaseRequests = request === undefined ? () => {} : trackRequests(request)
   return function releaseExpressInstrumentation () {
     releaseMounts()
-    releaseRoutes()
+    releaseRequests()
   }
 }
 

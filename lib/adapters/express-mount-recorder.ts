@@ -1,13 +1,12 @@
-import { enterMount, mountPath, type MountPath, type MountRecord } from './express-route-pattern.js'
+import { enterMount, mountPath, type MountPath } from './express-route-pattern.js'
 import { guardFinalHandler, type GuardableRouter } from './express-final-guard.js'
-import { kMountPatch, kPatchedUse, kRequestState, kVigieMiddleware } from './express-symbols.js'
+import { requestStateOf } from './express-request-state.js'
+import { kMountPatch, kPatchedUse, kVigieMiddleware } from './express-symbols.js'
 
 type UseMethod = (this: GuardableRouter, ...args: unknown[]) => unknown
 type Middleware = (req: MountedRequest, res: unknown, next: (err?: unknown) => void) => unknown
 
 interface MountedRequest {
-  /** The state of a request vigie observes (see express-request-state.ts): only its mounts are used here. */
-  [kRequestState]?: { readonly mounts: MountRecord[] }
   baseUrl?: string
 }
 
@@ -122,7 +121,7 @@ function isVigieMiddleware (fn: unknown): boolean {
  */
 function recordingMount (fn: Middleware, path: MountPath): Middleware {
   const mounted = function (req: MountedRequest, res: unknown, next: (err?: unknown) => void): unknown {
-    const mounts = req[kRequestState]?.mounts
+    const mounts = requestStateOf(req)?.mounts
     if (mounts === undefined) return fn(req, res, next)
     const depth = mounts.length
     let inside = true

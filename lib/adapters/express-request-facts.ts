@@ -5,7 +5,7 @@ import type { ExpressRequestState } from './express-request-state.js'
 /** What an exception line needs from an Express request, read when its response ends. */
 export function failedRequestFacts (req: Request, state: ExpressRequestState, statusCode: number, responseTime: number): FailedRequestFacts {
   return {
-    correlationId: req.correlationId,
+    correlationId: state.correlationId,
     error: state.error,
     method: req.method,
     protocol: readGetter(() => req.protocol) ?? 'http',

@@ -1,10 +1,17 @@
 import type { Request } from 'express'
 import type { Observer } from '../core/observer.js'
+import { shared, type OutgoingPolicy, type RequestStore } from '../shared-state.js'
 import { routeController, type MountRecord } from './express-route-pattern.js'
-import { kRequestState, kRoutePatch, kRouteValue } from './express-symbols.js'
+import { kCorrelationIdValue, kRoutePatch, kRouteValue } from './express-symbols.js'
 
-/** What vigie keeps on each Express request it observes, under kRequestState. */
-export interface ExpressRequestState {
+/**
+ * What vigie keeps of each Express request it observes; also the request's async-context store.
+ * Found by request in `shared.expressRequests` (requestStateOf()), never set on the request.
+ */
+export interface ExpressRequestState extends RequestStore {
+  /** What `req.correlationId` reads. */
+  correlationId: string
+  readonly outgoing: OutgoingPolicy | null
   readonly observer: Observer<Request>
   /** `performance.now()` when vigie's middleware ran. */
   readonly start: number
@@ -20,51 +27,64 @@ export interface ExpressRequestState {
   settled: boolean
 }
 
-export type ObservedRequest = Request & { [kRequestState]?: ExpressRequestState }
+type UnobservedRequest = Request & { [kRouteValue]?: unknown, [kCorrelationIdValue]?: string }
 
-export function createRequestState (req: ObservedRequest, observer: Observer<Request>, start: number): ExpressRequestState {
-  const baseUrl = req.baseUrl ?? ''
+/** The state of a request vigie observes; undefined for any other. */
+export function requestStateOf (req: object): ExpressRequestState | undefined {
+  return shared.expressRequests.get(req) as ExpressRequestState | undefined
+}
+
+/**
+ * Starts observing `req`. `inheritsAccessors`: its prototype chain has vigie's `route` and
+ * `correlationId` accessors (trackRequests()), which read the state; a request of an Express
+ * copy vigie did not instrument gets its own instead, which costs every later property access
+ * on that request.
+ */
+export function createRequestState (req: Request, observer: Observer<Request>, correlationId: string, start: number, inheritsAccessors: boolean): ExpressRequestState {
+  const route = inheritsAccessors ? (req as UnobservedRequest)[kRouteValue] : req.route
   const state: ExpressRequestState = {
+    correlationId,
+    outgoing: observer.outgoing,
     observer,
     start,
-    mounts: [{ pattern: '', baseUrl, contiguous: true }],
-    route: req.route,
+    mounts: [{ pattern: '', baseUrl: req.baseUrl ?? '', contiguous: true }],
+    route,
     controller: undefined,
     error: undefined,
     settled: false,
   }
-  req[kRequestState] = state
-  trackRoute(req)
+  shared.expressRequests.set(req, state)
+  if (!inheritsAccessors) defineOwnAccessors(req, correlationId)
   return state
+}
+
+/** True when `req` inherits vigie's accessors (trackRequests() ran on its Express copy). */
+export function inheritsAccessors (req: object): boolean {
+  return (req as { [kRoutePatch]?: unknown })[kRoutePatch] !== undefined
+}
+
+function defineOwnAccessors (req: Request, correlationId: string): void {
+  const route = Object.getOwnPropertyDescriptor(req, 'route')
+  if (route === undefined || route.configurable === true) Object.defineProperty(req, 'route', ROUTE_ACCESSOR)
+  req.correlationId = correlationId
 }
 
 /**
  * Express sets `req.route` just before it runs a matched route's handlers, when `req.baseUrl`
- * and the recorded mounts are exactly those of that route: an accessor reads the full pattern
+ * and the recorded mounts are exactly those of that route: the accessor reads the full pattern
  * then. (After an error leaves a nested router, `req.route` stays set but the mounts are gone.)
- * The accessor sits on the request prototype of each instrumented Express copy, defined once
- * (see trackRoutes); only a request whose chain lacks it (an Express copy vigie did not
- * instrument) gets its own, which costs every later property access on that request.
+ * On a request vigie does not observe (an app without vigie sharing the prototype), the value
+ * is kept on the request under kRouteValue.
  */
-function trackRoute (req: ObservedRequest): void {
-  const inherited = (req as { [kRoutePatch]?: unknown })[kRoutePatch] !== undefined
-  if (inherited && !Object.hasOwn(req, 'route')) return
-  const own = Object.getOwnPropertyDescriptor(req, 'route')
-  if (own !== undefined && own.configurable !== true) return
-  Object.defineProperty(req, 'route', ROUTE_ACCESSOR)
-}
-
-// On an observed request the value lives in its state (no property added to the request); on
-// others (requests of apps vigie does not observe, sharing the prototype) under kRouteValue.
 const ROUTE_ACCESSOR: PropertyDescriptor = {
   configurable: true,
   enumerable: true,
-  get (this: ObservedRequest & { [kRouteValue]?: unknown }): unknown {
-    const state = this[kRequestState]
+  get (this: UnobservedRequest): unknown {
+    const state = requestStateOf(this)
     return state === undefined ? this[kRouteValue] : state.route
   },
-  set (this: ObservedRequest & { [kRouteValue]?: unknown }, route: unknown): void {
-    const state = this[kRequestState]
+  set (this: UnobservedRequest, route: unknown): void {
+    const state = requestStateOf(this)
     if (state === undefined) {
       this[kRouteValue] = route
       return
@@ -75,36 +95,55 @@ const ROUTE_ACCESSOR: PropertyDescriptor = {
   },
 }
 
+/** `req.correlationId`: the observed request's, else what was assigned to it. */
+const CORRELATION_ID_ACCESSOR: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get (this: UnobservedRequest): string | undefined {
+    const state = requestStateOf(this)
+    return state === undefined ? this[kCorrelationIdValue] : state.correlationId
+  },
+  set (this: UnobservedRequest, id: string): void {
+    const state = requestStateOf(this)
+    if (state === undefined) this[kCorrelationIdValue] = id
+    else state.correlationId = id
+  },
+}
+
+const ACCESSORS: ReadonlyArray<[string, PropertyDescriptor]> = [['route', ROUTE_ACCESSOR], ['correlationId', CORRELATION_ID_ACCESSOR]]
+
 interface RoutePatch { refs: number }
 
 /**
- * Puts the `route` accessor on an Express copy's request prototype, which every app's requests
- * inherit from (sub-apps included). Counted like the mount recording: the last release removes
- * it. A prototype that already has a `route` of its own is left alone.
+ * Puts the `route` and `correlationId` accessors on an Express copy's request prototype, which
+ * every app's requests inherit from (sub-apps included). Counted like the mount recording: the
+ * last release removes them. A prototype that already has either of its own is left alone.
  */
-export function trackRoutes (requestPrototype: object): () => void {
+export function trackRequests (requestPrototype: object): () => void {
   const proto = requestPrototype as { [kRoutePatch]?: RoutePatch }
   let patch = proto[kRoutePatch]
   if (patch === undefined) {
-    if (Object.getOwnPropertyDescriptor(proto, 'route') !== undefined) return () => {}
-    Object.defineProperty(proto, 'route', ROUTE_ACCESSOR)
+    if (ACCESSORS.some(([name]) => Object.getOwnPropertyDescriptor(proto, name) !== undefined)) return () => {}
+    for (const [name, accessor] of ACCESSORS) Object.defineProperty(proto, name, accessor)
     patch = { refs: 0 }
     Object.defineProperty(proto, kRoutePatch, { value: patch, configurable: true })
   }
   patch.refs++
   const current = patch
   let released = false
-  return function releaseRouteTracking () {
+  return function releaseRequestTracking () {
     if (released) return
     released = true
     if (--current.refs > 0) return
     delete proto[kRoutePatch]
-    if (Object.getOwnPropertyDescriptor(proto, 'route')?.get === ROUTE_ACCESSOR.get) delete (proto as { route?: unknown }).route
+    for (const [name, accessor] of ACCESSORS) {
+      if (Object.getOwnPropertyDescriptor(proto, name)?.get === accessor.get) delete (proto as Record<string, unknown>)[name]
+    }
   }
 }
 
 /** The full pattern of `route` as the request reaches it now; never throws into Express. */
-export function controllerOfRoute (req: ObservedRequest, state: ExpressRequestState, route: unknown): string | undefined {
+export function controllerOfRoute (req: Request, state: ExpressRequestState, route: unknown): string | undefined {
   try {
     const path = (route as { path?: unknown } | null | undefined)?.path
     if (path === undefined) return undefined

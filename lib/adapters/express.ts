@@ -6,7 +6,7 @@ import { Observer } from '../core/observer.js'
 import { DashboardHandler } from '../dashboard/dashboard-handler.js'
 import { NOT_FOUND_CONTROLLER } from '../metrics/request-metrics.js'
 import { resolveOptions } from '../options.js'
-import { shared, type RequestStore } from '../shared-state.js'
+import { shared } from '../shared-state.js'
 import type { VigieApi, VigieOptions } from '../types.js'
 import { appRouterOf, guardFinalHandler, isGuarded } from './express-final-guard.js'
 import { instrumentLoadedExpress } from './express-instrumentation.js'
@@ -14,8 +14,8 @@ import { exceptionLogger } from '../logging/exception-logger.js'
 import { takeLoggerOption, type ExpressVigieLogger } from './express-logger.js'
 import { recordsMounts } from './express-mount-recorder.js'
 import { failedRequestFacts } from './express-request-facts.js'
-import { controllerOfRoute, createRequestState, type ExpressRequestState, type ObservedRequest } from './express-request-state.js'
-import { kRequestState, kVigieMiddleware } from './express-symbols.js'
+import { controllerOfRoute, createRequestState, inheritsAccessors, requestStateOf, type ExpressRequestState } from './express-request-state.js'
+import { kVigieMiddleware } from './express-symbols.js'
 
 export { instrumentExpress } from './express-instrumentation.js'
 export type { ExpressVigieLogger } from './express-logger.js'
@@ -74,9 +74,9 @@ export function expressObservability (options?: ExpressVigieOptions): ExpressObs
       next()
       return
     }
-    let store: RequestStore | null = null
+    let store: ExpressRequestState | null = null
     try {
-      store = startRequest(req as ObservedRequest, res, observer)
+      store = startRequest(req, res, observer)
     } catch (err) {
       observer.reporter.report('express middleware', err)
     }
@@ -111,7 +111,7 @@ export function expressObservability (options?: ExpressVigieOptions): ExpressObs
  */
 export function expressErrorHandler (): ErrorRequestHandler {
   const handler = function vigieExpressErrorHandler (err: unknown, req: Request, _res: Response, next: NextFunction): void {
-    const state = (req as ObservedRequest)[kRequestState]
+    const state = requestStateOf(req)
     if (state !== undefined) state.error = err
     next(err)
   }
@@ -135,60 +135,53 @@ function answerDashboard (dashboard: DashboardHandler, req: Request, res: Respon
   }
 }
 
-/** Sets the correlation ID everywhere it belongs; returns the request's async-context store. */
-function startRequest (req: ObservedRequest, res: Response, observer: Observer<Request>): RequestStore | null {
-  if (req[kRequestState] !== undefined) {
+/** Sets the correlation ID everywhere it belongs; returns the request's state, its async-context store. */
+function startRequest (req: Request, res: Response, observer: Observer<Request>): ExpressRequestState | null {
+  if (requestStateOf(req) !== undefined) {
     observer.reporter.warnOnce('express-twice', 'vigie: the Express middleware ran twice for one request (mounted twice, or two instances); the first one observes it')
     return null
   }
   const header = observer.options.correlationHeader
   const id = observer.correlationIdFor(req.headers[header])
-  req.correlationId = id
   if (!res.headersSent) res.setHeader(header, id)
-  createRequestState(req, observer, performance.now())
-  res.on('close', onResponseClose)
-  res.on('error', onResponseError)
-  checkInstrumented(req, observer)
-  return observer.storeFor(id)
+  const state = createRequestState(req, observer, id, performance.now(), appInheritsAccessors(req, observer))
+  res.on('close', function vigieResponseClosed (this: ServerResponse) { settle(req, this, state, !this.writableFinished) })
+  res.on('error', function vigieResponseFailed (this: ServerResponse) { settle(req, this, state, true) })
+  return state
 }
 
-/** Apps whose router checkInstrumented() has looked at: once per app, not per request. */
-const checkedApps = new WeakSet<object>()
+/** Per app seen: whether its requests inherit vigie's accessors (see appInheritsAccessors()). */
+const checkedApps = new WeakMap<object, boolean>()
 
 /**
- * An app whose router was built by an Express copy vigie did not patch (bundled, or loaded after
+ * Whether the requests of `req`'s app inherit vigie's accessors, looked at once per app. An app
+ * whose router was built by an Express copy vigie did not patch (bundled, or loaded after
  * expressObservability()) records no mount paths and had no final-handler guard: say so once,
  * and guard it from now on.
  */
-function checkInstrumented (req: Request, observer: Observer<Request>): void {
+function appInheritsAccessors (req: Request, observer: Observer<Request>): boolean {
   const app = req.app as object | undefined
-  if (app === undefined || checkedApps.has(app)) return
-  checkedApps.add(app)
+  if (app === undefined) return inheritsAccessors(req)
+  let inherits = checkedApps.get(app)
+  if (inherits !== undefined) return inherits
+  inherits = inheritsAccessors(req)
+  checkedApps.set(app, inherits)
   const router = appRouterOf(app)
-  if (router === undefined || isGuarded(router)) return
+  if (router === undefined || isGuarded(router)) return inherits
   if (!recordsMounts(router)) {
     observer.reporter.warnOnce('express-not-instrumented',
       'vigie: this Express app was built by a copy of Express that was not instrumented (not loaded yet when expressObservability() ran, or bundled): routes in mounted routers get "(unrecorded)" in their controller tag. Call instrumentExpress(express) before creating the app.')
   }
   guardFinalHandler(router as Parameters<typeof guardFinalHandler>[0])
+  return inherits
 }
 
 // Node emits `close` on every response: after `finish` when it was sent whole (writableFinished),
 // or when the connection went away first. `error` (a write after end, say) settles it as failed.
-// Shared functions, no closure per request; not removed: the response is done with, and `finish`
-// is left alone (Node has its own listener there, which a second one would turn into an array).
-function onResponseClose (this: ServerResponse): void {
-  settle(this, !this.writableFinished)
-}
-
-function onResponseError (this: ServerResponse): void {
-  settle(this, true)
-}
-
-function settle (res: ServerResponse, aborted: boolean): void {
-  const req = res.req as ObservedRequest
-  const state = req[kRequestState]
-  if (state === undefined || state.settled) return
+// Not removed: the response is done with, and `finish` is left alone (Node has its own listener
+// there, which a second one would turn into an array).
+function settle (req: Request, res: ServerResponse, state: ExpressRequestState, aborted: boolean): void {
+  if (state.settled) return
   state.settled = true
   try {
     finishRequest(req, res, state, aborted)
@@ -201,7 +194,7 @@ function settle (res: ServerResponse, aborted: boolean): void {
  * Counts the response and captures it if it is an exception. A response cut off before it was
  * sent counts as 499 (the client went away), or as 500 when the app had failed with an error.
  */
-function finishRequest (req: ObservedRequest, res: ServerResponse, state: ExpressRequestState, aborted: boolean): void {
+function finishRequest (req: Request, res: ServerResponse, state: ExpressRequestState, aborted: boolean): void {
   const observer = state.observer
   const durationMs = performance.now() - state.start
   if (state.controller === undefined && state.route !== req.route) state.controller = controllerOfRoute(req, state, req.route)

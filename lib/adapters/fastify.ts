@@ -33,8 +33,7 @@ declare module 'fastify' {
 
 export type FastifyVigieOptions = VigieOptions<FastifyRequest>
 
-const kError = Symbol('vigie.error')
-const kStart = Symbol('vigie.start')
+const kState = Symbol('vigie.requestState')
 // Shared by the ESM and CJS copies: genReqId() may come from one and the plugin from the other,
 // and either copy must see that the other one is already installed.
 const kGeneratedId = Symbol.for('vigie.generatedCorrelationId')
@@ -42,12 +41,17 @@ const kInstalled = Symbol.for('vigie.installed')
 // Marks the dashboard's own routes (in their route config): neither counted nor captured.
 const kDashboardRoute = Symbol('vigie.dashboardRoute')
 
-interface VigieRequestState {
-  [kError]: unknown
-  [kStart]: number
-  [kCapturedByVigie]: boolean
+/**
+ * What vigie keeps of one request: its async-context store, plus when it started and the error
+ * the app failed with. One object, under one request decoration (Fastify's request constructor
+ * writes every decoration on every request, observed or not).
+ */
+interface RequestState extends RequestStore {
+  correlationId: string
+  readonly start: number
+  error: unknown
 }
-type VigieRequest = FastifyRequest & VigieRequestState
+type VigieRequest = FastifyRequest & { [kState]: RequestState | null }
 
 /** One per Fastify app: the observer its hooks use, replaceable by a later explicit registration. */
 interface Installation {
@@ -107,10 +111,22 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
     const api: VigieApi = Object.freeze({ snapshot: () => installation.observer.snapshot() })
     fastify.decorate('vigie', { getter: () => api })
   }
-  if (!fastify.hasRequestDecorator('correlationId')) fastify.decorateRequest('correlationId', '')
-  fastify.decorateRequest(kError, undefined)
-  fastify.decorateRequest(kStart, 0)
-  fastify.decorateRequest(kCapturedByVigie, false)
+  fastify.decorateRequest(kState, null)
+  // Read from the state, on the prototype: nothing more for Fastify to write on each request.
+  // An app that has its own `correlationId` decoration keeps it, and vigie assigns it.
+  const assignsCorrelationId = fastify.hasRequestDecorator('correlationId')
+  if (!assignsCorrelationId) {
+    fastify.decorateRequest('correlationId', {
+      getter (this: FastifyRequest) { return (this as VigieRequest)[kState]?.correlationId ?? '' },
+      setter (this: FastifyRequest, id: string) {
+        const state = (this as VigieRequest)[kState]
+        if (state !== null) state.correlationId = id
+      },
+    })
+  }
+  fastify.decorateRequest(kCapturedByVigie, {
+    getter (this: FastifyRequest) { return (this as VigieRequest)[kState] !== null },
+  })
   fastify.addHook('onClose', async function vigieOnClose () {
     await installation.observer.close()
   })
@@ -119,9 +135,9 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
 
   fastify.addHook('onRequest', function vigieOnRequest (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
     const observer = installation.observer
-    let store: RequestStore | null = null
+    let store: RequestState | null = null
     try {
-      store = startRequest(request as VigieRequest, reply, observer, hasLogger)
+      store = startRequest(request as VigieRequest, reply, observer, hasLogger, assignsCorrelationId)
       reply.raw.on('close', function vigieResponseClosed () {
         settleRequest(request as VigieRequest, reply, installation.observer)
       })
@@ -135,7 +151,8 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
   })
 
   fastify.addHook('onError', function vigieOnError (request: FastifyRequest, _reply: FastifyReply, error: Error, done: HookHandlerDoneFunction) {
-    (request as VigieRequest)[kError] = error
+    const state = (request as VigieRequest)[kState]
+    if (state !== null) state.error = error
     done()
   })
 }
@@ -169,18 +186,18 @@ function setUpDashboard (fastify: FastifyInstance, installation: Installation): 
   }
 }
 
-/** Sets the correlation ID everywhere it belongs; returns the request's async-context store. */
-function startRequest (request: VigieRequest, reply: FastifyReply, observer: Observer<FastifyRequest>, hasLogger: boolean): RequestStore {
+/** Sets the correlation ID everywhere it belongs; returns the request's state, its async-context store. */
+function startRequest (request: VigieRequest, reply: FastifyReply, observer: Observer<FastifyRequest>, hasLogger: boolean, assignsCorrelationId: boolean): RequestState {
   const header = observer.options.correlationHeader
   const generated = (request.raw as IncomingMessage & { [kGeneratedId]?: string })[kGeneratedId]
   const id = generated ?? observer.correlationIdFor(request.headers[header])
-  request.correlationId = id
+  const state: RequestState = { correlationId: id, outgoing: observer.outgoing, start: performance.now(), error: undefined }
+  request[kState] = state
+  if (assignsCorrelationId) request.correlationId = id
   reply.header(header, id)
-  request[kCapturedByVigie] = true
-  request[kStart] = performance.now()
   // With Fastify's logger off, request.log is a no-op logger (its child() is itself): nothing to bind.
   if (hasLogger) bindCorrelationId(request, reply, id, generated !== undefined)
-  return observer.storeFor(id)
+  return state
 }
 
 /** Makes the request's logger write the correlation ID, unless genReqId() already made it the request ID. */
@@ -202,7 +219,7 @@ function bindCorrelationId (request: FastifyRequest, reply: FastifyReply, id: st
  */
 function settleRequest (request: VigieRequest, reply: FastifyReply, observer: Observer<FastifyRequest>): void {
   try {
-    const durationMs = performance.now() - request[kStart]
+    const durationMs = performance.now() - request[kState]!.start
     if (reply.raw.writableEnded) {
       finishRequest(request, reply, observer, durationMs)
     } else {
@@ -220,7 +237,7 @@ function finishRequest (request: VigieRequest, reply: FastifyReply, observer: Ob
   const controller = controllerOf(request, observer)
   if (controller !== null) observer.recordResponse(controller, request.method, statusCode, durationMs)
   if (controller === null && isDashboardRoute(request)) return
-  const error = request[kError]
+  const error = request[kState]!.error
   if (!observer.isException(statusCode, error)) return
   observer.captureException(controller ?? routeLabel(request), {
     correlationId: request.correlationId,

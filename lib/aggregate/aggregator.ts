@@ -48,11 +48,10 @@ export class Aggregator {
     this.#clock = new MonotonicClock(options.now ?? Date.now)
     this.#onSeriesCap = options.onSeriesCap ?? (() => {})
     this.#startedAt = this.#clock.now()
-    this.#refused = {
-      record: () => {
-        this.#droppedRecords++
-      },
+    const drop = (): void => {
+      this.#droppedRecords++
     }
+    this.#refused = { record: drop, recordAt: drop }
   }
 
   /**
@@ -74,6 +73,11 @@ export class Aggregator {
     const series = createSeries(kind, name, canonical, this.#clock)
     this.#series.set(key, series)
     return series
+  }
+
+  /** A reading of the clock the series record with, for SeriesHandle#recordAt(). */
+  now (): number {
+    return this.#clock.now()
   }
 
   record (kind: MetricKind, name: string, tags: readonly string[], value: number): void {

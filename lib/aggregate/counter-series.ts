@@ -9,9 +9,9 @@ export class CounterSeries extends Series<CounterTotal> {
   readonly #short = new Float64Array(SHORT_BUCKETS)
   readonly #long = new Float64Array(LONG_BUCKETS)
 
-  record (value: number): void {
+  recordAt (value: number, time: number): void {
     if (typeof value !== 'number' || !Number.isFinite(value)) return
-    this.#short[this.slotAt(this.clock.now())] += value
+    this.#short[this.slotAt(time)] += value
   }
 
   newTotal (): CounterTotal {

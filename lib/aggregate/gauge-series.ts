@@ -18,9 +18,8 @@ export class GaugeSeries extends Series<GaugeTotal> {
   readonly #short = new Float64Array(SHORT_BUCKETS * FIELDS)
   readonly #long = new Float64Array(LONG_BUCKETS * FIELDS)
 
-  record (value: number): void {
+  recordAt (value: number, time: number): void {
     if (typeof value !== 'number' || !Number.isFinite(value)) return
-    const time = this.clock.now()
     const at = this.slotAt(time) * FIELDS
     const short = this.#short
     short[at + LAST] = value

@@ -61,8 +61,13 @@ export abstract class Series<T extends Total> implements SeriesHandle, SeriesIde
     this.clock = clock
   }
 
-  /** Adds one value; a value this kind cannot hold (NaN, ±Infinity, a negative timing) is ignored. */
-  abstract record (value: number): void
+  /** Adds one value now; a value this kind cannot hold (NaN, ±Infinity, a negative timing) is ignored. */
+  record (value: number): void {
+    this.recordAt(value, this.clock.now())
+  }
+
+  /** Adds one value at `time`, a reading of this series' clock. */
+  abstract recordAt (value: number, time: number): void
   /** `bins`: the aggregator's scratch sum of sketch bins, for timings. */
   abstract newTotal (bins: CumulativeBins): T
   protected abstract clearShort (slot: number): void

@@ -125,9 +125,9 @@ export class TimingSeries extends Series<TimingTotal> {
   #kept: KeptWindow[] | null = null
 
   /** A negative, NaN or infinite duration is ignored (a clock that went back, a bad caller). */
-  record (value: number): void {
+  recordAt (value: number, time: number): void {
     if (typeof value !== 'number' || !(value >= 0) || value === Infinity) return
-    const slot = this.slotAt(this.clock.now())
+    const slot = this.slotAt(time)
     addToSketch(this.#short[slot] ??= newSketch(), value)
   }
 

@@ -79,4 +79,6 @@ export interface History {
 /** Where one series' values go; callers on a hot path keep it rather than look it up per call. */
 export interface SeriesHandle {
   record: (value: number) => void
+  /** The same at `time`, a reading of the aggregator's clock (Aggregator#now()): the records of one event share one reading. */
+  recordAt: (value: number, time: number) => void
 }

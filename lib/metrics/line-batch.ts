@@ -1,21 +1,28 @@
+const NEWLINE = 10
+const DOT = 46
+const ZERO = 48
+
 /**
- * The send buffer of vigie's per-request lines: they are appended to one string and written out
- * in datagrams of at most `maxBytes`, when the next line would not fit and every `flushIntervalMs`.
+ * The send buffer of vigie's per-request lines, kept as bytes: each text is copied in from
+ * pieces encoded once per series, with its one varying number written digit by digit, and the
+ * batch goes out in datagrams of at most `maxBytes`, when the next text would not fit and every
+ * `flushIntervalMs`.
  *
- * hot-shots' own buffer measures its whole content (`Buffer.byteLength`) at every metric, which
- * flattens and scans up to a datagram's worth of text per call; here the caller passes each
- * text's size in bytes, known from the cached parts it was built from, so an add costs the same
- * whatever the buffer holds. `maxBytes: 0` writes every text at once (hot-shots' unbuffered mode).
+ * hot-shots' own buffer measures its whole content (`Buffer.byteLength`) at every metric, and a
+ * batch kept as a string is flattened and encoded again when it is sent: here an add costs the
+ * same whatever the batch holds, and nothing is encoded twice. `maxBytes: 0` writes every text at
+ * once (hot-shots' unbuffered mode).
  */
 export class LineBatch {
-  #pending = ''
-  #bytes = 0
+  /** The batch being filled; null until the first add after a flush (a written batch is handed over, never reused). */
+  #buffer: Buffer | null = null
+  #length = 0
   readonly #maxBytes: number
-  readonly #write: (payload: string) => void
+  readonly #write: (payload: Buffer) => void
   readonly #onError: (err: unknown) => void
   readonly #timer: NodeJS.Timeout | null
 
-  constructor (options: { maxBytes: number, flushIntervalMs: number, write: (payload: string) => void, onError: (err: unknown) => void }) {
+  constructor (options: { maxBytes: number, flushIntervalMs: number, write: (payload: Buffer) => void, onError: (err: unknown) => void }) {
     this.#maxBytes = options.maxBytes
     this.#write = options.write
     this.#onError = options.onError
@@ -23,28 +30,32 @@ export class LineBatch {
     this.#timer?.unref()
   }
 
-  /** Adds one or more `\n`-joined lines; `bytes` is their UTF-8 size. */
-  add (text: string, bytes: number): void {
-    if (this.#bytes === 0) {
-      this.#pending = text
-      this.#bytes = bytes
-    } else if (this.#bytes + 1 + bytes <= this.#maxBytes) {
-      this.#pending += '\n' + text
-      this.#bytes += 1 + bytes
-    } else {
-      this.flush()
-      this.#pending = text
-      this.#bytes = bytes
-    }
-    if (this.#bytes >= this.#maxBytes) this.flush()
+  /**
+   * Adds one text: `head`, then `thousandths / 1000` in decimal (at most three fractional digits,
+   * no trailing zeros: 12345 → `12.345`, 1500 → `1.5`), then `tail`. Texts are joined by `\n`.
+   * A value that is not a whole number from 0 to 2^53 is written as 0.
+   */
+  add (head: Uint8Array, thousandths: number, tail: Uint8Array): void {
+    if (!Number.isSafeInteger(thousandths) || thousandths < 0) thousandths = 0
+    const size = head.length + decimalLength(thousandths) + tail.length
+    if (this.#length > 0 && this.#length + 1 + size > this.#maxBytes) this.flush()
+    let buffer = this.#buffer
+    if (buffer === null) buffer = this.#buffer = Buffer.allocUnsafe(Math.max(this.#maxBytes, size))
+    let at = this.#length
+    if (at > 0) buffer[at++] = NEWLINE
+    buffer.set(head, at)
+    at = writeDecimal(buffer, at + head.length, thousandths)
+    buffer.set(tail, at)
+    this.#length = at + tail.length
+    if (this.#length >= this.#maxBytes) this.flush()
   }
 
   /** Writes what is pending, if anything; a failing write is reported, never thrown. */
   flush (): void {
-    if (this.#bytes === 0) return
-    const payload = this.#pending
-    this.#pending = ''
-    this.#bytes = 0
+    if (this.#length === 0) return
+    const payload = this.#buffer!.subarray(0, this.#length)
+    this.#buffer = null
+    this.#length = 0
     try {
       this.#write(payload)
     } catch (err) {
@@ -57,4 +68,52 @@ export class LineBatch {
     if (this.#timer !== null) clearInterval(this.#timer)
     this.flush()
   }
+}
+
+/** Bytes of `thousandths / 1000` as {@link writeDecimal} writes it. */
+function decimalLength (thousandths: number): number {
+  let whole = Math.floor(thousandths / 1000)
+  let fraction = thousandths - whole * 1000
+  let length = 1
+  while (whole >= 10) {
+    whole = Math.floor(whole / 10)
+    length++
+  }
+  if (fraction === 0) return length
+  length += 4 // the dot and three digits, less the trailing zeros
+  while (fraction % 10 === 0) {
+    fraction /= 10
+    length--
+  }
+  return length
+}
+
+/** Writes `thousandths / 1000` in decimal at `at`; returns the offset after it. */
+function writeDecimal (buffer: Buffer, at: number, thousandths: number): number {
+  let whole = Math.floor(thousandths / 1000)
+  let fraction = thousandths - whole * 1000
+  let end = at
+  do {
+    end++
+    whole = Math.floor(whole / 10)
+  } while (whole > 0)
+  whole = Math.floor(thousandths / 1000)
+  for (let i = end - 1; i >= at; i--) {
+    const next = Math.floor(whole / 10)
+    buffer[i] = ZERO + whole - next * 10
+    whole = next
+  }
+  if (fraction === 0) return end
+  buffer[end++] = DOT
+  let digits = 3
+  while (fraction % 10 === 0) {
+    fraction /= 10
+    digits--
+  }
+  for (let i = end + digits - 1; i >= end; i--) {
+    const next = Math.floor(fraction / 10)
+    buffer[i] = ZERO + fraction - next * 10
+    fraction = next
+  }
+  return end + digits
 }

@@ -35,8 +35,11 @@ export interface PreformattedSink {
   readonly prefix: string
   /** `key:value` global tags, already sanitised, in hot-shots' order. */
   readonly globalTags: readonly string[]
-  /** Queues one or more complete lines (joined by `\n`) of `bytes` UTF-8 bytes for sending. */
-  readonly send: (lines: string, bytes: number) => void
+  /**
+   * Queues one text for sending: `head` (UTF-8), then `thousandths / 1000` in decimal, then
+   * `tail`; one or more complete lines joined by `\n`.
+   */
+  readonly add: (head: Uint8Array, thousandths: number, tail: Uint8Array) => void
   /** Sends what is queued and stops the periodic flush. */
   readonly close: () => void
 }
@@ -63,16 +66,15 @@ interface RequestSeries {
   readonly responseTime: SeriesHandle
 }
 
-/** The same, with the lines the fast path sends and their sizes in bytes. */
+/** The same, with the lines the fast path sends, encoded: the counter line and the timing line around its value. */
 interface RequestLines extends RequestSeries {
-  readonly counter: string
-  readonly timingHead: string
-  readonly timingTail: string
-  /** Bytes of the counter line, the `\n` after it and the timing line without its value. */
-  readonly bytes: number
+  /** The counter line, `\n`, and the timing line up to its value. */
+  readonly head: Buffer
+  /** The timing line after its value. */
+  readonly tail: Buffer
 }
 
-const NOT_AGGREGATED: SeriesHandle = Object.freeze({ record () {} })
+const NOT_AGGREGATED: SeriesHandle = Object.freeze({ record () {}, recordAt () {} })
 
 /**
  * The per-request metrics: counter `http_request` and timing `http_request.response_time`
@@ -116,14 +118,14 @@ export class RequestMetrics {
   }
 
   recordRequest (controller: string, method: string, statusCode: number, durationMs: number): void {
-    const ms = Math.round(durationMs * 1000) / 1000
+    const thousandths = Math.round(durationMs * 1000)
+    const ms = thousandths / 1000
     const sink = this.#preformatted
     if (sink !== undefined) {
       try {
         const lines = this.#lineCache.get(controller, method, statusCode) ?? this.#newLines(sink, controller, method, statusCode)
         this.#aggregate(lines, ms)
-        const value = String(ms)
-        sink.send(`${lines.counter}\n${lines.timingHead}${value}${lines.timingTail}`, lines.bytes + value.length)
+        sink.add(lines.head, thousandths, lines.tail)
       } catch (err) {
         this.#onSendError(err)
       }
@@ -172,9 +174,12 @@ export class RequestMetrics {
 
   /** One request into its two series; an aggregation failure is reported, never thrown. */
   #aggregate (series: RequestSeries, ms: number): void {
+    const aggregator = this.#aggregator
+    if (aggregator === null) return
     try {
-      series.requests.record(1)
-      series.responseTime.record(ms)
+      const time = aggregator.now()
+      series.requests.recordAt(1, time)
+      series.responseTime.recordAt(ms, time)
     } catch (err) {
       this.#onAggregationError(err)
     }
@@ -240,8 +245,8 @@ export class RequestMetrics {
       timingHead = `${timingName}:`
       timingTail = `|ms|#${tagText}`
     }
-    const bytes = Buffer.byteLength(counter) + 1 + Buffer.byteLength(timingHead) + Buffer.byteLength(timingTail)
-    return this.#lineCache.set(controller, method, statusCode, { ...series, counter, timingHead, timingTail, bytes })
+    const head = Buffer.from(`${counter}\n${timingHead}`)
+    return this.#lineCache.set(controller, method, statusCode, { ...series, head, tail: Buffer.from(timingTail) })
   }
 
   /** Sends the batched request lines and stops their periodic flush. */

@@ -35,7 +35,8 @@ export function createStatsdClient (options: ResolvedStatsd, onError: (err: Erro
  */
 export function preformattedSink (client: StatsD, options: ResolvedStatsd, onError: (err: unknown) => void): PreformattedSink | undefined {
   // The prefix and global tags exactly as hot-shots normalised and formatted them.
-  const { sendMessage, prefix, globalTags } = client as unknown as { sendMessage?: (message: string) => void, prefix?: unknown, globalTags?: unknown }
+  // sendMessage() takes a Buffer as well as a string: it measures it and copies it for the transport.
+  const { sendMessage, prefix, globalTags } = client as unknown as { sendMessage?: (message: string | Buffer) => void, prefix?: unknown, globalTags?: unknown }
   if (typeof sendMessage !== 'function' || typeof prefix !== 'string' || !Array.isArray(globalTags)) return undefined
   if (options.sampleRate < 1 || options.datadog) return undefined
   const batch = new LineBatch({
@@ -47,7 +48,7 @@ export function preformattedSink (client: StatsD, options: ResolvedStatsd, onErr
   return Object.freeze({
     prefix,
     globalTags: Object.freeze([...globalTags as string[]]),
-    send: (lines: string, bytes: number) => batch.add(lines, bytes),
+    add: (head: Uint8Array, thousandths: number, tail: Uint8Array) => batch.add(head, thousandths, tail),
     close: () => batch.close(),
   })
 }

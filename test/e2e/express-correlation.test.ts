@@ -81,6 +81,20 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       t.same(secondBody, { name: 'second', seen: 'id-second' })
     })
 
+    t.test('req.correlationId reads vigie\'s state: no property is added to the request, and it can be reassigned', async (t) => {
+      const { url } = await startExpressApp(t, express, {
+        routes: (app) => app.get('/', (req, res) => {
+          const own = Reflect.ownKeys(req).map(String).filter((key) => key === 'correlationId' || key.includes('vigie'))
+          const before = req.correlationId
+          req.correlationId = 'reassigned-1'
+          res.json({ own, before, after: req.correlationId, fromContext: correlationId() })
+        }),
+      })
+      const res = await fetch(`${url}/`, { headers: { 'x-request-id': 'given-1' } })
+      t.same(await res.json(), { own: [], before: 'given-1', after: 'reassigned-1', fromContext: 'reassigned-1' },
+        'the ID lives in the state that is also the async-context store')
+    })
+
     t.test('the ID survives body parsing of a body that arrives later, and nested routers', async (t) => {
       const { url } = await startExpressApp(t, express, {
         routes: (app) => {

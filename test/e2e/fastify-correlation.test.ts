@@ -114,6 +114,26 @@ t.test('the ID is in the context for async work started by the handler', async (
   t.equal(correlationId(), undefined, 'outside a request there is no ID')
 })
 
+t.test('request.correlationId can be reassigned; an app\'s own correlationId decoration is kept and assigned', async (t) => {
+  const { url } = await startApp(t, {
+    routes: (app) => app.get('/', async (request) => {
+      const before = request.correlationId
+      request.correlationId = 'reassigned-1'
+      return { before, after: request.correlationId, fromContext: correlationId() }
+    }),
+  })
+  const res = await fetch(`${url}/`, { headers: { 'x-request-id': 'given-1' } })
+  t.same(await res.json(), { before: 'given-1', after: 'reassigned-1', fromContext: 'reassigned-1' })
+
+  const app = Fastify()
+  app.decorateRequest('correlationId', 'app-default')
+  await app.register(observability, { statsd: { host: '127.0.0.1', port: 9 }, processMetrics: false })
+  app.get('/', async (request) => ({ id: request.correlationId }))
+  t.teardown(() => app.close())
+  const injected = await app.inject({ url: '/', headers: { 'x-request-id': 'given-2' } })
+  t.same(injected.json(), { id: 'given-2' }, 'vigie assigns the app\'s own decoration')
+})
+
 t.test('a body streamed in slow chunks keeps the context for later hooks and the handler; a GET needs no re-entry', async (t) => {
   const { url } = await startApp(t, {
     routes: (app) => {

@@ -9,7 +9,8 @@ import { startStatsdListener } from '../helpers/statsd-listener.js'
 /** An aggregator whose every series throws when recorded into. */
 class BrokenAggregator extends Aggregator {
   override series (): SeriesHandle {
-    return { record () { throw new Error('aggregation broke') } }
+    const broken = (): never => { throw new Error('aggregation broke') }
+    return { record: broken, recordAt: broken }
   }
 }
 
@@ -27,7 +28,12 @@ t.test('fast path: an aggregation failure is reported, and the lines are sent al
   const metrics = new RequestMetrics({
     ...base,
     client: {} as StatsD,
-    preformatted: { prefix: '', globalTags: [], send: (lines) => sent.push(lines), close: () => {} },
+    preformatted: {
+      prefix: '',
+      globalTags: [],
+      add: (head, thousandths, tail) => sent.push(`${Buffer.from(head).toString()}${thousandths / 1000}${Buffer.from(tail).toString()}`),
+      close: () => {},
+    },
     aggregator: new BrokenAggregator({ maxSeries: 10 }),
     recording: null,
     onAggregationError: (err) => errors.push(err),
@@ -35,6 +41,7 @@ t.test('fast path: an aggregation failure is reported, and the lines are sent al
   metrics.recordRequest('/a', 'GET', 200, 1.5)
   t.equal(sent.length, 1)
   t.match(sent[0], /^http_request:1\|c\|#http_status:200/)
+  t.match(sent[0], /\nhttp_request\.response_time:1\.5\|ms\|#http_status:200/)
   t.equal(errors.length, 1)
 })
 
