@@ -314,16 +314,35 @@ the edge of what one run resolves (the kernel accounts CPU time in ${1000 / CLK_
 reports latency in whole milliseconds, so at a 3–4 ms p99 one step reads as ±25–33 %; "added p99"
 compares with the bare server of the same pairs, whose median can differ from the bare row.
 
-### The other measure: \`bench/plugin-cpu.mjs\`
+### The other measures: \`bench/plugin-cpu.mjs\` and \`bench/plugin-instructions.mjs\`
 
 \`node bench/plugin-cpu.mjs\` measures the same route another way: every server (bare, ALS floor,
 vigie; Fastify and Express) stays up for the whole run, the load is a Node \`http.get\` loop at 32
 connections, and the variants take turns in short bursts, each compared with its baseline
-within the same round. On a quiet machine it puts vigie at +5 to +7 µs over the Fastify ALS floor,
-well under what this table shows, and its figures grow when the machine is busy. Why the two
-differ by that much (50 autocannon connections against 32, a server slowed enough to process
-fewer requests per event-loop turn, the 5-second pairs) is not settled; the table above is kept
-as it came out.
+within the same round. Its figures are lower than this table's and grow when the machine is
+busy; why the two differ (50 autocannon connections against 32, a server slowed enough to
+process fewer requests per event-loop turn, the 5-second pairs) is not settled, and the table
+above is kept as it came out.
+
+\`node bench/plugin-instructions.mjs\` counts instructions per request instead, with valgrind's
+callgrind, for the same servers: a count the machine's load does not change (the same build
+counted twice differs by well under 1 %), which is how changes worth a microsecond are judged
+here. It is not time (cache misses and system calls are not in it). The latest counts are in
+[bench/README.md](../bench/README.md#per-request-instructions).
+
+### An open question: vigie's cost moves from one process to the next
+
+Sampled with \`perf record -e cpu-clock\` under load, about two vigie server processes in three
+(Fastify, whatever features are on, the correlation ID and request metrics alone included) spend
+1–3 % of their samples in V8's runtime creating the objects Node's \`process.nextTick()\` queues
+(\`Runtime_DefineKeyedOwnPropertyInLiteral\`, \`JSObject::MigrateToMap\`), and counted under
+callgrind such a process costs about 35,000 instructions more per request (some 12–15 µs);
+the others, and every process of the bare and ALS-floor servers, never do. Which of vigie's
+objects sets it off is not found yet (a class instead of an object literal for the request
+state changed nothing). It is why vigie's figures here spread more than the other rows', and a
+likely part of why this table, with a fresh server per pair, puts vigie higher than
+\`bench/plugin-cpu.mjs\` does. A longer warm-up lowers it too: with 20 s instead of 3 s (3 pairs,
+same day) vigie added +6.5 to +10 µs over bare Fastify instead of about +14.
 
 ### Metrics delivered
 

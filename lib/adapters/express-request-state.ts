@@ -19,6 +19,8 @@ export interface ExpressRequestState extends RequestStore {
   readonly mounts: MountRecord[]
   /** What Express last assigned to `req.route`. */
   route: unknown
+  /** `req.route` is vigie's accessor (it keeps `route` and `controller` current); false when the request has a `route` of its own vigie could not replace. */
+  readonly tracksRoute: boolean
   /** The full pattern of that route; undefined while no route matched. */
   controller: string | undefined
   /** The error the app's middleware passed on, first seen by expressErrorHandler() or the final guard. */
@@ -49,6 +51,7 @@ export function createRequestState (req: Request, observer: Observer<Request>, c
     start,
     mounts: [{ pattern: '', baseUrl: req.baseUrl ?? '', contiguous: true }],
     route,
+    tracksRoute: inheritsAccessors || ownRouteReplaceable(req),
     controller: undefined,
     error: undefined,
     settled: false,
@@ -64,9 +67,12 @@ export function inheritsAccessors (req: object): boolean {
 }
 
 function defineOwnAccessors (req: Request, correlationId: string): void {
-  const route = Object.getOwnPropertyDescriptor(req, 'route')
-  if (route === undefined || route.configurable === true) Object.defineProperty(req, 'route', ROUTE_ACCESSOR)
+  if (ownRouteReplaceable(req)) Object.defineProperty(req, 'route', ROUTE_ACCESSOR)
   req.correlationId = correlationId
+}
+
+function ownRouteReplaceable (req: Request): boolean {
+  return Object.getOwnPropertyDescriptor(req, 'route')?.configurable !== false
 }
 
 /**

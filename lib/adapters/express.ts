@@ -143,11 +143,23 @@ function startRequest (req: Request, res: Response, observer: Observer<Request>)
   }
   const header = observer.options.correlationHeader
   const id = observer.correlationIdFor(req.headers[header])
-  if (!res.headersSent) res.setHeader(header, id)
+  setHeaderUnlessSent(res, header, id)
   const state = createRequestState(req, observer, id, performance.now(), appInheritsAccessors(req, observer))
-  res.on('close', function vigieResponseClosed (this: ServerResponse) { settle(req, this, state, !this.writableFinished) })
-  res.on('error', function vigieResponseFailed (this: ServerResponse) { settle(req, this, state, true) })
+  // Every property read on an Express request or response is a lookup V8 cannot cache (their
+  // hidden classes are new for each request): `on` is read once.
+  const on = res.on
+  on.call(res, 'close', function vigieResponseClosed (this: ServerResponse) { settle(req, this, state, !this.writableFinished) })
+  on.call(res, 'error', function vigieResponseFailed (this: ServerResponse) { settle(req, this, state, true) })
   return state
+}
+
+/** Echoes the ID, unless an earlier middleware already sent the headers (then there is nothing to add to). */
+function setHeaderUnlessSent (res: Response, header: string, id: string): void {
+  try {
+    res.setHeader(header, id)
+  } catch (err) {
+    if ((err as { code?: unknown } | null)?.code !== 'ERR_HTTP_HEADERS_SENT') throw err
+  }
 }
 
 /** Per app seen: whether its requests inherit vigie's accessors (see appInheritsAccessors()). */
@@ -190,6 +202,11 @@ function settle (req: Request, res: ServerResponse, state: ExpressRequestState, 
   }
 }
 
+/** The path and query as received (req.url has the mount paths cut off). */
+function urlOf (req: Request): string {
+  return req.originalUrl ?? req.url
+}
+
 /**
  * Counts the response and captures it if it is an exception. A response cut off before it was
  * sent counts as 499 (the client went away), or as 500 when the app had failed with an error.
@@ -197,8 +214,8 @@ function settle (req: Request, res: ServerResponse, state: ExpressRequestState, 
 function finishRequest (req: Request, res: ServerResponse, state: ExpressRequestState, aborted: boolean): void {
   const observer = state.observer
   const durationMs = performance.now() - state.start
-  if (state.controller === undefined && state.route !== req.route) state.controller = controllerOfRoute(req, state, req.route)
-  const controller = observer.isIgnored(req.originalUrl ?? req.url, state.controller, req) ? null : (state.controller ?? NOT_FOUND_CONTROLLER)
+  if (!state.tracksRoute && state.route !== req.route) state.controller = controllerOfRoute(req, state, req.route)
+  const controller = observer.isIgnored(req, state.controller, urlOf) ? null : (state.controller ?? NOT_FOUND_CONTROLLER)
   if (aborted && state.error === undefined) {
     if (controller !== null) observer.recordAbort(controller, req.method, durationMs)
     return

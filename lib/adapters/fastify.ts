@@ -265,7 +265,7 @@ function controllerOf (request: FastifyRequest, observer: Observer<FastifyReques
   const config = routeOptions.config?.vigie
   if (config === false) return null
   const route = request.is404 ? undefined : routeOptions.url
-  if (observer.isIgnored(request.url, route, request)) return null
+  if (observer.isIgnored(request, route, urlOf)) return null
   if (config !== undefined) {
     if (typeof config.controller === 'string' && config.controller.length > 0) return config.controller
     if (config.controller !== undefined) {
@@ -274,6 +274,10 @@ function controllerOf (request: FastifyRequest, observer: Observer<FastifyReques
     }
   }
   return route ?? NOT_FOUND_CONTROLLER
+}
+
+function urlOf (request: FastifyRequest): string {
+  return request.url
 }
 
 function isDashboardRoute (request: FastifyRequest): boolean {

@@ -9,7 +9,7 @@ import { closeStatsdClient, createDisabledStatsdClient, createStatsdClient, flus
 import type { ResolvedOptions } from '../options.js'
 import { buildScrubber, type Scrubber } from '../scrub/scrubber.js'
 import { installOutgoingInstrumentation } from '../instrument/outgoing.js'
-import { acquireInstallation, type OutgoingPolicy, type RequestStore } from '../shared-state.js'
+import { acquireInstallation, type OutgoingPolicy } from '../shared-state.js'
 import { ProcessSampler } from '../process-metrics/process-sampler.js'
 import { FailureReporter, errorName } from './failure-reporter.js'
 import { RecentExceptions, type RecentException } from '../dashboard/recent-exceptions.js'
@@ -99,19 +99,17 @@ export class Observer<Request = unknown> {
     this.#processSampler?.start()
   }
 
-  /** The async-context store for one request. */
-  storeFor (correlationId: string): RequestStore {
-    return { correlationId, outgoing: this.outgoing }
-  }
-
   correlationIdFor (headerValue: string | string[] | undefined): string {
     return resolveCorrelationId(headerValue)
   }
 
-  /** True when the request should be neither timed nor counted (`ignore` option). */
-  isIgnored (url: string, route: string | undefined, request: Request): boolean {
+  /**
+   * True when the request should be neither timed nor counted (`ignore` option). `urlOf` gives
+   * its URL, read only when there are paths to compare it with.
+   */
+  isIgnored (request: Request, route: string | undefined, urlOf: (request: Request) => string): boolean {
     const { paths, predicate } = this.options.ignore
-    if (paths.size > 0 && (paths.has(pathOf(url)) || (route !== undefined && paths.has(route)))) return true
+    if (paths.size > 0 && (paths.has(pathOf(urlOf(request))) || (route !== undefined && paths.has(route)))) return true
     if (predicate === undefined) return false
     try {
       return predicate(request) === true
