@@ -37,13 +37,13 @@ export function requestStateOf (req: object): ExpressRequestState | undefined {
 }
 
 /**
- * Starts observing `req`. `inheritsAccessors`: its prototype chain has vigie's `route` and
+ * Starts observing `req`. `accessorsInherited`: its prototype chain has vigie's `route` and
  * `correlationId` accessors (trackRequests()), which read the state; a request of an Express
  * copy vigie did not instrument gets its own instead, which costs every later property access
  * on that request.
  */
-export function createRequestState (req: Request, observer: Observer<Request>, correlationId: string, start: number, inheritsAccessors: boolean): ExpressRequestState {
-  const route = inheritsAccessors ? (req as UnobservedRequest)[kRouteValue] : req.route
+export function createRequestState (req: Request, observer: Observer<Request>, correlationId: string, start: number, accessorsInherited: boolean): ExpressRequestState {
+  const route = accessorsInherited ? (req as UnobservedRequest)[kRouteValue] : req.route
   const state: ExpressRequestState = {
     correlationId,
     outgoing: observer.outgoing,
@@ -51,13 +51,13 @@ export function createRequestState (req: Request, observer: Observer<Request>, c
     start,
     mounts: [{ pattern: '', baseUrl: req.baseUrl ?? '', contiguous: true }],
     route,
-    tracksRoute: inheritsAccessors || ownRouteReplaceable(req),
+    tracksRoute: accessorsInherited || ownRouteReplaceable(req),
     controller: undefined,
     error: undefined,
     settled: false,
   }
   shared.expressRequests.set(req, state)
-  if (!inheritsAccessors) defineOwnAccessors(req, correlationId)
+  if (!accessorsInherited) defineOwnAccessors(req, correlationId)
   return state
 }
 

@@ -37,14 +37,17 @@ export class LineBatch {
    */
   add (head: Uint8Array, thousandths: number, tail: Uint8Array): void {
     if (!Number.isSafeInteger(thousandths) || thousandths < 0) thousandths = 0
-    const size = head.length + decimalLength(thousandths) + tail.length
+    const digits = decimalLength(thousandths)
+    const size = head.length + digits + tail.length
     if (this.#length > 0 && this.#length + 1 + size > this.#maxBytes) this.flush()
     let buffer = this.#buffer
     if (buffer === null) buffer = this.#buffer = Buffer.allocUnsafe(Math.max(this.#maxBytes, size))
     let at = this.#length
     if (at > 0) buffer[at++] = NEWLINE
     buffer.set(head, at)
-    at = writeDecimal(buffer, at + head.length, thousandths)
+    at += head.length
+    writeDecimal(buffer, at, thousandths, digits)
+    at += digits
     buffer.set(tail, at)
     this.#length = at + tail.length
     if (this.#length >= this.#maxBytes) this.flush()
@@ -88,32 +91,27 @@ function decimalLength (thousandths: number): number {
   return length
 }
 
-/** Writes `thousandths / 1000` in decimal at `at`; returns the offset after it. */
-function writeDecimal (buffer: Buffer, at: number, thousandths: number): number {
+/** Writes `thousandths / 1000` in decimal into the `length` bytes (decimalLength()) at `at`, from its last digit back. */
+function writeDecimal (buffer: Buffer, at: number, thousandths: number, length: number): void {
   let whole = Math.floor(thousandths / 1000)
   let fraction = thousandths - whole * 1000
-  let end = at
+  let i = at + length
+  if (fraction !== 0) {
+    let digits = 3
+    while (fraction % 10 === 0) {
+      fraction /= 10
+      digits--
+    }
+    for (; digits > 0; digits--) {
+      const next = Math.floor(fraction / 10)
+      buffer[--i] = ZERO + fraction - next * 10
+      fraction = next
+    }
+    buffer[--i] = DOT
+  }
   do {
-    end++
-    whole = Math.floor(whole / 10)
-  } while (whole > 0)
-  whole = Math.floor(thousandths / 1000)
-  for (let i = end - 1; i >= at; i--) {
     const next = Math.floor(whole / 10)
-    buffer[i] = ZERO + whole - next * 10
+    buffer[--i] = ZERO + whole - next * 10
     whole = next
-  }
-  if (fraction === 0) return end
-  buffer[end++] = DOT
-  let digits = 3
-  while (fraction % 10 === 0) {
-    fraction /= 10
-    digits--
-  }
-  for (let i = end + digits - 1; i >= end; i--) {
-    const next = Math.floor(fraction / 10)
-    buffer[i] = ZERO + fraction - next * 10
-    fraction = next
-  }
-  return end + digits
+  } while (whole > 0)
 }
