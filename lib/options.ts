@@ -73,6 +73,9 @@ const DEFAULT_DASHBOARD_PATH = '/_vigie'
 const DASHBOARD_PATH = /^(\/[A-Za-z0-9._~-]+)+$/
 // What an `Authorization: Bearer` header can carry as one token.
 const DASHBOARD_TOKEN = /^[\x21-\x7e]+$/
+/** The largest UDP payload over IPv4: a larger buffer could never be sent (EMSGSIZE at every flush). */
+const MAX_UDP_PAYLOAD = 65_507
+
 const STATSD_KEYS = new Set(['host', 'port', 'protocol', 'path', 'prefix', 'globalTags', 'sampleRate', 'tagFormat', 'maxBufferSize', 'bufferFlushInterval', 'datadog', 'client'])
 const CAPTURE_KEYS = new Set(['maxBodyBytes', 'maxDepth', 'maxArrayItems'])
 const SCRUB_KEYS = new Set(['keys', 'replace'])
@@ -167,7 +170,8 @@ function resolveStatsd (input: unknown, env: Env, disabled: boolean): ResolvedSt
     globalTags: resolveGlobalTags(statsd.globalTags),
     sampleRate: sampleRate(statsd.sampleRate),
     tagFormat,
-    maxBufferSize: integerOption(statsd.maxBufferSize, 'statsd.maxBufferSize', defaultBufferSize(protocol, host), 0),
+    maxBufferSize: integerOption(statsd.maxBufferSize, 'statsd.maxBufferSize', defaultBufferSize(protocol, host), 0,
+      protocol === 'udp' ? MAX_UDP_PAYLOAD : Number.MAX_SAFE_INTEGER),
     bufferFlushInterval: integerOption(statsd.bufferFlushInterval, 'statsd.bufferFlushInterval', DEFAULTS.bufferFlushInterval, 1),
     datadog,
     client: client as StatsD | undefined,

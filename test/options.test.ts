@@ -35,6 +35,10 @@ t.test('maxBufferSize: one network datagram for UDP to another host, 8192 bytes 
   t.equal(size({ protocol: 'uds', path: '/var/run/statsd.sock' }), 8192)
   t.equal(size({ host: 'stats.internal', maxBufferSize: 512 }), 512, 'an explicit size wins')
   t.equal(resolveOptions({}, { STATSD_HOST: 'stats.internal' }).statsd.maxBufferSize, 1400, 'the host from STATSD_HOST counts too')
+  t.equal(size({ maxBufferSize: 65_507 }), 65_507, 'the largest UDP payload')
+  t.throws(() => size({ maxBufferSize: 65_508 }), { code: ERROR_CODES.INVALID_OPTION, message: /"statsd\.maxBufferSize" must be an integer from 0 to 65507/ },
+    'a UDP datagram that large could never be sent')
+  t.equal(size({ protocol: 'tcp', maxBufferSize: 1_000_000 }), 1_000_000, 'TCP has no datagram limit')
 })
 
 t.test('hot-shots Datadog variables do not leak in', async (t) => {
