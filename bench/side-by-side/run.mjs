@@ -337,9 +337,10 @@ Sampled with \`perf record -e cpu-clock\` under load, about two vigie server pro
 1–3 % of their samples in V8's runtime creating the objects Node's \`process.nextTick()\` queues
 (\`Runtime_DefineKeyedOwnPropertyInLiteral\`, \`JSObject::MigrateToMap\`), and counted under
 callgrind such a process costs about 35,000 instructions more per request (some 12–15 µs);
-the others, and every process of the bare and ALS-floor servers, never do. Which of vigie's
-objects sets it off is not found yet (a class instead of an object literal for the request
-state changed nothing). It is why vigie's figures here spread more than the other rows', and a
+the others, and every process of the bare and ALS-floor servers, never do. It is set off at
+start-up, not by vigie's work per request: processes with \`VIGIE_DISABLED=1\` (no hooks) show it
+too, and so does a plain Fastify server that only builds \`pino(loggerOptions())\` or vigie's
+scrubber; which object does it is not found yet. It is why vigie's figures here spread more than the other rows', and a
 likely part of why this table, with a fresh server per pair, puts vigie higher than
 \`bench/plugin-cpu.mjs\` does. A longer warm-up lowers it too: with 20 s instead of 3 s (3 pairs,
 same day) vigie added +6.5 to +10 µs over bare Fastify instead of about +14.
