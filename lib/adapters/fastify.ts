@@ -137,9 +137,9 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
     const observer = installation.observer
     let store: RequestState | null = null
     try {
-      store = startRequest(request as VigieRequest, reply, observer, hasLogger, assignsCorrelationId)
+      const state = store = startRequest(request as VigieRequest, reply, observer, hasLogger, assignsCorrelationId)
       reply.raw.on('close', function vigieResponseClosed () {
-        settleRequest(request as VigieRequest, reply, installation.observer)
+        settleRequest(request, reply, state, installation.observer)
       })
     } catch (err) {
       observer.reporter.report('onRequest hook', err)
@@ -217,11 +217,11 @@ function bindCorrelationId (request: FastifyRequest, reply: FastifyReply, id: st
  * closure per request, where Fastify's onResponse and onRequestAbort hooks would each add
  * listeners and closures of their own (and make Fastify time every request besides).
  */
-function settleRequest (request: VigieRequest, reply: FastifyReply, observer: Observer<FastifyRequest>): void {
+function settleRequest (request: FastifyRequest, reply: FastifyReply, state: RequestState, observer: Observer<FastifyRequest>): void {
   try {
-    const durationMs = performance.now() - request[kState]!.start
+    const durationMs = performance.now() - state.start
     if (reply.raw.writableEnded) {
-      finishRequest(request, reply, observer, durationMs)
+      finishRequest(request, reply, state, observer, durationMs)
     } else {
       const controller = controllerOf(request, observer)
       if (controller !== null) observer.recordAbort(controller, request.method, durationMs)
@@ -232,15 +232,15 @@ function settleRequest (request: VigieRequest, reply: FastifyReply, observer: Ob
 }
 
 /** Counts the response and captures it if it is an exception. */
-function finishRequest (request: VigieRequest, reply: FastifyReply, observer: Observer<FastifyRequest>, durationMs: number): void {
+function finishRequest (request: FastifyRequest, reply: FastifyReply, state: RequestState, observer: Observer<FastifyRequest>, durationMs: number): void {
   const statusCode = reply.statusCode
   const controller = controllerOf(request, observer)
   if (controller !== null) observer.recordResponse(controller, request.method, statusCode, durationMs)
   if (controller === null && isDashboardRoute(request)) return
-  const error = request[kState]!.error
+  const error = state.error
   if (!observer.isException(statusCode, error)) return
   observer.captureException(controller ?? routeLabel(request), {
-    correlationId: request.correlationId,
+    correlationId: state.correlationId,
     error,
     method: request.method,
     protocol: request.protocol,

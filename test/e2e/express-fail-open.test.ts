@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import pino from 'pino'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,6 +8,7 @@ import t from 'tap'
 import { ERROR_CODES } from '../../lib/index.js'
 import { expressObservability, instrumentExpress, type ExpressVigieOptions } from '../../lib/adapters/express.js'
 import { EXPRESS_VERSIONS, counters, exceptionLines, listen, startExpressApp, type ExpressModule } from '../helpers/express-app.js'
+import { createLogSink } from '../helpers/log-sink.js'
 import { startStatsdListener } from '../helpers/statsd-listener.js'
 
 async function answersAll (t: Test, express: ExpressModule, statsd: ExpressVigieOptions['statsd']): Promise<void> {
@@ -110,6 +112,31 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       await new Promise((resolve) => setTimeout(resolve, 50))
       t.equal(counters(statsd).length, 2)
       t.equal(logs.lines.filter((l) => String(l.msg).includes('ran twice')).length, 1)
+    })
+
+    t.test('headers sent before vigie\'s middleware ran: the request is answered and counted, without the header', async (t) => {
+      const statsd = await startStatsdListener()
+      const logs = createLogSink()
+      const vigie = expressObservability({ logger: pino(logs.stream), processMetrics: false, statsd: { host: '127.0.0.1', port: statsd.port, bufferFlushInterval: 10 } })
+      const app = express()
+      app.use((_req: unknown, res: { flushHeaders: () => void }, next: () => void) => { res.flushHeaders(); next() })
+      app.use(vigie)
+      app.get('/', (_req, res) => { res.end('ok') })
+      const server = await listen(app)
+      t.teardown(async () => {
+        server.closeAllConnections()
+        await new Promise((resolve) => server.close(resolve))
+        await vigie.close()
+        await statsd.close()
+      })
+      const { port } = server.address() as { port: number }
+      const res = await fetch(`http://127.0.0.1:${port}/`)
+      t.equal(res.status, 200)
+      t.equal(await res.text(), 'ok')
+      t.equal(res.headers.get('x-request-id'), null, 'nothing can be added to headers already sent')
+      await statsd.waitFor(() => counters(statsd).length >= 1)
+      t.match(counters(statsd)[0], /^http_request:1\|c\|#http_status:200,/)
+      t.same(logs.lines.filter((l) => l.level >= 40), [], 'nothing to warn about')
     })
 
     t.test('routers mounted through vigie\'s `use` can still be listed through layer.name and layer.handle.stack', async (t) => {

@@ -33,19 +33,21 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       t.same(counters(statsd), [`http_request:1|c|${tags(200, 'GET', '/items/:id')}`])
     })
 
-    t.test('an app vigie does not observe, sharing the request prototype, still reads req.route', async (t) => {
+    t.test('an app vigie does not observe, sharing the request prototype, still reads req.route and keeps req.correlationId', async (t) => {
       const { url } = await startExpressApp(t, express, {
         routes: (app) => app.get('/observed/:id', (req, res) => { res.json({ path: (req.route as { path?: string }).path }) }),
       })
       const plain = express()
       plain.get('/plain/:id', (req, res) => {
-        res.json({ own: Object.getOwnPropertyDescriptor(req, 'route') !== undefined, path: (req.route as { path?: string }).path })
+        const before = req.correlationId as string | undefined
+        req.correlationId = 'set-by-the-app'
+        res.json({ own: Object.getOwnPropertyDescriptor(req, 'route') !== undefined, path: (req.route as { path?: string }).path, before: before ?? null, after: req.correlationId })
       })
       const server = plain.listen(0, '127.0.0.1')
       t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
       await new Promise((resolve) => server.once('listening', resolve))
       const { port } = server.address() as { port: number }
-      t.same(await (await fetch(`http://127.0.0.1:${port}/plain/1`)).json(), { own: false, path: '/plain/:id' })
+      t.same(await (await fetch(`http://127.0.0.1:${port}/plain/1`)).json(), { own: false, path: '/plain/:id', before: null, after: 'set-by-the-app' })
       t.same(await (await fetch(`${url}/observed/2`)).json(), { path: '/observed/:id' })
     })
 
