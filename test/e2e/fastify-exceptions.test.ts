@@ -17,7 +17,7 @@ t.test('a thrown error writes exactly one scrubbed, structured error line', asyn
   })
   const res = await fetch(`${url}${CHECKOUT_PATH}`, checkoutRequest())
   t.equal(res.status, 500)
-  await statsd.waitFor((lines) => lines.some((l) => l.startsWith('http_request.exception:')))
+  await statsd.waitFor((lines) => lines.some((l) => l.startsWith('http_request.exception:')) && lines.some((l) => l.startsWith('http_request:')))
 
   const errors = logs.lines.filter((l) => l.level >= 50)
   t.equal(errors.length, 1, 'one error line, not Fastify\'s plus vigie\'s')
