@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { pinTickObject, type TickObjectPin } from './context/tick-object-pin.js'
 
 /** What an outgoing HTTP call made inside a request needs from the vigie instance serving it. */
 export interface OutgoingPolicy {
@@ -39,6 +40,8 @@ interface SharedState {
   readonly expressRequests: WeakMap<object, RequestStore>
   /** The unpatch function of the active patchAll(), so that a second call returns it. */
   patchAll: (() => Promise<void>) | null
+  /** Keeps process.nextTick() on V8's fast path whatever the process's start-up collections do (tick-object-pin.ts). */
+  readonly tickObject: TickObjectPin
 }
 
 const kShared = Symbol.for('vigie')
@@ -49,6 +52,7 @@ export const shared: SharedState = holder[kShared] ??= {
   installations: new Map(),
   expressRequests: new WeakMap(),
   patchAll: null,
+  tickObject: pinTickObject(),
 }
 
 /**
