@@ -9,6 +9,7 @@
 //   node bench/plugin-cpu.mjs --rounds=21 --requests=5000 --connections=50
 //   VARIANTS=bare,als,vigie,express-bare,express-als,express-vigie node bench/plugin-cpu.mjs
 //   node bench/plugin-cpu.mjs --quick --cpu-prof-dir=/tmp/prof    also writes each server's --cpu-prof profile there
+//   node bench/plugin-cpu.mjs --no-tick-pin  servers without bench/lib/pin-tick-object.mjs (see there)
 //   VARIANTS=express-als,express-vigie,express-vigie-baseline node bench/plugin-cpu.mjs --baseline=bench/.baseline/dist
 //                                        compares this build with another (a `-baseline` variant of any vigie one)
 //
@@ -28,6 +29,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { ask } from './lib/ipc.mjs'
+import { tickPinFlags } from './lib/tick-pin.mjs'
 
 const SELF = fileURLToPath(import.meta.url)
 const VARIANTS = (process.env.VARIANTS ?? 'bare,als,vigie,vigie-min,express-bare,express-als,express-vigie').split(',')
@@ -186,6 +188,7 @@ async function orchestrate () {
   const warmup = arg('warmup', quick ? 2000 : 5000)
   const profileDir = process.argv.find((a) => a.startsWith('--cpu-prof-dir='))?.slice('--cpu-prof-dir='.length)
   const baseline = process.argv.find((a) => a.startsWith('--baseline='))?.slice('--baseline='.length)
+  const tickPin = !process.argv.includes('--no-tick-pin')
   if (baseline !== undefined) process.env.VIGIE_BENCH_BASELINE = path.resolve(baseline)
 
   // The servers on core 0 (one of them busy at a time); this process, the StatsD receivers
@@ -195,7 +198,7 @@ async function orchestrate () {
   const servers = []
   for (const variant of VARIANTS) {
     const receiver = await startReceiver() // one per variant: delivery is counted apart
-    const srv = fork(SELF, ['server', variant, String(receiver.port)], { stdio: 'inherit', execArgv: profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${variant}.cpuprofile`] })
+    const srv = fork(SELF, ['server', variant, String(receiver.port)], { stdio: 'inherit', execArgv: [...tickPinFlags(tickPin), ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${variant}.cpuprofile`])] })
     if (pinned) pin(srv.pid, 0)
     const { port } = await ask(srv, undefined, (m) => m.port !== undefined)
     servers.push({ variant, srv, port, receiver, served: 0, cpu: [], user: [], rate: [] })

@@ -8,6 +8,7 @@
 //   node bench/plugin-instructions.mjs            3 windows of 2,000 requests per variant, after 20,000 (about 6 minutes)
 //   VARIANTS=als,vigie node bench/plugin-instructions.mjs --requests=5000 --windows=5
 //   VARIANTS=express-als,express-vigie,express-vigie-baseline node bench/plugin-instructions.mjs --baseline=bench/.baseline/dist
+//   node bench/plugin-instructions.mjs --no-tick-pin    servers without bench/lib/pin-tick-object.mjs (see there)
 //
 // Why: an instruction count does not depend on what else the machine runs. On a shared machine
 // the CPU time of plugin-cpu.mjs moves by several µs from one run to the next; the same build
@@ -27,6 +28,7 @@ import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { tickPinFlags } from './lib/tick-pin.mjs'
 
 const PLUGIN_CPU = fileURLToPath(new URL('./plugin-cpu.mjs', import.meta.url))
 const VARIANTS = (process.env.VARIANTS ?? 'bare,als,vigie,vigie-min,express-bare,express-als,express-vigie').split(',')
@@ -43,6 +45,7 @@ const windows = Number(arg('windows', 3))
 const warmup = Number(arg('warmup', 20000))
 const jobs = Number(arg('jobs', Math.max(1, os.cpus().length)))
 const baseline = arg('baseline', undefined)
+const tickPin = !process.argv.includes('--no-tick-pin')
 
 try {
   execFileSync('callgrind_control', ['--version'], { stdio: 'ignore' })
@@ -87,7 +90,7 @@ async function count (variant) {
   const out = path.join(os.tmpdir(), `vigie-instructions-${process.pid}-${variant}.out`)
   const server = spawn('valgrind', [
     '--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', `--callgrind-out-file=${out}`,
-    process.execPath, ...SERVER_FLAGS, PLUGIN_CPU, 'server', variant, String(receiver.address().port),
+    process.execPath, ...SERVER_FLAGS, ...tickPinFlags(tickPin), PLUGIN_CPU, 'server', variant, String(receiver.address().port),
   ], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: baseline === undefined ? process.env : { ...process.env, VIGIE_BENCH_BASELINE: path.resolve(baseline) } })
   let stderr = ''
   server.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000) })

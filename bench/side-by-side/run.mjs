@@ -4,13 +4,15 @@
 // Env knobs: BENCH_DURATION (s per measurement, 5), BENCH_WARMUP (s, 3), BENCH_PAIRS (5),
 // BENCH_CONNECTIONS (50), BENCH_VARIANTS (comma-separated variant ids, default all),
 // BENCH_IDLE_WAIT (s to wait for an idle machine, 300), BENCH_OUT (output file, default
-// docs/benchmarks.md; "-" to write nothing).
+// docs/benchmarks.md; "-" to write nothing), BENCH_TICK_PIN ("0" to start the servers without
+// bench/lib/pin-tick-object.mjs).
 import { spawn, execFileSync } from 'node:child_process'
 import dgram from 'node:dgram'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { tickPinFlags } from '../lib/tick-pin.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, '../..')
@@ -20,6 +22,7 @@ const PAIRS = Number(process.env.BENCH_PAIRS || 5)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50)
 const OUT = process.env.BENCH_OUT || path.join(root, 'docs/benchmarks.md')
 const IDLE_WAIT = Number(process.env.BENCH_IDLE_WAIT || 300)
+const TICK_PIN = process.env.BENCH_TICK_PIN !== '0'
 const BASE_PORT = 3100
 const CLK_TCK = Number(tryExec('getconf', ['CLK_TCK']) || 100)
 const TASKSET = tryExec('sh', ['-c', 'command -v taskset']) !== null
@@ -96,7 +99,7 @@ function lines (stream, onLine) {
 }
 
 async function startServer (id, port, extra = {}) {
-  const args = [...(extra.nodeArgs || []), path.join(here, `${id}.mjs`)]
+  const args = [...tickPinFlags(TICK_PIN), ...(extra.nodeArgs || []), path.join(here, `${id}.mjs`)]
   const cmd = PIN ? 'taskset' : process.execPath
   const argv = PIN ? ['-c', '0', process.execPath, ...args] : args
   const child = spawn(cmd, argv, {
@@ -330,20 +333,31 @@ counted twice differs by well under 1 %), which is how changes worth a microseco
 here. It is not time (cache misses and system calls are not in it). The latest counts are in
 [bench/README.md](../bench/README.md#per-request-instructions).
 
-### An open question: vigie's cost moves from one process to the next
+### Node's tick-object lottery, and why every server here preloads a pin
 
-Sampled with \`perf record -e cpu-clock\` under load, about two vigie server processes in three
-(Fastify, whatever features are on, the correlation ID and request metrics alone included) spend
-1–3 % of their samples in V8's runtime creating the objects Node's \`process.nextTick()\` queues
-(\`Runtime_DefineKeyedOwnPropertyInLiteral\`, \`JSObject::MigrateToMap\`), and counted under
-callgrind such a process costs about 35,000 instructions more per request (some 12–15 µs);
-the others, and every process of the bare and ALS-floor servers, never do. It is set off at
-start-up, not by vigie's work per request: processes with \`VIGIE_DISABLED=1\` (no hooks) show it
-too, and so does a plain Fastify server that only builds \`pino(loggerOptions())\` or vigie's
-scrubber; which object does it is not found yet. It is why vigie's figures here spread more than the other rows', and a
-likely part of why this table, with a fresh server per pair, puts vigie higher than
-\`bench/plugin-cpu.mjs\` does. A longer warm-up lowers it too: with 20 s instead of 3 s (3 pairs,
-same day) vigie added +6.5 to +10 µs over bare Fastify instead of about +14.
+Before vigie kept a tick object alive, about two vigie server processes in three cost 12–15 µs more per
+request than the others (about 35,000 instructions under callgrind), and spent 1–3 % of their
+samples (\`perf record -e cpu-clock\`) in V8's runtime: \`Runtime_DefineKeyedOwnPropertyInLiteral\`
+and \`JSObject::MigrateToMap\`, called from Node's stream internals. The cause is in Node and
+V8, not in any plugin. Node ${process.versions.node.split('.')[0]} builds each \`process.nextTick()\` entry with one
+literal, \`{ [async_id_symbol]: …, [trigger_async_id_symbol]: …, callback, args }\`, and V8 records,
+for each of its properties, the hidden class the property was added to. A full garbage
+collection that runs while no tick object is alive frees those hidden classes; the next tick
+builds new ones, V8 sees a second hidden class at three of the four property sites and marks
+them megamorphic for the rest of the process's life. From then on every tick adds its
+properties through the runtime: about 300 ns per tick instead of about 95 in a plain loop, and
+Node's streams make several ticks per HTTP request. Whether a process draws it depends on when
+its start-up collections run, so processes that load more modules at start-up draw it more
+often: vigie's (with \`VIGIE_DISABLED=1\` too), or a plain Fastify server that only loads vigie's
+modules and builds a pino logger; any app can draw it, with or without vigie.
+
+vigie now keeps one tick object alive from the moment it loads, which keeps those hidden classes
+and the fast path (\`test/context/tick-object-pin.test.ts\` reads V8's feedback after such a
+collection, with and without vigie). Fresh vigie processes under load, the previous build
+against this one: 4 of 5 in the slow state against 0 of 14. Since any server can draw it, every
+server of this benchmark, bare ones and peers included, starts with
+\`bench/lib/pin-tick-object.mjs\` preloaded (\`node --import\`), which does the same, so that no
+row depends on the draw (\`BENCH_TICK_PIN=0\` runs without it).
 
 ### Metrics delivered
 
@@ -377,6 +391,7 @@ dependencies. Environment knobs:
 | \`BENCH_CONNECTIONS\` | \`50\` | autocannon connections. |
 | \`BENCH_VARIANTS\` | all | Comma-separated ids: ${VARIANTS.map((v) => `\`${v.id}\``).join(', ')}. |
 | \`BENCH_OUT\` | \`docs/benchmarks.md\` | Where to write this page; \`-\` to only print the table. |
+| \`BENCH_TICK_PIN\` | \`1\` | \`0\` starts the servers without \`bench/lib/pin-tick-object.mjs\` ([why](#nodes-tick-object-lottery-and-why-every-server-here-preloads-a-pin)). |
 
 With the defaults a run takes about 10 minutes.
 
@@ -396,6 +411,7 @@ With the defaults a run takes about 10 minutes.
   small JSON object on 127.0.0.1. For each variant the runner starts the bare server of the same
   framework and the variant, warms each up, then alternates: bare, variant, bare, variant … for
   ${PAIRS} pairs, so drift on the machine hits both sides of a pair alike.
+- Every server process starts with ${TICK_PIN ? '\`--import bench/lib/pin-tick-object.mjs\` ([see above](#nodes-tick-object-lottery-and-why-every-server-here-preloads-a-pin))' : 'no tick-object pin (\`BENCH_TICK_PIN=0\`): any row may have drawn [the lottery](#nodes-tick-object-lottery-and-why-every-server-here-preloads-a-pin)'}.
 - Before each variant the runner waits for the machine to be idle (under 15 % CPU over 1 s)${waited.length ? ` — ${waited.length} time(s) in this run it was not after ${IDLE_WAIT} s, so those figures share the machine` : ''}.
 - Load: autocannon (programmatic API) in a separate process (\`load.mjs\`), ${CONNECTIONS}
   connections, no pipelining, one URL (\`/users/42\`), no \`x-request-id\` sent, so vigie makes a
