@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process'
-import pino from 'pino'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,7 +7,6 @@ import t from 'tap'
 import { ERROR_CODES } from '../../lib/index.js'
 import { expressObservability, instrumentExpress, type ExpressVigieOptions } from '../../lib/adapters/express.js'
 import { EXPRESS_VERSIONS, counters, exceptionLines, listen, startExpressApp, type ExpressModule } from '../helpers/express-app.js'
-import { createLogSink } from '../helpers/log-sink.js'
 import { startStatsdListener } from '../helpers/statsd-listener.js'
 
 async function answersAll (t: Test, express: ExpressModule, statsd: ExpressVigieOptions['statsd']): Promise<void> {
@@ -115,22 +113,11 @@ for (const [name, express] of EXPRESS_VERSIONS) {
     })
 
     t.test('headers sent before vigie\'s middleware ran: the request is answered and counted, without the header', async (t) => {
-      const statsd = await startStatsdListener()
-      const logs = createLogSink()
-      const vigie = expressObservability({ logger: pino(logs.stream), processMetrics: false, statsd: { host: '127.0.0.1', port: statsd.port, bufferFlushInterval: 10 } })
-      const app = express()
-      app.use((_req: unknown, res: { flushHeaders: () => void }, next: () => void) => { res.flushHeaders(); next() })
-      app.use(vigie)
-      app.get('/', (_req, res) => { res.end('ok') })
-      const server = await listen(app)
-      t.teardown(async () => {
-        server.closeAllConnections()
-        await new Promise((resolve) => server.close(resolve))
-        await vigie.close()
-        await statsd.close()
+      const { url, statsd, logs } = await startExpressApp(t, express, {
+        beforeVigie: (app) => app.use((_req: unknown, res: { flushHeaders: () => void }, next: () => void) => { res.flushHeaders(); next() }),
+        routes: (app) => app.get('/', (_req, res) => { res.end('ok') }),
       })
-      const { port } = server.address() as { port: number }
-      const res = await fetch(`http://127.0.0.1:${port}/`)
+      const res = await fetch(`${url}/`)
       t.equal(res.status, 200)
       t.equal(await res.text(), 'ok')
       t.equal(res.headers.get('x-request-id'), null, 'nothing can be added to headers already sent')

@@ -26,13 +26,15 @@ export interface ExpressTestApp {
 }
 
 /**
- * A real Express server on 127.0.0.1:0: vigie's middleware first, its exception lines going to
+ * A real Express server on 127.0.0.1:0: vigie's middleware first (after `beforeVigie`, if any), its exception lines going to
  * a JSON sink through a pino logger built with loggerOptions(), its metrics to a real UDP
  * listener. `routes` runs after vigie is created (so mounts are recorded), then
  * expressErrorHandler() is mounted, then `errorHandlers` (the app's own). Torn down with the test.
  */
 export async function startExpressApp (t: Test, express: ExpressModule, options: {
   vigie?: ExpressVigieOptions
+  /** The app's own middleware mounted before vigie's. */
+  beforeVigie?: (app: Express) => void
   routes?: (app: Express, vigie: ExpressObservability) => void
   errorHandlers?: (app: Express) => void
   /** Mount expressErrorHandler() (default true). */
@@ -52,6 +54,7 @@ export async function startExpressApp (t: Test, express: ExpressModule, options:
     ...options.vigie,
     statsd: { host: '127.0.0.1', port: statsd.port, bufferFlushInterval: 10, ...options.vigie?.statsd },
   })
+  options.beforeVigie?.(app)
   app.use(vigie)
   options.routes?.(app, vigie)
   if (options.vigieErrorHandler !== false) app.use(expressErrorHandler())
