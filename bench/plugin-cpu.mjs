@@ -32,7 +32,7 @@ import { ask } from './lib/ipc.mjs'
 import { tickPinFlags } from './lib/tick-pin.mjs'
 
 const SELF = fileURLToPath(import.meta.url)
-const VARIANTS = (process.env.VARIANTS ?? 'bare,als,vigie,vigie-min,express-bare,express-als,express-vigie').split(',')
+const VARIANTS = (process.env.VARIANTS ?? 'bare,als,vigie,vigie-min,vigie-noctx,express-bare,express-als,express-vigie,express-vigie-noctx').split(',')
 const LABELS = {
   bare: 'bare Fastify',
   als: 'Fastify + 1 ALS run/request (floor)',
@@ -41,9 +41,11 @@ const LABELS = {
   'vigie-noagg': 'Fastify + vigie, aggregation: false',
   'vigie-noproc': 'Fastify + vigie, processMetrics: false',
   'vigie-min': 'Fastify + vigie, ID + request metrics only',
+  'vigie-noctx': 'Fastify + vigie, asyncContext: false',
   'express-bare': 'bare Express',
   'express-als': 'Express + 1 ALS run/request',
   'express-vigie': 'Express + vigie, everything on',
+  'express-vigie-noctx': 'Express + vigie, asyncContext: false',
 }
 const CONCURRENCY = Number(process.argv.find((a) => a.startsWith('--connections='))?.slice('--connections='.length) ?? 32) // requests in flight, over as many keep-alive sockets
 
@@ -89,6 +91,7 @@ async function server (variant, statsdPort) {
       ...(variant === 'vigie-noagg' ? { aggregation: false } : {}),
       ...(variant === 'vigie-noproc' ? { processMetrics: false } : {}),
       ...(variant === 'vigie-min' ? { processMetrics: false, aggregation: false, propagation: false } : {}),
+      ...(variant === 'vigie-noctx' ? { asyncContext: false } : {}),
     })
   }
   app.get('/users/:id', async (request) => ({ id: Number(request.params.id), name: 'Ana Lima', email: 'ana@example.com', roles: ['user'] }))
@@ -103,9 +106,12 @@ async function expressServer (variant, statsdPort) {
   if (variant === 'express-als') {
     const als = new AsyncLocalStorage()
     app.use(function alsMiddleware (req, _res, next) { als.run({ url: req.url }, next) })
-  } else if (variant === 'express-vigie' || variant === 'express-vigie-baseline') {
+  } else if (variant.startsWith('express-vigie')) {
     const { expressObservability } = await importVigie(variant)
-    const vigie = expressObservability({ statsd: { host: '127.0.0.1', port: statsdPort, prefix: 'bench.' } })
+    const vigie = expressObservability({
+      statsd: { host: '127.0.0.1', port: statsdPort, prefix: 'bench.' },
+      ...(variant.replace(/-baseline$/, '') === 'express-vigie-noctx' ? { asyncContext: false } : {}),
+    })
     app.use(vigie)
     close = () => vigie.close()
   }

@@ -31,7 +31,7 @@ import { fileURLToPath } from 'node:url'
 import { tickPinFlags } from './lib/tick-pin.mjs'
 
 const PLUGIN_CPU = fileURLToPath(new URL('./plugin-cpu.mjs', import.meta.url))
-const VARIANTS = (process.env.VARIANTS ?? 'bare,als,vigie,vigie-min,express-bare,express-als,express-vigie').split(',')
+const VARIANTS = (process.env.VARIANTS ?? 'bare,als,vigie,vigie-min,vigie-noctx,express-bare,express-als,express-vigie,express-vigie-noctx').split(',')
 const CONNECTIONS = 32
 const SERVER_FLAGS = ['--predictable', '--max-semi-space-size=32']
 

@@ -31,6 +31,8 @@ export interface ResolvedOptions<Request = unknown> {
   readonly scrub: ScrubOptions
   readonly maxControllers: number
   readonly ignore: { readonly paths: ReadonlySet<string>, readonly predicate: ((request: Request) => boolean) | undefined }
+  /** Whether each request runs in vigie's AsyncLocalStorage. */
+  readonly asyncContext: boolean
   /** null when propagation is off. */
   readonly propagation: { readonly allows: (url: URL) => boolean } | null
   /** null when in-process aggregation is off. */
@@ -59,7 +61,7 @@ export const DEFAULTS = Object.freeze({
 
 type Env = Readonly<Record<string, string | undefined>>
 
-const TOP_LEVEL = new Set(['statsd', 'correlationHeader', 'getUser', 'captureClientErrors', 'capture', 'scrub', 'maxControllers', 'ignore', 'propagation', 'aggregation', 'processMetrics', 'dashboard'])
+const TOP_LEVEL = new Set(['statsd', 'correlationHeader', 'getUser', 'captureClientErrors', 'capture', 'scrub', 'maxControllers', 'ignore', 'asyncContext', 'propagation', 'aggregation', 'processMetrics', 'dashboard'])
 const PROPAGATION_KEYS = new Set(['targets'])
 const AGGREGATION_KEYS = new Set(['maxSeries'])
 /** Highest `aggregation.maxSeries` accepted: beyond it the memory bound stops meaning anything (docs/aggregation.md). */
@@ -95,6 +97,7 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
   checkKnownKeys(scrub, SCRUB_KEYS, 'scrub.')
 
   const disabled = isTruthyFlag(env.VIGIE_DISABLED)
+  const asyncContext = optionalBoolean(options.asyncContext, 'asyncContext', true)
   return Object.freeze({
     disabled,
     statsd: resolveStatsd(options.statsd, env, disabled),
@@ -109,7 +112,8 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
     scrub: checkScrubOptions(scrub),
     maxControllers: integerOption(options.maxControllers, 'maxControllers', DEFAULTS.maxControllers, 1),
     ignore: resolveIgnore(options.ignore),
-    propagation: resolvePropagation(options.propagation),
+    asyncContext,
+    propagation: resolvePropagation(options.propagation, asyncContext),
     aggregation: resolveAggregation(options.aggregation),
     processMetrics: resolveProcessMetrics(options.processMetrics),
     dashboard: resolveDashboard(options.dashboard),
@@ -290,8 +294,14 @@ function resolveIgnore<Request> (value: unknown): ResolvedOptions<Request>['igno
   return Object.freeze({ paths: new Set<string>(value), predicate: undefined })
 }
 
-function resolvePropagation (value: unknown): ResolvedOptions['propagation'] {
+/** Off by default without async context: an outgoing call finds the request it belongs to there. */
+function resolvePropagation (value: unknown, asyncContext: boolean): ResolvedOptions['propagation'] {
   if (value === false) return null
+  if (!asyncContext) {
+    if (value === undefined) return null
+    throw new VigieError(ERROR_CODES.CONFLICTING_OPTIONS,
+      'vigie: option "propagation" cannot be used with "asyncContext": false; outgoing calls find their request in the async context (set propagation: false, or leave asyncContext on)')
+  }
   if (value === undefined || value === true) return Object.freeze({ allows: compilePropagationTargets(undefined) })
   const propagation = objectOption(value, 'propagation')
   checkKnownKeys(propagation, PROPAGATION_KEYS, 'propagation.')

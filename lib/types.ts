@@ -110,8 +110,16 @@ export interface VigieOptions<Request = unknown> {
   /** Requests that are neither timed nor counted: exact paths or route patterns, or a predicate. */
   ignore?: readonly string[] | ((request: Request) => boolean)
   /**
+   * Run each request in vigie's AsyncLocalStorage, where `correlationId()`, the `loggerOptions()`
+   * mixin and propagation find it. Default `true`. `false` saves that cost per request (the
+   * response header, `request.correlationId`, the request's logger, metrics and exception lines
+   * keep the ID) and turns propagation off; `propagation: true` with it is an error.
+   */
+  asyncContext?: boolean
+  /**
    * Add the correlation header to outgoing `fetch` and `http(s).request` calls made while a
-   * request is handled, and time them (`http_client_request`). Default `true`.
+   * request is handled, and time them (`http_client_request`). Default `true`; off by default
+   * with `asyncContext: false`.
    */
   propagation?: boolean | PropagationOptions
   /**

@@ -70,6 +70,24 @@ t.test('statsd.client conflicts with transport options', async (t) => {
   t.equal(resolveOptions({ statsd: { client, sampleRate: 0.5 } }, {}).statsd.sampleRate, 0.5)
 })
 
+t.test('asyncContext: false turns propagation off by default, and conflicts with turning it on', async (t) => {
+  t.equal(resolveOptions({}, {}).asyncContext, true)
+  const without = resolveOptions({ asyncContext: false }, {})
+  t.equal(without.asyncContext, false)
+  t.equal(without.propagation, null)
+  t.equal(resolveOptions({ asyncContext: false, propagation: false }, {}).propagation, null)
+  for (const propagation of [true, { targets: ['api.example.com'] }]) {
+    t.throws(() => resolveOptions({ asyncContext: false, propagation }, {}), {
+      code: ERROR_CODES.CONFLICTING_OPTIONS,
+      message: 'vigie: option "propagation" cannot be used with "asyncContext": false; outgoing calls find their request in the async context (set propagation: false, or leave asyncContext on)',
+    })
+  }
+  t.throws(() => resolveOptions({ asyncContext: 'no' as never }, {}), {
+    code: ERROR_CODES.INVALID_OPTION,
+    message: 'vigie: option "asyncContext" must be a boolean; received "no" (string)',
+  })
+})
+
 t.test('with a client, its own tag format applies and the environment is not read', async (t) => {
   const telegrafClient = { increment () {}, timing () {}, telegraf: true } as never
   t.equal(resolveOptions({ statsd: { client: telegrafClient } }, { STATSD_PORT: 'nonsense' }).statsd.tagFormat, 'telegraf')

@@ -7,6 +7,8 @@ import { port, host, user, ready } from './_common.mjs'
 const app = Fastify()
 await app.register(observability, {
   statsd: { host: '127.0.0.1', port: Number(process.env.STATSD_PORT), prefix: 'bench.' },
+  // The fastify-vigie-noctx / express-vigie-noctx rows: requests run without async context.
+  ...(process.env.BENCH_ASYNC_CONTEXT === 'false' ? { asyncContext: false } : {}),
 })
 app.get('/users/:id', async (request) => user(request.params.id))
 await app.listen({ port, host })

@@ -80,7 +80,7 @@ export function expressObservability (options?: ExpressVigieOptions): ExpressObs
     } catch (err) {
       observer.reporter.report('express middleware', err)
     }
-    if (store === null) next()
+    if (store === null || !resolved.asyncContext) next()
     else shared.requestContext.run(store, next)
   }
   Object.defineProperty(middleware, kVigieMiddleware, { value: true })

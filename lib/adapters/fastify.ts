@@ -146,7 +146,7 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
     }
     // Everything after this hook runs in the store, body parsing included: Fastify continues
     // from the parsed body through an AsyncResource made here (content-type-parser.js).
-    if (store === null) done()
+    if (store === null || !observer.options.asyncContext) done()
     else shared.requestContext.run(store, done)
   })
 

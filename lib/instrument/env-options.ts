@@ -67,6 +67,7 @@ export const ENV_VARIABLES: ReadonlyArray<readonly [name: string, option: string
   ['VIGIE_SCRUB_KEYS', 'scrub.keys', list],
   ['VIGIE_MAX_CONTROLLERS', 'maxControllers', integer],
   ['VIGIE_IGNORE', 'ignore', list],
+  ['VIGIE_ASYNC_CONTEXT', 'asyncContext', flag],
   ['VIGIE_PROPAGATION_TARGETS', 'propagation.targets', list],
   // After the targets: "false" turns propagation off whatever the targets say.
   ['VIGIE_PROPAGATION', 'propagation', flag],

@@ -26,6 +26,21 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       t.equal(correlationId(), undefined, 'outside a request there is no ID')
     })
 
+    t.test('asyncContext: false keeps the ID in the header, on req and in metrics; not in the async context', async (t) => {
+      const { url, statsd } = await startExpressApp(t, express, {
+        vigie: { asyncContext: false },
+        routes: (app) => app.get('/users/:id', async (req, res) => {
+          await new Promise((resolve) => setTimeout(resolve, 5))
+          res.json({ fromRequest: req.correlationId, fromContext: correlationId() ?? null })
+        }),
+      })
+      const res = await fetch(`${url}/users/1`, { headers: { 'x-request-id': 'no-context-1' } })
+      t.equal(res.headers.get('x-request-id'), 'no-context-1')
+      t.same(await res.json(), { fromRequest: 'no-context-1', fromContext: null }, 'correlationId() finds no request')
+      await statsd.waitFor((lines) => lines.some((l) => l.startsWith('http_request:')))
+      t.ok(statsd.lines.includes('http_request:1|c|#http_status:200,http_status_class:2xx,method:GET,controller:/users/:id'), statsd.lines.join('\n'))
+    })
+
     t.test('a missing ID is generated as a UUID v7', async (t) => {
       const { url } = await startExpressApp(t, express, { routes: (app) => app.get('/', (req, res) => { res.send(req.correlationId) }) })
       const res = await fetch(`${url}/`)

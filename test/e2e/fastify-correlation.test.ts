@@ -40,6 +40,34 @@ t.test('with loggerOptions, lines of other loggers inside the request carry the 
   t.equal(startup?.correlationId, undefined, 'lines outside a request have none')
 })
 
+t.test('asyncContext: false keeps the ID in the header, request, its logger, metrics and exception lines; not in the async context', async (t) => {
+  const { url, logs, statsd } = await startApp(t, {
+    vigie: { asyncContext: false },
+    routes: (app) => {
+      app.get('/users/:id', async (request) => {
+        request.log.info('handling')
+        app.log.info('from the app logger')
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        return { fromRequest: request.correlationId, fromContext: correlationId() ?? null }
+      })
+      app.get('/fail', async () => { throw new Error('boom') })
+    },
+  })
+  const res = await fetch(`${url}/users/1`, { headers: { 'x-request-id': 'no-context-1' } })
+  t.equal(res.headers.get('x-request-id'), 'no-context-1')
+  t.same(await res.json(), { fromRequest: 'no-context-1', fromContext: null }, 'correlationId() finds no request')
+  t.equal(logs.lines.find((l) => l.msg === 'handling')?.correlationId, 'no-context-1', 'the request\'s logger has it')
+  t.equal(logs.lines.find((l) => l.msg === 'from the app logger')?.correlationId, undefined, 'the loggerOptions() mixin has nothing to add')
+  const failed = await fetch(`${url}/fail`)
+  t.equal(failed.status, 500)
+  const failedId = failed.headers.get('x-request-id')
+  t.match(failedId, UUID_V7)
+  await statsd.waitFor((lines) => lines.some((l) => l.startsWith('http_request.exception:')) && lines.filter((l) => l.startsWith('http_request:')).length >= 2)
+  t.ok(statsd.lines.includes('http_request:1|c|#http_status:200,http_status_class:2xx,method:GET,controller:/users/:id'), statsd.lines.join('\n'))
+  t.ok(statsd.lines.includes('http_request:1|c|#http_status:500,http_status_class:5xx,method:GET,controller:/fail'), statsd.lines.join('\n'))
+  t.equal(logs.lines.find((l) => String(l.msg).startsWith('exception:'))?.correlationId, failedId, 'the exception line has it')
+})
+
 t.test('a missing ID is generated as a UUID v7', async (t) => {
   const { url } = await startApp(t, { routes: (app) => app.get('/', async (request) => request.correlationId) })
   const res = await fetch(`${url}/`)

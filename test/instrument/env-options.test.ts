@@ -32,6 +32,11 @@ t.test('every variable sets its option', async (t) => {
   })
 })
 
+t.test('VIGIE_ASYNC_CONTEXT=false runs requests without async context', async (t) => {
+  t.same(optionsFromEnv({ VIGIE_ASYNC_CONTEXT: 'false' }).options, { asyncContext: false })
+  t.same(optionsFromEnv({ VIGIE_ASYNC_CONTEXT: 'on' }).options, { asyncContext: true })
+})
+
 t.test('VIGIE_PROPAGATION=false wins over targets', async (t) => {
   t.same(optionsFromEnv({ VIGIE_PROPAGATION: 'false', VIGIE_PROPAGATION_TARGETS: '.example.com' }).options, { propagation: false })
   t.same(optionsFromEnv({ VIGIE_PROPAGATION: 'true' }).options, {})

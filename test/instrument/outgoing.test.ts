@@ -227,22 +227,24 @@ t.test('propagation.targets decides which targets get the header', async (t) => 
   }
 })
 
-t.test('propagation: false adds nothing and installs nothing', async (t) => {
-  const downstream = await startDownstream(t)
-  const upstream = await startUpstream(t, { propagation: false })
-  t.equal(http.request, ORIGINAL.httpRequest)
-  t.equal(http.get, ORIGINAL.httpGet)
-  t.equal(https.request, ORIGINAL.httpsRequest)
-  for (const name of CHANNELS) t.notOk(channel(name).hasSubscribers, `${name} has no subscriber`)
-  await upstream.inRequest(async () => {
-    await fetchStatus(`${downstream.url}/fetch`)
-    await answered((cb) => http.get(`${downstream.url}/get`, cb))
+for (const [name, vigie] of [['propagation: false', { propagation: false }], ['asyncContext: false', { asyncContext: false }]] as const) {
+  t.test(`${name} adds nothing and installs nothing`, async (t) => {
+    const downstream = await startDownstream(t)
+    const upstream = await startUpstream(t, vigie)
+    t.equal(http.request, ORIGINAL.httpRequest)
+    t.equal(http.get, ORIGINAL.httpGet)
+    t.equal(https.request, ORIGINAL.httpsRequest)
+    for (const name of CHANNELS) t.notOk(channel(name).hasSubscribers, `${name} has no subscriber`)
+    await upstream.inRequest(async () => {
+      await fetchStatus(`${downstream.url}/fetch`)
+      await answered((cb) => http.get(`${downstream.url}/get`, cb))
+    })
+    t.same(downstream.idsAt('/fetch'), [])
+    t.same(downstream.idsAt('/get'), [])
+    await upstream.app.close()
+    t.same(clientLines(upstream.statsd.lines), [], 'and counts no outgoing call')
   })
-  t.same(downstream.idsAt('/fetch'), [])
-  t.same(downstream.idsAt('/get'), [])
-  await upstream.app.close()
-  t.same(clientLines(upstream.statsd.lines), [], 'and counts no outgoing call')
-})
+}
 
 t.test('calls made outside a request are untouched and not counted', async (t) => {
   const downstream = await startDownstream(t)
