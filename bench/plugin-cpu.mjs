@@ -10,6 +10,7 @@
 //   VARIANTS=bare,als,vigie,express-bare,express-als,express-vigie node bench/plugin-cpu.mjs
 //   node bench/plugin-cpu.mjs --quick --cpu-prof-dir=/tmp/prof    also writes each server's --cpu-prof profile there
 //   node bench/plugin-cpu.mjs --no-tick-pin  servers without bench/lib/pin-tick-object.mjs (see there)
+//   BENCH_AWAITS=10 node bench/plugin-cpu.mjs  the Fastify handler awaits 10 times before it answers
 //   VARIANTS=express-als,express-vigie,express-vigie-baseline node bench/plugin-cpu.mjs --baseline=bench/.baseline/dist
 //                                        compares this build with another (a `-baseline` variant of any vigie one)
 //
@@ -94,7 +95,13 @@ async function server (variant, statsdPort) {
       ...(variant === 'vigie-noctx' ? { asyncContext: false } : {}),
     })
   }
-  app.get('/users/:id', async (request) => ({ id: Number(request.params.id), name: 'Ana Lima', email: 'ana@example.com', roles: ['user'] }))
+  const awaits = Number(process.env.BENCH_AWAITS ?? 0)
+  app.get('/users/:id', async (request) => {
+    // BENCH_AWAITS=n: a handler that waits n times, as one that queries a database would (each
+    // await is a promise for Node 20's promise hooks, which async context pays for).
+    for (let i = 0; i < awaits; i++) await Promise.resolve(i)
+    return { id: Number(request.params.id), name: 'Ana Lima', email: 'ana@example.com', roles: ['user'] }
+  })
   await app.listen({ host: '127.0.0.1', port: 0 })
   serveMeasured(app.server.address().port, () => app.close()) // close flushes vigie's StatsD buffer
 }

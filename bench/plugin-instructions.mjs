@@ -9,6 +9,7 @@
 //   VARIANTS=als,vigie node bench/plugin-instructions.mjs --requests=5000 --windows=5
 //   VARIANTS=express-als,express-vigie,express-vigie-baseline node bench/plugin-instructions.mjs --baseline=bench/.baseline/dist
 //   node bench/plugin-instructions.mjs --no-tick-pin    servers without bench/lib/pin-tick-object.mjs (see there)
+//   BENCH_AWAITS=10 VARIANTS=bare,als,vigie,vigie-noctx node bench/plugin-instructions.mjs    a Fastify handler that awaits 10 times
 //
 // Why: an instruction count does not depend on what else the machine runs. On a shared machine
 // the CPU time of plugin-cpu.mjs moves by several µs from one run to the next; the same build
