@@ -357,19 +357,20 @@ about ±5,000 on Express, whose garbage collections land in some windows and not
 
 On Fastify vigie's own work, everything on, is 10,900 to 11,500 instructions over the ALS floor
 (two runs); the hook call, the request's state and its start time make the rest. The ≤ 3 µs
-target is 6,000 to 6,900 at this machine's 2,000–2,300 instructions per µs. Every piece above is either asked for
-(the echoed header, the ID, the end of the response timed, the two lines) or already near what V8
-does for it: checking an incoming ID costs about 30 instructions a character, one
-\`String.fromCharCode()\` call for a UUID's 36 characters about 1,000. Two cuts were measured and
-left out: counting requests per flush instead of sending \`http_request:1|c\` per request saves
-about 350 instructions, for a change in what a StatsD server receives; formatting the UUID
-without uuid's byte layout saves about 600, for a second copy of that layout. On Express,
-every property read on its request or response costs 1,000–2,500 instructions (see
-[Express: overhead](express.md#overhead)), so the listeners and the end of the response cost
-five to ten times what they cost on Fastify. What would cut most there: hearing about the end
-of responses from Node's \`http.server.response.finish\` diagnostics channel (one subscriber
-for the process) instead of two listeners per response, with aborted requests found from their
-socket's \`close\`.
+target is 6,000 to 6,900 at the 2,000–2,300 instructions per µs bare Fastify runs at here (a
+rough guide only: the promise hooks behind the ALS floor run several times more instructions per
+µs). Every piece above is either asked for (the echoed header, the ID, the end of the response timed, the two lines) or
+already near what V8 does for it: checking an incoming ID costs about 30 instructions a
+character, one \`String.fromCharCode()\` call for a UUID's 36 characters about 1,000. Two cuts
+were measured and left out: counting requests per flush instead of sending \`http_request:1|c\`
+per request saves about 350 instructions, for a change in what a StatsD server receives;
+formatting the UUID without uuid's byte layout saves about 600, for a second copy of that
+layout. On Express, every property read on its request or response costs 1,000–2,500
+instructions (see [Express: overhead](express.md#overhead)), so the listeners and the end of the
+response cost five to ten times what they cost on Fastify. What would cut most there: hearing
+about the end of responses from Node's \`http.server.response.finish\` diagnostics channel (one
+subscriber for the process) instead of two listeners per response, with aborted requests found
+from their socket's \`close\`.
 
 ### Node's tick-object lottery, and why every server here preloads a pin
 
