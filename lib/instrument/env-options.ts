@@ -103,9 +103,19 @@ function setOption (options: Record<string, unknown>, path: string, value: unkno
   }
 }
 
-/** The environment variable that sets `option`, if any (to name it in error messages). */
-export function envVariableFor (option: string): string | undefined {
-  return ENV_VARIABLES.find(([, path]) => path === option)?.[0]
+/**
+ * The variables set in `env` behind `options` or their sub-options (`propagation` is set by
+ * `VIGIE_PROPAGATION` and `VIGIE_PROPAGATION_TARGETS`), in table order: what an error about
+ * those options is to blame on.
+ */
+export function envVariablesFor (options: readonly string[], env: Env): string[] {
+  return ENV_VARIABLES
+    .filter(([name, path]) => isSet(env[name]) && options.some((option) => path === option || path.startsWith(`${option}.`)))
+    .map(([name]) => name)
+}
+
+function isSet (raw: string | undefined): raw is string {
+  return raw !== undefined && raw.trim() !== ''
 }
 
 /**
@@ -117,7 +127,7 @@ export function optionsFromEnv (env: Env): EnvOptions {
   const problems: string[] = []
   for (const [name, option, parse] of ENV_VARIABLES) {
     const raw = env[name]
-    if (raw === undefined || raw.trim() === '') continue
+    if (!isSet(raw)) continue
     try {
       setOption(options, option, parse(raw))
     } catch (err) {

@@ -1,5 +1,5 @@
 import { VigieError } from '../errors.js'
-import { envVariableFor, optionsFromEnv } from './env-options.js'
+import { envVariablesFor, optionsFromEnv } from './env-options.js'
 import { patchAll } from './patch-all.js'
 
 /**
@@ -17,9 +17,10 @@ export function registerFromEnv (env: NodeJS.ProcessEnv = process.env): void {
     process.once('beforeExit', () => { unpatch().catch(() => {}) })
   } catch (err) {
     if (!(err instanceof VigieError)) throw err
-    const option = /option "([^"]+)"/.exec(err.message)?.[1]
-    const variable = option === undefined ? undefined : envVariableFor(option)
-    const source = variable === undefined ? '' : ` (set by environment variable ${variable})`
+    // The options the message names: `option "x"`, and `with "y"` for a conflict.
+    const options = [...err.message.matchAll(/(?:option|with) "([^"]+)"/g)].map((match) => match[1]!)
+    const variables = envVariablesFor(options, env)
+    const source = variables.length === 0 ? '' : ` (set by environment variable${variables.length > 1 ? 's' : ''} ${variables.join(', ')})`
     process.emitWarning(`${err.message}${source}. vigie is not installed; the app runs without it.`, { code: err.code })
   }
 }

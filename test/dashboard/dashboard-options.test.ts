@@ -1,6 +1,6 @@
 import t from 'tap'
 import { ERROR_CODES } from '../../lib/errors.js'
-import { envVariableFor, optionsFromEnv } from '../../lib/instrument/env-options.js'
+import { envVariablesFor, optionsFromEnv } from '../../lib/instrument/env-options.js'
 import { resolveOptions } from '../../lib/options.js'
 
 t.test('dashboard: off by default; true uses /_vigie with no token', async (t) => {
@@ -42,5 +42,5 @@ t.test('from the environment (vigie/register): VIGIE_DASHBOARD, VIGIE_DASHBOARD_
   t.same(optionsFromEnv({ VIGIE_DASHBOARD: 'off', VIGIE_DASHBOARD_PATH: '/ops/vigie' }).options, { dashboard: false }, 'false wins')
   t.same(optionsFromEnv({}).options, {}, 'off by default')
   t.same(resolveOptions(optionsFromEnv({ VIGIE_DASHBOARD_PATH: '/ops/vigie' }).options, {}).dashboard, { path: '/ops/vigie', token: undefined })
-  t.equal(envVariableFor('dashboard.token'), 'VIGIE_DASHBOARD_TOKEN', 'an invalid token is blamed on its variable')
+  t.same(envVariablesFor(['dashboard.token'], { VIGIE_DASHBOARD_TOKEN: 'bad token' }), ['VIGIE_DASHBOARD_TOKEN'], 'an invalid token is blamed on its variable')
 })

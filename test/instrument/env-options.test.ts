@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { ENV_VARIABLES, envVariableFor, optionsFromEnv } from '../../lib/instrument/env-options.js'
+import { ENV_VARIABLES, envVariablesFor, optionsFromEnv } from '../../lib/instrument/env-options.js'
 
 t.test('every variable sets its option', async (t) => {
   const { options, problems } = optionsFromEnv({
@@ -56,9 +56,12 @@ t.test('empty variables are unset', async (t) => {
   t.same(optionsFromEnv({ STATSD_HOST: '', VIGIE_IGNORE: '  ' }).options, {})
 })
 
-t.test('envVariableFor names the variable behind an option', async (t) => {
-  t.equal(envVariableFor('statsd.protocol'), 'VIGIE_STATSD_PROTOCOL')
-  t.equal(envVariableFor('getUser'), undefined)
+t.test('envVariablesFor names the variables set behind options and their sub-options', async (t) => {
+  t.same(envVariablesFor(['statsd.protocol'], { VIGIE_STATSD_PROTOCOL: 'http' }), ['VIGIE_STATSD_PROTOCOL'])
+  t.same(envVariablesFor(['statsd.protocol'], {}), [], 'not set: not to blame')
+  t.same(envVariablesFor(['getUser'], { VIGIE_IGNORE: '/health' }), [])
+  t.same(envVariablesFor(['propagation', 'asyncContext'], { VIGIE_PROPAGATION_TARGETS: 'example.com', VIGIE_ASYNC_CONTEXT: 'false', VIGIE_IGNORE: '/x', VIGIE_PROPAGATION: ' ' }),
+    ['VIGIE_ASYNC_CONTEXT', 'VIGIE_PROPAGATION_TARGETS'], 'a sub-option counts; an empty variable is unset')
 })
 
 t.test('docs/patch-all.md lists every variable', async (t) => {

@@ -85,6 +85,14 @@ t.test('register: a bad environment value is reported at startup and the app sti
   t.same(JSON.parse(stdout), { status: 200, body: {}, signalListeners: 0 }, 'the app answers, without vigie')
 })
 
+t.test('register: options the environment makes conflict are blamed on the variables that set them', async (t) => {
+  const { stdout, stderr } = runBuiltOutput(['--import', 'vigie/register', `${FIXTURES}/fastify-plain.mjs`], {
+    STATSD_HOST: '127.0.0.1', STATSD_PORT: '9', VIGIE_ASYNC_CONTEXT: 'false', VIGIE_PROPAGATION_TARGETS: 'example.com',
+  })
+  t.match(stderr, /\[VIGIE_ERR_CONFLICTING_OPTIONS\] Warning: vigie: option "propagation" cannot be used with "asyncContext": false; .* \(set by environment variables VIGIE_ASYNC_CONTEXT, VIGIE_PROPAGATION_TARGETS\)\. vigie is not installed; the app runs without it\./)
+  t.same(JSON.parse(stdout), { status: 200, body: {}, signalListeners: 0 }, 'the app answers, without vigie')
+})
+
 const EXPRESS_COUNTER = 'http_request:1|c|#http_status:200,http_status_class:2xx,method:GET,controller:/users/:id'
 const EXPRESS_ERROR = 'http_request:1|c|#http_status:500,http_status_class:5xx,method:GET,controller:/boom'
 
