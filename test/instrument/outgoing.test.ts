@@ -227,8 +227,8 @@ t.test('propagation.targets decides which targets get the header', async (t) => 
   }
 })
 
-for (const [name, vigie] of [['propagation: false', { propagation: false }], ['asyncContext: false', { asyncContext: false }]] as const) {
-  t.test(`${name} adds nothing and installs nothing`, async (t) => {
+for (const [option, vigie] of [['propagation: false', { propagation: false }], ['asyncContext: false', { asyncContext: false }]] as const) {
+  t.test(`${option} adds nothing and installs nothing`, async (t) => {
     const downstream = await startDownstream(t)
     const upstream = await startUpstream(t, vigie)
     t.equal(http.request, ORIGINAL.httpRequest)
