@@ -115,9 +115,10 @@ async function expressServer (variant, statsdPort) {
     app.use(function alsMiddleware (req, _res, next) { als.run({ url: req.url }, next) })
   } else if (variant.startsWith('express-vigie')) {
     const { expressObservability } = await importVigie(variant)
+    variant = variant.replace(/-baseline$/, '')
     const vigie = expressObservability({
       statsd: { host: '127.0.0.1', port: statsdPort, prefix: 'bench.' },
-      ...(variant.replace(/-baseline$/, '') === 'express-vigie-noctx' ? { asyncContext: false } : {}),
+      ...(variant === 'express-vigie-noctx' ? { asyncContext: false } : {}),
     })
     app.use(vigie)
     close = () => vigie.close()
