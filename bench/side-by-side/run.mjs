@@ -293,6 +293,8 @@ if (OUT !== '-') {
   if (ev) reading.push(`Express 5 + vigie serves ${f2(ev.summary.ratio)}× bare Express (target ≥ 0.95×) for ${us(ev.summary.addedUs)} µs per request over Express's ${f1(ev.summary.bare.cpu)} µs.`)
   const noContext = ['fastify-vigie-noctx', 'express-vigie-noctx'].map((id) => blocks.find((b) => b.variant.id === id)).filter(Boolean)
   if (noContext.length) reading.push(`Without async context (\`asyncContext: false\`: no \`correlationId()\`, no propagation): ${noContext.map((b) => `${b.variant.base === 'fastify' ? 'Fastify' : 'Express 5'} + vigie ${us(b.summary.addedUs)} µs, ${f2(b.summary.ratio)}×`).join('; ')}.`)
+  // The measured analysis below the table is kept in analysis.md, edited by hand, not by a run.
+  const analysis = fs.readFileSync(path.join(here, 'analysis.md'), 'utf8')
   const doc = `# Benchmarks
 
 What vigie costs a server, measured side by side with the tools people use instead of it, in one
@@ -337,67 +339,7 @@ counted twice differs by well under 1 %), which is how changes worth a microseco
 here. It is not time (cache misses and system calls are not in it). The latest counts are in
 [bench/README.md](../bench/README.md#per-request-instructions).
 
-### Where vigie's cost goes
-
-Measured on 2026-11-25 with \`bench/plugin-instructions.mjs\`: each row below is a build of
-vigie with one piece taken out, counted against the same build whole (instructions per request;
-Fastify: \`vigie-min\`, the ID and the request metrics, 3 windows of 2,000 requests; Express 5:
-everything on, 4 windows of 4,000). Counts of one build move by well under 1 % on Fastify and by
-about ±5,000 on Express, whose garbage collections land in some windows and not others.
-
-| Piece | Fastify | Express 5 |
-| --- | ---: | ---: |
-| AsyncLocalStorage entry (\`asyncContext: false\` saves it; 38,500 on Fastify when the handler awaits ten times) | 13,400 | 10,500 |
-| Response header: Fastify lower-cases the name, Node validates name and value and writes them | 2,350 | 4,600 |
-| Correlation ID: the header looked up, a UUID v7 made | 2,170 | not measured |
-| Response listener (Express: \`close\` and \`error\`) | 770 | 5,400 |
-| At the end: duration, route, status, exception test | 930 | 9,900, with the lines |
-| The two StatsD lines: series looked up, copied into the batch | 2,230 | (above) |
-| Aggregation, process gauges, propagation installed (everything on against \`vigie-min\`) | 1,400 | within the noise |
-
-On Fastify vigie's own work, everything on, is 10,900 to 11,500 instructions over the ALS floor
-(two runs); the hook call, the request's state and its start time make the rest. The ≤ 3 µs
-target is 6,000 to 6,900 at the 2,000–2,300 instructions per µs bare Fastify runs at here (a
-rough guide only: the promise hooks behind the ALS floor run several times more instructions per
-µs). Every piece above is either asked for (the echoed header, the ID, the end of the response timed, the two lines) or
-already near what V8 does for it: checking an incoming ID costs about 30 instructions a
-character, one \`String.fromCharCode()\` call for a UUID's 36 characters about 1,000. Two cuts
-were measured and left out: counting requests per flush instead of sending \`http_request:1|c\`
-per request saves about 350 instructions, for a change in what a StatsD server receives;
-formatting the UUID without uuid's byte layout saves about 600, for a second copy of that
-layout. On Express, every property read on its request or response costs 1,000–2,500
-instructions (see [Express: overhead](express.md#overhead)), so the listeners and the end of the
-response cost five to ten times what they cost on Fastify. What would cut most there: hearing
-about the end of responses from Node's \`http.server.response.finish\` diagnostics channel (one
-subscriber for the process) instead of two listeners per response, with aborted requests found
-from their socket's \`close\`.
-
-### Node's tick-object lottery, and why every server here preloads a pin
-
-Before vigie kept a tick object alive, about two vigie server processes in three cost 12–15 µs more per
-request than the others (about 35,000 instructions under callgrind), and spent 1–3 % of their
-samples (\`perf record -e cpu-clock\`) in V8's runtime: \`Runtime_DefineKeyedOwnPropertyInLiteral\`
-and \`JSObject::MigrateToMap\`, called from Node's stream internals. The cause is in Node and
-V8, not in any plugin. Node ${process.versions.node.split('.')[0]} builds each \`process.nextTick()\` entry with one
-literal, \`{ [async_id_symbol]: …, [trigger_async_id_symbol]: …, callback, args }\`, and V8 records,
-for each of its properties, the hidden class the property was added to. A full garbage
-collection that runs while no tick object is alive frees those hidden classes; the next tick
-builds new ones, V8 sees a second hidden class at three of the four property sites and marks
-them megamorphic for the rest of the process's life. From then on every tick adds its
-properties through the runtime: about 300 ns per tick instead of about 95 in a plain loop, and
-Node's streams make several ticks per HTTP request. Whether a process draws it depends on when
-its start-up collections run, so processes that load more modules at start-up draw it more
-often: vigie's (with \`VIGIE_DISABLED=1\` too), or a plain Fastify server that only loads vigie's
-modules and builds a pino logger; any app can draw it, with or without vigie.
-
-vigie now keeps one tick object alive from the moment it loads, which keeps those hidden classes
-and the fast path (\`test/context/tick-object-pin.test.ts\` reads V8's feedback after such a
-collection, with and without vigie). Fresh vigie processes under load, the previous build
-against this one: 4 of 5 in the slow state against 0 of 14. Since any server can draw it, every
-server of this benchmark, bare ones and peers included, starts with
-\`bench/lib/pin-tick-object.mjs\` preloaded (\`node --import\`), which does the same, so that no
-row depends on the draw (\`BENCH_TICK_PIN=0\` runs without it).
-
+${analysis}
 ### Metrics delivered
 
 vigie sends to a real UDP socket bound by the runner (receive buffer ${f0(RECV_BUF)} B), with

@@ -18,6 +18,7 @@ const OUTPUT_TAIL_CHARS = 8_000
 
 const statsJs = createRequire(import.meta.url).resolve('statsd/stats.js')
 const backendPath = fileURLToPath(new URL('./statsd-json-backend.cjs', import.meta.url))
+const utilLogPath = fileURLToPath(new URL('./statsd-util-log.cjs', import.meta.url))
 
 /**
  * @param {{ flushInterval?: number, percentThreshold?: number[] }} [options]
@@ -65,7 +66,7 @@ async function launch (dir, { flushInterval, percentThreshold }) {
     backends: [backendPath]
   }, null, 2))
 
-  const child = spawn(process.execPath, [statsJs, configPath], {
+  const child = spawn(process.execPath, ['--require', utilLogPath, statsJs, configPath], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc']
   })
