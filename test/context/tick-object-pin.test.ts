@@ -4,17 +4,15 @@
 // the feedback of the literal's property definitions: four on Node 20, five from Node 22 (its
 // async context frame). Node 20 and 22 go megamorphic after that collection without the pin;
 // Node 24's V8 keeps them monomorphic.
-import { executionAsyncResource } from 'node:async_hooks'
 import t from 'tap'
 import { runBuilt } from '../helpers/run-built.js'
 import { shared } from '../../lib/shared-state.js'
 
 const DEFINITION_SITE = /DefineKeyedOwnPropertyInLiteral (\w+)/g
 const NODE_MAJOR = Number(process.versions.node.split('.')[0])
-/** The properties of a tick object as this Node builds it: one definition each in the literal. */
-const DEFINITIONS = await new Promise<number>((resolve) => {
-  process.nextTick(() => resolve(Reflect.ownKeys(executionAsyncResource()).length))
-})
+await new Promise((resolve) => process.nextTick(resolve))
+/** The properties of a tick object as this Node builds it (vigie's pinned one): one definition each in the literal. */
+const DEFINITIONS = Reflect.ownKeys(shared.tickObject.object ?? {}).length
 
 /**
  * In a fresh process: warms process.nextTick() up (V8 allocates its feedback), lets the queue
