@@ -12,7 +12,7 @@ import { buildScrubber, loggerOptions } from '../dist/esm/index.js'
 import { buildExceptionRecord, exceptionMessage } from '../dist/esm/capture/exception-record.js'
 import { resolveCorrelationId } from '../dist/esm/context/correlation-id.js'
 import { prepareHttpCall } from '../dist/esm/instrument/http-call-target.js'
-import { compilePropagationTargets } from '../dist/esm/instrument/propagation-targets.js'
+import { compilePropagationTargets } from '../dist/esm/options/propagation-targets.js'
 import { checkout, profile } from './lib/bodies.mjs'
 import { measureAll } from './lib/measure.mjs'
 

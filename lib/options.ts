@@ -1,7 +1,7 @@
 import type { StatsD } from 'hot-shots'
 import { DEFAULT_CORRELATION_HEADER } from './context/correlation-id.js'
 import { ERROR_CODES, VigieError, describeValue, invalidOption } from './errors.js'
-import { compilePropagationTargets } from './instrument/propagation-targets.js'
+import { compilePropagationTargets } from './options/propagation-targets.js'
 import { COPY_LIMIT_CEILINGS } from './scrub/copy-limits.js'
 import { checkScrubOptions, type ScrubOptions } from './scrub/scrubber.js'
 import type { VigieOptions } from './types.js'
@@ -96,7 +96,7 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
   const scrub = objectOption(options.scrub ?? {}, 'scrub')
   checkKnownKeys(scrub, SCRUB_KEYS, 'scrub.')
 
-  const disabled = isTruthyFlag(env.VIGIE_DISABLED)
+  const disabled = isDisabled(env)
   const asyncContext = optionalBoolean(options.asyncContext, 'asyncContext', true)
   return Object.freeze({
     disabled,
@@ -196,6 +196,11 @@ function checkKnownKeys (value: Record<string, unknown>, known: ReadonlySet<stri
         `vigie: unknown option "${prefix}${key}"; known options here are ${[...known].map((k) => `"${prefix}${k}"`).join(', ')}`)
     }
   }
+}
+
+/** Whether `VIGIE_DISABLED` turns vigie off in `env`. */
+export function isDisabled (env: Env = process.env): boolean {
+  return isTruthyFlag(env.VIGIE_DISABLED)
 }
 
 function isTruthyFlag (value: string | undefined): boolean {

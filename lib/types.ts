@@ -1,9 +1,7 @@
 import type { StatsD } from 'hot-shots'
-import type { Snapshot } from './aggregate/types.js'
 import type { ScrubOptions } from './scrub/scrubber.js'
 
 export type { ScrubOptions }
-export type { Snapshot, SeriesSnapshot, Stats, CounterStats, TimingStats, GaugeStats, MetricKind, WindowName } from './aggregate/types.js'
 
 /** Where and how request metrics are sent. Every field is optional. */
 export interface StatsdOptions {
@@ -139,3 +137,64 @@ export interface VigieOptions<Request = unknown> {
 
 /** Per-route settings, under `config.vigie`. `false` opts the route out of metrics. */
 export type RouteVigieConfig = false | { controller?: string }
+
+/** How a series is aggregated: StatsD `c` → counter; `ms`, `h` and `d` → timing; `g` → gauge. */
+export type MetricKind = 'counter' | 'timing' | 'gauge'
+
+/** The sliding windows of a snapshot. */
+export type WindowName = '1m' | '5m' | '15m' | '60m'
+
+/** A counter over a window: the sum of its increments, and that sum per second. */
+export interface CounterStats {
+  count: number
+  ratePerSecond: number
+}
+
+/** Timings over a window, in the unit they were recorded in (ms for vigie's own). */
+export interface TimingStats {
+  count: number
+  /** Exact. */
+  min: number
+  /** Exact. */
+  max: number
+  /** Exact. */
+  mean: number
+  /** From a DDSketch: within its relative accuracy of the exact value (docs/aggregation.md). */
+  median: number
+  p90: number
+  p95: number
+  p99: number
+}
+
+/** Gauge samples over a window. */
+export interface GaugeStats {
+  /** The latest sample. */
+  last: number
+  min: number
+  max: number
+  mean: number
+  samples: number
+}
+
+export type Stats = CounterStats | TimingStats | GaugeStats
+
+/** One series (a metric name and a tag set) over every window. */
+export interface SeriesSnapshot {
+  /** Without the StatsD prefix. */
+  name: string
+  kind: MetricKind
+  /** `'k:v'` tags split at the first `:`; a tag without `:` maps to `''`. Global tags are not included. */
+  tags: Record<string, string>
+  /** null: nothing recorded in that window. */
+  windows: Record<WindowName, Stats | null>
+}
+
+export interface Snapshot {
+  /** Epoch ms when taken. */
+  at: number
+  /** Every series with a record in the last 60 minutes. */
+  series: SeriesSnapshot[]
+  maxSeries: number
+  /** Records refused because maxSeries series already existed. */
+  droppedRecords: number
+}

@@ -67,6 +67,7 @@ function answeredUnhandledError (req: Request, res: ServerResponse, err: unknown
   if (state === undefined) return false
   try {
     if (state.error === undefined) state.error = err
+    state.unhandled = true
     if (res.headersSent) {
       // What finalhandler does too: the answer cannot be completed.
       req.socket?.destroy()
@@ -75,7 +76,7 @@ function answeredUnhandledError (req: Request, res: ServerResponse, err: unknown
     }
     return true
   } catch (failure) {
-    state.observer.reporter.report('express final handler', failure)
+    state.reporter.report('express final handler', failure)
     return false
   }
 }

@@ -1,5 +1,5 @@
 import { invalidOption } from '../errors.js'
-import { loadedCommonJsModules } from '../instrument/require-cache.js'
+import { loadedCommonJsModules } from '../process-state.js'
 import { recordMounts, routerUseHolder } from './express-mount-recorder.js'
 import { trackRequests } from './express-request-state.js'
 

@@ -1,13 +1,10 @@
 import type { Request } from 'express'
-import type { FailedRequestFacts } from '../capture/exception-record.js'
+import type { RequestDetails } from '../core/framework-facts.js'
 import type { ExpressRequestState } from './express-request-state.js'
 
 /** What an exception line needs from an Express request, read when its response ends. */
-export function failedRequestFacts (req: Request, state: ExpressRequestState, statusCode: number, responseTime: number): FailedRequestFacts {
+export function requestDetails (req: Request, state: ExpressRequestState): RequestDetails {
   return {
-    correlationId: state.correlationId,
-    error: state.error,
-    method: req.method,
     protocol: readGetter(() => req.protocol) ?? 'http',
     host: readGetter(() => hostOf(req)),
     // req.url has the mount paths cut off; originalUrl is the path and query as received.
@@ -19,9 +16,6 @@ export function failedRequestFacts (req: Request, state: ExpressRequestState, st
     params: req.params,
     body: req.body,
     remoteAddress: readGetter(() => req.ip),
-    statusCode,
-    responseTime,
-    user: state.observer.userOf(req),
   }
 }
 

@@ -1,20 +1,22 @@
 import type { Request } from 'express'
-import type { Observer } from '../core/observer.js'
-import { shared, type OutgoingPolicy, type RequestStore } from '../shared-state.js'
+import type { OutgoingPolicy } from '../context/request-context.js'
+import type { FailureReporter } from '../core/failure-reporter.js'
+import type { RequestState } from '../core/framework-facts.js'
+import { processWide } from '../process-state.js'
 import { routeController, type MountRecord } from './express-route-pattern.js'
 import { kCorrelationIdValue, kRoutePatch, kRouteValue } from './express-symbols.js'
 
 /**
- * What vigie keeps of each Express request it observes; also the request's async-context store.
- * Found by request in `shared.expressRequests` (requestStateOf()), never set on the request.
+ * What vigie keeps of each Express request it observes, beyond the core's state (whose
+ * `correlationId` is what `req.correlationId` reads); also the request's async-context store.
+ * Found by request in a process-wide WeakMap (requestStateOf()), never set on the request.
  */
-export interface ExpressRequestState extends RequestStore {
-  /** What `req.correlationId` reads. */
-  correlationId: string
-  readonly outgoing: OutgoingPolicy | null
-  readonly observer: Observer<Request>
-  /** `performance.now()` when vigie's middleware ran. */
-  readonly start: number
+export interface ExpressRequestState extends RequestState {
+  /** The middleware observing the request (its facts), and the app it first ran in: a second run sees where it is. */
+  readonly owner: object
+  readonly app: unknown
+  /** Where vigie's failures while observing the request are reported. */
+  readonly reporter: FailureReporter
   /** The mounts the request is inside now, the root first (pushed and popped by the patched `use`). */
   readonly mounts: MountRecord[]
   /** What Express last assigned to `req.route`. */
@@ -23,17 +25,20 @@ export interface ExpressRequestState extends RequestStore {
   readonly tracksRoute: boolean
   /** The full pattern of that route; undefined while no route matched. */
   controller: string | undefined
-  /** The error the app's middleware passed on, first seen by expressErrorHandler() or the final guard. */
-  error: unknown
-  /** Set once the response has finished, been aborted or failed. */
-  settled: boolean
 }
 
 type UnobservedRequest = Request & { [kRouteValue]?: unknown, [kCorrelationIdValue]?: string }
 
+/**
+ * Every observed request's state, by request: kept here, not on the request, because Express
+ * changes each request's prototype, and V8 then builds a new hidden class for every property
+ * added to it afterwards.
+ */
+const requestStates = processWide('expressRequests', () => new WeakMap<object, ExpressRequestState>())
+
 /** The state of a request vigie observes; undefined for any other. */
 export function requestStateOf (req: object): ExpressRequestState | undefined {
-  return shared.expressRequests.get(req) as ExpressRequestState | undefined
+  return requestStates.get(req)
 }
 
 /**
@@ -42,21 +47,24 @@ export function requestStateOf (req: object): ExpressRequestState | undefined {
  * copy vigie did not instrument gets its own instead, which costs every later property access
  * on that request.
  */
-export function createRequestState (req: Request, observer: Observer<Request>, correlationId: string, start: number, accessorsInherited: boolean): ExpressRequestState {
+export function createRequestState (req: Request, owner: object, reporter: FailureReporter, correlationId: string, start: number, outgoing: OutgoingPolicy | null, accessorsInherited: boolean): ExpressRequestState {
   const route = accessorsInherited ? (req as UnobservedRequest)[kRouteValue] : req.route
   const state: ExpressRequestState = {
     correlationId,
-    outgoing: observer.outgoing,
-    observer,
+    outgoing,
     start,
+    error: undefined,
+    unhandled: false,
+    ended: false,
+    owner,
+    app: req.app,
+    reporter,
     mounts: [{ pattern: '', baseUrl: req.baseUrl ?? '', contiguous: true }],
     route,
     tracksRoute: accessorsInherited || ownRouteReplaceable(req),
     controller: undefined,
-    error: undefined,
-    settled: false,
   }
-  shared.expressRequests.set(req, state)
+  requestStates.set(req, state)
   if (!accessorsInherited) defineOwnAccessors(req, correlationId)
   return state
 }
@@ -155,13 +163,13 @@ export function controllerOfRoute (req: Request, state: ExpressRequestState, rou
     if (path === undefined) return undefined
     const { controller, complete } = routeController(state.mounts, req.baseUrl ?? '', path)
     if (!complete) {
-      state.observer.reporter.warnOnce('express-unrecorded-mount',
+      state.reporter.warnOnce('express-unrecorded-mount',
         `vigie: the route ${controller} was reached through a router mounted before Express was instrumented; "(unrecorded)" stands for its mount path in the controller tag. Call expressObservability() (or instrumentExpress(express)) before mounting routers.`,
         { controller })
     }
     return controller
   } catch (err) {
-    state.observer.reporter.report('express route pattern', err)
+    state.reporter.report('express route pattern', err)
     return undefined
   }
 }

@@ -1,24 +1,26 @@
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express'
 import type { StatsD } from 'hot-shots'
 import type { ServerResponse } from 'node:http'
-import { performance } from 'node:perf_hooks'
-import { Observer } from '../core/observer.js'
-import { DashboardHandler } from '../dashboard/dashboard-handler.js'
+import type { OutgoingPolicy } from '../context/request-context.js'
+import { EndpointRouter } from '../core/endpoint-router.js'
+import type { FailureReporter } from '../core/failure-reporter.js'
+import type { FrameworkFacts } from '../core/framework-facts.js'
+import { RequestLifecycle } from '../core/request-lifecycle.js'
+import type { ComposeVigie, Vigie } from '../core/vigie.js'
+import { exceptionLogger } from '../logging/exception-logger.js'
 import { NOT_FOUND_CONTROLLER } from '../metrics/request-metrics.js'
 import { resolveOptions } from '../options.js'
-import { shared } from '../shared-state.js'
 import type { VigieApi, VigieOptions } from '../types.js'
 import { appRouterOf, guardFinalHandler, isGuarded } from './express-final-guard.js'
 import { instrumentLoadedExpress } from './express-instrumentation.js'
-import { exceptionLogger } from '../logging/exception-logger.js'
 import { takeLoggerOption, type ExpressVigieLogger } from './express-logger.js'
 import { recordsMounts } from './express-mount-recorder.js'
-import { failedRequestFacts } from './express-request-facts.js'
+import { requestDetails } from './express-request-facts.js'
 import { controllerOfRoute, createRequestState, inheritsAccessors, requestStateOf, type ExpressRequestState } from './express-request-state.js'
 import { kVigieMiddleware } from './express-symbols.js'
 
 export { instrumentExpress } from './express-instrumentation.js'
-export type { ExpressVigieLogger } from './express-logger.js'
+export { takeLoggerOption, type ExpressVigieLogger } from './express-logger.js'
 
 declare global {
   namespace Express {
@@ -47,56 +49,58 @@ export interface ExpressObservability {
 }
 
 /**
- * The Express middleware: correlation IDs, StatsD request metrics and scrubbed exception lines.
- * Mount it first, before your routers; put expressErrorHandler() after your routes. Options are
- * validated now: a bad one throws a VigieError.
- *
- * @example
- * const vigie = expressObservability({ statsd: { host: '127.0.0.1', port: 8125 } })
- * app.use(vigie)
- * // ...routes...
- * app.use(expressErrorHandler())
- * process.once('SIGTERM', () => server.close(() => vigie.close()))
+ * The Express middleware factory (the public `expressObservability`), around an app's vigie as
+ * `compose` builds it.
  */
-export function expressObservability (options?: ExpressVigieOptions): ExpressObservability {
-  const { logger, rest } = takeLoggerOption(options)
-  const resolved = resolveOptions<Request>(rest as VigieOptions<Request> | undefined)
-  const observer = new Observer<Request>(resolved, exceptionLogger(logger))
-  const releaseExpress = resolved.disabled ? () => {} : instrumentLoadedExpress()
-  const dashboard = resolved.dashboard === null || resolved.disabled ? null : new DashboardHandler(observer, resolved.dashboard)
-  let closing: Promise<void> | undefined
+export function expressMiddlewareFactory (compose: ComposeVigie): (options?: ExpressVigieOptions) => ExpressObservability {
+  return function expressObservability (options?: ExpressVigieOptions): ExpressObservability {
+    const { logger, rest } = takeLoggerOption(options)
+    const resolved = resolveOptions<Request>(rest as VigieOptions<Request> | undefined)
+    const vigie = compose(resolved, exceptionLogger(logger))
+    const lifecycle = new RequestLifecycle(vigie, expressFacts(vigie))
+    const releaseExpress = resolved.disabled ? () => {} : instrumentLoadedExpress()
+    const endpoints = new EndpointRouter(vigie.endpoints)
+    let closing: Promise<void> | undefined
 
-  const middleware = function vigieExpressMiddleware (req: Request, res: Response, next: NextFunction): void {
-    // The dashboard is answered here, before anything else: neither counted nor captured.
-    if (dashboard !== null && closing === undefined && answerDashboard(dashboard, req, res, observer)) return
-    if (closing !== undefined || resolved.disabled) {
-      if (typeof req.correlationId !== 'string') req.correlationId = ''
-      next()
-      return
+    const middleware = function vigieExpressMiddleware (req: Request, res: Response, next: NextFunction): void {
+      // vigie's own endpoints (the dashboard) are answered here, before anything else: neither counted nor captured.
+      if (!endpoints.empty && closing === undefined && answerEndpoint(endpoints, req, res, vigie.reporter)) return
+      if (closing !== undefined || resolved.disabled) {
+        if (typeof req.correlationId !== 'string') req.correlationId = ''
+        next()
+        return
+      }
+      const state = lifecycle.start(req, res)
+      if (state !== null) {
+        // Every property read on an Express response is a lookup V8 cannot cache (its hidden
+        // class is new for each request): `on` is read once. Node emits `close` on every
+        // response, after it was sent whole or when the connection went away first; `error`
+        // (a write after end, say) ends it as failed. Neither is removed: the response is done
+        // with, and a second `finish` listener would turn Node's own into an array.
+        const on = res.on
+        on.call(res, 'close', function vigieResponseClosed (this: ServerResponse) { lifecycle.end(req, res, state, this) })
+        on.call(res, 'error', function vigieResponseFailed (this: ServerResponse, err: unknown) {
+          state.error ??= err
+          lifecycle.end(req, res, state, this)
+        })
+      }
+      lifecycle.enter(state, next)
     }
-    let store: ExpressRequestState | null = null
-    try {
-      store = startRequest(req, res, observer)
-    } catch (err) {
-      observer.reporter.report('express middleware', err)
-    }
-    if (store === null || !resolved.asyncContext) next()
-    else shared.requestContext.run(store, next)
+    markVigieMiddleware(middleware)
+    Object.defineProperty(middleware, 'statsd', { enumerable: true, get: () => vigie.statsd })
+    Object.defineProperty(middleware, 'vigie', { enumerable: true, value: vigie.api satisfies VigieApi })
+    Object.defineProperty(middleware, 'close', {
+      enumerable: true,
+      value: function close (): Promise<void> {
+        closing ??= (async () => {
+          releaseExpress()
+          await vigie.close()
+        })()
+        return closing
+      },
+    })
+    return middleware as ExpressObservability
   }
-  Object.defineProperty(middleware, kVigieMiddleware, { value: true })
-  Object.defineProperty(middleware, 'statsd', { enumerable: true, get: () => observer.statsd })
-  Object.defineProperty(middleware, 'vigie', { enumerable: true, value: Object.freeze({ snapshot: () => observer.snapshot() }) satisfies VigieApi })
-  Object.defineProperty(middleware, 'close', {
-    enumerable: true,
-    value: function close (): Promise<void> {
-      closing ??= (async () => {
-        releaseExpress()
-        await observer.close()
-      })()
-      return closing
-    },
-  })
-  return middleware as ExpressObservability
 }
 
 /**
@@ -111,18 +115,36 @@ export function expressObservability (options?: ExpressVigieOptions): ExpressObs
  */
 export function expressErrorHandler (): ErrorRequestHandler {
   const handler = function vigieExpressErrorHandler (err: unknown, req: Request, _res: Response, next: NextFunction): void {
+    // The first error is the one the app failed with; a later one comes from answering it.
     const state = requestStateOf(req)
-    if (state !== undefined) state.error = err
+    if (state !== undefined) state.error ??= err
     next(err)
   }
-  Object.defineProperty(handler, kVigieMiddleware, { value: true })
-  return handler
+  return markVigieMiddleware(handler)
 }
 
-/** Sends the dashboard's answer when the path is one of its own; false otherwise. */
-function answerDashboard (dashboard: DashboardHandler, req: Request, res: Response, observer: Observer<Request>): boolean {
+/**
+ * Marks `fn` as one of vigie's Express middlewares: mounting it puts the final-handler guard in
+ * place at once (express-mount-recorder.ts), and appMountsVigie() finds it.
+ */
+export function markVigieMiddleware<F extends object> (fn: F): F {
+  Object.defineProperty(fn, kVigieMiddleware, { value: true })
+  return fn
+}
+
+/** Whether `app` mounts a vigie middleware of its own (one with close()), other than `except`. */
+export function appMountsVigie (app: object, except: unknown): boolean {
+  const stack = (appRouterOf(app) as { stack?: Array<{ handle?: unknown }> } | undefined)?.stack ?? []
+  return stack.some(({ handle }) => {
+    const candidate = handle as { [kVigieMiddleware]?: boolean, close?: unknown } | undefined
+    return candidate !== except && candidate?.[kVigieMiddleware] === true && typeof candidate.close === 'function'
+  })
+}
+
+/** Sends the answer of vigie's endpoint for this path; false when none has it. */
+function answerEndpoint (endpoints: EndpointRouter, req: Request, res: Response, reporter: FailureReporter): boolean {
   try {
-    const response = dashboard.handle(req.method, req.url, req.headers)
+    const response = endpoints.answer(req.method, req.url, req.headers)
     if (response === null) return false
     res.statusCode = response.status
     for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value)
@@ -130,27 +152,42 @@ function answerDashboard (dashboard: DashboardHandler, req: Request, res: Respon
     res.end(response.body)
     return true
   } catch (err) {
-    observer.reporter.report('dashboard', err)
+    reporter.report('dashboard', err)
     return false
   }
 }
 
-/** Sets the correlation ID everywhere it belongs; returns the request's state, its async-context store. */
-function startRequest (req: Request, res: Response, observer: Observer<Request>): ExpressRequestState | null {
-  if (requestStateOf(req) !== undefined) {
-    observer.reporter.warnOnce('express-twice', 'vigie: the Express middleware ran twice for one request (mounted twice, or two instances); the first one observes it')
-    return null
+/** What the lifecycle reads of an Express request and response. */
+function expressFacts (vigie: Vigie<Request>): FrameworkFacts<Request, Response, ExpressRequestState> {
+  const reporter = vigie.reporter
+  const facts: FrameworkFacts<Request, Response, ExpressRequestState> = {
+    presetCorrelationId: null,
+    header: (req, name) => req.headers[name],
+    echo: setHeaderUnlessSent,
+    createState (req: Request, _res: Response, correlationId: string, start: number, outgoing: OutgoingPolicy | null) {
+      const existing = requestStateOf(req)
+      if (existing !== undefined) {
+        // The same middleware in a mounted sub-app (zero-code mode gives every app its own) is
+        // no mistake; mounted twice in one app, or two instances, is.
+        if (existing.owner !== facts || existing.app === req.app) {
+          reporter.warnOnce('express-twice', 'vigie: the Express middleware ran twice for one request (mounted twice, or two instances); the first one observes it')
+        }
+        return null
+      }
+      return createRequestState(req, facts, reporter, correlationId, start, outgoing, appInheritsAccessors(req, reporter))
+    },
+    method: (req) => req.method,
+    controller (req, state) {
+      if (!state.tracksRoute && state.route !== req.route) state.controller = controllerOfRoute(req, state, req.route)
+      return state.controller ?? NOT_FOUND_CONTROLLER
+    },
+    // req.url has the mount paths cut off.
+    url: (req) => req.originalUrl ?? req.url,
+    statusCode: (res) => res.statusCode,
+    details: requestDetails,
+    isEndpoint: () => false,
   }
-  const header = observer.options.correlationHeader
-  const id = observer.correlationIdFor(req.headers[header])
-  setHeaderUnlessSent(res, header, id)
-  const state = createRequestState(req, observer, id, performance.now(), appInheritsAccessors(req, observer))
-  // Every property read on an Express request or response is a lookup V8 cannot cache (their
-  // hidden classes are new for each request): `on` is read once.
-  const on = res.on
-  on.call(res, 'close', function vigieResponseClosed (this: ServerResponse) { settle(req, this, state, !this.writableFinished) })
-  on.call(res, 'error', function vigieResponseFailed (this: ServerResponse) { settle(req, this, state, true) })
-  return state
+  return facts
 }
 
 /** Echoes the ID, unless an earlier middleware already sent the headers (then there is nothing to add to). */
@@ -171,7 +208,7 @@ const checkedApps = new WeakMap<object, boolean>()
  * expressObservability()) records no mount paths and had no final-handler guard: say so once,
  * and guard it from now on.
  */
-function appInheritsAccessors (req: Request, observer: Observer<Request>): boolean {
+function appInheritsAccessors (req: Request, reporter: FailureReporter): boolean {
   const app = req.app as object | undefined
   if (app === undefined) return inheritsAccessors(req)
   let inherits = checkedApps.get(app)
@@ -181,47 +218,9 @@ function appInheritsAccessors (req: Request, observer: Observer<Request>): boole
   const router = appRouterOf(app)
   if (router === undefined || isGuarded(router)) return inherits
   if (!recordsMounts(router)) {
-    observer.reporter.warnOnce('express-not-instrumented',
+    reporter.warnOnce('express-not-instrumented',
       'vigie: this Express app was built by a copy of Express that was not instrumented (not loaded yet when expressObservability() ran, or bundled): routes in mounted routers get "(unrecorded)" in their controller tag. Call instrumentExpress(express) before creating the app.')
   }
   guardFinalHandler(router as Parameters<typeof guardFinalHandler>[0])
   return inherits
-}
-
-// Node emits `close` on every response: after `finish` when it was sent whole (writableFinished),
-// or when the connection went away first. `error` (a write after end, say) settles it as failed.
-// Not removed: the response is done with, and `finish` is left alone (Node has its own listener
-// there, which a second one would turn into an array).
-function settle (req: Request, res: ServerResponse, state: ExpressRequestState, aborted: boolean): void {
-  if (state.settled) return
-  state.settled = true
-  try {
-    finishRequest(req, res, state, aborted)
-  } catch (err) {
-    state.observer.reporter.report('express response listener', err)
-  }
-}
-
-/** The path and query as received (req.url has the mount paths cut off). */
-function urlOf (req: Request): string {
-  return req.originalUrl ?? req.url
-}
-
-/**
- * Counts the response and captures it if it is an exception. A response cut off before it was
- * sent counts as 499 (the client went away), or as 500 when the app had failed with an error.
- */
-function finishRequest (req: Request, res: ServerResponse, state: ExpressRequestState, aborted: boolean): void {
-  const observer = state.observer
-  const durationMs = performance.now() - state.start
-  if (!state.tracksRoute && state.route !== req.route) state.controller = controllerOfRoute(req, state, req.route)
-  const controller = observer.isIgnored(req, state.controller, urlOf) ? null : (state.controller ?? NOT_FOUND_CONTROLLER)
-  if (aborted && state.error === undefined) {
-    if (controller !== null) observer.recordAbort(controller, req.method, durationMs)
-    return
-  }
-  const statusCode = aborted ? 500 : res.statusCode
-  if (controller !== null) observer.recordResponse(controller, req.method, statusCode, durationMs)
-  if (!observer.isException(statusCode, state.error)) return
-  observer.captureException(controller ?? state.controller ?? NOT_FOUND_CONTROLLER, failedRequestFacts(req, state, statusCode, durationMs))
 }

@@ -1,17 +1,18 @@
 import type { FastifyContextConfig, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import fp from 'fastify-plugin'
 import type { StatsD } from 'hot-shots'
-import type { IncomingMessage } from 'node:http'
-import { performance } from 'node:perf_hooks'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { resolveCorrelationId } from '../context/correlation-id.js'
-import { Observer } from '../core/observer.js'
-import { DashboardHandler } from '../dashboard/dashboard-handler.js'
-import { usesVigieLoggerOptions } from '../logging/logger-options.js'
+import type { OutgoingPolicy } from '../context/request-context.js'
+import type { FrameworkFacts, RequestDetails, RequestState } from '../core/framework-facts.js'
+import { RequestLifecycle } from '../core/request-lifecycle.js'
+import type { ComposeVigie, Endpoint, Vigie } from '../core/vigie.js'
 import { exceptionLogger, markCorrelationBound } from '../logging/exception-logger.js'
+import { usesVigieLoggerOptions } from '../logging/logger-options.js'
 import { kCapturedByVigie } from '../logging/symbols.js'
 import { NOT_FOUND_CONTROLLER } from '../metrics/request-metrics.js'
 import { resolveHeaderName, resolveOptions } from '../options.js'
-import { shared, type RequestStore } from '../shared-state.js'
+import { sharedSymbol } from '../process-state.js'
 import type { RouteVigieConfig, VigieApi, VigieOptions } from '../types.js'
 
 declare module 'fastify' {
@@ -36,85 +37,86 @@ export type FastifyVigieOptions = VigieOptions<FastifyRequest>
 const kState = Symbol('vigie.requestState')
 // Shared by the ESM and CJS copies: genReqId() may come from one and the plugin from the other,
 // and either copy must see that the other one is already installed.
-const kGeneratedId = Symbol.for('vigie.generatedCorrelationId')
-const kInstalled = Symbol.for('vigie.installed')
-// Marks the dashboard's own routes (in their route config): neither counted nor captured.
-const kDashboardRoute = Symbol('vigie.dashboardRoute')
+const kGeneratedId = sharedSymbol('generatedCorrelationId')
+const kInstalled = sharedSymbol('installed')
+// Marks the routes of vigie's own endpoints (in their route config): neither counted nor captured.
+const kEndpointRoute = Symbol('vigie.endpointRoute')
 
 /**
- * What vigie keeps of one request: its async-context store, plus when it started and the error
- * the app failed with. One object, under one request decoration (Fastify's request constructor
- * writes every decoration on every request, observed or not).
+ * The request's state is its async-context store, kept under one request decoration (Fastify's
+ * request constructor writes every decoration on every request, observed or not).
  */
-interface RequestState extends RequestStore {
-  correlationId: string
-  readonly start: number
-  error: unknown
-}
 type VigieRequest = FastifyRequest & { [kState]: RequestState | null }
+type FastifyLifecycle = RequestLifecycle<FastifyRequest, FastifyReply, RequestState>
 
-/** One per Fastify app: the observer its hooks use, replaceable by a later explicit registration. */
+/** One per Fastify app: the lifecycle its hooks use, replaceable by a later explicit registration. */
 interface Installation {
-  observer: Observer<FastifyRequest>
+  lifecycle: FastifyLifecycle
   /** Registered by patchAll(): an explicit registration afterwards takes over with its options. */
   automatic: boolean
-  /** The dashboard its routes answer with; null when off. */
-  dashboard: DashboardHandler | null
-  /** Dashboard paths that have a route already. */
-  readonly dashboardRoutes: Set<string>
+  /** The endpoint answering each path that has a route; replaced with the lifecycle. */
+  readonly endpoints: Map<string, Endpoint | null>
+  readonly hasLogger: boolean
+  /** The app has its own `correlationId` request decoration: vigie assigns it. */
+  readonly assignsCorrelationId: boolean
 }
 
-async function vigieFastifyPlugin (fastify: FastifyInstance, opts: FastifyVigieOptions): Promise<void> {
-  install(fastify, opts, false)
+/** The Fastify plugins, explicit and the one patchAll() registers, around an app's vigie as `compose` builds it. */
+export function fastifyPlugins (compose: ComposeVigie): { observability: FastifyPluginAsync<FastifyVigieOptions>, automatic: FastifyPluginAsync<FastifyVigieOptions> } {
+  return {
+    observability: fp(async function vigieFastifyPlugin (fastify: FastifyInstance, opts: FastifyVigieOptions) {
+      install(fastify, opts, false, compose)
+    }, { fastify: '5.x', name: 'vigie' }),
+    automatic: fp(async function vigieAutomaticPlugin (fastify: FastifyInstance, opts: FastifyVigieOptions) {
+      install(fastify, opts, true, compose)
+    }, { fastify: '5.x', name: 'vigie' }),
+  }
 }
 
-/** The plugin patchAll() registers on every new app. */
-export async function vigieAutomaticPlugin (fastify: FastifyInstance, opts: FastifyVigieOptions): Promise<void> {
-  install(fastify, opts, true)
-}
-
-function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic: boolean): void {
+function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic: boolean, compose: ComposeVigie): void {
   const options = resolveOptions(opts)
   const existing = fastify.hasDecorator(kInstalled) ? (fastify as unknown as Record<symbol, Installation>)[kInstalled] : undefined
   if (existing !== undefined) {
     if (existing.automatic && !automatic) {
-      // patchAll() got here first; the app's own registration wins. The hooks already in place
-      // read the observer from the installation, so swapping it is enough.
-      const previous = existing.observer
-      existing.observer = new Observer<FastifyRequest>(options, previous.logger)
+      // patchAll() got here first; the app's own registration wins. The hooks in place read the
+      // lifecycle from the installation, so swapping it is enough.
+      const previous = existing.lifecycle.vigie
+      const vigie = compose(options, previous.logger)
+      existing.lifecycle = new RequestLifecycle(vigie, fastifyFacts(vigie, existing.hasLogger, existing.assignsCorrelationId))
       existing.automatic = false
       previous.close().catch(() => {})
-      setUpDashboard(fastify, existing)
+      routeEndpoints(fastify, existing)
     } else {
       fastify.log.warn('vigie: already registered on this Fastify instance; this registration is ignored, the first one\'s options apply')
     }
     return
   }
   const hasLogger = typeof (fastify.log as { isLevelEnabled?: unknown }).isLevelEnabled === 'function'
+  const assignsCorrelationId = fastify.hasRequestDecorator('correlationId')
+  const vigie = compose(options, exceptionLogger(hasLogger ? fastify.log : undefined))
   const installation: Installation = {
-    observer: new Observer<FastifyRequest>(options, exceptionLogger(hasLogger ? fastify.log : undefined)),
+    lifecycle: new RequestLifecycle(vigie, fastifyFacts(vigie, hasLogger, assignsCorrelationId)),
     automatic,
-    dashboard: null,
-    dashboardRoutes: new Set(),
+    endpoints: new Map(),
+    hasLogger,
+    assignsCorrelationId,
   }
   fastify.decorate(kInstalled, installation)
   if (hasLogger && !usesVigieLoggerOptions(fastify.log)) {
-    installation.observer.reporter.warnOnce('logger-options',
+    vigie.reporter.warnOnce('logger-options',
       'vigie: the Fastify logger was not built with loggerOptions(): Fastify\'s own lines (raw query strings, error messages) are not scrubbed, and 5xx errors are logged twice. Use Fastify({ logger: loggerOptions() }).')
   }
 
   if (!fastify.hasDecorator('statsd')) {
-    fastify.decorate('statsd', { getter: () => installation.observer.statsd })
+    fastify.decorate('statsd', { getter: () => installation.lifecycle.vigie.statsd })
   }
   if (!fastify.hasDecorator('vigie')) {
-    // Reads the installation's observer at call time: an explicit registration may replace it.
-    const api: VigieApi = Object.freeze({ snapshot: () => installation.observer.snapshot() })
+    // Reads the installation's vigie at call time: an explicit registration may replace it.
+    const api: VigieApi = Object.freeze({ snapshot: () => installation.lifecycle.vigie.api.snapshot() })
     fastify.decorate('vigie', { getter: () => api })
   }
   fastify.decorateRequest(kState, null)
   // Read from the state, on the prototype: nothing more for Fastify to write on each request.
-  // An app that has its own `correlationId` decoration keeps it, and vigie assigns it.
-  const assignsCorrelationId = fastify.hasRequestDecorator('correlationId')
   if (!assignsCorrelationId) {
     fastify.decorateRequest('correlationId', {
       getter (this: FastifyRequest) { return (this as VigieRequest)[kState]?.correlationId ?? '' },
@@ -128,80 +130,93 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
     getter (this: FastifyRequest) { return (this as VigieRequest)[kState] !== null },
   })
   fastify.addHook('onClose', async function vigieOnClose () {
-    await installation.observer.close()
+    await installation.lifecycle.vigie.close()
   })
   if (options.disabled) return
-  setUpDashboard(fastify, installation)
+  routeEndpoints(fastify, installation)
 
   fastify.addHook('onRequest', function vigieOnRequest (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
-    const observer = installation.observer
-    let store: RequestState | null = null
-    try {
-      const state = store = startRequest(request as VigieRequest, reply, observer, hasLogger, assignsCorrelationId)
-      reply.raw.on('close', function vigieResponseClosed () {
-        settleRequest(request, reply, state, installation.observer)
+    const lifecycle = installation.lifecycle
+    const state = lifecycle.start(request, reply)
+    // One listener and one closure per request: Node emits `close` on every response, after it
+    // was sent whole or when the client went away first.
+    if (state !== null) {
+      reply.raw.on('close', function vigieResponseClosed (this: ServerResponse) {
+        installation.lifecycle.end(request, reply, state, this)
       })
-    } catch (err) {
-      observer.reporter.report('onRequest hook', err)
     }
-    // Everything after this hook runs in the store, body parsing included: Fastify continues
-    // from the parsed body through an AsyncResource made here (content-type-parser.js).
-    if (store === null || !observer.options.asyncContext) done()
-    else shared.requestContext.run(store, done)
+    // Body parsing included: Fastify continues from the parsed body through an AsyncResource
+    // made inside this context (content-type-parser.js).
+    lifecycle.enter(state, done)
   })
 
   fastify.addHook('onError', function vigieOnError (request: FastifyRequest, _reply: FastifyReply, error: Error, done: HookHandlerDoneFunction) {
+    // The first error is the one the app failed with; a later one comes from answering it.
     const state = (request as VigieRequest)[kState]
-    if (state !== null) state.error = error
+    if (state !== null) state.error ??= error
     done()
   })
 }
 
-/**
- * Serves the dashboard when the installation's options ask for it: its routes are kept out of
- * metrics (`config.vigie: false`), out of exception capture, and out of Fastify's info-level
- * request logs (the page polls every 2 s). Routes read the installation's current dashboard, so
- * an explicit registration taking over from patchAll()'s brings its own path and token.
- */
-function setUpDashboard (fastify: FastifyInstance, installation: Installation): void {
-  const observer = installation.observer
-  const options = observer.options.dashboard
-  installation.dashboard = options === null || observer.options.disabled ? null : new DashboardHandler(observer, options)
-  for (const path of installation.dashboard?.paths() ?? []) {
-    if (installation.dashboardRoutes.has(path)) continue
-    installation.dashboardRoutes.add(path)
-    fastify.route({
-      method: 'GET',
-      url: path,
-      logLevel: 'warn',
-      config: { vigie: false, [kDashboardRoute]: true } as FastifyContextConfig,
-      handler: function vigieDashboardRoute (request: FastifyRequest, reply: FastifyReply) {
-        const url = request.url
-        const q = url.indexOf('?')
-        const response = installation.dashboard?.respond(path, request.method, q === -1 ? '' : url.slice(q + 1), request.headers) ??
-          { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Not found' }
-        reply.code(response.status).headers(response.headers).send(response.body)
-      },
-    })
+/** What the lifecycle reads of a Fastify request and reply. */
+function fastifyFacts (vigie: Vigie<FastifyRequest>, hasLogger: boolean, assignsCorrelationId: boolean): FrameworkFacts<FastifyRequest, FastifyReply, RequestState> {
+  return {
+    presetCorrelationId: (request) => (request.raw as IncomingMessage & { [kGeneratedId]?: string })[kGeneratedId],
+    header: (request, name) => request.headers[name],
+    echo: (reply, name, id) => { reply.header(name, id) },
+    createState (request: FastifyRequest, reply: FastifyReply, correlationId: string, start: number, outgoing: OutgoingPolicy | null) {
+      const state: RequestState = { correlationId, outgoing, start, error: undefined, unhandled: false, ended: false }
+      ;(request as VigieRequest)[kState] = state
+      if (assignsCorrelationId) request.correlationId = correlationId
+      // With Fastify's logger off, request.log is a no-op logger (its child() is itself): nothing to bind.
+      if (hasLogger) bindCorrelationId(request, reply, correlationId)
+      return state
+    },
+    method: (request) => request.method,
+    controller: (request) => controllerOf(request, vigie),
+    url: (request) => request.url,
+    statusCode: (reply) => reply.statusCode,
+    details: requestDetails,
+    isEndpoint (request) {
+      const config: object | undefined = request.routeOptions.config
+      return config !== undefined && kEndpointRoute in config
+    },
   }
 }
 
-/** Sets the correlation ID everywhere it belongs; returns the request's state, its async-context store. */
-function startRequest (request: VigieRequest, reply: FastifyReply, observer: Observer<FastifyRequest>, hasLogger: boolean, assignsCorrelationId: boolean): RequestState {
-  const header = observer.options.correlationHeader
-  const generated = (request.raw as IncomingMessage & { [kGeneratedId]?: string })[kGeneratedId]
-  const id = generated ?? observer.correlationIdFor(request.headers[header])
-  const state: RequestState = { correlationId: id, outgoing: observer.outgoing, start: performance.now(), error: undefined }
-  request[kState] = state
-  if (assignsCorrelationId) request.correlationId = id
-  reply.header(header, id)
-  // With Fastify's logger off, request.log is a no-op logger (its child() is itself): nothing to bind.
-  if (hasLogger) bindCorrelationId(request, reply, id, generated !== undefined)
-  return state
+/**
+ * Serves the features' endpoints (the dashboard): kept out of metrics (`config.vigie: false`),
+ * out of exception capture, and out of Fastify's info-level request logs (the page polls every
+ * 2 s). Routes read the installation's current endpoints, so an explicit registration taking
+ * over from patchAll()'s brings its own; a path it no longer serves answers 404.
+ */
+function routeEndpoints (fastify: FastifyInstance, installation: Installation): void {
+  for (const path of installation.endpoints.keys()) installation.endpoints.set(path, null)
+  for (const endpoint of installation.lifecycle.vigie.endpoints) {
+    for (const path of endpoint.paths) {
+      const routed = installation.endpoints.has(path)
+      installation.endpoints.set(path, endpoint)
+      if (routed) continue
+      fastify.route({
+        method: 'GET',
+        url: path,
+        logLevel: 'warn',
+        config: { vigie: false, [kEndpointRoute]: true } as FastifyContextConfig,
+        handler: function vigieEndpointRoute (request: FastifyRequest, reply: FastifyReply) {
+          const url = request.url
+          const q = url.indexOf('?')
+          const response = installation.endpoints.get(path)?.respond(path, request.method, q === -1 ? '' : url.slice(q + 1), request.headers) ??
+            { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Not found' }
+          reply.code(response.status).headers(response.headers).send(response.body)
+        },
+      })
+    }
+  }
 }
 
 /** Makes the request's logger write the correlation ID, unless genReqId() already made it the request ID. */
-function bindCorrelationId (request: FastifyRequest, reply: FastifyReply, id: string, generated: boolean): void {
+function bindCorrelationId (request: FastifyRequest, reply: FastifyReply, id: string): void {
+  const generated = (request.raw as IncomingMessage & { [kGeneratedId]?: string })[kGeneratedId] === id
   if (generated && loggerBindsCorrelationId(request.log, id)) {
     markCorrelationBound(request.log)
     return
@@ -211,82 +226,35 @@ function bindCorrelationId (request: FastifyRequest, reply: FastifyReply, id: st
   reply.log = log
 }
 
-/**
- * Runs when the response closes, which Node signals on every response: after it was sent whole
- * (`writableEnded`: the app answered), or when the client went away first. One listener and one
- * closure per request, where Fastify's onResponse and onRequestAbort hooks would each add
- * listeners and closures of their own (and make Fastify time every request besides).
- */
-function settleRequest (request: FastifyRequest, reply: FastifyReply, state: RequestState, observer: Observer<FastifyRequest>): void {
-  try {
-    const durationMs = performance.now() - state.start
-    if (reply.raw.writableEnded) {
-      finishRequest(request, reply, state, observer, durationMs)
-    } else {
-      const controller = controllerOf(request, observer)
-      if (controller !== null) observer.recordAbort(controller, request.method, durationMs)
-    }
-  } catch (err) {
-    observer.reporter.report('response close listener', err)
-  }
-}
-
-/** Counts the response and captures it if it is an exception. */
-function finishRequest (request: FastifyRequest, reply: FastifyReply, state: RequestState, observer: Observer<FastifyRequest>, durationMs: number): void {
-  const statusCode = reply.statusCode
-  const controller = controllerOf(request, observer)
-  if (controller !== null) observer.recordResponse(controller, request.method, statusCode, durationMs)
-  if (controller === null && isDashboardRoute(request)) return
-  const error = state.error
-  if (!observer.isException(statusCode, error)) return
-  observer.captureException(controller ?? routeLabel(request), {
-    correlationId: state.correlationId,
-    error,
-    method: request.method,
-    protocol: request.protocol,
-    host: request.host,
-    url: request.url,
-    route: request.routeOptions.url,
-    headers: request.headers,
-    query: request.query,
-    params: request.params,
-    body: request.body,
-    remoteAddress: request.ip,
-    statusCode,
-    responseTime: durationMs,
-    user: observer.userOf(request),
-  })
-}
-
-/** The `controller` tag, or null when the request is not timed nor counted. */
-function controllerOf (request: FastifyRequest, observer: Observer<FastifyRequest>): string | null {
+/** The `controller` tag, or null when the route opted out. */
+function controllerOf (request: FastifyRequest, vigie: Vigie<FastifyRequest>): string | null {
   // A getter that builds a new object at every read: read once.
   const routeOptions = request.routeOptions
   const config = routeOptions.config?.vigie
   if (config === false) return null
   const route = request.is404 ? undefined : routeOptions.url
-  if (observer.isIgnored(request, route, urlOf)) return null
   if (config !== undefined) {
     if (typeof config.controller === 'string' && config.controller.length > 0) return config.controller
     if (config.controller !== undefined) {
-      observer.reporter.warnOnce(`route-config:${route ?? ''}`,
+      vigie.reporter.warnOnce(`route-config:${route ?? ''}`,
         `vigie: route ${route ?? ''} has config.vigie.controller that is not a non-empty string; the route pattern is used`)
     }
   }
   return route ?? NOT_FOUND_CONTROLLER
 }
 
-function urlOf (request: FastifyRequest): string {
-  return request.url
-}
-
-function isDashboardRoute (request: FastifyRequest): boolean {
-  const config: object | undefined = request.routeOptions.config
-  return config !== undefined && kDashboardRoute in config
-}
-
-function routeLabel (request: FastifyRequest): string {
-  return (request.is404 ? undefined : request.routeOptions.url) ?? NOT_FOUND_CONTROLLER
+function requestDetails (request: FastifyRequest): RequestDetails {
+  return {
+    protocol: request.protocol,
+    host: request.host,
+    url: request.url,
+    route: request.is404 ? undefined : request.routeOptions.url,
+    headers: request.headers,
+    query: request.query,
+    params: request.params,
+    body: request.body,
+    remoteAddress: request.ip,
+  }
 }
 
 function loggerBindsCorrelationId (log: unknown, id: string): boolean {
@@ -315,15 +283,3 @@ export function genReqId (options: { correlationHeader?: string } = {}): (req: I
     return id
   }
 }
-
-/**
- * The Fastify plugin: correlation IDs, StatsD request metrics and scrubbed exception lines for
- * the whole app (it is wrapped with fastify-plugin, so its hooks are not encapsulated).
- *
- * @example
- * await app.register(observability, { statsd: { host: '127.0.0.1', port: 8125, prefix: 'shop.' } })
- */
-export const observability: FastifyPluginAsync<FastifyVigieOptions> = fp(vigieFastifyPlugin, {
-  fastify: '5.x',
-  name: 'vigie',
-})

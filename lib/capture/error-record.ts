@@ -1,4 +1,4 @@
-import { errorName } from '../core/failure-reporter.js'
+import { errorName } from './error-name.js'
 import type { Scrubber } from '../scrub/scrubber.js'
 
 /** An error as it appears in an exception line, with secrets masked in message and stack. */

@@ -1,4 +1,28 @@
-import { shared, type RequestStore } from '../shared-state.js'
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { isDisabled } from '../options.js'
+import { processWide } from '../process-state.js'
+import { installTickObjectPin } from './tick-object-pin.js'
+
+/** What an outgoing HTTP call made inside a request needs from the vigie instance serving it. */
+export interface OutgoingPolicy {
+  /** The correlation header name (lower case). */
+  readonly header: string
+  /** Whether this target may receive the correlation header (the `propagation.targets` option). */
+  allows: (url: URL) => boolean
+  /** Counts and times one outgoing call; `outcome` is the status code or `'error'`. */
+  record: (host: string, method: string, outcome: number | 'error', durationMs: number) => void
+}
+
+/** What vigie keeps in the async context of each request. */
+export interface RequestStore {
+  readonly correlationId: string
+  /** null when propagation is off for the app serving this request. */
+  readonly outgoing: OutgoingPolicy | null
+}
+
+const storage = processWide('requestContext', () => new AsyncLocalStorage<RequestStore>())
+// Every way into vigie loads this module: the tick-object pin is set as early as vigie can.
+installTickObjectPin(isDisabled())
 
 /**
  * The correlation ID of the request whose async chain is running, or `undefined` outside a
@@ -9,9 +33,14 @@ import { shared, type RequestStore } from '../shared-state.js'
  * await fetch(url, { headers: { 'x-request-id': correlationId() ?? '' } })
  */
 export function correlationId (): string | undefined {
-  return shared.requestContext.getStore()?.correlationId
+  return storage.getStore()?.correlationId
 }
 
 export function currentRequestStore (): RequestStore | undefined {
-  return shared.requestContext.getStore()
+  return storage.getStore()
+}
+
+/** Runs `fn` (and everything it starts) in `store`'s async context. */
+export function runInRequestContext<R> (store: RequestStore, fn: () => R): R {
+  return storage.run(store, fn)
 }

@@ -1,4 +1,5 @@
 import { executionAsyncResource } from 'node:async_hooks'
+import { processWide } from '../process-state.js'
 
 /** Holds one of Node's process.nextTick() tick objects once the tick has run. */
 export interface TickObjectPin {
@@ -21,4 +22,15 @@ export function pinTickObject (): TickObjectPin {
   const pin: TickObjectPin = { object: null }
   process.nextTick(() => { pin.object = executionAsyncResource() })
   return pin
+}
+
+/** Node 24's V8 keeps those sites monomorphic through such a collection: the pin only helps before. */
+const PIN_HELPS = Number(process.versions.node.split('.')[0]) < 24
+
+/**
+ * Pins a tick object once per process, where it helps and unless vigie is `disabled`; returns
+ * the process's pin, or null where there is none.
+ */
+export function installTickObjectPin (disabled: boolean): TickObjectPin | null {
+  return processWide('tickObjectPin', () => PIN_HELPS && !disabled ? pinTickObject() : null)
 }

@@ -1,3 +1,5 @@
+import { errorName } from '../capture/error-name.js'
+
 /** The part of a pino-like logger vigie writes its own warnings to. */
 export interface WarnLogger {
   warn: (obj: object, msg: string) => void
@@ -46,13 +48,4 @@ export class FailureReporter {
       // As above.
     }
   }
-}
-
-export function errorName (err: unknown): string {
-  if (err instanceof Error) return err.name || 'Error'
-  if (err !== null && typeof err === 'object') {
-    const name = (err as { name?: unknown }).name
-    if (typeof name === 'string' && name.length > 0) return name
-  }
-  return 'NonError'
 }

@@ -1,7 +1,7 @@
 import type { Aggregator } from '../aggregate/aggregator.js'
 import type { CounterStats, GaugeStats, HistoryPoint, SeriesSnapshot, Snapshot, TimingStats } from '../aggregate/types.js'
 import { METRIC_NAMES } from '../metrics/request-metrics.js'
-import { PROCESS_METRIC_NAMES } from '../process-metrics/names.js'
+import { PROCESS_METRIC_NAMES } from '../metrics/process-metric-names.js'
 import type { RecentException } from './recent-exceptions.js'
 
 /** What the dashboard reads: an Observer fits. */

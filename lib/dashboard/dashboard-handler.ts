@@ -1,17 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { FailureReporter } from '../core/failure-reporter.js'
+import type { Endpoint, EndpointResponse } from '../core/vigie.js'
 import * as assets from './assets.generated.js'
 import { DashboardAuth } from './dashboard-auth.js'
 import { buildDashboardData, type DashboardSource } from './dashboard-data.js'
 
-/** A framework-neutral answer: the adapter copies it onto its own response. */
-export interface DashboardResponse {
-  readonly status: number
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: string
-}
-
-/** What the dashboard needs from its observer. */
+/** What the dashboard reads, and reports its failures to. */
 export interface DashboardHost extends DashboardSource {
   readonly reporter: Pick<FailureReporter, 'report' | 'warnOnce'>
 }
@@ -54,8 +48,10 @@ const ASSETS: Readonly<Record<string, Asset>> = Object.freeze({
  * token when one is set; the static files (the same for every app) do not, so the token travels
  * in as few URLs as possible. Never throws: a failure becomes a 500 and a report.
  */
-export class DashboardHandler {
+export class DashboardHandler implements Endpoint {
   readonly path: string
+  /** Every path the dashboard answers, for frameworks that register routes one by one. */
+  readonly paths: readonly string[]
   readonly #host: DashboardHost
   readonly #auth: DashboardAuth
   readonly #targets: ReadonlyMap<string, Target>
@@ -75,6 +71,7 @@ export class DashboardHandler {
     ])
     for (const [name, asset] of Object.entries(ASSETS)) targets.set(`${options.path}/assets/${name}`, { kind: 'asset', asset })
     this.#targets = targets
+    this.paths = Object.freeze([...targets.keys()])
 
     if (options.token === undefined && env.NODE_ENV === 'production') {
       host.reporter.warnOnce('dashboard-no-token',
@@ -87,24 +84,8 @@ export class DashboardHandler {
     }
   }
 
-  /** Every path the dashboard answers, for frameworks that register routes one by one. */
-  paths (): string[] {
-    return [...this.#targets.keys()]
-  }
-
-  /**
-   * The answer to `method url` (`url` is the path and query, as received), or null when the
-   * path is not one of the dashboard's.
-   */
-  handle (method: string, url: string, headers: IncomingHttpHeaders): DashboardResponse | null {
-    const q = url.indexOf('?')
-    const path = q === -1 ? url : url.slice(0, q)
-    if (!this.#targets.has(path)) return null
-    return this.respond(path, method, q === -1 ? '' : url.slice(q + 1), headers)
-  }
-
-  /** The answer for one of `paths()`; `query` is the raw query string, without `?`. */
-  respond (path: string, method: string, query: string, headers: IncomingHttpHeaders): DashboardResponse {
+  /** The answer for one of `paths`; `query` is the raw query string, without `?`. */
+  respond (path: string, method: string, query: string, headers: IncomingHttpHeaders): EndpointResponse {
     try {
       const target = this.#targets.get(path)
       if (target === undefined) return plain(404, 'Not found')
@@ -122,7 +103,7 @@ export class DashboardHandler {
   }
 }
 
-function asset (file: Asset, ifNoneMatch: string | undefined): DashboardResponse {
+function asset (file: Asset, ifNoneMatch: string | undefined): EndpointResponse {
   const headers = { etag: file.etag, 'cache-control': REVALIDATE }
   if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((tag) => matches(tag.trim(), file.etag))) {
     return { status: 304, headers: { ...SECURITY_HEADERS, ...headers }, body: '' }
@@ -130,11 +111,11 @@ function asset (file: Asset, ifNoneMatch: string | undefined): DashboardResponse
   return respondWith(200, file.type, file.body, headers)
 }
 
-function plain (status: number, text: string, extra: Record<string, string> = {}): DashboardResponse {
+function plain (status: number, text: string, extra: Record<string, string> = {}): EndpointResponse {
   return respondWith(status, 'text/plain; charset=utf-8', text, { 'cache-control': NO_STORE, ...extra })
 }
 
-function respondWith (status: number, type: string, body: string, extra: Record<string, string>): DashboardResponse {
+function respondWith (status: number, type: string, body: string, extra: Record<string, string>): EndpointResponse {
   return { status, headers: { ...SECURITY_HEADERS, 'content-type': type, ...extra }, body }
 }
 

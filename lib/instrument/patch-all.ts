@@ -1,13 +1,12 @@
 import diagnostics from 'node:diagnostics_channel'
 import type { FastifyInstance } from 'fastify'
-import fp from 'fastify-plugin'
-import { vigieAutomaticPlugin, type FastifyVigieOptions } from '../adapters/fastify.js'
+import { takeLoggerOption } from '../adapters/express.js'
+import type { ExpressVigieLogger } from '../express.js'
+import { automaticObservability, type FastifyVigieOptions } from '../fastify.js'
 import { flushStatsdClient } from '../metrics/statsd-client.js'
 import { resolveOptions } from '../options.js'
-import { shared } from '../shared-state.js'
+import { processWide } from '../process-state.js'
 import type { VigieOptions } from '../types.js'
-import type { ExpressVigieLogger } from '../adapters/express.js'
-import { takeLoggerOption } from '../adapters/express-logger.js'
 import { patchExpress } from './patch-express.js'
 
 /** patchAll()'s options: the plugin's, plus the pino logger Express apps write to. */
@@ -20,7 +19,9 @@ export interface PatchAllOptions extends VigieOptions {
 export type Unpatch = () => Promise<void>
 
 const FASTIFY_INIT_CHANNEL = 'fastify.initialization'
-const automaticFastifyPlugin = fp(vigieAutomaticPlugin, { fastify: '5.x', name: 'vigie' })
+
+/** The unpatch function of the active patchAll(), so that a second call, from either copy of vigie, returns it. */
+const active = processWide('patchAll', () => ({ unpatch: null as Unpatch | null }))
 
 /**
  * Instruments every Fastify app (through Fastify's `fastify.initialization` diagnostics channel)
@@ -34,7 +35,7 @@ const automaticFastifyPlugin = fp(vigieAutomaticPlugin, { fastify: '5.x', name: 
  * const unpatch = patchAll({ statsd: { host: '127.0.0.1', port: 8125 } })
  */
 export function patchAll (options: PatchAllOptions = {}): Unpatch {
-  if (shared.patchAll !== null) return shared.patchAll
+  if (active.unpatch !== null) return active.unpatch
   const { rest: fastifyOptions } = takeLoggerOption(options)
   resolveOptions(fastifyOptions as VigieOptions)
   const unpatchExpress = patchExpress(options)
@@ -45,7 +46,7 @@ export function patchAll (options: PatchAllOptions = {}): Unpatch {
     if (fastify === undefined) return
     apps.add(fastify)
     fastify.addHook('onClose', async () => { apps.delete(fastify) })
-    fastify.register(automaticFastifyPlugin, fastifyOptions as FastifyVigieOptions)
+    fastify.register(automaticObservability, fastifyOptions as FastifyVigieOptions)
   }
   diagnostics.subscribe(FASTIFY_INIT_CHANNEL, onFastifyInitialization)
 
@@ -54,9 +55,9 @@ export function patchAll (options: PatchAllOptions = {}): Unpatch {
     if (unpatched) return
     unpatched = true
     diagnostics.unsubscribe(FASTIFY_INIT_CHANNEL, onFastifyInitialization)
-    shared.patchAll = null
+    active.unpatch = null
     await Promise.all([unpatchExpress(), ...[...apps].map((app) => flushStatsdClient(app.statsd))])
   }
-  shared.patchAll = unpatch
+  active.unpatch = unpatch
   return unpatch
 }

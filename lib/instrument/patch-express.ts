@@ -2,10 +2,9 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { Hook as RequireHook } from 'require-in-the-middle'
 import { Hook as ImportHook } from 'import-in-the-middle'
-import { appRouterOf } from '../adapters/express-final-guard.js'
-import { expressObservability, instrumentExpress, type ExpressObservability, type ExpressVigieOptions } from '../adapters/express.js'
-import { kVigieMiddleware } from '../adapters/express-symbols.js'
-import { loadedCommonJsModules } from './require-cache.js'
+import { appMountsVigie, markVigieMiddleware } from '../adapters/express.js'
+import { expressObservability, instrumentExpress, type ExpressObservability, type ExpressVigieOptions } from '../express.js'
+import { loadedCommonJsModules } from '../process-state.js'
 
 /** The Express majors patchAll() instruments; others are left alone. */
 export const SUPPORTED_EXPRESS_MAJORS: readonly number[] = [4, 5]
@@ -96,7 +95,7 @@ function automaticMiddleware (middleware: ExpressObservability): (req: { app?: o
     if (app !== undefined) {
       let explicit = explicitByApp.get(app)
       if (explicit === undefined) {
-        explicit = mountsOwnVigie(app, middleware)
+        explicit = appMountsVigie(app, middleware)
         explicitByApp.set(app, explicit)
       }
       if (explicit) {
@@ -107,17 +106,8 @@ function automaticMiddleware (middleware: ExpressObservability): (req: { app?: o
     ;(middleware as unknown as (req: unknown, res: unknown, next: () => void) => void)(req, res, next)
   }
   // Marked like vigie's own middleware, so that mounting it puts the final-handler guard in place
-  // at once (express-mount-recorder.ts), not at the app's first request.
-  Object.defineProperty(automatic, kVigieMiddleware, { value: true })
-  return automatic
-}
-
-function mountsOwnVigie (app: object, automatic: ExpressObservability): boolean {
-  const stack = (appRouterOf(app) as { stack?: Array<{ handle?: unknown }> } | undefined)?.stack ?? []
-  return stack.some(({ handle }) => {
-    const candidate = handle as { [kVigieMiddleware]?: boolean, close?: unknown } | undefined
-    return candidate !== automatic && candidate?.[kVigieMiddleware] === true && typeof candidate.close === 'function'
-  })
+  // at once, not at the app's first request.
+  return markVigieMiddleware(automatic)
 }
 
 function versionAt (baseDir: string): string | undefined {

@@ -1,5 +1,4 @@
 import pino from 'pino'
-import type { ObserverLogger } from '../core/observer.js'
 import { loggerOptions } from './logger-options.js'
 import { kCorrelationBound } from './symbols.js'
 
@@ -24,9 +23,9 @@ export function markCorrelationBound<L> (log: L): L {
  * not add it again. Without a base logger, one that writes JSON lines to stdout, so exceptions
  * are never silently lost.
  */
-export function exceptionLogger (base: PinoLikeLogger | undefined): ObserverLogger {
+export function exceptionLogger (base: PinoLikeLogger | undefined): PinoLikeLogger {
   const parent: PinoLikeLogger = base ?? pino(loggerOptions())
   const passThrough = (value: unknown): unknown => value
   const log = parent.child({}, { serializers: { err: passThrough, req: passThrough, res: passThrough } })
-  return markCorrelationBound(log) as ObserverLogger
+  return markCorrelationBound(log)
 }

@@ -1,7 +1,5 @@
 import type { StatsD } from 'hot-shots'
-import type { Aggregator } from '../aggregate/aggregator.js'
-import type { StatsdRecording } from '../aggregate/statsd-recording.js'
-import type { SeriesHandle } from '../aggregate/types.js'
+import type { MetricRecorder, SendRecording, SeriesHandle } from './metric-recorder.js'
 import { BoundedLabels } from './bounded-labels.js'
 import { SeriesCache } from './series-cache.js'
 import { formatTag, type TagFormat } from './tag-format.js'
@@ -52,10 +50,10 @@ export interface RequestMetricsOptions {
   readonly maxControllers: number
   readonly onSendError: (err: unknown) => void
   readonly onControllerOverflow: (controller: string, max: number) => void
-  /** Where every metric is also aggregated in-process; null when aggregation is off. */
-  readonly aggregator: Aggregator | null
-  /** The recording of the client's sends, muted around vigie's own (aggregated here already). */
-  readonly recording: StatsdRecording | null
+  /** Where every metric is also recorded (the in-process aggregation); null when nothing follows them. */
+  readonly aggregator: MetricRecorder | null
+  /** The recording of the client's sends, muted around vigie's own (recorded here already). */
+  readonly recording: SendRecording | null
   readonly onAggregationError: (err: unknown) => void
 }
 
@@ -94,8 +92,8 @@ export class RequestMetrics {
   readonly #onSendError: (err: unknown) => void
   readonly #tagCache = new Map<string, string>()
   readonly #preformatted: PreformattedSink | undefined
-  readonly #aggregator: Aggregator | null
-  readonly #recording: StatsdRecording | null
+  readonly #aggregator: MetricRecorder | null
+  readonly #recording: SendRecording | null
   readonly #onAggregationError: (err: unknown) => void
   /** Per series: the counter line and the timing line around its value (the fast path). */
   readonly #lineCache = new SeriesCache<RequestLines>(MAX_CACHED_SERIES)

@@ -1,10 +1,11 @@
 import type { StatsD } from 'hot-shots'
-import { errorName, type FailureReporter } from '../core/failure-reporter.js'
+import { errorName } from '../capture/error-name.js'
+import type { FailureReporter } from '../core/failure-reporter.js'
 import { CpuMeter } from './cpu-meter.js'
 import { diskFreeBytes } from './disk-free.js'
 import { EventLoopDelayMeter } from './event-loop-delay.js'
 import { GcPauseMeter } from './gc-pause-meter.js'
-import { PROCESS_METRIC_NAMES as NAMES } from './names.js'
+import { PROCESS_METRIC_NAMES as NAMES } from '../metrics/process-metric-names.js'
 
 /** The first sample comes this soon after start (or after one interval, if shorter). */
 export const FIRST_SAMPLE_DELAY_MS = 1000

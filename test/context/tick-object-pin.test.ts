@@ -3,23 +3,24 @@
 // (tick-object-pin.ts). The state is read from V8 itself: %DebugPrint of process.nextTick lists
 // the feedback of the literal's property definitions: four on Node 20, five from Node 22 (its
 // async context frame). Node 20 and 22 go megamorphic after that collection without the pin;
-// Node 24's V8 keeps them monomorphic.
+// Node 24's V8 keeps them monomorphic, so vigie pins nothing there; nor when VIGIE_DISABLED is set.
 import t from 'tap'
 import { runBuilt } from '../helpers/run-built.js'
-import { shared } from '../../lib/shared-state.js'
+import { installTickObjectPin, pinTickObject } from '../../lib/context/tick-object-pin.js'
 
 const DEFINITION_SITE = /DefineKeyedOwnPropertyInLiteral (\w+)/g
 const NODE_MAJOR = Number(process.versions.node.split('.')[0])
+const counted = pinTickObject()
 await new Promise((resolve) => process.nextTick(resolve))
-/** The properties of a tick object as this Node builds it (vigie's pinned one): one definition each in the literal. */
-const DEFINITIONS = Reflect.ownKeys(shared.tickObject.object ?? {}).length
+/** The properties of a tick object as this Node builds it: one definition each in the literal. */
+const DEFINITIONS = Reflect.ownKeys(counted.object ?? {}).length
 
 /**
  * In a fresh process: warms process.nextTick() up (V8 allocates its feedback), lets the queue
  * drain, runs one full collection with no tick object alive, ticks again, and returns the state
  * of each property definition of the tick-object literal.
  */
-function definitionStatesAfterIdleCollection (prelude: string): string[] {
+function definitionStatesAfterIdleCollection (prelude: string, env: Record<string, string> = {}): string[] {
   const stdout = runBuilt(['--allow-natives-syntax', '--expose-gc', '--input-type=module', '-e', `
     ${prelude}
     const tick = () => new Promise((resolve) => process.nextTick(resolve))
@@ -29,7 +30,7 @@ function definitionStatesAfterIdleCollection (prelude: string): string[] {
     await new Promise((resolve) => setTimeout(resolve, 1))
     for (let i = 0; i < 100; i++) await tick()
     eval('%DebugPrint(process.nextTick)')
-  `])
+  `], env)
   return [...stdout.matchAll(DEFINITION_SITE)].map((match) => match[1]!)
 }
 
@@ -45,10 +46,23 @@ t.test('with vigie loaded, the literal stays monomorphic through the same collec
   t.same(states, Array(DEFINITIONS).fill('MONOMORPHIC'))
 })
 
-t.test('the pinned object is one of Node\'s tick objects, filled in once a tick has run', async (t) => {
+t.test('with VIGIE_DISABLED, vigie pins nothing: the literal fares as without vigie', async (t) => {
+  const states = definitionStatesAfterIdleCollection("await import('vigie')", { VIGIE_DISABLED: '1' })
+  t.equal(states.length, DEFINITIONS)
+  if (NODE_MAJOR < 24) t.ok(states.includes('MEGAMORPHIC'), `no pin (${states.join(', ')})`)
+  else t.same(states, Array(DEFINITIONS).fill('MONOMORPHIC'), 'Node 24 and later keep it monomorphic on their own')
+})
+
+t.test('the process\'s pin is one of Node\'s tick objects before Node 24, and there is none from Node 24', async (t) => {
+  const pin = installTickObjectPin(false)
+  t.equal(installTickObjectPin(false), pin, 'one per process')
   await new Promise((resolve) => process.nextTick(resolve))
-  const pinned = shared.tickObject.object as Record<string, unknown> | null
-  t.ok(pinned !== null)
+  if (NODE_MAJOR >= 24) {
+    t.equal(pin, null)
+    return
+  }
+  const pinned = pin?.object as Record<string, unknown> | null | undefined
+  t.ok(pinned != null)
   t.type(pinned?.callback, 'function')
   t.ok(Object.getOwnPropertySymbols(pinned).some((symbol) => symbol.description === 'async_id_symbol'))
 })

@@ -4,6 +4,8 @@ import { Aggregator } from '../../lib/aggregate/aggregator.js'
 import { FailureReporter } from '../../lib/core/failure-reporter.js'
 import { DashboardHandler, type DashboardHost } from '../../lib/dashboard/dashboard-handler.js'
 import { RecentExceptions } from '../../lib/dashboard/recent-exceptions.js'
+import { EndpointRouter } from '../../lib/core/endpoint-router.js'
+import type { IncomingHttpHeaders } from 'node:http'
 
 function host (aggregator: DashboardHost['aggregator'] = new Aggregator({ maxSeries: 10 })): { host: DashboardHost, warnings: Array<{ obj: any, msg: string }> } {
   const warnings: Array<{ obj: any, msg: string }> = []
@@ -14,25 +16,30 @@ function host (aggregator: DashboardHost['aggregator'] = new Aggregator({ maxSer
   }
 }
 
+/** The answer through the router the Express adapter uses. */
+function answer (handler: DashboardHandler, method: string, url: string, headers: IncomingHttpHeaders) {
+  return new EndpointRouter([handler]).answer(method, url, headers)
+}
+
 t.test('answers its own paths only; null for any other', async (t) => {
   const handler = new DashboardHandler(host().host, { path: '/ops/vigie', token: undefined }, {})
-  t.same(handler.paths(), [
+  t.same(handler.paths, [
     '/ops/vigie', '/ops/vigie/data.json', '/ops/vigie/assets/uplot.iife.min.js', '/ops/vigie/assets/uplot.min.css',
     '/ops/vigie/assets/dashboard.js', '/ops/vigie/assets/dashboard.css', '/ops/vigie/assets/favicon.svg',
   ])
   for (const url of ['/', '/ops', '/ops/vigie/', '/ops/vigie/x', '/ops/vigie/assets/', '/ops/vigie/assets/../data.json', '/OPS/VIGIE', '/ops/vigiex']) {
-    t.equal(handler.handle('GET', url, {}), null, url)
+    t.equal(answer(handler, 'GET', url, {}), null, url)
   }
-  t.equal(handler.handle('GET', '/ops/vigie?x=1', {})?.status, 200, 'the query is not part of the path')
-  t.match(handler.handle('GET', '/ops/vigie', {})?.body, 'href="vigie/assets/dashboard.css"')
+  t.equal(answer(handler, 'GET', '/ops/vigie?x=1', {})?.status, 200, 'the query is not part of the path')
+  t.match(answer(handler, 'GET', '/ops/vigie', {})?.body, 'href="vigie/assets/dashboard.css"')
   t.equal(handler.respond('/elsewhere', 'GET', '', {}).status, 404)
 })
 
 t.test('GET and HEAD only', async (t) => {
   const handler = new DashboardHandler(host().host, { path: '/_vigie', token: undefined }, {})
-  t.equal(handler.handle('HEAD', '/_vigie/data.json', {})?.status, 200)
+  t.equal(answer(handler, 'HEAD', '/_vigie/data.json', {})?.status, 200)
   for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS']) {
-    const response = handler.handle(method, '/_vigie/data.json', {})!
+    const response = answer(handler, method, '/_vigie/data.json', {})!
     t.equal(response.status, 405, method)
     t.equal(response.headers.allow, 'GET, HEAD')
   }
@@ -40,18 +47,18 @@ t.test('GET and HEAD only', async (t) => {
 
 t.test('assets: ETag, 304 on If-None-Match (weak and * too)', async (t) => {
   const handler = new DashboardHandler(host().host, { path: '/_vigie', token: 'secret' }, {})
-  const first = handler.handle('GET', '/_vigie/assets/favicon.svg', {})!
+  const first = answer(handler, 'GET', '/_vigie/assets/favicon.svg', {})!
   t.equal(first.status, 200)
   t.equal(first.headers['content-type'], 'image/svg+xml')
   t.match(first.body, /^<svg /)
   const etag = first.headers.etag!
   for (const tag of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
-    const again = handler.handle('GET', '/_vigie/assets/favicon.svg', { 'if-none-match': tag })!
+    const again = answer(handler, 'GET', '/_vigie/assets/favicon.svg', { 'if-none-match': tag })!
     t.equal(again.status, 304, tag)
     t.equal(again.body, '')
     t.equal(again.headers.etag, etag)
   }
-  t.equal(handler.handle('GET', '/_vigie/assets/favicon.svg', { 'if-none-match': '"other"' })?.status, 200)
+  t.equal(answer(handler, 'GET', '/_vigie/assets/favicon.svg', { 'if-none-match': '"other"' })?.status, 200)
 })
 
 t.test('fail-open: an error while building the data answers 500 and is reported', async (t) => {
@@ -62,13 +69,13 @@ t.test('fail-open: an error while building the data answers 500 and is reported'
   }
   const { host: h, warnings } = host(broken)
   const handler = new DashboardHandler(h, { path: '/_vigie', token: undefined }, {})
-  const response = handler.handle('GET', '/_vigie/data.json', {})!
+  const response = answer(handler, 'GET', '/_vigie/data.json', {})!
   t.equal(response.status, 500)
   t.equal(response.body, 'vigie dashboard: internal error')
   t.equal(response.headers['cache-control'], 'no-store')
   t.equal(warnings.length, 1)
   t.match(warnings[0], { obj: { vigie: { subsystem: 'dashboard' }, err: { message: 'aggregation broke' } }, msg: 'vigie: dashboard failed; the request was not affected' })
-  t.equal(handler.handle('GET', '/_vigie', {})?.status, 200, 'the page itself still loads')
+  t.equal(answer(handler, 'GET', '/_vigie', {})?.status, 200, 'the page itself still loads')
 })
 
 t.test('warnings at construction: production without a token; aggregation off', async (t) => {

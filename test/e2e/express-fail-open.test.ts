@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { Test } from 'tap'
 import t from 'tap'
 import { ERROR_CODES } from '../../lib/index.js'
-import { expressObservability, instrumentExpress, type ExpressVigieOptions } from '../../lib/adapters/express.js'
+import { expressObservability, instrumentExpress, type ExpressVigieOptions } from '../../lib/express.js'
 import { EXPRESS_VERSIONS, counters, exceptionLines, listen, startExpressApp, type ExpressModule } from '../helpers/express-app.js'
 import { startStatsdListener } from '../helpers/statsd-listener.js'
 
@@ -178,7 +178,7 @@ t.test('instrumentExpress is idempotent, counted, and undone by its last release
 
 t.test('Express loaded after vigie: one warning, safe labels, and the final handler guarded from the next request', async (t) => {
   // A fresh process, so that vigie really is created before any copy of Express is loaded.
-  const adapter = new URL('../../lib/adapters/express.js', import.meta.url).href
+  const adapter = new URL('../../lib/express.js', import.meta.url).href
   const child = spawnSync(process.execPath, [...process.execArgv, '--input-type=module', '-e', `
     import { expressObservability, expressErrorHandler } from ${JSON.stringify(adapter)}
     const vigie = expressObservability({ statsd: { port: 9 } })

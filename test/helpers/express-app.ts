@@ -4,7 +4,7 @@ import { createRequire } from 'node:module'
 import pino from 'pino'
 import type { Test } from 'tap'
 import { loggerOptions } from '../../lib/index.js'
-import { expressErrorHandler, expressObservability, type ExpressObservability, type ExpressVigieOptions } from '../../lib/adapters/express.js'
+import { expressErrorHandler, expressObservability, type ExpressObservability, type ExpressVigieOptions } from '../../lib/express.js'
 import { createLogSink, type LogSink } from './log-sink.js'
 import { startStatsdListener, type StatsdListener } from './statsd-listener.js'
 

@@ -1,6 +1,6 @@
 import express from 'express'
 import t from 'tap'
-import { Observer } from '../../lib/core/observer.js'
+import { composeVigie } from '../../lib/compose.js'
 import { resolveOptions } from '../../lib/options.js'
 import { ProcessSampler } from '../../lib/process-metrics/process-sampler.js'
 import { startExpressApp } from '../helpers/express-app.js'
@@ -9,14 +9,14 @@ import { assertPlausibleGauges, hasEveryGauge, processGauges } from '../helpers/
 import { startStatsdListener } from '../helpers/statsd-listener.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-const quietLogger = { error: () => {}, warn: () => {} }
+const quietLogger = { info: () => {}, error: () => {}, warn: () => {} }
 
 // Started now, checked last: it needs two intervals of real time, spent while the apps run.
 const closing = (async () => {
   const listener = await startStatsdListener()
-  const observer = new Observer(resolveOptions({ statsd: { host: '127.0.0.1', port: listener.port, bufferFlushInterval: 10 }, processMetrics: { intervalMs: 1000 } }, {}), quietLogger)
+  const vigie = composeVigie(resolveOptions({ statsd: { host: '127.0.0.1', port: listener.port, bufferFlushInterval: 10 }, processMetrics: { intervalMs: 1000 } }, {}), quietLogger)
   await listener.waitFor(hasEveryGauge)
-  await observer.close()
+  await vigie.close()
   const atClose = listener.lines.length
   await sleep(1300)
   await listener.close()
@@ -37,17 +37,17 @@ t.test('an Express app sends every process gauge (on by default; the test helper
 
 t.test('no sampler runs with VIGIE_DISABLED or processMetrics: false', async (t) => {
   const starts = t.capture(ProcessSampler.prototype, 'start', ProcessSampler.prototype.start)
-  const observers = [
-    new Observer(resolveOptions({ statsd: { port: 9 } }, { VIGIE_DISABLED: '1' }), quietLogger),
-    new Observer(resolveOptions({ statsd: { port: 9 }, processMetrics: false }, {}), quietLogger),
+  const vigies = [
+    composeVigie(resolveOptions({ statsd: { port: 9 } }, { VIGIE_DISABLED: '1' }), quietLogger),
+    composeVigie(resolveOptions({ statsd: { port: 9 }, processMetrics: false }, {}), quietLogger),
   ]
   t.equal(starts.args().length, 0)
-  observers.push(new Observer(resolveOptions({ statsd: { port: 9 } }, {}), quietLogger))
-  t.equal(starts.args().length, 1, 'while one with the defaults starts its own')
-  await Promise.all(observers.map((observer) => observer.close()))
+  vigies.push(composeVigie(resolveOptions({ statsd: { port: 9 } }, {}), quietLogger))
+  t.equal(starts.args().length, 1, 'while one with the defaults starts the sampler')
+  await Promise.all(vigies.map((vigie) => vigie.close()))
 })
 
-t.test('observer.close() stops the gauges', async (t) => {
+t.test('close() stops the gauges', async (t) => {
   const { atClose, lines } = await closing
   t.ok(processGauges(lines.slice(0, atClose)).size > 0, 'gauges came before close()')
   t.same(lines.slice(atClose), [], 'none in the 1.3 s after it, with a 1 s interval')

@@ -3,7 +3,7 @@
 // compiling the TypeScript sources again).
 import { spawn } from 'node:child_process'
 import t from 'tap'
-import { PROCESS_METRIC_NAMES as NAMES } from '../../lib/process-metrics/names.js'
+import { PROCESS_METRIC_NAMES as NAMES } from '../../lib/metrics/process-metric-names.js'
 import { processGauges } from '../helpers/process-gauges.js'
 import { startStatsdListener } from '../helpers/statsd-listener.js'
 

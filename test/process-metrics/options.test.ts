@@ -1,5 +1,5 @@
 import t from 'tap'
-import { expressObservability } from '../../lib/adapters/express.js'
+import { expressObservability } from '../../lib/express.js'
 import { ERROR_CODES, PROCESS_METRIC_NAMES } from '../../lib/index.js'
 import { optionsFromEnv } from '../../lib/instrument/env-options.js'
 import { resolveOptions } from '../../lib/options.js'

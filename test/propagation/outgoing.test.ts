@@ -7,8 +7,8 @@ import https from 'node:https'
 import { connect, createServer as createNetServer } from 'node:net'
 import t, { type Test } from 'tap'
 import type { FastifyVigieOptions } from '../../lib/index.js'
-import { installOutgoingInstrumentation } from '../../lib/instrument/outgoing.js'
-import { shared, type RequestStore } from '../../lib/shared-state.js'
+import { installOutgoingInstrumentation } from '../../lib/propagation/outgoing.js'
+import { currentRequestStore, runInRequestContext, type RequestStore } from '../../lib/context/request-context.js'
 import { startApp, type TestApp } from '../helpers/fastify-app.js'
 
 const ORIGINAL = {
@@ -250,7 +250,7 @@ t.test('calls made outside a request are untouched and not counted', async (t) =
   const downstream = await startDownstream(t)
   const upstream = await startUpstream(t)
   t.ok(isInstalled())
-  t.equal(shared.requestContext.getStore(), undefined)
+  t.equal(currentRequestStore(), undefined)
   await fetchStatus(`${downstream.url}/fetch`)
   await answered((cb) => http.get(`${downstream.url}/get`, cb))
   await answered((cb) => http.request(`${downstream.url}/request`, cb).end())
@@ -364,7 +364,7 @@ t.test('installing twice wraps once; uninstalling respects a later wrapper', asy
 
   const downstream = await startDownstream(t)
   const store: RequestStore = { correlationId: 'stale', outgoing: { header: 'x-request-id', allows: () => true, record: () => {} } }
-  await shared.requestContext.run(store, () => answered((cb) => http.request(`${downstream.url}/chained`, cb).end()))
+  await runInRequestContext(store, () => answered((cb) => http.request(`${downstream.url}/chained`, cb).end()))
   t.same(downstream.idsAt('/chained'), [], 'vigie\'s wrapper left in that chain only calls through')
 })
 
@@ -385,7 +385,7 @@ t.test('fail-open: a policy that throws never reaches the caller', async (t) => 
   process.on('uncaughtException', onUncaught)
   t.teardown(() => process.off('uncaughtException', onUncaught))
   const closed = `http://127.0.0.1:${await closedPort()}`
-  const statuses = await shared.requestContext.run(throwing, async () => [
+  const statuses = await runInRequestContext(throwing, async () => [
     await fetchStatus(`${downstream.url}/fetch`),
     await answered((cb) => http.get(`${downstream.url}/get`, cb)),
     await fetchStatus(`${closed}/`).catch(() => 'failed'),
@@ -398,7 +398,7 @@ t.test('fail-open: a policy that throws never reaches the caller', async (t) => 
   t.same(uncaught, [])
 
   const odd: RequestStore = { correlationId: 'x-2', outgoing: { header: 'x-request-id', allows: () => true, record: () => {} } }
-  const weird = await shared.requestContext.run(odd, async () => [
+  const weird = await runInRequestContext(odd, async () => [
     await answered((cb) => http.get({ hostname: '127.0.0.1', port: downstream.port, path: '/map-headers', headers: new Map() as never }, cb)),
     await answered((cb) => http.get({ hostname: '127.0.0.1', port: downstream.port, path: '/odd-host', host: 'ignored host' } as never, cb)),
   ])

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { prepareHttpCall } from '../../lib/instrument/http-call-target.js'
-import type { OutgoingPolicy } from '../../lib/shared-state.js'
+import { prepareHttpCall } from '../../lib/propagation/http-call-target.js'
+import type { OutgoingPolicy } from '../../lib/context/request-context.js'
 
 const ID = 'id-1'
 

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { VigieError } from '../../lib/errors.js'
-import { compilePropagationTargets } from '../../lib/instrument/propagation-targets.js'
+import { compilePropagationTargets } from '../../lib/options/propagation-targets.js'
 import { resolveOptions } from '../../lib/options.js'
 
 const allowed = (allows: (url: URL) => boolean, hosts: string[]): string[] =>

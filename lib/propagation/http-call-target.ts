@@ -1,5 +1,5 @@
 import { urlToHttpOptions } from 'node:url'
-import type { OutgoingPolicy } from '../shared-state.js'
+import type { OutgoingPolicy } from '../context/request-context.js'
 
 export interface PreparedHttpCall {
   /** The arguments to call through with: the caller's own, or copies carrying the header. */

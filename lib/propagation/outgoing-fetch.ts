@@ -1,6 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { performance } from 'node:perf_hooks'
-import { shared, type OutgoingPolicy } from '../shared-state.js'
+import { currentRequestStore, type OutgoingPolicy } from '../context/request-context.js'
 
 /** What vigie reads of an undici Request (undici 6, bundled with Node 20). */
 interface UndiciRequest {
@@ -43,7 +43,7 @@ export function installFetchInstrumentation (): () => void {
 // subscriber below catches everything.
 
 function onRequestCreate (message: unknown): void {
-  const store = shared.requestContext.getStore()
+  const store = currentRequestStore()
   const policy = store?.outgoing
   if (store === undefined || policy == null) return
   try {

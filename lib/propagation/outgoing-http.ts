@@ -3,7 +3,8 @@ import http, { type ClientRequest, type IncomingMessage } from 'node:http'
 import https from 'node:https'
 import { syncBuiltinESMExports } from 'node:module'
 import { performance } from 'node:perf_hooks'
-import { shared, type OutgoingPolicy } from '../shared-state.js'
+import { sharedSymbol } from '../process-state.js'
+import { currentRequestStore, type OutgoingPolicy } from '../context/request-context.js'
 import { prepareHttpCall } from './http-call-target.js'
 
 type RequestFunction = (this: unknown, ...args: unknown[]) => unknown
@@ -16,7 +17,7 @@ interface PendingCall {
 }
 
 /** Shared by every copy of vigie, so that none wraps a function another copy wrapped. */
-const kOutgoingWrapper = Symbol.for('vigie.outgoingWrapper')
+const kOutgoingWrapper = sharedSymbol('outgoingWrapper')
 const RESPONSE = 'http.client.response.finish'
 
 // Keyed by the ClientRequest; the response is published in the socket's async context.
@@ -52,7 +53,7 @@ function wrap (target: PatchedModule, key: 'request' | 'get', defaultProtocol: s
   if (typeof original !== 'function' || Object.hasOwn(original, kOutgoingWrapper)) return noop
   const callThrough = original as RequestFunction
   const wrapper: RequestFunction = function (this: unknown, ...args: unknown[]): unknown {
-    const store = installation.active ? shared.requestContext.getStore() : undefined
+    const store = installation.active ? currentRequestStore() : undefined
     const policy = store?.outgoing
     if (store === undefined || policy == null) return Reflect.apply(callThrough, this, args)
     const start = performance.now()

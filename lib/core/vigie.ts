@@ -1,0 +1,49 @@
+import type { StatsD } from 'hot-shots'
+import type { IncomingHttpHeaders } from 'node:http'
+import type { OutgoingPolicy } from '../context/request-context.js'
+import type { RequestMetrics } from '../metrics/request-metrics.js'
+import type { ResolvedOptions } from '../options.js'
+import type { VigieApi } from '../types.js'
+import type { ExceptionCapture, VigieLogger } from './exception-capture.js'
+import type { FailureReporter } from './failure-reporter.js'
+import type { LifecycleEvents } from './lifecycle-events.js'
+
+/** A framework-neutral answer: the adapter copies it onto its own response. */
+export interface EndpointResponse {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
+
+/** Routes a feature serves on the app (the dashboard): never counted, never captured. */
+export interface Endpoint {
+  /** Every path it answers, exactly. */
+  readonly paths: readonly string[]
+  /** The answer for one of `paths`; `query` is the raw query string, without `?`. Never throws. */
+  respond: (path: string, method: string, query: string, headers: IncomingHttpHeaders) => EndpointResponse
+}
+
+/**
+ * One app's vigie, as the composition module builds it from the resolved options: the parts of
+ * the request lifecycle, the features subscribed to its events, and what the app is given.
+ */
+export interface Vigie<Request = unknown> {
+  readonly options: ResolvedOptions<Request>
+  readonly logger: VigieLogger
+  readonly reporter: FailureReporter
+  /** The hot-shots client the app gets as `app.statsd`. */
+  readonly statsd: StatsD
+  readonly metrics: RequestMetrics
+  readonly capture: ExceptionCapture<Request>
+  readonly events: LifecycleEvents
+  /** What outgoing calls inside this app's requests need; null when propagation is off. */
+  readonly outgoing: OutgoingPolicy | null
+  /** `app.vigie` / `middleware.vigie`. */
+  readonly api: VigieApi
+  readonly endpoints: readonly Endpoint[]
+  /** Tells the features, sends what is buffered, releases what was acquired. Never rejects. */
+  close: () => Promise<void>
+}
+
+/** Builds an app's vigie: the composition module's job, handed to the adapters. */
+export type ComposeVigie = <Request>(options: ResolvedOptions<Request>, logger: VigieLogger) => Vigie<Request>

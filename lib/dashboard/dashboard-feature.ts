@@ -1,0 +1,38 @@
+import type { Aggregator } from '../aggregate/aggregator.js'
+import type { FailureReporter } from '../core/failure-reporter.js'
+import type { CapturedException, LifecycleSubscriber } from '../core/lifecycle-events.js'
+import type { Endpoint } from '../core/vigie.js'
+import { DashboardHandler } from './dashboard-handler.js'
+import { RecentExceptions } from './recent-exceptions.js'
+
+/** The dashboard, as the composition module wires it. */
+export interface Dashboard {
+  readonly endpoint: Endpoint
+  readonly subscriber: LifecycleSubscriber
+}
+
+/**
+ * The live page at `options.path`: charts from `aggregator` (null when aggregation is off) and
+ * the latest exceptions, which it follows from the lifecycle.
+ */
+export function dashboard (options: { readonly path: string, readonly token: string | undefined }, aggregator: Aggregator | null, reporter: FailureReporter): Dashboard {
+  const exceptions = new RecentExceptions()
+  const handler = new DashboardHandler({ aggregator, reporter, recentExceptions: () => exceptions.list() }, options)
+  return {
+    endpoint: handler,
+    subscriber: {
+      name: 'dashboard',
+      exceptionCaptured ({ at, controller, record }: CapturedException) {
+        exceptions.add({
+          at,
+          correlationId: record.correlationId,
+          method: record.req.method,
+          controller,
+          status: record.res.statusCode,
+          name: record.err?.type ?? `HTTP ${record.res.statusCode}`,
+          message: record.err?.message ?? '',
+        })
+      },
+    },
+  }
+}
