@@ -1,6 +1,7 @@
 import { invalidOption } from '../errors.js'
 import { loadedCommonJsModules } from '../process-state.js'
-import { recordMounts, routerUseHolder } from './express-mount-recorder.js'
+import { appRouterOf } from './express-final-guard.js'
+import { recordErrorsOfMounted, recordMounts, routerUseHolder } from './express-mount-recorder.js'
 import { trackRequests } from './express-request-state.js'
 
 /**
@@ -53,4 +54,44 @@ export function instrumentLoadedExpress (): () => void {
   return function releaseLoadedExpress () {
     for (const release of releases) release()
   }
+}
+
+interface ExpressApp {
+  use: (fn: unknown) => unknown
+  handle: unknown
+  set: unknown
+  request: object
+}
+
+/** Express's own first layers (Express 4): vigie's middleware goes right after them, where `req.app` is set. */
+const INIT_LAYERS = new Set(['query', 'expressInit'])
+
+/**
+ * Takes over an Express app that vigie was not set up on, found after it was built (its Express
+ * copy was out of the hooks' sight: vendored, a workspace link, bundled): mounts `middleware`
+ * first in the app, makes its error handlers record their errors, and gives the copy's requests
+ * vigie's accessors. Its routers were mounted unrecorded: the middleware says so when a request
+ * reaches one. Returns the undo function, or null when `app` is no Express app, or vigie
+ * already observes it.
+ */
+export function adoptExpressApp (app: unknown, middleware: (req: never, res: never, next: () => void) => void, observes: (app: object) => boolean): (() => void) | null {
+  if (!isExpressApp(app) || observes(app)) return null
+  const proto = Object.getPrototypeOf(app.request) as object | null
+  const releaseRequests = proto === null ? () => {} : trackRequests(proto)
+  app.use(middleware)
+  const router = appRouterOf(app)
+  recordErrorsOfMounted(router)
+  const stack = (router as { stack?: Array<{ name?: string }> } | undefined)?.stack
+  if (stack !== undefined && stack.length > 1) {
+    let at = 0
+    while (at < stack.length - 1 && INIT_LAYERS.has(stack[at]!.name ?? '')) at++
+    stack.splice(at, 0, stack.pop()!)
+  }
+  return releaseRequests
+}
+
+function isExpressApp (app: unknown): app is ExpressApp {
+  if (typeof app !== 'function') return false
+  const { use, handle, set, request } = app as Partial<ExpressApp>
+  return typeof use === 'function' && typeof handle === 'function' && typeof set === 'function' && request !== null && typeof request === 'object'
 }

@@ -5,6 +5,7 @@ import { kMountPatch, kPatchedUse, kVigieMiddleware } from './express-symbols.js
 
 type UseMethod = (this: GuardableRouter, ...args: unknown[]) => unknown
 type Middleware = (req: MountedRequest, res: unknown, next: (err?: unknown) => void) => unknown
+type ErrorMiddleware = (err: unknown, req: MountedRequest, res: unknown, next: (err?: unknown) => void) => unknown
 
 interface MountedRequest {
   baseUrl?: string
@@ -90,9 +91,10 @@ function createPatchedUse (original: UseMethod, isActive: () => boolean): UseMet
 }
 
 /**
- * The arguments `use` passes on: mounted functions wrapped so that they record their path.
- * Parses them exactly as Express does (a leading path, possibly an array; callbacks flattened).
- * Mounting one of vigie's middlewares also guards the router's final handler.
+ * The arguments `use` passes on: functions mounted at a path wrapped so that they record it,
+ * and the app's error-handling middleware so that it records the error it is given. Parses them
+ * exactly as Express does (a leading path, possibly an array; callbacks flattened). Mounting one
+ * of vigie's middlewares also guards the router's final handler.
  */
 function recordingArguments (router: GuardableRouter, args: unknown[]): unknown[] {
   let offset = 0
@@ -103,10 +105,51 @@ function recordingArguments (router: GuardableRouter, args: unknown[]): unknown[
   }
   const callbacks = args.slice(offset).flat(Infinity)
   if (callbacks.some(isVigieMiddleware)) guardFinalHandler(router)
-  if (offset === 0) return args
-  const path = mountPath(args[0])
-  if (path.pattern === '') return args
-  return [args[0], ...callbacks.map((fn) => typeof fn === 'function' && fn.length < 4 ? recordingMount(fn as Middleware, path) : fn)]
+  const path = offset === 0 ? null : mountPath(args[0])
+  const recordsPath = path !== null && path.pattern !== ''
+  if (!recordsPath && !callbacks.some(isErrorMiddleware)) return args
+  const wrapped = callbacks.map((fn) => {
+    if (isErrorMiddleware(fn)) return recordingErrorHandler(fn as ErrorMiddleware)
+    return recordsPath && typeof fn === 'function' && fn.length < 4 ? recordingMount(fn as Middleware, path) : fn
+  })
+  return offset === 0 ? wrapped : [args[0], ...wrapped]
+}
+
+/**
+ * Makes the error handlers already mounted in `router` and the routers inside it record the
+ * error they are given, as recordingArguments() does for those mounted from now on: for an app
+ * vigie finds only after it was built.
+ */
+export function recordErrorsOfMounted (router: unknown, seen = new Set<unknown>()): void {
+  const stack = (router as { stack?: unknown } | null | undefined)?.stack
+  if (!Array.isArray(stack) || seen.has(router)) return
+  seen.add(router)
+  for (const layer of stack as Array<{ handle?: unknown }>) {
+    if (isErrorMiddleware(layer.handle)) layer.handle = recordingErrorHandler(layer.handle as ErrorMiddleware)
+    else recordErrorsOfMounted(layer.handle, seen)
+  }
+}
+
+/** Error-handling middleware of the app: Express tells it apart by its four parameters. */
+function isErrorMiddleware (fn: unknown): boolean {
+  return typeof fn === 'function' && fn.length === 4 && !isVigieMiddleware(fn)
+}
+
+/**
+ * The app's own error handler, recording the error it is given on a request vigie observes
+ * before it runs: the exception line then has the error (type, message, stack), as with
+ * expressErrorHandler(), in apps that answer errors themselves. Its four parameters keep it an
+ * error handler for Express; it keeps `fn`'s name and inherits its properties.
+ */
+function recordingErrorHandler (fn: ErrorMiddleware): ErrorMiddleware {
+  const handler = function (err: unknown, req: MountedRequest, res: unknown, next: (err?: unknown) => void): unknown {
+    const state = requestStateOf(req)
+    if (state !== undefined) state.error ??= err
+    return fn(err, req, res, next)
+  }
+  Object.defineProperty(handler, 'name', { value: fn.name })
+  Object.setPrototypeOf(handler, fn)
+  return handler
 }
 
 function isVigieMiddleware (fn: unknown): boolean {

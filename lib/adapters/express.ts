@@ -19,7 +19,7 @@ import { requestDetails } from './express-request-facts.js'
 import { controllerOfRoute, createRequestState, inheritsAccessors, requestStateOf, type ExpressRequestState } from './express-request-state.js'
 import { kVigieMiddleware } from './express-symbols.js'
 
-export { instrumentExpress } from './express-instrumentation.js'
+export { adoptExpressApp, instrumentExpress } from './express-instrumentation.js'
 export { takeLoggerOption, type ExpressVigieLogger } from './express-logger.js'
 
 declare global {
@@ -130,6 +130,12 @@ export function expressErrorHandler (): ErrorRequestHandler {
 export function markVigieMiddleware<F extends object> (fn: F): F {
   Object.defineProperty(fn, kVigieMiddleware, { value: true })
   return fn
+}
+
+/** Whether `app` mounts any of vigie's middlewares (its own, or one patchAll() gave it). */
+export function isObservedApp (app: object): boolean {
+  const stack = (appRouterOf(app) as { stack?: Array<{ handle?: unknown }> } | undefined)?.stack ?? []
+  return stack.some(({ handle }) => (handle as { [kVigieMiddleware]?: boolean } | undefined)?.[kVigieMiddleware] === true)
 }
 
 /** Whether `app` mounts a vigie middleware of its own (one with close()), other than `except`. */

@@ -7,7 +7,8 @@ function shellQuote (value: string): string {
 
 /**
  * A `curl` command that replays a request. Everything it is given must already be scrubbed:
- * secrets then appear as their placeholder, never as their value.
+ * secrets then appear as their placeholder, never as their value. A parsed body is sent back in
+ * the request's own encoding: a form as a form, anything else as JSON.
  */
 export function buildCurlCommand (method: string, url: string, headers: Readonly<Record<string, unknown>>, body: unknown): string {
   // --globoff: scrubbed URLs hold [REDACTED], which curl would read as a glob range.
@@ -18,8 +19,34 @@ export function buildCurlCommand (method: string, url: string, headers: Readonly
       parts.push('-H', shellQuote(`${name}: ${String(one)}`))
     }
   }
-  if (body !== undefined) {
-    parts.push('--data-raw', shellQuote(typeof body === 'string' ? body : JSON.stringify(body)))
-  }
+  if (body !== undefined) parts.push('--data-raw', shellQuote(bodyText(body, headers['content-type'])))
   return parts.join(' ')
+}
+
+function bodyText (body: unknown, contentType: unknown): string {
+  if (typeof body === 'string') return body
+  if (body !== null && typeof body === 'object' && isForm(contentType)) return formEncoded(body)
+  return JSON.stringify(body)
+}
+
+function isForm (contentType: unknown): boolean {
+  return typeof contentType === 'string' && contentType.split(';')[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded'
+}
+
+/**
+ * A parsed form back as `application/x-www-form-urlencoded`, nested keys in the bracket form
+ * that the parsers of Express (qs) and @fastify/formbody read: `user[name]=a&tags[0]=x`.
+ */
+function formEncoded (form: object): string {
+  const pairs: string[] = []
+  function add (key: string, value: unknown): void {
+    if (value === undefined) return
+    if (value !== null && typeof value === 'object') {
+      for (const [inner, v] of Object.entries(value)) add(`${key}[${encodeURIComponent(inner)}]`, v)
+      return
+    }
+    pairs.push(`${key}=${encodeURIComponent(value === null ? '' : String(value))}`)
+  }
+  for (const [key, value] of Object.entries(form)) add(encodeURIComponent(key), value)
+  return pairs.join('&')
 }

@@ -1,10 +1,14 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import type { Server } from 'node:http'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { Hook as RequireHook } from 'require-in-the-middle'
 import { Hook as ImportHook } from 'import-in-the-middle'
-import { appMountsVigie, markVigieMiddleware } from '../adapters/express.js'
+import { adoptExpressApp, appMountsVigie, isObservedApp, markVigieMiddleware } from '../adapters/express.js'
 import { expressObservability, instrumentExpress, type ExpressObservability, type ExpressVigieOptions } from '../express.js'
 import { loadedCommonJsModules } from '../process-state.js'
+
+const SERVER_REQUEST_CHANNEL = 'http.server.request.start'
 
 /** The Express majors patchAll() instruments; others are left alone. */
 export const SUPPORTED_EXPRESS_MAJORS: readonly number[] = [4, 5]
@@ -24,7 +28,9 @@ interface ExpressApp {
  * are found in require.cache (CommonJS, and ESM imports of it, which load the CommonJS module);
  * later ones through require-in-the-middle and, with `--import vigie/register`'s loader,
  * import-in-the-middle. New apps are caught through `express.application.init`, which Express
- * copies onto every app it creates, so an app gets vigie however it got its `express`.
+ * copies onto every app it creates, so an app gets vigie however it got its `express`. An app
+ * of a copy none of these saw (loaded from outside node_modules/express, or bundled) is found
+ * at its server's first request, and taken over then.
  * Returns the function that undoes it all and flushes the metrics.
  */
 export function patchExpress (options: ExpressVigieOptions): () => Promise<void> {
@@ -56,8 +62,25 @@ export function patchExpress (options: ExpressVigieOptions): () => Promise<void>
     const namespace = exported as { default?: unknown }
     patchModule(namespace.default ?? namespace, baseDir === undefined ? undefined : versionAt(baseDir))
   })
+  // Published before the server hands the request to its listeners: the first one is observed.
+  const servers = new WeakSet<Server>()
+  function onServerRequest (message: unknown): void {
+    try {
+      const server = (message as { server?: Server }).server
+      if (server === undefined || servers.has(server)) return
+      servers.add(server)
+      for (const listener of server.listeners('request')) {
+        const release = adoptExpressApp(listener, automaticMiddleware(sharedMiddleware()) as never, isObservedApp)
+        if (release !== null) undo.push(release)
+      }
+    } catch {
+      // A subscriber that throws is rethrown by Node as an uncaught exception: the app runs without vigie instead.
+    }
+  }
+  subscribe(SERVER_REQUEST_CHANNEL, onServerRequest)
 
   return async function unpatchExpress () {
+    unsubscribe(SERVER_REQUEST_CHANNEL, onServerRequest)
     requireHook.unhook()
     importHook.unhook()
     for (const step of undo.reverse()) step()

@@ -12,3 +12,19 @@ t.test('a POSIX shell reads the command back as the intended arguments', async (
   const args = execFileSync('sh', ['-c', `printf '%s\\n' ${cmd.slice('curl '.length)}`], { encoding: 'utf8' }).trimEnd().split('\n')
   t.same(args, ['--globoff', '-X', 'PUT', "http://h/a'b", '-H', 'x-list: one', '-H', "x-list: t'wo", '--data-raw', "raw 'text' $HOME `id`"])
 })
+
+t.test('a form is replayed as a form, nested keys in brackets, in the request\'s own encoding', async (t) => {
+  const cmd = buildCurlCommand('POST', 'http://h/login', { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    { user: 'ann & co', password: '[REDACTED]', address: { city: 'Lyon' }, tags: ['a', 'b=c'], empty: null })
+  t.equal(cmd, "curl --globoff -X POST 'http://h/login' -H 'content-type: application/x-www-form-urlencoded; charset=utf-8' " +
+    "--data-raw 'user=ann%20%26%20co&password=%5BREDACTED%5D&address[city]=Lyon&tags[0]=a&tags[1]=b%3Dc&empty='")
+  const form = cmd.slice(cmd.indexOf("--data-raw '") + 12, -1)
+  const parsed = new URLSearchParams(form)
+  t.equal(parsed.get('user'), 'ann & co', 'the form reads back')
+  t.equal(parsed.get('tags[1]'), 'b=c')
+})
+
+t.test('a form already kept as text is sent as it is; JSON types stay JSON', async (t) => {
+  t.match(buildCurlCommand('POST', 'http://h/', { 'content-type': 'application/x-www-form-urlencoded' }, 'a=1&b=2'), /--data-raw 'a=1&b=2'$/)
+  t.match(buildCurlCommand('POST', 'http://h/', { 'content-type': 'application/json' }, { a: 1 }), /--data-raw '\{"a":1\}'$/)
+})

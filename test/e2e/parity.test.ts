@@ -7,6 +7,7 @@ import t, { type Test } from 'tap'
 import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.js'
 import { startApp } from '../helpers/fastify-app.js'
 import type { LogSink } from '../helpers/log-sink.js'
+import { requestThenLeave } from '../helpers/raw-http.js'
 import type { StatsdListener } from '../helpers/statsd-listener.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -162,15 +163,15 @@ const FRAMEWORKS: ReadonlyArray<readonly [string, (t: Test) => Promise<Running>]
 ]
 
 async function send (url: string, scenario: Scenario): Promise<void> {
-  const controller = new AbortController()
-  const timer = scenario.abortAfterMs === undefined ? undefined : setTimeout(() => controller.abort(), scenario.abortAfterMs)
+  if (scenario.abortAfterMs !== undefined) {
+    await requestThenLeave(`${url}${scenario.path}`, scenario.abortAfterMs, scenario.headers)
+    return
+  }
   try {
-    const res = await fetch(`${url}${scenario.path}`, { signal: controller.signal, headers: scenario.headers })
+    const res = await fetch(`${url}${scenario.path}`, { headers: scenario.headers })
     await res.text()
   } catch {
-    // Aborted, or cut off: what vigie makes of it is what is checked.
-  } finally {
-    clearTimeout(timer)
+    // Cut off: what vigie makes of it is what is checked.
   }
 }
 
