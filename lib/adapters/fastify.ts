@@ -10,7 +10,7 @@ import { usesVigieLoggerOptions } from '../logging/logger-options.js'
 import { exceptionLogger, markCorrelationBound } from '../logging/exception-logger.js'
 import { kCapturedByVigie } from '../logging/symbols.js'
 import { NOT_FOUND_CONTROLLER } from '../metrics/request-metrics.js'
-import { resolveHeaderName, resolveOptions } from '../options.js'
+import { resolveHeaderName, resolveOptions } from '../options/resolve-options.js'
 import { shared, type RequestStore } from '../shared-state.js'
 import type { RouteVigieConfig, VigieApi, VigieOptions } from '../types.js'
 

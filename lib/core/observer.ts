@@ -6,7 +6,7 @@ import { buildExceptionRecord, exceptionMessage, type FailedRequestFacts } from 
 import { resolveCorrelationId } from '../context/correlation-id.js'
 import { CLIENT_CLOSED_STATUS, RequestMetrics } from '../metrics/request-metrics.js'
 import { closeStatsdClient, createDisabledStatsdClient, createStatsdClient, flushStatsdClient, preformattedSink } from '../metrics/statsd-client.js'
-import type { ResolvedOptions } from '../options.js'
+import type { ResolvedOptions } from '../options/resolve-options.js'
 import { buildScrubber, type Scrubber } from '../scrub/scrubber.js'
 import { installOutgoingInstrumentation } from '../instrument/outgoing.js'
 import { acquireInstallation, type OutgoingPolicy } from '../shared-state.js'

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { vigieAutomaticPlugin, type FastifyVigieOptions } from '../adapters/fastify.js'
 import { flushStatsdClient } from '../metrics/statsd-client.js'
-import { resolveOptions } from '../options.js'
+import { resolveOptions } from '../options/resolve-options.js'
 import { shared } from '../shared-state.js'
 import type { VigieOptions } from '../types.js'
 import type { ExpressVigieLogger } from '../adapters/express.js'
@@ -27,7 +27,8 @@ const automaticFastifyPlugin = fp(vigieAutomaticPlugin, { fastify: '5.x', name: 
  * and every Express app (see patch-express.ts) created from now on, with `options`. Call it once,
  * before the apps are created; calling it again returns the same unpatch function and changes
  * nothing. An app that also sets vigie up itself keeps its own options. No signal handlers are
- * installed. Options are validated now: a bad option throws a VigieError here.
+ * installed. Options, and the environment variables under them, are checked now: a bad one
+ * throws a VigieError here.
  *
  * @example
  * import { patchAll } from 'vigie'
