@@ -58,7 +58,7 @@ export function describeValue (value: unknown): string {
 }
 
 /** Describes a secret without showing it: error messages end up in logs. */
-export function describeSecret (value: unknown): string {
+function describeSecret (value: unknown): string {
   return typeof value === 'string' ? `a string of ${value.length} characters (not shown)` : describeValue(value)
 }
 

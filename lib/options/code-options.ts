@@ -17,7 +17,7 @@ export function isRecord (value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
-export function objectOption (value: unknown, name: string, expected = 'an object'): Record<string, unknown> {
+function objectOption (value: unknown, name: string, expected = 'an object'): Record<string, unknown> {
   if (!isRecord(value)) throw invalidOption(name, expected, value)
   return value
 }

@@ -69,7 +69,7 @@ function tags (raw: string): Record<string, string> {
 const variable = (name: string, option: string | null, parse: Parser): EnvVariable => Object.freeze({ name, option, parse })
 
 /** The kill switch: read before anything else, and alone. */
-export const KILL_SWITCH = 'VIGIE_DISABLED'
+const KILL_SWITCH = 'VIGIE_DISABLED'
 
 /**
  * Every variable vigie reads, each with the option it sets. Parsers only turn text into a value;

@@ -14,8 +14,6 @@ import { resolveStatsd, type ResolvedStatsd } from './resolve-statsd.js'
 import { CODE_CHECKS, OptionChecks } from './validators.js'
 
 export { DEFAULTS } from './defaults.js'
-export { ENV_VARIABLE_NAMES } from './environment.js'
-export { OPTION_PATHS } from './option-names.js'
 export type { ResolvedStatsd } from './resolve-statsd.js'
 
 export interface ResolvedOptions<Request = unknown> {
