@@ -136,6 +136,20 @@ function parse (entry: EnvVariable, raw: string): unknown {
 }
 
 /**
+ * Whether `VIGIE_DISABLED` turns vigie off, for code that runs when a module loads and must never
+ * throw: a value that is not a flag counts as "not disabled" here, and resolveOptions() refuses it.
+ */
+export function isDisabled (env: Env = process.env): boolean {
+  const raw = env[KILL_SWITCH]
+  if (!isSet(raw)) return false
+  try {
+    return flag(raw)
+  } catch {
+    return false
+  }
+}
+
+/**
  * Reads the variables set in `env` (empty means unset). `skip(option)` is true for an option whose
  * variable must not be read at all: one the code sets, or one a user's `statsd.client` owns.
  * With `VIGIE_DISABLED` set, nothing else is read. Throws a VigieError (VIGIE_ERR_INVALID_ENV),

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { ERROR_CODES, type VigieError } from '../../lib/errors.js'
-import { ENV_VARIABLES, ENV_VARIABLE_NAMES, readEnvironment } from '../../lib/options/environment.js'
+import { ENV_VARIABLES, ENV_VARIABLE_NAMES, isDisabled, readEnvironment } from '../../lib/options/environment.js'
 import { OPTION_PATHS } from '../../lib/options/option-names.js'
 import { resolveOptions } from '../../lib/options/resolve-options.js'
 
@@ -75,6 +75,12 @@ t.test('skip: a variable whose option is decided elsewhere is not read, nor pars
   const { options, sources } = readEnvironment({ STATSD_PORT: 'eighty', STATSD_HOST: 'h' }, (option) => option === 'statsd.port')
   t.same(options, { statsd: { host: 'h' } })
   t.same([...sources.keys()], ['statsd.host'])
+})
+
+t.test('isDisabled: the kill switch alone, never throwing (for code that runs at load time)', async (t) => {
+  t.same(['1', ' TRUE ', 'on', 'yes'].map((value) => isDisabled({ VIGIE_DISABLED: value })), [true, true, true, true])
+  t.same(['0', 'off', '', 'maybe'].map((value) => isDisabled({ VIGIE_DISABLED: value })), [false, false, false, false])
+  t.equal(isDisabled({}), false)
 })
 
 t.test('VIGIE_DISABLED: nothing else is read', async (t) => {
