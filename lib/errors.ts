@@ -12,14 +12,34 @@ export const ERROR_CODES = {
 
 export type VigieErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES]
 
-/** A configuration error thrown at startup, never on the request path. */
+/** What a VigieError is about: the options involved, and the environment variables behind them. */
+export interface VigieErrorSubject {
+  /** Every option involved, the one at fault first (e.g. both sides of a conflict). Never empty. */
+  readonly options: readonly string[]
+  /** The environment variables that set those options; none when the values came from code. */
+  readonly variables?: readonly string[]
+}
+
+/**
+ * A configuration error thrown at startup, never on the request path. Its fields say what it is
+ * about, so that no one has to read that from the message.
+ */
 export class VigieError extends Error {
   readonly code: VigieErrorCode
+  /** The option path at fault, e.g. `statsd.port`; for a conflict, the first of the two. */
+  readonly option: string
+  /** Every option path involved, `option` first. */
+  readonly options: readonly string[]
+  /** The environment variables behind those options (e.g. `STATSD_PORT`); empty when they came from code. */
+  readonly variables: readonly string[]
 
-  constructor (code: VigieErrorCode, message: string) {
+  constructor (code: VigieErrorCode, message: string, subject: VigieErrorSubject) {
     super(message)
     this.name = 'VigieError'
     this.code = code
+    this.option = subject.options[0] ?? ''
+    this.options = Object.freeze([...subject.options])
+    this.variables = Object.freeze([...(subject.variables ?? [])])
   }
 }
 
@@ -37,7 +57,23 @@ export function describeValue (value: unknown): string {
   }
 }
 
-export function invalidOption (name: string, expected: string, received: unknown): VigieError {
-  return new VigieError(ERROR_CODES.INVALID_OPTION,
-    `vigie: option "${name}" must be ${expected}; received ${describeValue(received)}`)
+/** Describes a secret without showing it: error messages end up in logs. */
+function describeSecret (value: unknown): string {
+  return typeof value === 'string' ? `a string of ${value.length} characters (not shown)` : describeValue(value)
+}
+
+/** Builds the error for a bad value: `secret` values are described, never shown. */
+export type InvalidOption = (name: string, expected: string, received: unknown, secret?: boolean) => VigieError
+
+/** The error for a bad value given in code. */
+export const invalidOption: InvalidOption = (name, expected, received, secret = false) =>
+  new VigieError(ERROR_CODES.INVALID_OPTION,
+    `vigie: option "${name}" must be ${expected}; received ${secret ? describeSecret(received) : describeValue(received)}`,
+    { options: [name] })
+
+/** The error for a bad value set by an environment variable (`option` is the option it sets). */
+export function invalidEnv (variable: string, option: string, expected: string, received: unknown, secret = false): VigieError {
+  return new VigieError(ERROR_CODES.INVALID_ENV,
+    `vigie: environment variable ${variable} sets option "${option}", which must be ${expected}; received ${secret ? describeSecret(received) : describeValue(received)}`,
+    { options: [option], variables: [variable] })
 }

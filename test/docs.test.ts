@@ -1,8 +1,10 @@
-// Docs and code must not drift: every error code and every option is documented, and the docs
-// name no code that does not exist.
+// Docs and code must not drift: every error code, every option and every environment variable is
+// documented, and the docs name no code and no variable that does not exist.
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { ERROR_CODES } from '../lib/errors.js'
+import { ENV_VARIABLES, ENV_VARIABLE_NAMES } from '../lib/options/environment.js'
+import { OPTION_PATHS } from '../lib/options/option-names.js'
 
 const read = (page: string): string => readFileSync(new URL(`../docs/${page}`, import.meta.url), 'utf8')
 
@@ -16,14 +18,24 @@ t.test('docs/errors.md documents exactly the error codes that exist', async (t) 
   t.same([...documented].sort(), [...codes].sort(), 'no code is documented that does not exist')
 })
 
-t.test('docs/options.md names every option', async (t) => {
+t.test('docs/options.md names every option, and each variable beside the option it sets', async (t) => {
   const doc = read('options.md')
-  const options = [
-    'statsd', 'statsd.host', 'statsd.port', 'statsd.protocol', 'statsd.path', 'statsd.prefix', 'statsd.globalTags',
-    'statsd.sampleRate', 'statsd.tagFormat', 'statsd.maxBufferSize', 'statsd.bufferFlushInterval', 'statsd.datadog',
-    'statsd.client', 'correlationHeader', 'getUser', 'captureClientErrors', 'capture.maxBodyBytes', 'capture.maxDepth',
-    'capture.maxArrayItems', 'scrub.keys', 'scrub.replace', 'maxControllers', 'ignore', 'propagation', 'propagation.targets', 'processMetrics', 'processMetrics.intervalMs', 'aggregation', 'aggregation.maxSeries', 'dashboard', 'dashboard.path', 'dashboard.token',
-    'STATSD_HOST', 'STATSD_PORT', 'VIGIE_DISABLED',
-  ]
-  for (const option of options) t.ok(doc.includes(`\`${option}\``), `${option} is documented`)
+  t.ok(OPTION_PATHS.includes('asyncContext'), 'the list comes from the code, asyncContext included')
+  for (const option of OPTION_PATHS) t.ok(doc.includes(`\`${option}\``), `${option} is documented`)
+  const rows = doc.split('\n').filter((line) => line.startsWith('|'))
+  for (const { name, option } of ENV_VARIABLES) {
+    const beside = option === null ? doc.includes(`\`${name}\``) : rows.some((row) => row.startsWith(`| \`${option}\` |`) && row.includes(`\`${name}\``))
+    t.ok(beside, option === null ? `${name} is documented` : `${name} is in the row of ${option}`)
+  }
+  const named = new Set(doc.match(/\b(?:STATSD|VIGIE)_[A-Z_]+\b/g)?.filter((name) => !name.startsWith('VIGIE_ERR_')))
+  t.same([...named].filter((name) => !ENV_VARIABLE_NAMES.includes(name)), [], 'no variable is documented that does not exist')
+})
+
+t.test('docs/patch-all.md\'s table of variables is the environment table, in its order', async (t) => {
+  const doc = read('patch-all.md')
+  const rows = doc.split('\n')
+    .map((line) => /^\| `((?:STATSD|VIGIE)_[A-Z_]+)` \| (`[^`]+`|\(kill switch\)) \|/.exec(line))
+    .filter((match) => match !== null)
+    .map((match) => [match[1], match[2] === '(kill switch)' ? null : match[2]!.slice(1, -1)])
+  t.same(rows, ENV_VARIABLES.map(({ name, option }) => [name, option]))
 })

@@ -11,7 +11,7 @@ import { exceptionLogger, markCorrelationBound } from '../logging/exception-logg
 import { usesVigieLoggerOptions } from '../logging/logger-options.js'
 import { kCapturedByVigie } from '../logging/symbols.js'
 import { NOT_FOUND_CONTROLLER } from '../metrics/request-metrics.js'
-import { resolveHeaderName, resolveOptions } from '../options.js'
+import { resolveHeaderName, resolveOptions } from '../options/resolve-options.js'
 import { sharedSymbol } from '../process-state.js'
 import type { RouteVigieConfig, VigieApi, VigieOptions } from '../types.js'
 

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { isDisabled } from '../options.js'
+import { isDisabled } from '../options/environment.js'
 import { processWide } from '../process-state.js'
 import { installTickObjectPin } from './tick-object-pin.js'
 

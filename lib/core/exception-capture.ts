@@ -1,6 +1,6 @@
 import { buildExceptionRecord, exceptionMessage, type FailedRequestFacts } from '../capture/exception-record.js'
 import type { RequestMetrics } from '../metrics/request-metrics.js'
-import type { ResolvedOptions } from '../options.js'
+import type { ResolvedOptions } from '../options/resolve-options.js'
 import type { Scrubber } from '../scrub/scrubber.js'
 import { errorName } from '../capture/error-name.js'
 import { buildErrorRecord } from '../capture/error-record.js'

@@ -4,7 +4,7 @@ import { takeLoggerOption } from '../adapters/express.js'
 import type { ExpressVigieLogger } from '../express.js'
 import { automaticObservability, type FastifyVigieOptions } from '../fastify.js'
 import { flushStatsdClient } from '../metrics/statsd-client.js'
-import { resolveOptions } from '../options.js'
+import { resolveOptions } from '../options/resolve-options.js'
 import { processWide } from '../process-state.js'
 import type { VigieOptions } from '../types.js'
 import { patchExpress } from './patch-express.js'
@@ -28,7 +28,8 @@ const active = processWide('patchAll', () => ({ unpatch: null as Unpatch | null 
  * and every Express app (see patch-express.ts) created from now on, with `options`. Call it once,
  * before the apps are created; calling it again returns the same unpatch function and changes
  * nothing. An app that also sets vigie up itself keeps its own options. No signal handlers are
- * installed. Options are validated now: a bad option throws a VigieError here.
+ * installed. Options, and the environment variables under them, are checked now: a bad one
+ * throws a VigieError here.
  *
  * @example
  * import { patchAll } from 'vigie'

@@ -1,5 +1,5 @@
 import { StatsD } from 'hot-shots'
-import type { ResolvedStatsd } from '../options.js'
+import type { ResolvedStatsd } from '../options/resolve-options.js'
 import { LineBatch } from './line-batch.js'
 import type { PreformattedSink } from './request-metrics.js'
 

@@ -1,4 +1,4 @@
-import { invalidOption } from '../errors.js'
+import { invalidOption, type InvalidOption } from '../errors.js'
 
 /** Which outgoing targets receive the correlation header. */
 export type PropagationTargets = readonly (string | RegExp)[] | ((url: URL) => boolean)
@@ -7,9 +7,10 @@ export type PropagationTargets = readonly (string | RegExp)[] | ((url: URL) => b
  * Compiles `propagation.targets` once into a predicate on the target URL. A string is a hostname,
  * matched exactly, or, when it starts with a dot (`.example.com`), that domain and every
  * subdomain; a RegExp is tested against the hostname; a function gets the URL and may throw
- * (the header is then not sent: fail closed). No targets means every target.
+ * (the header is then not sent: fail closed). No targets means every target. `invalid` builds
+ * the error for bad targets (resolveOptions() passes one that names an environment variable).
  */
-export function compilePropagationTargets (targets: unknown): (url: URL) => boolean {
+export function compilePropagationTargets (targets: unknown, invalid: InvalidOption = invalidOption): (url: URL) => boolean {
   if (targets === undefined) return allowAll
   if (typeof targets === 'function') {
     const predicate = targets as (url: URL) => boolean
@@ -22,7 +23,7 @@ export function compilePropagationTargets (targets: unknown): (url: URL) => bool
     }
   }
   if (!Array.isArray(targets) || !targets.every((t) => (typeof t === 'string' && t.length > 0) || t instanceof RegExp)) {
-    throw invalidOption('propagation.targets', 'an array of hostnames (".example.com" for subdomains) and RegExps, or a function', targets)
+    throw invalid('propagation.targets', 'an array of hostnames (".example.com" for subdomains) and RegExps, or a function', targets)
   }
   const exact = new Set<string>()
   const suffixes: string[] = []

@@ -1,7 +1,7 @@
 // The public scrubber: checks ScrubOptions once and composes key matching, the scrubbed copy
 // and the header, URL and free-text scrubbing into one Scrubber.
 
-import { invalidOption } from '../errors.js'
+import { invalidOption, type InvalidOption } from '../errors.js'
 import type { CopyLimits } from './copy-limits.js'
 import { scrubText } from './free-text.js'
 import { scrubHeaders } from './headers.js'
@@ -31,12 +31,12 @@ export interface Scrubber {
 }
 
 // An empty snippet would be found in every key and redact everything.
-function checkKeys (keys: unknown): readonly string[] {
+function checkKeys (keys: unknown, invalid: InvalidOption): readonly string[] {
   if (keys === undefined) return []
-  if (!Array.isArray(keys)) throw invalidOption('scrub.keys', 'an array of non-empty strings', keys)
+  if (!Array.isArray(keys)) throw invalid('scrub.keys', 'an array of non-empty strings', keys)
   keys.forEach((key: unknown, i) => {
     if (typeof key !== 'string' || normaliseKey(key) === '') {
-      throw invalidOption(`scrub.keys[${i}]`, 'a string with a character other than "-", "_", "." and space', key)
+      throw invalid(`scrub.keys[${i}]`, 'a string with a character other than "-", "_", "." and space', key)
     }
   })
   return [...keys]
@@ -44,12 +44,13 @@ function checkKeys (keys: unknown): readonly string[] {
 
 /**
  * Validates scrub options and returns a frozen copy: the one check used by buildScrubber,
- * loggerOptions() and the plugin's resolveOptions(). Throws VIGIE_ERR_INVALID_OPTION.
+ * loggerOptions() and the plugin's resolveOptions(). Throws VIGIE_ERR_INVALID_OPTION, or what
+ * `invalid` builds (resolveOptions() passes one that names an environment variable).
  */
-export function checkScrubOptions (options: ScrubOptions): Readonly<ScrubOptions> {
+export function checkScrubOptions (options: ScrubOptions, invalid: InvalidOption = invalidOption): Readonly<ScrubOptions> {
   const replace = options.replace
-  if (replace !== undefined && typeof replace !== 'function') throw invalidOption('scrub.replace', 'a function', replace)
-  const keys = checkKeys(options.keys)
+  if (replace !== undefined && typeof replace !== 'function') throw invalid('scrub.replace', 'a function', replace)
+  const keys = checkKeys(options.keys, invalid)
   return Object.freeze(replace === undefined ? { keys } : { keys, replace })
 }
 

@@ -1,8 +1,7 @@
 import t from 'tap'
 import { expressObservability } from '../../lib/express.js'
 import { ERROR_CODES } from '../../lib/index.js'
-import { optionsFromEnv } from '../../lib/instrument/env-options.js'
-import { resolveOptions } from '../../lib/options.js'
+import { resolveOptions } from '../../lib/options/resolve-options.js'
 
 t.test('aggregation is on by default, with 500 series at most', async (t) => {
   t.same(resolveOptions({}, {}).aggregation, { maxSeries: 500 })
@@ -49,9 +48,11 @@ t.test('VIGIE_DISABLED: no aggregator, snapshot() is null', async (t) => {
   t.equal(disabled.vigie.snapshot(), null)
 })
 
-t.test('the environment of vigie/register: a cap, and a flag that turns aggregation off', async (t) => {
-  t.same(optionsFromEnv({ VIGIE_AGGREGATION_MAX_SERIES: '2000' }), { options: { aggregation: { maxSeries: 2000 } }, problems: [] })
-  t.same(optionsFromEnv({ VIGIE_AGGREGATION: 'off', VIGIE_AGGREGATION_MAX_SERIES: '2000' }).options, { aggregation: false })
-  t.same(optionsFromEnv({ VIGIE_AGGREGATION: 'yes' }).options, {})
-  t.match(optionsFromEnv({ VIGIE_AGGREGATION_MAX_SERIES: 'many' }).problems, [/VIGIE_AGGREGATION_MAX_SERIES must be an integer/])
+t.test('the environment: a cap, and a flag that turns aggregation off', async (t) => {
+  t.same(resolveOptions({}, { VIGIE_AGGREGATION_MAX_SERIES: '2000' }).aggregation, { maxSeries: 2000 })
+  t.equal(resolveOptions({}, { VIGIE_AGGREGATION: 'off', VIGIE_AGGREGATION_MAX_SERIES: '2000' }).aggregation, null)
+  t.same(resolveOptions({}, { VIGIE_AGGREGATION: 'yes' }).aggregation, { maxSeries: 500 })
+  t.throws(() => resolveOptions({}, { VIGIE_AGGREGATION_MAX_SERIES: 'many' }), {
+    code: ERROR_CODES.INVALID_ENV, message: /VIGIE_AGGREGATION_MAX_SERIES sets option "aggregation\.maxSeries", which must be an integer/,
+  })
 })

@@ -1,7 +1,6 @@
 import t from 'tap'
-import { ERROR_CODES } from '../../lib/errors.js'
-import { envVariablesFor, optionsFromEnv } from '../../lib/instrument/env-options.js'
-import { resolveOptions } from '../../lib/options.js'
+import { ERROR_CODES, type VigieError } from '../../lib/errors.js'
+import { resolveOptions } from '../../lib/options/resolve-options.js'
 
 t.test('dashboard: off by default; true uses /_vigie with no token', async (t) => {
   t.equal(resolveOptions({}, {}).dashboard, null)
@@ -34,13 +33,16 @@ t.test('dashboard: other values and unknown keys are refused, naming the option'
   t.throws(() => resolveOptions({ dashboard: { port: 1 } as object }, {}), { code: ERROR_CODES.UNKNOWN_OPTION, message: /unknown option "dashboard\.port"/ })
 })
 
-t.test('from the environment (vigie/register): VIGIE_DASHBOARD, VIGIE_DASHBOARD_PATH, VIGIE_DASHBOARD_TOKEN', async (t) => {
-  t.same(optionsFromEnv({ VIGIE_DASHBOARD: 'true' }).options, { dashboard: true })
-  t.same(optionsFromEnv({ VIGIE_DASHBOARD: '1', VIGIE_DASHBOARD_PATH: '/ops/vigie', VIGIE_DASHBOARD_TOKEN: 'tok-123' }).options,
-    { dashboard: { path: '/ops/vigie', token: 'tok-123' } })
-  t.same(optionsFromEnv({ VIGIE_DASHBOARD_TOKEN: 'tok-123' }).options, { dashboard: { token: 'tok-123' } }, 'a token alone turns it on')
-  t.same(optionsFromEnv({ VIGIE_DASHBOARD: 'off', VIGIE_DASHBOARD_PATH: '/ops/vigie' }).options, { dashboard: false }, 'false wins')
-  t.same(optionsFromEnv({}).options, {}, 'off by default')
-  t.same(resolveOptions(optionsFromEnv({ VIGIE_DASHBOARD_PATH: '/ops/vigie' }).options, {}).dashboard, { path: '/ops/vigie', token: undefined })
-  t.same(envVariablesFor(['dashboard.token'], { VIGIE_DASHBOARD_TOKEN: 'bad token' }), ['VIGIE_DASHBOARD_TOKEN'], 'an invalid token is blamed on its variable')
+t.test('from the environment: VIGIE_DASHBOARD, VIGIE_DASHBOARD_PATH, VIGIE_DASHBOARD_TOKEN', async (t) => {
+  t.same(resolveOptions({}, { VIGIE_DASHBOARD: 'true' }).dashboard, { path: '/_vigie', token: undefined })
+  t.same(resolveOptions({}, { VIGIE_DASHBOARD: '1', VIGIE_DASHBOARD_PATH: '/ops/vigie', VIGIE_DASHBOARD_TOKEN: 'tok-123' }).dashboard,
+    { path: '/ops/vigie', token: 'tok-123' })
+  t.same(resolveOptions({}, { VIGIE_DASHBOARD_TOKEN: 'tok-123' }).dashboard, { path: '/_vigie', token: 'tok-123' }, 'a token alone turns it on')
+  t.same(resolveOptions({}, { VIGIE_DASHBOARD_PATH: '/ops/vigie' }).dashboard, { path: '/ops/vigie', token: undefined }, 'a path alone too')
+  t.equal(resolveOptions({}, { VIGIE_DASHBOARD: 'off', VIGIE_DASHBOARD_PATH: '/ops/vigie' }).dashboard, null, 'false wins')
+  t.equal(resolveOptions({}, {}).dashboard, null, 'off by default')
+  t.equal(resolveOptions({ dashboard: false }, { VIGIE_DASHBOARD: 'true' }).dashboard, null, 'dashboard: false in code beats VIGIE_DASHBOARD=true')
+  const err = t.throws(() => resolveOptions({}, { VIGIE_DASHBOARD_TOKEN: 'bad token' }), { code: ERROR_CODES.INVALID_ENV }) as VigieError
+  t.same([err.option, err.variables], ['dashboard.token', ['VIGIE_DASHBOARD_TOKEN']], 'an invalid token is blamed on its variable')
+  t.notMatch(err.message, /bad token/, 'and not shown')
 })

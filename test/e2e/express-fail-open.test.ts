@@ -140,6 +140,21 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       t.same(mounted?.handle.stack.map((layer) => layer.route?.path), ['/:id'])
     })
 
+    t.test('the environment applies under the options given in code; a bad variable is refused', async (t) => {
+      process.env.VIGIE_STATSD_PREFIX = 'env.'
+      t.teardown(() => { delete process.env.VIGIE_STATSD_PREFIX })
+      const { url, statsd } = await startExpressApp(t, express, { routes: (app) => app.get('/', (_req, res) => { res.send('ok') }) })
+      await fetch(`${url}/`)
+      const lines = await statsd.waitFor((lines) => lines.some((l) => l.includes('http_request:1|c')))
+      t.ok(lines.filter((l) => l.includes('http_request:1|c')).every((l) => l.startsWith('env.http_request:1|c')), lines.join('\n'))
+      process.env.VIGIE_CAPTURE_MAX_DEPTH = '100'
+      t.teardown(() => { delete process.env.VIGIE_CAPTURE_MAX_DEPTH })
+      t.throws(() => expressObservability(), { code: ERROR_CODES.INVALID_ENV, option: 'capture.maxDepth', variables: ['VIGIE_CAPTURE_MAX_DEPTH'] })
+      const overridden = expressObservability({ capture: { maxDepth: 3 }, processMetrics: false })
+      t.equal(typeof overridden, 'function', 'unless the code sets the option')
+      await overridden.close()
+    })
+
     t.test('bad options are rejected with a coded error naming the option', async (t) => {
       const cases: Array<[unknown, string, RegExp]> = [
         [{ statsd: { port: 'abc' } }, ERROR_CODES.INVALID_OPTION, /"statsd\.port" must be an integer from 1 to 65535; received "abc" \(string\)/],

@@ -119,12 +119,24 @@ t.test('bad options are rejected at register with a coded error naming the optio
   }
 })
 
-t.test('STATSD_PORT that is not a port fails fast, naming the variable', async (t) => {
-  process.env.STATSD_PORT = 'eighty'
-  t.teardown(() => { delete process.env.STATSD_PORT })
-  const app = Fastify()
-  await t.rejects(async () => { await app.register(observability) }, { code: ERROR_CODES.INVALID_ENV, message: /STATSD_PORT must be an integer/ })
-  await app.close()
+t.test('a bad variable fails fast, naming the variable and its option', async (t) => {
+  for (const [variable, raw, option] of [['STATSD_PORT', 'eighty', 'statsd.port'], ['VIGIE_STATSD_SAMPLE_RATE', '2', 'statsd.sampleRate']]) {
+    process.env[variable!] = raw
+    const app = Fastify()
+    await t.rejects(async () => { await app.register(observability) },
+      { code: ERROR_CODES.INVALID_ENV, option, variables: [variable], message: new RegExp(`environment variable ${variable} sets option "${option}"`) }, variable)
+    await app.close()
+    delete process.env[variable!]
+  }
+})
+
+t.test('VIGIE_* variables apply to the plugin too, under the options given in code', async (t) => {
+  process.env.VIGIE_STATSD_PREFIX = 'env.'
+  t.teardown(() => { delete process.env.VIGIE_STATSD_PREFIX })
+  const { url, statsd } = await startApp(t, { routes: (app) => app.get('/', async () => 'ok') })
+  await fetch(`${url}/`)
+  const lines = await statsd.waitFor((lines) => lines.some((l) => l.includes('http_request:1|c')))
+  t.ok(lines.filter((l) => l.includes('http_request:1|c')).every((l) => l.startsWith('env.http_request:1|c')), lines.join('\n'))
 })
 
 t.test('STATSD_HOST and STATSD_PORT are used when no option is given', async (t) => {

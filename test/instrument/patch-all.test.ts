@@ -76,19 +76,40 @@ t.test('patchAll() refuses a bad Express logger at once', async (t) => {
   t.throws(() => patchAll({ logger: { info: () => {} } as never }), { code: 'VIGIE_ERR_INVALID_OPTION', message: /"logger"/ })
 })
 
-t.test('register: a bad environment value is reported at startup and the app still starts', async (t) => {
-  const { stdout, stderr } = runBuiltOutput(['--import', 'vigie/register', `${FIXTURES}/fastify-plain.mjs`], {
-    STATSD_HOST: '127.0.0.1', STATSD_PORT: '9', VIGIE_STATSD_SAMPLE_RATE: 'lots', VIGIE_STATSD_PROTOCOL: 'http',
-  })
-  t.match(stderr, /\[VIGIE_ERR_INVALID_ENV\] Warning: vigie: environment variable VIGIE_STATSD_SAMPLE_RATE must be a number greater than 0 and at most 1; received "lots"\. It is ignored\./)
-  t.match(stderr, /\[VIGIE_ERR_INVALID_OPTION\] Warning: vigie: option "statsd\.protocol" must be one of "udp", "tcp", "uds"; received "http" \(string\) \(set by environment variable VIGIE_STATSD_PROTOCOL\)\. vigie is not installed; the app runs without it\./)
-  t.same(JSON.parse(stdout), { status: 200, body: {}, signalListeners: 0 }, 'the app answers, without vigie')
+/** The process warnings in a child's stderr, one per `(node:pid) [CODE] Warning:` line. */
+function warnings (stderr: string): string[] {
+  return stderr.split('\n').filter((line) => / Warning: /.test(line))
+}
+
+t.test('register: a bad variable refuses the configuration: one warning naming it, nothing installed, the app runs', async (t) => {
+  const listener = await startStatsdListener()
+  t.teardown(() => listener.close())
+  const runs = [
+    // Text that cannot be parsed, and a second bad variable: only the first is reported.
+    ['fastify-plain.mjs', { VIGIE_STATSD_SAMPLE_RATE: 'lots', VIGIE_STATSD_PROTOCOL: 'http' },
+      '[VIGIE_ERR_INVALID_ENV] Warning: vigie: environment variable VIGIE_STATSD_SAMPLE_RATE sets option "statsd.sampleRate", which must be a number; received "lots" (string). vigie is not installed; the app runs without it.'],
+    // A value its option refuses.
+    ['express-plain.mjs', { VIGIE_STATSD_PROTOCOL: 'http' },
+      '[VIGIE_ERR_INVALID_ENV] Warning: vigie: environment variable VIGIE_STATSD_PROTOCOL sets option "statsd.protocol", which must be one of "udp", "tcp", "uds"; received "http" (string). vigie is not installed; the app runs without it.'],
+  ] as const
+  for (const [fixture, variables, warning] of runs) {
+    const { stdout, stderr } = runBuiltOutput(['--import', 'vigie/register', `${FIXTURES}/${fixture}`], {
+      STATSD_HOST: '127.0.0.1', STATSD_PORT: String(listener.port), ...variables,
+    })
+    t.same(warnings(stderr).map((line) => line.replace(/^\(node:\d+\) /, '')), [warning], `${fixture}: one warning`)
+    const result = JSON.parse(stdout.trim().split('\n').at(-1)!)
+    t.equal(result.status, 200, `${fixture}: the app answers`)
+    t.notOk(result.header, `${fixture}: without vigie (no correlation header)`)
+  }
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  t.same(listener.lines, [], 'no metric was sent')
 })
 
 t.test('register: options the environment makes conflict are blamed on the variables that set them', async (t) => {
   const { stdout, stderr } = runBuiltOutput(['--import', 'vigie/register', `${FIXTURES}/fastify-plain.mjs`], {
     STATSD_HOST: '127.0.0.1', STATSD_PORT: '9', VIGIE_ASYNC_CONTEXT: 'false', VIGIE_PROPAGATION_TARGETS: 'example.com',
   })
+  t.same(warnings(stderr).length, 1)
   t.match(stderr, /\[VIGIE_ERR_CONFLICTING_OPTIONS\] Warning: vigie: option "propagation" cannot be used with "asyncContext": false; .* \(set by environment variables VIGIE_ASYNC_CONTEXT, VIGIE_PROPAGATION_TARGETS\)\. vigie is not installed; the app runs without it\./)
   t.same(JSON.parse(stdout), { status: 200, body: {}, signalListeners: 0 }, 'the app answers, without vigie')
 })

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { VigieError } from '../../lib/errors.js'
 import { compilePropagationTargets } from '../../lib/options/propagation-targets.js'
-import { resolveOptions } from '../../lib/options.js'
+import { resolveOptions } from '../../lib/options/resolve-options.js'
 
 const allowed = (allows: (url: URL) => boolean, hosts: string[]): string[] =>
   hosts.filter((host) => allows(new URL(`https://${host}/path`)))

@@ -1,7 +1,7 @@
 import express from 'express'
 import t from 'tap'
 import { composeVigie } from '../../lib/compose.js'
-import { resolveOptions } from '../../lib/options.js'
+import { resolveOptions } from '../../lib/options/resolve-options.js'
 import { ProcessSampler } from '../../lib/process-metrics/process-sampler.js'
 import { startExpressApp } from '../helpers/express-app.js'
 import { startApp } from '../helpers/fastify-app.js'

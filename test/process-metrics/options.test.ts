@@ -1,8 +1,7 @@
 import t from 'tap'
 import { expressObservability } from '../../lib/express.js'
 import { ERROR_CODES, PROCESS_METRIC_NAMES } from '../../lib/index.js'
-import { optionsFromEnv } from '../../lib/instrument/env-options.js'
-import { resolveOptions } from '../../lib/options.js'
+import { resolveOptions } from '../../lib/options/resolve-options.js'
 
 t.test('processMetrics is on by default, every 10 s', async (t) => {
   t.same(resolveOptions({}, {}).processMetrics, { intervalMs: 10_000 })
@@ -34,13 +33,14 @@ t.test('bad processMetrics options throw a VigieError naming the option', async 
   t.throws(() => expressObservability({ processMetrics: { intervalMs: 10 } }), { code: ERROR_CODES.INVALID_OPTION }, 'the middleware checks it when created')
 })
 
-t.test('the environment of vigie/register: an interval, and a flag that turns the gauges off', async (t) => {
-  t.same(optionsFromEnv({ VIGIE_PROCESS_METRICS_INTERVAL_MS: '30000' }), { options: { processMetrics: { intervalMs: 30_000 } }, problems: [] })
-  t.same(optionsFromEnv({ VIGIE_PROCESS_METRICS: 'off', VIGIE_PROCESS_METRICS_INTERVAL_MS: '30000' }).options, { processMetrics: false })
-  t.same(optionsFromEnv({ VIGIE_PROCESS_METRICS: 'true' }).options, {})
-  t.same(optionsFromEnv({ VIGIE_PROCESS_METRICS_INTERVAL_MS: 'often' }).problems, [
-    'vigie: environment variable VIGIE_PROCESS_METRICS_INTERVAL_MS must be an integer; received "often". It is ignored.',
-  ])
+t.test('the environment: an interval, and a flag that turns the gauges off', async (t) => {
+  t.same(resolveOptions({}, { VIGIE_PROCESS_METRICS_INTERVAL_MS: '30000' }).processMetrics, { intervalMs: 30_000 })
+  t.equal(resolveOptions({}, { VIGIE_PROCESS_METRICS: 'off', VIGIE_PROCESS_METRICS_INTERVAL_MS: '30000' }).processMetrics, null)
+  t.same(resolveOptions({}, { VIGIE_PROCESS_METRICS: 'true' }).processMetrics, { intervalMs: 10_000 })
+  t.throws(() => resolveOptions({}, { VIGIE_PROCESS_METRICS_INTERVAL_MS: 'often' }), {
+    code: ERROR_CODES.INVALID_ENV,
+    message: 'vigie: environment variable VIGIE_PROCESS_METRICS_INTERVAL_MS sets option "processMetrics.intervalMs", which must be an integer; received "often" (string)',
+  })
 })
 
 t.test('PROCESS_METRIC_NAMES is public and frozen', async (t) => {

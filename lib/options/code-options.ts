@@ -1,0 +1,58 @@
+// The options given in code, checked for shape before anything else: an object, with known
+// names at every level, each option object an object. Their values are checked later, once the
+// environment is laid under them (resolve-options.ts).
+
+import { ERROR_CODES, VigieError, invalidOption } from '../errors.js'
+import { OPTION_KEYS, type OptionGroup } from './option-names.js'
+
+/** Options given in code: a plain record whose option objects are records too. */
+export type CodeOptions = Readonly<Record<string, unknown>>
+
+/** Option objects that are always objects. */
+const GROUPS = ['statsd', 'capture', 'scrub'] as const
+/** Features that are a boolean or an object of sub-options. */
+const FEATURES = ['propagation', 'aggregation', 'processMetrics', 'dashboard'] as const
+
+export function isRecord (value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+function objectOption (value: unknown, name: string, expected = 'an object'): Record<string, unknown> {
+  if (!isRecord(value)) throw invalidOption(name, expected, value)
+  return value
+}
+
+function checkKnownKeys (value: Record<string, unknown>, group: OptionGroup | ''): void {
+  const known: readonly string[] = OPTION_KEYS[group]
+  const prefix = group === '' ? '' : `${group}.`
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new VigieError(ERROR_CODES.UNKNOWN_OPTION,
+        `vigie: unknown option "${prefix}${key}"; known options here are ${known.map((k) => `"${prefix}${k}"`).join(', ')}`,
+        { options: [`${prefix}${key}`] })
+    }
+  }
+}
+
+/**
+ * Checks the shape of the options given in code and returns them without the option objects
+ * left null (`statsd: null` means no `statsd`). The caller's object is not changed.
+ */
+export function checkCodeOptions (input: unknown): CodeOptions {
+  const options = objectOption(input ?? {}, 'options')
+  checkKnownKeys(options, '')
+  const out: Record<string, unknown> = { ...options }
+  for (const group of GROUPS) {
+    if (options[group] === undefined || options[group] === null) {
+      delete out[group]
+      continue
+    }
+    checkKnownKeys(objectOption(options[group], group), group)
+  }
+  for (const feature of FEATURES) {
+    const value = options[feature]
+    if (value === undefined || typeof value === 'boolean') continue
+    checkKnownKeys(objectOption(value, feature, 'a boolean or an object'), feature)
+  }
+  return out
+}

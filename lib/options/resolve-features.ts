@@ -1,0 +1,57 @@
+// The features that are a boolean or an object of sub-options: propagation, aggregation,
+// process gauges and the dashboard. Their shape was checked with the code options
+// (code-options.ts); here their values are.
+
+import { compilePropagationTargets } from './propagation-targets.js'
+import { DEFAULTS } from './defaults.js'
+import type { OptionErrors } from './option-errors.js'
+import type { OptionChecks } from './validators.js'
+
+// Segments of unreserved URL characters only: the path is written into the page's HTML.
+const DASHBOARD_PATH = /^(\/[A-Za-z0-9._~-]+)+$/
+// What an `Authorization: Bearer` header can carry as one token.
+const DASHBOARD_TOKEN = /^[\x21-\x7e]+$/
+
+type Feature = boolean | Record<string, unknown> | undefined
+
+/** Off by default without async context: an outgoing call finds the request it belongs to there. */
+export function resolvePropagation (value: Feature, asyncContext: boolean, check: OptionChecks, errors: OptionErrors): { readonly allows: (url: URL) => boolean } | null {
+  if (value === false) return null
+  if (!asyncContext) {
+    if (value === undefined) return null
+    throw errors.conflict(['propagation', 'asyncContext'],
+      'vigie: option "propagation" cannot be used with "asyncContext": false; outgoing calls find their request in the async context (set propagation: false, or leave asyncContext on)')
+  }
+  const targets = value === undefined || value === true ? undefined : value.targets
+  return Object.freeze({ allows: compilePropagationTargets(targets, check.invalid) })
+}
+
+export function resolveAggregation (value: Feature, check: OptionChecks): { readonly maxSeries: number } | null {
+  if (value === false) return null
+  const maxSeries = value === undefined || value === true ? undefined : value.maxSeries
+  return Object.freeze({ maxSeries: check.integer(maxSeries, 'aggregation.maxSeries', DEFAULTS.aggregationMaxSeries, DEFAULTS.aggregationMaxSeriesBounds) })
+}
+
+export function resolveProcessMetrics (value: Feature, check: OptionChecks): { readonly intervalMs: number } | null {
+  if (value === false) return null
+  const intervalMs = value === undefined || value === true ? undefined : value.intervalMs
+  return Object.freeze({
+    intervalMs: check.integer(intervalMs, 'processMetrics.intervalMs', DEFAULTS.processMetricsIntervalMs, DEFAULTS.processMetricsIntervalBounds),
+  })
+}
+
+/** Off by default. */
+export function resolveDashboard (value: Feature, check: OptionChecks): { readonly path: string, readonly token: string | undefined } | null {
+  if (value === undefined || value === false) return null
+  const dashboard = value === true ? {} : value
+  const path = dashboard.path ?? DEFAULTS.dashboardPath
+  if (typeof path !== 'string' || !DASHBOARD_PATH.test(path) || path.split('/').some((segment) => segment === '.' || segment === '..')) {
+    throw check.invalid('dashboard.path', 'a path starting with "/", of letters, digits and "._~-", with no trailing "/"', path)
+  }
+  const token = dashboard.token
+  if (token !== undefined && (typeof token !== 'string' || !DASHBOARD_TOKEN.test(token))) {
+    // The value is not echoed: it is meant to be a secret, and error messages end up in logs.
+    throw check.invalid('dashboard.token', 'a non-empty string of printable ASCII characters without spaces', token, true)
+  }
+  return Object.freeze({ path, token })
+}

@@ -1,0 +1,99 @@
+// resolveOptions(): the options given in code, with the environment laid under them and the
+// defaults under both, checked and frozen. The same for every entry point: the Fastify plugin,
+// the Express middleware, patchAll() and vigie/register.
+
+import { checkScrubOptions, type ScrubOptions } from '../scrub/scrubber.js'
+import type { VigieOptions } from '../types.js'
+import { checkCodeOptions } from './code-options.js'
+import { DEFAULTS } from './defaults.js'
+import { readEnvironment, type Env } from './environment.js'
+import { OptionErrors } from './option-errors.js'
+import { isDecidedInCode, layerOptions } from './precedence.js'
+import { resolveAggregation, resolveDashboard, resolveProcessMetrics, resolvePropagation } from './resolve-features.js'
+import { resolveStatsd, type ResolvedStatsd } from './resolve-statsd.js'
+import { CODE_CHECKS, OptionChecks } from './validators.js'
+
+export { DEFAULTS } from './defaults.js'
+export type { ResolvedStatsd } from './resolve-statsd.js'
+
+export interface ResolvedOptions<Request = unknown> {
+  readonly disabled: boolean
+  readonly statsd: ResolvedStatsd
+  readonly correlationHeader: string
+  readonly getUser: ((request: Request) => unknown) | undefined
+  readonly captureClientErrors: boolean
+  readonly capture: { readonly maxBodyBytes: number, readonly maxDepth: number, readonly maxArrayItems: number }
+  readonly scrub: ScrubOptions
+  readonly maxControllers: number
+  readonly ignore: { readonly paths: ReadonlySet<string>, readonly predicate: ((request: Request) => boolean) | undefined }
+  /** Whether each request runs in vigie's AsyncLocalStorage. */
+  readonly asyncContext: boolean
+  /** null when propagation is off. */
+  readonly propagation: { readonly allows: (url: URL) => boolean } | null
+  /** null when in-process aggregation is off. */
+  readonly aggregation: { readonly maxSeries: number } | null
+  /** null when process gauges are off. */
+  readonly processMetrics: { readonly intervalMs: number } | null
+  /** null when the dashboard is off (the default). */
+  readonly dashboard: { readonly path: string, readonly token: string | undefined } | null
+}
+
+type Group = Record<string, unknown>
+type Feature = boolean | Group | undefined
+
+/**
+ * Resolves each option from, in this order: the options given in code, the environment variable
+ * that sets it (environment.ts), its default (defaults.ts). Returns a frozen, fully populated
+ * copy and never mutates `input`. Throws a VigieError naming the first bad option, and the
+ * variable behind it when one set it (VIGIE_ERR_INVALID_ENV).
+ */
+export function resolveOptions<Request> (input: VigieOptions<Request> | undefined, env: Env = process.env): ResolvedOptions<Request> {
+  const code = checkCodeOptions(input)
+  const environment = readEnvironment(env, (option) => isDecidedInCode(code, option))
+  const options = layerOptions(code, environment.options)
+  const errors = new OptionErrors(environment.sources)
+  const check = new OptionChecks(errors.invalid)
+
+  const capture = (options.capture ?? {}) as Group
+  const asyncContext = check.boolean(options.asyncContext, 'asyncContext', DEFAULTS.asyncContext)
+  return Object.freeze({
+    disabled: environment.disabled,
+    statsd: resolveStatsd((options.statsd ?? {}) as Group, check, errors),
+    correlationHeader: check.headerName(options.correlationHeader, 'correlationHeader'),
+    getUser: check.optionalFunction<(request: Request) => unknown>(options.getUser, 'getUser'),
+    captureClientErrors: check.boolean(options.captureClientErrors, 'captureClientErrors', DEFAULTS.captureClientErrors),
+    capture: Object.freeze({
+      maxBodyBytes: check.integer(capture.maxBodyBytes, 'capture.maxBodyBytes', DEFAULTS.maxBodyBytes, DEFAULTS.maxBodyBytesBounds),
+      maxDepth: check.integer(capture.maxDepth, 'capture.maxDepth', DEFAULTS.maxDepth, DEFAULTS.maxDepthBounds),
+      maxArrayItems: check.integer(capture.maxArrayItems, 'capture.maxArrayItems', DEFAULTS.maxArrayItems, DEFAULTS.maxArrayItemsBounds),
+    }),
+    scrub: checkScrubOptions((options.scrub ?? {}) as ScrubOptions, check.invalid),
+    maxControllers: check.integer(options.maxControllers, 'maxControllers', DEFAULTS.maxControllers, { min: 1 }),
+    ignore: resolveIgnore<Request>(options.ignore, check),
+    asyncContext,
+    propagation: resolvePropagation(options.propagation as Feature, asyncContext, check, errors),
+    aggregation: resolveAggregation(options.aggregation as Feature, check),
+    processMetrics: resolveProcessMetrics(options.processMetrics as Feature, check),
+    dashboard: resolveDashboard(options.dashboard as Feature, check),
+  })
+}
+
+/**
+ * The `correlationHeader` option alone, for genReqId(), which must name the plugin's header: the
+ * value given, else `VIGIE_CORRELATION_HEADER`, else `x-request-id`; lower-cased. No other
+ * variable is read.
+ */
+export function resolveHeaderName (value: unknown, env: Env = process.env): string {
+  if (value !== undefined) return CODE_CHECKS.headerName(value, 'correlationHeader')
+  const environment = readEnvironment(env, (option) => option !== 'correlationHeader')
+  return new OptionChecks(new OptionErrors(environment.sources).invalid).headerName(environment.options.correlationHeader, 'correlationHeader')
+}
+
+function resolveIgnore<Request> (value: unknown, check: OptionChecks): ResolvedOptions<Request>['ignore'] {
+  if (value === undefined) return Object.freeze({ paths: new Set<string>(), predicate: undefined })
+  if (typeof value === 'function') return Object.freeze({ paths: new Set<string>(), predicate: value as (request: Request) => boolean })
+  if (!Array.isArray(value) || !value.every((p) => typeof p === 'string' && p.startsWith('/'))) {
+    throw check.invalid('ignore', 'an array of paths starting with "/" or a function', value)
+  }
+  return Object.freeze({ paths: new Set<string>(value), predicate: undefined })
+}
