@@ -1,7 +1,8 @@
 import { enterMount, mountPath, type MountPath } from './express-route-pattern.js'
 import { guardFinalHandler, type GuardableRouter } from './express-final-guard.js'
 import { requestStateOf } from './express-request-state.js'
-import { kMountPatch, kPatchedUse, kVigieMiddleware } from './express-symbols.js'
+import { acquire } from '../process-state.js'
+import { kPatchedUse, kVigieMiddleware } from './express-symbols.js'
 
 type UseMethod = (this: GuardableRouter, ...args: unknown[]) => unknown
 type Middleware = (req: MountedRequest, res: unknown, next: (err?: unknown) => void) => unknown
@@ -11,15 +12,7 @@ interface MountedRequest {
   baseUrl?: string
 }
 
-/** Lives on the object that holds an Express copy's `Router#use`; shared by every vigie instance. */
-interface MountPatch {
-  refs: number
-  active: boolean
-  readonly original: UseMethod
-  readonly patched: UseMethod
-}
-
-type UseHolder = { use: UseMethod, [kMountPatch]?: MountPatch }
+interface UseHolder { use: UseMethod }
 
 /**
  * Where `Router#use` lives in a loaded copy of Express: Express 4's router is a `proto` function
@@ -40,30 +33,21 @@ export function routerUseHolder (expressModule: unknown): UseHolder | undefined 
 /**
  * Makes `use` on every router of this Express copy record mount paths, so that a route's
  * controller tag can be its full pattern (`/api/users/:id`). Idempotent across calls and copies
- * of vigie (the patch is counted); the returned function releases this call's share, and the
- * last release puts the original `use` back. Routers mounted before this call are not recorded.
+ * of vigie (the patch is counted, acquire()); the returned function releases this call's share,
+ * and the last release puts the original `use` back. Routers mounted before are not recorded.
  */
 export function recordMounts (holder: UseHolder): () => void {
-  let patch = holder[kMountPatch]
-  if (patch === undefined) {
+  return acquire(holder, 'express-mount-recording', function patchUse () {
     const original = holder.use
-    const record: MountPatch = { refs: 0, active: true, original, patched: createPatchedUse(original, () => record.active) }
-    Object.defineProperty(holder, kMountPatch, { value: record, configurable: true })
-    holder.use = record.patched
-    patch = record
-  }
-  patch.refs++
-  const current = patch
-  let released = false
-  return function releaseMountRecording () {
-    if (released) return
-    released = true
-    if (--current.refs > 0) return
-    current.active = false
-    delete holder[kMountPatch]
-    // Someone wrapped `use` after vigie: leave their wrapper in place; ours now passes through.
-    if (holder.use === current.patched) holder.use = current.original
-  }
+    let active = true
+    const patched = createPatchedUse(original, () => active)
+    holder.use = patched
+    return function restoreUse () {
+      active = false
+      // Someone wrapped `use` after vigie: leave their wrapper in place; ours now passes through.
+      if (holder.use === patched) holder.use = original
+    }
+  })
 }
 
 /** True when `router`'s `use` is vigie's: routers mounted through it are recorded. */

@@ -2,7 +2,7 @@ import type { Request } from 'express'
 import type { OutgoingPolicy } from '../context/request-context.js'
 import type { FailureReporter } from '../core/failure-reporter.js'
 import type { RequestState } from '../core/framework-facts.js'
-import { processWide } from '../process-state.js'
+import { acquire, processWide } from '../process-state.js'
 import { routeController, type MountRecord } from './express-route-pattern.js'
 import { kCorrelationIdValue, kRoutePatch, kRouteValue } from './express-symbols.js'
 
@@ -126,34 +126,24 @@ const CORRELATION_ID_ACCESSOR: PropertyDescriptor = {
 
 const ACCESSORS: ReadonlyArray<[string, PropertyDescriptor]> = [['route', ROUTE_ACCESSOR], ['correlationId', CORRELATION_ID_ACCESSOR]]
 
-interface RoutePatch { refs: number }
-
 /**
  * Puts the `route` and `correlationId` accessors on an Express copy's request prototype, which
- * every app's requests inherit from (sub-apps included). Counted like the mount recording: the
- * last release removes them. A prototype that already has either of its own is left alone.
+ * every app's requests inherit from (sub-apps included). Counted (acquire()): the last release
+ * removes them. A prototype that already has either of its own is left alone.
  */
 export function trackRequests (requestPrototype: object): () => void {
-  const proto = requestPrototype as { [kRoutePatch]?: RoutePatch }
-  let patch = proto[kRoutePatch]
-  if (patch === undefined) {
+  return acquire(requestPrototype, 'express-request-accessors', function installAccessors () {
+    const proto = requestPrototype as Record<string | symbol, unknown>
     if (ACCESSORS.some(([name]) => Object.getOwnPropertyDescriptor(proto, name) !== undefined)) return () => {}
     for (const [name, accessor] of ACCESSORS) Object.defineProperty(proto, name, accessor)
-    patch = { refs: 0 }
-    Object.defineProperty(proto, kRoutePatch, { value: patch, configurable: true })
-  }
-  patch.refs++
-  const current = patch
-  let released = false
-  return function releaseRequestTracking () {
-    if (released) return
-    released = true
-    if (--current.refs > 0) return
-    delete proto[kRoutePatch]
-    for (const [name, accessor] of ACCESSORS) {
-      if (Object.getOwnPropertyDescriptor(proto, name)?.get === accessor.get) delete (proto as Record<string, unknown>)[name]
+    Object.defineProperty(proto, kRoutePatch, { value: true, configurable: true })
+    return function removeAccessors () {
+      delete proto[kRoutePatch]
+      for (const [name, accessor] of ACCESSORS) {
+        if (Object.getOwnPropertyDescriptor(proto, name)?.get === accessor.get) delete proto[name]
+      }
     }
-  }
+  })
 }
 
 /** The full pattern of `route` as the request reaches it now; never throws into Express. */

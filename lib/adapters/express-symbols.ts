@@ -1,19 +1,20 @@
+import { sharedSymbol } from '../process-state.js'
+
 /**
- * Markers shared by every copy of vigie in the process (the ESM and the CommonJS builds), hence
- * `Symbol.for`: one copy may have patched Express while the other serves the request.
- * - kMountPatch: on the object holding an Express copy's `Router#use`, the patch record.
+ * Markers shared by every copy of this vigie version in the process (the ESM and the CommonJS
+ * builds): one copy may have patched Express while the other serves the request.
  * - kPatchedUse: on vigie's replacement `use` function.
  * - kFinalGuard: on a router whose `handle` vigie wrapped to keep errors from finalhandler.
  * - kVigieMiddleware: on the middleware functions vigie hands out (entry and error handler).
  * - kRouteValue, kCorrelationIdValue: on a request vigie does not observe, what was assigned to
  *   `req.route` and `req.correlationId` (behind vigie's accessors; an observed request keeps them
  *   in its state).
- * - kRoutePatch: on an Express copy's request prototype, the record of vigie's accessors.
+ * - kRoutePatch: on an Express copy's request prototype that has vigie's accessors.
+ * Typed `unique symbol` (sharedSymbol() returns a plain `symbol`) so that they type properties.
  */
-export const kMountPatch = Symbol.for('vigie.express.mountPatch')
-export const kPatchedUse = Symbol.for('vigie.express.patchedUse')
-export const kFinalGuard = Symbol.for('vigie.express.finalGuard')
-export const kVigieMiddleware = Symbol.for('vigie.express.middleware')
-export const kRouteValue = Symbol.for('vigie.express.routeValue')
-export const kCorrelationIdValue = Symbol.for('vigie.express.correlationIdValue')
-export const kRoutePatch = Symbol.for('vigie.express.routePatch')
+export const kPatchedUse: unique symbol = sharedSymbol('express.patchedUse') as never
+export const kFinalGuard: unique symbol = sharedSymbol('express.finalGuard') as never
+export const kVigieMiddleware: unique symbol = sharedSymbol('express.middleware') as never
+export const kRouteValue: unique symbol = sharedSymbol('express.routeValue') as never
+export const kCorrelationIdValue: unique symbol = sharedSymbol('express.correlationIdValue') as never
+export const kRoutePatch: unique symbol = sharedSymbol('express.routePatch') as never
