@@ -1,11 +1,13 @@
 // Heap bytes per aggregated series, measured: the worst case (every one of the 30 + 60 buckets
 // holding a sketch with all its bins), a realistic timing series, a counter and a gauge. Fills
 // `SERIES` series of each shape over 65 minutes of fake time, reads them once (a snapshot), then
-// reads the heap after a GC: the V8 heap and the memory of typed arrays, which is outside it.
+// reads the heap after a GC: the V8 heap and the memory of typed arrays, which is outside it
+// (freed on a background thread after a GC: each reading waits for it).
 // Imports the built package (run `npm run build` first).
 //
 //   node --expose-gc bench/aggregation-memory.mjs
 
+import { setTimeout as sleep } from 'node:timers/promises'
 import { Aggregator } from '../dist/esm/aggregate/aggregator.js'
 import { BIN_LIMIT, RELATIVE_ACCURACY } from '../dist/esm/aggregate/sketch.js'
 import { random } from './lib/random.mjs'
@@ -48,19 +50,23 @@ if (only === undefined) {
     process.stdout.write(execFileSync(process.execPath, ['--expose-gc', new URL(import.meta.url).pathname, shape], { encoding: 'utf8' }))
   }
 } else {
-  measure(only, shapes[only])
+  await measure(only, shapes[only])
 }
 
-function used () {
+/** Memory in use once garbage is collected, the backing stores of dead typed arrays included. */
+async function used () {
+  for (let i = 0; i < 5; i++) {
+    globalThis.gc()
+    await sleep(20)
+  }
   const { heapUsed, arrayBuffers } = process.memoryUsage()
   return heapUsed + arrayBuffers
 }
 
-function measure (shape, fill) {
+async function measure (shape, fill) {
   const clock = { now: START }
   const aggregator = new Aggregator({ maxSeries: 10_000, now: () => clock.now })
-  globalThis.gc()
-  const before = used()
+  const before = await used()
   const handles = []
   for (let s = 0; s < SERIES; s++) handles.push(aggregator.series(kinds[shape] ?? 'timing', 'bench', [`series:${s}`]))
   const rand = random(42)
@@ -72,7 +78,7 @@ function measure (shape, fill) {
   // Rolls every open bucket up (all 90 buckets in use), and makes each series keep what its
   // windows' closed buckets add up to, as they do once read. The snapshot itself is let go.
   aggregator.snapshot()
-  globalThis.gc()
-  const bytes = (used() - before) / SERIES
+  const bytes = (await used() - before) / SERIES
+  aggregator.clear() // used after the reading, so not collected before it
   console.log(`${shape.padEnd(34)}${(bytes / 1024).toFixed(1).padStart(8)} KiB per series`)
 }

@@ -1,31 +1,27 @@
 import type { Sketch } from './sketch.js'
 
-export type Store = Sketch['store']
-
 const NO_COUNTS = new Float64Array(0)
-// The key range of empty bins. Keys are small integers (about ±18 000 cover every double): with
-// integer bounds rather than ±Infinity, the engine keeps the arithmetic on keys in integers.
+// The key range of empty bins, as in a sketch: integers, not ±Infinity.
 const EMPTY_MIN = 2 ** 30
 const EMPTY_MAX = -(2 ** 30)
 /** Keys of room left on each side when the array grows: a range drifting a little does not reallocate. */
 const SLACK = 16
 /** addAll()'s scratch: the bins being added, key by key; zeros between calls. */
 let added = new Float64Array(256)
-/** Past this span, addAll() adds the stores one by one rather than grow its scratch further. */
+/** Past this span, addAll() adds the sketches one by one rather than grow its scratch further. */
 const ADDED_MAX = 4096
 
 /**
- * The bins of several sketches' stores, summed key by key, and kept as cumulative counts: at(key)
- * is how many values lie in the bins up to `key`. What one store merging them all would hold,
- * every bin kept, read the way DenseStore.keyAtRank() reads it, but by binary search rather than
- * by a walk over the bins.
+ * The bins of several sketches, summed key by key, and kept as cumulative counts: at(key) is how
+ * many values lie in the bins up to `key`. What one sketch merging them all would hold, every bin
+ * kept (none collapsed), read by binary search rather than by a walk over the bins.
  *
- * Bin counts are integers, so a store added can be subtracted again exactly: that is what lets a
+ * Bin counts are integers, so a sketch added can be subtracted again exactly: that is what lets a
  * window drop its oldest bucket without being rebuilt. `[minKey, maxKey]` is kept tight: the
  * lowest and the highest key whose bin is not empty.
  */
 export class CumulativeBins {
-  /** Most keys the bins may span; a store that would stretch them further is refused. */
+  /** Most keys the bins may span; a sketch that would stretch them further is refused. */
   readonly maxSpan: number
   /** EMPTY_MIN when empty. */
   minKey = EMPTY_MIN
@@ -48,48 +44,49 @@ export class CumulativeBins {
     return this.#counts[key - this.#offset]
   }
 
-  /** Adds the store's bins; false, and nothing added, if they would then span more than maxSpan keys. */
-  add (store: Store): boolean {
-    if (store.count === 0) return true
-    const minKey = Math.min(this.minKey, store.minKey | 0)
-    const maxKey = Math.max(this.maxKey, store.maxKey | 0)
+  /** Adds the sketch's bins; false, and nothing added, if they would then span more than maxSpan keys. */
+  add (sketch: Sketch): boolean {
+    const binned = inBins(sketch)
+    if (binned === 0) return true
+    const minKey = Math.min(this.minKey, sketch.minKey)
+    const maxKey = Math.max(this.maxKey, sketch.maxKey)
     if (maxKey - minKey + 1 > this.maxSpan) return false
     this.#cover(minKey, maxKey)
-    this.#addCumulated(store, 1)
-    this.count += store.count
+    this.#addCumulated(sketch, 1)
+    this.count += binned
     return true
   }
 
   /**
-   * Adds the bins of every store, in one pass over the cumulative counts (adding them one by one
+   * Adds the bins of every sketch, in one pass over the cumulative counts (adding them one by one
    * would pass over them once each); false, and nothing added, if they would then span more than
    * maxSpan keys.
    */
-  addAll (stores: readonly Store[]): boolean {
+  addAll (sketches: readonly Sketch[]): boolean {
     let minKey = this.minKey
     let maxKey = this.maxKey
     let count = 0
-    for (const store of stores) {
-      if (store.count === 0) continue
-      minKey = Math.min(minKey, store.minKey | 0)
-      maxKey = Math.max(maxKey, store.maxKey | 0)
-      count += store.count
+    for (const sketch of sketches) {
+      const binned = inBins(sketch)
+      if (binned === 0) continue
+      minKey = Math.min(minKey, sketch.minKey)
+      maxKey = Math.max(maxKey, sketch.maxKey)
+      count += binned
     }
     if (count === 0) return true
     if (maxKey - minKey + 1 > this.maxSpan) return false
     if (maxKey - minKey + 1 > ADDED_MAX) {
-      for (const store of stores) this.add(store)
+      for (const sketch of sketches) this.add(sketch)
       return true
     }
     this.#cover(minKey, maxKey)
-    // The stores' bins, summed key by key from minKey, then cumulated into the counts.
+    // The sketches' bins, summed key by key from minKey, then cumulated into the counts.
     if (added.length < maxKey - minKey + 1) added = new Float64Array(maxKey - minKey + 1 + 2 * SLACK)
-    for (const store of stores) {
-      if (store.count === 0) continue
-      const { first, last } = binRange(store)
-      const bins = store.bins
-      const shift = (store.offset | 0) - minKey
-      for (let at = first; at <= last; at++) added[at + shift] += bins[at]
+    for (const sketch of sketches) {
+      if (inBins(sketch) === 0) continue
+      const bins = sketch.bins
+      const shift = sketch.offset - minKey
+      for (let at = sketch.minKey - sketch.offset, last = sketch.maxKey - sketch.offset; at <= last; at++) added[at + shift] += bins[at]
     }
     const counts = this.#counts
     let running = 0
@@ -102,11 +99,12 @@ export class CumulativeBins {
     return true
   }
 
-  /** Takes out the bins of a store added before (and not changed since). */
-  subtract (store: Store): void {
-    if (store.count === 0) return
-    this.#addCumulated(store, -1)
-    this.count -= store.count
+  /** Takes out the bins of a sketch added before (and not changed since). */
+  subtract (sketch: Sketch): void {
+    const binned = inBins(sketch)
+    if (binned === 0) return
+    this.#addCumulated(sketch, -1)
+    this.count -= binned
     if (this.count === 0) {
       this.clear()
       return
@@ -124,21 +122,20 @@ export class CumulativeBins {
     this.count = 0
   }
 
-  /** Empties the bins and adds one store's. */
-  load (store: Store): void {
+  /** Empties the bins and adds one sketch's. */
+  load (sketch: Sketch): void {
     this.clear()
-    this.add(store)
+    this.add(sketch)
   }
 
-  /** Adds `sign` × the store's bins to every cumulative count from its lowest key up to maxKey. */
-  #addCumulated (store: Store, sign: 1 | -1): void {
+  /** Adds `sign` × the sketch's bins to every cumulative count from its lowest key up to maxKey. */
+  #addCumulated (sketch: Sketch, sign: 1 | -1): void {
     const counts = this.#counts
-    const bins = store.bins
-    const { first, last } = binRange(store)
+    const bins = sketch.bins
     const end = this.maxKey - this.#offset
     let running = 0
-    let at = (store.minKey | 0) - this.#offset
-    for (let from = first; from <= last; from++, at++) {
+    let at = sketch.minKey - this.#offset
+    for (let from = sketch.minKey - sketch.offset, last = sketch.maxKey - sketch.offset; from <= last; from++, at++) {
       running += sign * bins[from]
       counts[at] += running
     }
@@ -166,12 +163,7 @@ export class CumulativeBins {
   }
 }
 
-/**
- * The indices in `store.bins` of its lowest and highest key, as integers: a store's key fields
- * start at ±Infinity, so the engine holds them as doubles, and loops indexed by them would be too.
- * The store must not be empty.
- */
-function binRange (store: Store): { first: number, last: number } {
-  const offset = store.offset | 0
-  return { first: (store.minKey | 0) - offset, last: (store.maxKey | 0) - offset }
+/** How many values the sketch holds in its bins. */
+function inBins (sketch: Sketch): number {
+  return sketch.count - sketch.zeroCount
 }

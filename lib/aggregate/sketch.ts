@@ -1,83 +1,93 @@
-import { DDSketch } from '@datadog/sketches-js'
-import { CumulativeBins, type Store } from './cumulative-bins.js'
+import { CumulativeBins } from './cumulative-bins.js'
 import type { TimingStats } from './types.js'
 
 /**
- * Timings are kept in DDSketches (Datadog's mergeable quantile sketch, the one dd-trace uses):
- * a quantile read from one is within RELATIVE_ACCURACY of the exact value of that rank.
+ * Timings are kept in DDSketches (Masson, Rim and Lee, VLDB 2019; the sketch of Datadog's
+ * libraries), written here. A value v counts in the bin of key ⌈log_γ v⌉, γ = (1 + a) / (1 − a)
+ * with a = RELATIVE_ACCURACY, and bin k reads as 2γ^k / (1 + γ): within a of every value of
+ * (γ^(k−1), γ^k]. So a quantile read from the bins is within a of the exact value of that rank.
  *
- * The sketch of one time bucket keeps at most BIN_LIMIT bins. At 2 % accuracy a bin covers about
- * 4 % of value, so 256 bins cover a ratio of about 28 000 between the smallest and the largest
- * value of one series in one bucket (0.002 ms to 60 s, or 0.1 ms to 3 s). Values lower than
- * that are counted in the lowest bin kept ("collapsing lowest"): only quantiles that fall among
- * them are overstated; the high ones, which matter for latency, keep their accuracy.
+ * A sketch keeps at most BIN_LIMIT bins. At 2 % a bin covers about 4 % of value, so 256 bins
+ * cover a ratio of about 28 000 between the smallest and the largest value of one series in one
+ * bucket (0.1 ms to 3 s, or 2 ms to 60 s). Lower values count in the lowest bin kept
+ * ("collapsing lowest"): only quantiles that fall among them are overstated; the high ones, which
+ * matter for latency, keep their accuracy.
  *
- * Why 2 % and not 1 %: a series keeps up to 90 sketches (30 of 10 s, 60 of 1 minute), and a
- * dense sketch's memory is its number of bins. 1 % doubles the bins for the same range: a busy
- * timing series measured 339 KiB at 1 % (512 bins) against 210 KiB at 2 %, and 594 against
- * 328 KiB at worst (bench/aggregation-memory.mjs). 2 % of a 100 ms p99 is 2 ms.
+ * The lowest bin kept is never below the highest key seen − (BIN_LIMIT − 1), and values of lower
+ * keys all go into it: each value counts in bin max(its key, that floor) whatever the order the
+ * values came in. So merging sketches gives exactly the sketch of all their values (bins, count,
+ * extremes; only the sum's rounding depends on the order), as merging workers' aggregates needs.
  *
- * The library's own bin-limited sketches (LogCollapsingLowestDenseDDSketch and its store, in
- * @datadog/sketches-js 2.1.1) count some values twice when they collapse: their sumOfRange()
- * includes the end of the range that is then added again (the bins then hold more than
- * `count`, and every quantile drifts low: p99 of 1000 values spread over 10^9 read as 36 instead
- * of 812 662). So buckets use the plain DDSketch, whose store never collapses, and
- * addToSketch()/mergeIntoSketch() keep its range within BIN_LIMIT with the store's own add().
- *
- * Reads do not use the library's merge either: DenseStore.merge() reads `secondKey || key` when
- * it extends its range, so a store whose highest key is 0 (values from 0.98 to 1) merged into one
- * whose keys are all lower puts bins past the range it keeps (p90 of 0.001, 0.5 and 1 ms read as
- * 0.5 instead of 1). Reads sum the bins themselves (cumulative-bins.ts, timingStatsFrom()).
+ * Why 2 % and not 1 %: a series keeps up to 90 sketches, and a sketch's memory is its number of
+ * bins. 1 % doubles the bins for the same range: a busy timing series measured 141 KiB at 1 %
+ * (512 bins) against 91 KiB at 2 %, and 238 against 140 KiB at worst
+ * (bench/aggregation-memory.mjs). 2 % of a 100 ms p99 is 2 ms.
  */
 export const RELATIVE_ACCURACY = 0.02
 export const BIN_LIMIT = 256
-/**
- * Bins are added this many at a time (the library's default is 128: 1 KiB of bins for a bucket
- * that saw one value); a smaller step keeps quiet buckets small.
- */
-const BIN_CHUNK = 32
 
-export type Sketch = DDSketch
+const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY)
+const LOG_GAMMA = Math.log(GAMMA)
+const KEYS_PER_LOG = 1 / LOG_GAMMA
+/** Lower values (0, -0, and subnormal doubles, where γ^k loses precision) count as zeros. */
+const MIN_MAPPED = 2 ** -1022
+/** Bins are allocated this many at a time: a bucket that saw one value holds 128 bytes of them. */
+const BIN_CHUNK = 32
+/** Bins count in 32 bits, half the memory of doubles, while the sketch holds no more values than this. */
+const UINT32_COUNTS = 2 ** 32 - 1
+// The key range of a sketch without bins. Keys lie within ±18 000: with integer bounds rather
+// than ±Infinity, the engine keeps the arithmetic on keys in integers.
+const EMPTY_MIN = 2 ** 30
+const EMPTY_MAX = -(2 ** 30)
+const NO_BINS = new Uint32Array(0)
+
+/**
+ * Count, zero count, sum and extremes, exact, beside the bins: `bins[k - offset]` counts the
+ * values of key k, for k in [minKey, maxKey], the lowest and the highest key holding any
+ * (EMPTY_MIN and EMPTY_MAX while none does); every other element is 0. Only this module changes it.
+ */
+class Sketch {
+  count = 0
+  /** Values below MIN_MAPPED: read as 0. */
+  zeroCount = 0
+  sum = 0
+  min = Infinity
+  max = -Infinity
+  bins: Uint32Array | Float64Array = NO_BINS
+  offset = 0
+  minKey = EMPTY_MIN
+  maxKey = EMPTY_MAX
+}
+export type { Sketch }
 
 export function newSketch (): Sketch {
-  const sketch = new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY })
-  sketch.store.chunkSize = BIN_CHUNK
-  return sketch
+  return new Sketch()
 }
 
-/** Adds one value (finite, ≥ 0), as DDSketch.accept() does, keeping the bins within BIN_LIMIT. */
+/** Adds one value (finite, ≥ 0). */
 export function addToSketch (sketch: Sketch, value: number): void {
-  if (value > sketch.mapping.minPossible) {
-    const store = sketch.store
-    let key = sketch.mapping.key(value)
-    if (store.count > 0) {
-      const lowest = store.maxKey - BIN_LIMIT + 1
-      if (key < lowest) key = lowest
-      else if (key - BIN_LIMIT + 1 > store.minKey) raiseFloor(store, key - BIN_LIMIT + 1)
-    }
-    store.add(key, 1)
+  if (value >= MIN_MAPPED) {
+    let key = Math.ceil(Math.log(value) * KEYS_PER_LOG)
+    if (key < sketch.minKey || key > sketch.maxKey) key = Math.max(key, include(sketch, key, key))
+    if (sketch.count >= UINT32_COUNTS) widen(sketch)
+    sketch.bins[key - sketch.offset]++
   } else {
-    sketch.zeroCount += 1
+    sketch.zeroCount++
   }
-  sketch.count += 1
+  sketch.count++
   sketch.sum += value
   if (value < sketch.min) sketch.min = value
   if (value > sketch.max) sketch.max = value
 }
 
-/** Adds every value of `source` into `target`, keeping `target`'s bins within BIN_LIMIT. */
+/** Adds every value of `source` into `target` (not the same sketch). */
 export function mergeIntoSketch (target: Sketch, source: Sketch): void {
   if (source.count === 0) return
-  const from = source.store
-  const to = target.store
-  if (from.count > 0) {
-    const floor = Math.max(from.maxKey, to.count > 0 ? to.maxKey : -Infinity) - BIN_LIMIT + 1
-    if (to.count > 0 && to.minKey < floor) raiseFloor(to, floor)
-    // Highest first: the store then grows downwards only, a chunk at a time.
-    for (let key = from.maxKey; key >= from.minKey; key--) {
-      const count = from.bins[key - from.offset]
-      if (count > 0) to.add(Math.max(key, floor), count)
-    }
+  if (source.count > source.zeroCount) {
+    const floor = include(target, source.minKey, source.maxKey)
+    if (target.count + source.count > UINT32_COUNTS) widen(target)
+    const { bins, offset } = target
+    for (let key = source.minKey; key <= source.maxKey; key++) bins[Math.max(key, floor) - offset] += source.bins[key - source.offset]
   }
   target.zeroCount += source.zeroCount
   target.count += source.count
@@ -86,22 +96,61 @@ export function mergeIntoSketch (target: Sketch, source: Sketch): void {
   if (source.max > target.max) target.max = source.max
 }
 
-/** Folds the bins below `floor` into bin `floor`: the store is rebuilt with its own add(). */
-function raiseFloor (store: Store, floor: number): void {
-  const { bins, offset, minKey, maxKey } = store
-  // The state of a new store (DenseStore's constructor).
-  store.bins = []
-  store.count = 0
-  store.minKey = Infinity
-  store.maxKey = -Infinity
-  store.offset = 0
+/**
+ * Extends the sketch's key range to [low, high] for values the caller then adds, keeping it within
+ * BIN_LIMIT keys: bins below the highest key − (BIN_LIMIT − 1) are folded into that one. Returns
+ * that floor: values of lower keys are to be counted in its bin.
+ */
+function include (sketch: Sketch, low: number, high: number): number {
+  const maxKey = Math.max(sketch.maxKey, high)
+  const floor = maxKey - BIN_LIMIT + 1
   let folded = 0
-  for (let key = maxKey; key >= minKey; key--) {
-    const count = bins[key - offset]
-    if (key < floor) folded += count
-    else if (count > 0) store.add(key, count)
+  if (sketch.minKey < floor) {
+    const { bins, offset } = sketch
+    const end = Math.min(floor - 1, sketch.maxKey)
+    for (let key = sketch.minKey; key <= end; key++) {
+      folded += bins[key - offset]
+      bins[key - offset] = 0
+    }
   }
-  if (folded > 0) store.add(floor, folded)
+  const minKey = Math.max(Math.min(sketch.minKey, low), floor)
+  cover(sketch, minKey, maxKey)
+  if (folded > 0) sketch.bins[floor - sketch.offset] += folded
+  sketch.minKey = minKey
+  sketch.maxKey = maxKey
+  return floor
+}
+
+/**
+ * Makes the array of bins hold keys [minKey, maxKey] (at most BIN_LIMIT), with room on both
+ * sides, keeping its counts: every key with a count must lie in that range.
+ */
+function cover (sketch: Sketch, minKey: number, maxKey: number): void {
+  const old = sketch.bins
+  const oldOffset = sketch.offset
+  if (minKey >= oldOffset && maxKey < oldOffset + old.length) return
+  const span = maxKey - minKey + 1
+  const length = Math.min(BIN_LIMIT, Math.ceil(span / BIN_CHUNK) * BIN_CHUNK)
+  const offset = minKey - ((length - span) >> 1)
+  // The keys both arrays hold: every key with a count is among them.
+  const from = Math.max(offset, oldOffset)
+  const to = Math.min(offset + length, oldOffset + old.length)
+  if (length === old.length) {
+    // The counts slide within the array (as a sketch at BIN_LIMIT does whenever its highest key rises).
+    if (from < to) old.copyWithin(from - offset, from - oldOffset, to - oldOffset)
+    old.fill(0, 0, from - offset)
+    old.fill(0, Math.max(0, to - offset))
+  } else {
+    const bins = old instanceof Float64Array ? new Float64Array(length) : new Uint32Array(length)
+    if (from < to) bins.set(old.subarray(from - oldOffset, to - oldOffset), from - offset)
+    sketch.bins = bins
+  }
+  sketch.offset = offset
+}
+
+/** Counts in doubles from now on: 32 bits could overflow. */
+function widen (sketch: Sketch): void {
+  if (sketch.bins instanceof Uint32Array) sketch.bins = Float64Array.from(sketch.bins)
 }
 
 /** What a timing read keeps beside the bins, summed over the sketches it reads. */
@@ -114,16 +163,18 @@ export interface TimingScalars {
 }
 
 const QUANTILES = [0.5, 0.9, 0.95, 0.99] as const
-const MAPPING = newSketch().mapping
-/** MAPPING.value() of keys -1024 to 1023 (values from 10^-18 to 10^17), each computed on first use. */
-const KEY_VALUES = new Float64Array(2048).fill(NaN)
 const ONE_SKETCH = new CumulativeBins()
+
+/** What the bin of `key` reads as: 2γ^key / (1 + γ). */
+export function valueOfKey (key: number): number {
+  return Math.exp(key * LOG_GAMMA) * (2 / (1 + GAMMA))
+}
 
 /**
  * Timing stats of sketches whose scalars add up to `scalars` and whose bins add up to those of
- * `a`, `b` and `c` (b and c may be null), as one sketch merging them all would give them
- * (DDSketch.getValueAtQuantile(), then DenseStore.keyAtRank(): the lowest key whose cumulative
- * count exceeds the rank), without building it. `scalars.count` must be above 0.
+ * `a`, `b` and `c` (b and c may be null), as one sketch merging them all would give them (the
+ * value of the lowest key whose cumulative count exceeds the rank), without building it.
+ * `scalars.count` must be above 0.
  *
  * Count, min, max and mean are exact (the sketch keeps them beside its bins); quantiles come from
  * the bins, kept within [min, max], which only brings them closer to the exact value.
@@ -174,15 +225,8 @@ export function timingStatsFrom (scalars: TimingScalars, a: CumulativeBins, b: C
 
 /** The timing stats of one sketch. */
 export function timingStatsOf (sketch: Sketch): TimingStats {
-  ONE_SKETCH.load(sketch.store)
+  ONE_SKETCH.load(sketch)
   return timingStatsFrom(sketch, ONE_SKETCH, null, null)
-}
-
-function valueOfKey (key: number): number {
-  const at = key + 1024
-  if (at < 0 || at >= KEY_VALUES.length) return MAPPING.value(key)
-  const value = KEY_VALUES[at]
-  return value === value ? value : (KEY_VALUES[at] = MAPPING.value(key))
 }
 
 function within (value: number, min: number, max: number): number {

@@ -54,7 +54,7 @@ class KeptWindow implements ClosedScalars {
 
   forget (index: number, sketch: Sketch): void {
     if (index < this.from || index > this.to) return
-    this.bins.subtract(sketch.store)
+    this.bins.subtract(sketch)
     this.count -= sketch.count
     this.zeroCount -= sketch.zeroCount
     this.extremesStale = true
@@ -77,7 +77,7 @@ class KeptWindow implements ClosedScalars {
    */
   addNewer (sketches: readonly Sketch[]): boolean {
     if (sketches.length === 0) return true
-    if (!this.bins.addAll(sketches.map((sketch) => sketch.store))) return false
+    if (!this.bins.addAll(sketches)) return false
     for (const sketch of sketches) {
       this.count += sketch.count
       this.zeroCount += sketch.zeroCount
@@ -90,7 +90,7 @@ class KeptWindow implements ClosedScalars {
 
   /** Takes out a bucket older than every other bucket kept. */
   takeOutOldest (sketch: Sketch): void {
-    this.bins.subtract(sketch.store)
+    this.bins.subtract(sketch)
     this.count -= sketch.count
     this.zeroCount -= sketch.zeroCount
     this.extremesStale = true
@@ -242,7 +242,7 @@ export class TimingSeries extends Series<TimingTotal> {
         const sketch = this.#at(long, index)
         if (sketch === null) continue
         addOlder(closed, sketch)
-        scratch.add(sketch.store)
+        scratch.add(sketch)
       }
     }
 
@@ -335,6 +335,6 @@ function addOlder (into: ClosedScalars, sketch: Sketch): void {
 }
 
 function loaded (bins: CumulativeBins, sketch: Sketch): CumulativeBins {
-  bins.load(sketch.store)
+  bins.load(sketch)
   return bins
 }

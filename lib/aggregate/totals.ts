@@ -49,7 +49,7 @@ export class TimingTotal implements Total, TimingScalars {
     this.sum += sketch.sum
     if (sketch.min < this.min) this.min = sketch.min
     if (sketch.max > this.max) this.max = sketch.max
-    this.#bins.add(sketch.store)
+    this.#bins.add(sketch)
   }
 
   stats (): TimingStats | null {
