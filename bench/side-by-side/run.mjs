@@ -392,7 +392,7 @@ With the defaults a run takes about 12 minutes.
   small JSON object on 127.0.0.1. For each variant the runner starts the bare server of the same
   framework and the variant, warms each up, then alternates: bare, variant, bare, variant … for
   ${PAIRS} pairs, so drift on the machine hits both sides of a pair alike.
-- Every server process starts with ${TICK_PIN ? '\`--import bench/lib/pin-tick-object.mjs\` ([see above](#nodes-tick-object-lottery-and-why-every-server-here-preloads-a-pin))' : 'no tick-object pin (\`BENCH_TICK_PIN=0\`): any row may have drawn [the lottery](#nodes-tick-object-lottery-and-why-every-server-here-preloads-a-pin)'}.
+- Every server process starts with ${TICK_PIN ? '`--import bench/lib/pin-tick-object.mjs` ([see above](#nodes-tick-object-lottery-and-why-every-server-here-preloads-a-pin))' : 'no tick-object pin (`BENCH_TICK_PIN=0`): any row may have drawn [the lottery](#nodes-tick-object-lottery-and-why-every-server-here-preloads-a-pin)'}.
 - Before each variant the runner waits for the machine to be idle (under 15 % CPU over 1 s)${waited.length ? ` — ${waited.length} time(s) in this run it was not after ${IDLE_WAIT} s, so those figures share the machine` : ''}.
 - Load: autocannon (programmatic API) in a separate process (\`load.mjs\`), ${CONNECTIONS}
   connections, no pipelining, one URL (\`/users/42\`), no \`x-request-id\` sent, so vigie makes a

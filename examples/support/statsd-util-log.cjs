@@ -3,9 +3,11 @@
 // what Node 22's did: "25 Nov 08:34:00 - message".
 const util = require('node:util')
 
+// eslint-disable-next-line n/no-deprecated-api -- it is the removed API this file puts back
 if (typeof util.log !== 'function') {
   const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
   const pad = (n) => String(n).padStart(2, '0')
+  // eslint-disable-next-line n/no-deprecated-api
   util.log = function log (...args) {
     const d = new Date()
     const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`

@@ -172,7 +172,6 @@ export class Aggregator {
     this.#startedAt = this.#clock.now()
     this.#historyMemos.clear()
   }
-
 }
 
 function createSeries (kind: MetricKind, name: string, tags: readonly string[], clock: MonotonicClock): AnySeries {

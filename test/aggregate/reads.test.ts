@@ -245,14 +245,14 @@ const timingValue = fc.oneof(
   { weight: 2, arbitrary: fc.double({ min: 0.9, max: 1.05, noNaN: true }) },
   { weight: 1, arbitrary: fc.constantFrom(0, -0) },
   { weight: 1, arbitrary: fc.double({ min: 1e-15, max: 1e15, noNaN: true }) },
-  { weight: 1, arbitrary: fc.constantFrom(-1, NaN, Infinity) },
+  { weight: 1, arbitrary: fc.constantFrom(-1, NaN, Infinity) }
 )
 // Counters: fractions, small integers (added exactly in any order), integers too large for that.
 const otherValue = fc.oneof(
   fc.double({ min: -100, max: 100, noNaN: true }),
   fc.integer({ min: -3, max: 20 }),
   fc.integer({ min: -3, max: 20 }),
-  fc.constantFrom(1e20, -1e20, 2 ** 47, 0.5, NaN, -Infinity),
+  fc.constantFrom(1e20, -1e20, 2 ** 47, 0.5, NaN, -Infinity)
 )
 const step = fc.oneof(
   { weight: 10, arbitrary: fc.record({ op: fc.constant('record' as const), kind: fc.constantFrom<MetricKind>('timing', 'timing', 'counter', 'gauge'), name: fc.nat(NAMES.length - 1), tags: fc.nat(TAG_SETS.length - 1), timing: fc.array(timingValue, { minLength: 1, maxLength: 30 }), other: otherValue }) },
@@ -260,7 +260,7 @@ const step = fc.oneof(
   { weight: 6, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.oneof(fc.integer({ min: 0, max: 2000 }), fc.constantFrom(10_000, 60_000, 301_000, 3_540_000, 3_590_000, 3_660_000), fc.integer({ min: 0, max: 700_000 })) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('snapshot' as const) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('history' as const), name: fc.nat(NAMES.length - 1), long: fc.boolean(), group: fc.constantFrom(undefined, 'route', 'status', 'nothing') }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('clear' as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('clear' as const) }) }
 )
 
 t.test('snapshot() and history() equal a merge of the buckets afresh, whatever the records and the time', async (t) => {

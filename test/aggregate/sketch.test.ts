@@ -67,7 +67,7 @@ const dataSet = fc.oneof(
   fc.array(anyDuration, { minLength: 1, maxLength: 2000 }),
   fc.array(narrow, { minLength: 1, maxLength: 2000 }),
   fc.tuple(fc.double({ min: 1e-3, max: 1e3, noNaN: true }), fc.array(fc.double({ min: 1, max: 1.2, noNaN: true }), { minLength: 1, maxLength: 500 }))
-    .map(([scale, factors]) => factors.map((f) => scale * f)),
+    .map(([scale, factors]) => factors.map((f) => scale * f))
 )
 
 t.test('every quantile is within 2 % of the exact value of its rank where the bins reach; count, min and max exact', async (t) => {

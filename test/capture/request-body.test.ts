@@ -109,6 +109,6 @@ t.test('never throws, and keeps what it captures within maxBodyBytes', async (t)
           Buffer.byteLength(out.split('…[truncated')[0]) <= maxBodyBytes
       }
       return out === null || typeof out !== 'object' || Buffer.byteLength(JSON.stringify(out)) <= maxBodyBytes
-    },
+    }
   ), { numRuns: 300 }))
 })

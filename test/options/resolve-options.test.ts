@@ -7,8 +7,18 @@ t.test('defaults', async (t) => {
   t.equal(resolved.disabled, false)
   t.equal(resolved.correlationHeader, 'x-request-id')
   t.same(resolved.statsd, {
-    host: '127.0.0.1', port: 8125, protocol: 'udp', path: undefined, prefix: '', globalTags: {}, sampleRate: 1,
-    tagFormat: 'datadog', maxBufferSize: 8192, bufferFlushInterval: 1000, datadog: false, client: undefined,
+    host: '127.0.0.1',
+    port: 8125,
+    protocol: 'udp',
+    path: undefined,
+    prefix: '',
+    globalTags: {},
+    sampleRate: 1,
+    tagFormat: 'datadog',
+    maxBufferSize: 8192,
+    bufferFlushInterval: 1000,
+    datadog: false,
+    client: undefined,
   })
   t.same(resolved.capture, { maxBodyBytes: DEFAULTS.maxBodyBytes, maxDepth: 6, maxArrayItems: 50 })
   t.equal(resolved.maxControllers, 500)
@@ -66,10 +76,17 @@ t.test('features: code beats the environment both ways', async (t) => {
 
 t.test('every other option from the environment', async (t) => {
   const resolved = resolveOptions({}, {
-    VIGIE_STATSD_PROTOCOL: 'tcp', VIGIE_STATSD_GLOBAL_TAGS: 'env:prod,team:core', VIGIE_STATSD_SAMPLE_RATE: '0.5',
-    VIGIE_STATSD_TAG_FORMAT: 'telegraf', VIGIE_STATSD_MAX_BUFFER_SIZE: '512', VIGIE_STATSD_BUFFER_FLUSH_INTERVAL: '50',
-    VIGIE_CORRELATION_HEADER: 'X-Correlation-Id', VIGIE_CAPTURE_CLIENT_ERRORS: 'yes', VIGIE_SCRUB_KEYS: 'iban, tenant',
-    VIGIE_IGNORE: '/health,/ready', VIGIE_ASYNC_CONTEXT: 'false',
+    VIGIE_STATSD_PROTOCOL: 'tcp',
+    VIGIE_STATSD_GLOBAL_TAGS: 'env:prod,team:core',
+    VIGIE_STATSD_SAMPLE_RATE: '0.5',
+    VIGIE_STATSD_TAG_FORMAT: 'telegraf',
+    VIGIE_STATSD_MAX_BUFFER_SIZE: '512',
+    VIGIE_STATSD_BUFFER_FLUSH_INTERVAL: '50',
+    VIGIE_CORRELATION_HEADER: 'X-Correlation-Id',
+    VIGIE_CAPTURE_CLIENT_ERRORS: 'yes',
+    VIGIE_SCRUB_KEYS: 'iban, tenant',
+    VIGIE_IGNORE: '/health,/ready',
+    VIGIE_ASYNC_CONTEXT: 'false',
   })
   t.match(resolved.statsd, { protocol: 'tcp', globalTags: { env: 'prod', team: 'core' }, sampleRate: 0.5, tagFormat: 'telegraf', maxBufferSize: 512, bufferFlushInterval: 50 })
   t.equal(resolved.correlationHeader, 'x-correlation-id')

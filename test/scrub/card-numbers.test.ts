@@ -42,7 +42,7 @@ t.test('finds a card inside a longer group of separated numbers', async (t) => {
   t.equal(
     maskCardNumbers('4111 1111 1111 1111 5500 0000 0000 0004'),
     '**** **** **** 1111 **** **** **** 0004',
-    'two cards in a row',
+    'two cards in a row'
   )
 })
 

@@ -16,14 +16,26 @@ t.test('extra keys use the same normalisation and add to the defaults', async (t
 
 t.test('malformed options throw VIGIE_ERR_INVALID_OPTION naming the option', async (t) => {
   const code = 'VIGIE_ERR_INVALID_OPTION'
-  t.throws(() => buildScrubber({ keys: ['-'] }), { name: 'VigieError', code,
-    message: 'vigie: option "scrub.keys[0]" must be a string with a character other than "-", "_", "." and space; received "-" (string)' })
-  t.throws(() => buildScrubber({ keys: ['ok', 7] as never }), { name: 'VigieError', code,
-    message: 'vigie: option "scrub.keys[1]" must be a string with a character other than "-", "_", "." and space; received 7 (number)' })
-  t.throws(() => buildScrubber({ keys: 'token' as never }), { name: 'VigieError', code,
-    message: 'vigie: option "scrub.keys" must be an array of non-empty strings; received "token" (string)' })
-  t.throws(() => buildScrubber({ replace: 1 as never }), { name: 'VigieError', code,
-    message: 'vigie: option "scrub.replace" must be a function; received 1 (number)' })
+  t.throws(() => buildScrubber({ keys: ['-'] }), {
+    name: 'VigieError',
+    code,
+    message: 'vigie: option "scrub.keys[0]" must be a string with a character other than "-", "_", "." and space; received "-" (string)'
+  })
+  t.throws(() => buildScrubber({ keys: ['ok', 7] as never }), {
+    name: 'VigieError',
+    code,
+    message: 'vigie: option "scrub.keys[1]" must be a string with a character other than "-", "_", "." and space; received 7 (number)'
+  })
+  t.throws(() => buildScrubber({ keys: 'token' as never }), {
+    name: 'VigieError',
+    code,
+    message: 'vigie: option "scrub.keys" must be an array of non-empty strings; received "token" (string)'
+  })
+  t.throws(() => buildScrubber({ replace: 1 as never }), {
+    name: 'VigieError',
+    code,
+    message: 'vigie: option "scrub.replace" must be a function; received 1 (number)'
+  })
 })
 
 t.test('each method composes its piece with the compiled keys, and works detached', async (t) => {
