@@ -5,7 +5,8 @@ import type { Snapshot } from '../aggregate/types.js'
 import { buildExceptionRecord, exceptionMessage, type FailedRequestFacts } from '../capture/exception-record.js'
 import { resolveCorrelationId } from '../context/correlation-id.js'
 import { CLIENT_CLOSED_STATUS, RequestMetrics } from '../metrics/request-metrics.js'
-import { closeStatsdClient, createDisabledStatsdClient, createStatsdClient, flushStatsdClient, preformattedSink } from '../metrics/statsd-client.js'
+import { createPreformattedSink } from '../metrics/preformatted-sink.js'
+import { closeStatsdClient, createDisabledStatsdClient, createStatsdClient, flushStatsdClient } from '../metrics/statsd-client.js'
 import type { ResolvedOptions } from '../options.js'
 import { buildScrubber, type Scrubber } from '../scrub/scrubber.js'
 import { installOutgoingInstrumentation } from '../instrument/outgoing.js'
@@ -67,7 +68,7 @@ export class Observer<Request = unknown> {
     this.#recording = this.aggregator === null ? null : recordStatsdSends(this.statsd, this.aggregator, onAggregationError)
     this.#metrics = new RequestMetrics({
       client: this.statsd,
-      preformatted: this.#ownsClient && !options.disabled ? preformattedSink(this.statsd, options.statsd, onStatsdError) : undefined,
+      preformatted: options.disabled ? undefined : createPreformattedSink(options.statsd, onStatsdError),
       tagFormat: options.statsd.tagFormat,
       sampleRate: options.statsd.sampleRate,
       maxControllers: options.maxControllers,
@@ -185,9 +186,10 @@ export class Observer<Request = unknown> {
     this.#recording?.restore()
     this.#processSampler?.stop()
     this.#releaseOutgoing()
-    this.#metrics.close()
-    if (this.#ownsClient) await closeStatsdClient(this.statsd)
-    else await flushStatsdClient(this.statsd)
+    await Promise.all([
+      this.#metrics.close(),
+      this.#ownsClient ? closeStatsdClient(this.statsd) : flushStatsdClient(this.statsd),
+    ])
   }
 }
 
