@@ -1,11 +1,14 @@
+import { isIP } from 'node:net'
 import { StatsD } from 'hot-shots'
 import type { ResolvedStatsd } from '../options.js'
+import { cachedLookup } from './cached-lookup.js'
 
 /**
  * The hot-shots client users send through as `app.statsd` (vigie's own request lines have their
  * own socket: preformatted-sink.ts). `errorHandler` is always set, so hot-shots never throws on
  * send or prints to the console; Datadog mode and the `DD_*` tags stay off unless
- * `statsd.datadog` is true. `cacheDns`: a host name is looked up once a minute, not per datagram.
+ * `statsd.datadog` is true. Over UDP its socket looks the host up as vigie's own does
+ * ({@link cachedLookup}): once a minute and one lookup at a time, not once per datagram.
  */
 export function createStatsdClient (options: ResolvedStatsd, onError: (err: Error) => void): StatsD {
   const datadog = options.datadog
@@ -19,13 +22,18 @@ export function createStatsdClient (options: ResolvedStatsd, onError: (err: Erro
     telegraf: options.tagFormat === 'telegraf',
     maxBufferSize: options.maxBufferSize,
     bufferFlushInterval: options.bufferFlushInterval,
-    cacheDns: true,
+    ...(options.protocol === 'udp' ? { udpSocketOptions: { type: udpSocketType(options.host), lookup: cachedLookup(options.host).lookup } } : {}),
     datadog,
     includeDataDogTags: datadog,
     errorHandler: onError,
   })
   CREATED.set(client, { protocol: options.protocol, onError })
   return client
+}
+
+/** As hot-shots picks it: IPv6 for an IPv6 address, IPv4 for anything else (a name included). */
+function udpSocketType (host: string): 'udp4' | 'udp6' {
+  return isIP(host) === 6 ? 'udp6' : 'udp4'
 }
 
 /** What closeStatsdClient() needs of each client vigie created. */

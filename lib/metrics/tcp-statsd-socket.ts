@@ -6,16 +6,18 @@ import { BoundedClose, DroppedLines, MAX_QUEUED_BYTES, PendingPayloads, type Dro
 const NEWLINE = Buffer.from('\n')
 
 /**
- * How long a connection may take to connect, or sit with data the server does not take, before it
- * is dropped: a pending write keeps Node's event loop alive even on an unref'd socket.
+ * How long a connection may take to connect, or hold data the server takes none of, before it is
+ * given up: a pending write keeps Node's event loop alive even on an unref'd socket. Node checks
+ * progress at each timeout and reports a stall at the first one without any, so a stalled
+ * connection goes after one to two of these.
  */
 export const STALL_TIMEOUT_MS = 5000
 
 /**
  * vigie's StatsD socket over TCP: each batch is written with a final `\n` (as hot-shots writes
  * it), as UTF-8 bytes. At most 1 MiB may wait in Node for the server; what comes beyond is
- * dropped, and a connection that connects or takes data no faster than {@link STALL_TIMEOUT_MS}
- * is given up. A lost connection is made again by the next batch, after 1 s, then 2, 4… up to
+ * dropped, and a connection that does not connect, or takes none of its data, for
+ * {@link STALL_TIMEOUT_MS} (to twice that) is given up. A lost connection is made again by the next batch, after 1 s, then 2, 4… up to
  * 60 s; meanwhile batches are dropped. The host's address is looked up as for UDP
  * ({@link HostResolver}), when a connection is made. The socket is unref'd; errors are counted
  * and reported, never thrown.

@@ -176,16 +176,19 @@ t.test('close() with an unresolvable host or a closed port settles within its bo
 const BUILT_SOCKET = fileURLToPath(new URL('../../dist/esm/metrics/tcp-statsd-socket.js', import.meta.url))
 
 /**
- * Runs Node with the built socket sending 16 MiB to `port`, then closing it or not; resolves with
- * the ms from the last send (or from the start of close()) to the process's exit, as the child
- * measured them.
+ * Runs Node with the built socket sending to `port` until data waits in the process, then closing
+ * it or not; resolves with the ms from the last send (or from the start of close()) to the
+ * process's exit, as the child measured them.
  */
 async function childExitMs (port: number, close: boolean): Promise<number> {
   const script = `
     const { TcpStatsdSocket } = await import(${JSON.stringify(BUILT_SOCKET)})
     const socket = new TcpStatsdSocket('127.0.0.1', ${port}, () => {})
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    for (let i = 0; i < 2048; i++) socket.send(Buffer.alloc(8192, 'a'))
+    // 2 MiB every 20 ms for 200 ms: more than the kernel's buffers take, whatever their size.
+    for (let round = 0; round < 10; round++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      for (let i = 0; i < 256; i++) socket.send(Buffer.alloc(8192, 'a'))
+    }
     if (socket.queuedBytes() === 0) throw new Error('nothing was left queued')
     const from = performance.now()
     process.on('exit', () => console.log(Math.round(performance.now() - from)))
