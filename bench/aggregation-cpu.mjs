@@ -29,7 +29,7 @@ function metrics (aggregator, Metrics = RequestMetrics) {
     sentCount: () => sent,
     recorder: new Metrics({
       client: {},
-      preformatted: { prefix: 'bench.', globalTags: ['env:bench'], add: () => { sent++ }, close: () => {} },
+      preformatted: { prefix: 'bench.', globalTags: ['env:bench'], add: () => { sent++ }, close: async () => {}, dropped: () => ({ dns: 0, socket: 0, queue_full: 0 }) },
       tagFormat: 'datadog',
       sampleRate: 1,
       maxControllers: 500,

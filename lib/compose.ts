@@ -5,7 +5,8 @@ import { LifecycleEvents } from './core/lifecycle-events.js'
 import type { Endpoint, Vigie } from './core/vigie.js'
 import { dashboard } from './dashboard/dashboard-feature.js'
 import { RequestMetrics } from './metrics/request-metrics.js'
-import { closeStatsdClient, createDisabledStatsdClient, createStatsdClient, flushStatsdClient, preformattedSink } from './metrics/statsd-client.js'
+import { createPreformattedSink } from './metrics/preformatted-sink.js'
+import { closeStatsdClient, createDisabledStatsdClient, createStatsdClient, flushStatsdClient } from './metrics/statsd-client.js'
 import type { ResolvedOptions } from './options/resolve-options.js'
 import { processGauges } from './process-metrics/process-gauges.js'
 import { propagation } from './propagation/propagation-feature.js'
@@ -33,7 +34,7 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
 
   const metrics = new RequestMetrics({
     client: statsd,
-    preformatted: ownsClient && on ? preformattedSink(statsd, options.statsd, onStatsdError) : undefined,
+    preformatted: on ? createPreformattedSink(options.statsd, onStatsdError) : undefined,
     tagFormat: options.statsd.tagFormat,
     sampleRate: options.statsd.sampleRate,
     maxControllers: options.maxControllers,
@@ -76,9 +77,7 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
     close () {
       closing ??= (async () => {
         await events.closing()
-        metrics.close()
-        if (ownsClient) await closeStatsdClient(statsd)
-        else await flushStatsdClient(statsd)
+        await Promise.all([metrics.close(), ownsClient ? closeStatsdClient(statsd) : flushStatsdClient(statsd)])
       })()
       return closing
     },

@@ -28,6 +28,11 @@ export interface StatsdRecording {
  * Not recorded: sets, non-numeric values (gauge deltas such as `'+5'`), metrics sent with a
  * timestamp, and metrics sent through child clients (`childClient()`), which have their own
  * `sendStat`.
+ *
+ * `sendStat` is not in hot-shots' published types. It is kept over wrappers of the public
+ * methods because it is the one place where their overloads (sample rate or options object,
+ * tags, callback, arrays of names, timers) arrive normalised; a test in
+ * test/aggregate/statsd-recording.test.ts pins its arguments for the installed version.
  */
 export function recordStatsdSends (client: StatsD, aggregator: Aggregator, onError: (err: unknown) => void): StatsdRecording | null {
   const target = client as unknown as { sendStat?: unknown }

@@ -2,7 +2,8 @@ import type { StatsD } from 'hot-shots'
 import type { MetricRecorder, SendRecording, SeriesHandle } from './metric-recorder.js'
 import { BoundedLabels } from './bounded-labels.js'
 import { SeriesCache } from './series-cache.js'
-import { formatTag, type TagFormat } from './tag-format.js'
+import type { DroppedLineCounts } from './statsd-socket.js'
+import { formatTag, telegrafTag, type TagFormat } from './tag-format.js'
 
 export const METRIC_NAMES = Object.freeze({
   request: 'http_request',
@@ -25,11 +26,13 @@ const MAX_CACHED_SERIES = 10_000
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'QUERY'])
 
 /**
- * How vigie's own client writes a line, for the per-request fast path: request metrics are then
- * formatted here once per series and handed over whole. Absent for a user-supplied client (its
- * formatting is its own), with sampling, and in Datadog mode (hot-shots adds fields).
+ * vigie's own writer of request lines (createPreformattedSink()), for the per-request fast path:
+ * request metrics are then formatted here once per series and handed over whole. Absent for a
+ * user-supplied client (its formatting is its own), over a Unix socket, with sampling, and in
+ * Datadog mode (hot-shots adds fields).
  */
 export interface PreformattedSink {
+  /** `statsd.prefix`, with its trailing dot. */
   readonly prefix: string
   /** `key:value` global tags, already sanitised, in hot-shots' order. */
   readonly globalTags: readonly string[]
@@ -38,8 +41,10 @@ export interface PreformattedSink {
    * `tail`; one or more complete lines joined by `\n`.
    */
   readonly add: (head: Uint8Array, thousandths: number, tail: Uint8Array) => void
-  /** Sends what is queued and stops the periodic flush. */
-  readonly close: () => void
+  /** Sends what is queued, stops the periodic flush and closes the socket; settles within about 1 s. */
+  readonly close: () => Promise<void>
+  /** Lines dropped so far, by reason. */
+  readonly dropped: () => DroppedLineCounts
 }
 
 export interface RequestMetricsOptions {
@@ -233,7 +238,7 @@ export class RequestMetrics {
     const timingName = sink.prefix + METRIC_NAMES.responseTime
     let counter: string, timingHead: string, timingTail: string
     if (this.#format === 'telegraf') {
-      const tagText = tags.map((tag) => tag.replace(':', '=')).join(',')
+      const tagText = tags.map(telegrafTag).join(',')
       counter = `${counterName},${tagText}:1|c`
       timingHead = `${timingName},${tagText}:`
       timingTail = '|ms'
@@ -247,9 +252,9 @@ export class RequestMetrics {
     return this.#lineCache.set(controller, method, statusCode, { ...series, head, tail: Buffer.from(timingTail) })
   }
 
-  /** Sends the batched request lines and stops their periodic flush. */
-  close (): void {
-    this.#preformatted?.close()
+  /** Sends the batched request lines, stops their periodic flush and closes vigie's socket (bounded). */
+  async close (): Promise<void> {
+    await this.#preformatted?.close()
   }
 
   /** Every value reaching here is already bounded (status codes, methods, capped labels). */

@@ -1,16 +1,18 @@
+import { isIP } from 'node:net'
 import { StatsD } from 'hot-shots'
 import type { ResolvedStatsd } from '../options/resolve-options.js'
-import { LineBatch } from './line-batch.js'
-import type { PreformattedSink } from './request-metrics.js'
+import { cachedLookup } from './cached-lookup.js'
 
 /**
- * The hot-shots client vigie sends through (and decorates as `app.statsd`). `errorHandler` is
- * always set, so hot-shots never throws on send or prints to the console; Datadog mode and the
- * `DD_*` tags stay off unless `statsd.datadog` is true.
+ * The hot-shots client users send through as `app.statsd` (vigie's own request lines have their
+ * own socket: preformatted-sink.ts). `errorHandler` is always set, so hot-shots never throws on
+ * send or prints to the console; Datadog mode and the `DD_*` tags stay off unless
+ * `statsd.datadog` is true. Over UDP its socket looks the host up as vigie's own does
+ * ({@link cachedLookup}): once a minute and one lookup at a time, not once per datagram.
  */
 export function createStatsdClient (options: ResolvedStatsd, onError: (err: Error) => void): StatsD {
   const datadog = options.datadog
-  return new StatsD({
+  const client = new StatsD({
     host: options.host,
     port: options.port,
     protocol: options.protocol,
@@ -20,56 +22,80 @@ export function createStatsdClient (options: ResolvedStatsd, onError: (err: Erro
     telegraf: options.tagFormat === 'telegraf',
     maxBufferSize: options.maxBufferSize,
     bufferFlushInterval: options.bufferFlushInterval,
+    ...(options.protocol === 'udp' ? { udpSocketOptions: { type: udpSocketType(options.host), lookup: cachedLookup(options.host).lookup } } : {}),
     datadog,
     includeDataDogTags: datadog,
     errorHandler: onError,
   })
+  CREATED.set(client, { protocol: options.protocol, onError })
+  return client
 }
 
-/**
- * The fast path of request metrics for a client vigie created: whole, pre-formatted lines are
- * batched by vigie ({@link LineBatch}) and each batch goes out through hot-shots' transport
- * (`sendMessage`, the step after its own formatting and buffering), skipping per-call tag merging
- * and hot-shots' per-call buffer measuring. Not used with sampling or Datadog mode, where
- * hot-shots adds to each line.
- */
-export function preformattedSink (client: StatsD, options: ResolvedStatsd, onError: (err: unknown) => void): PreformattedSink | undefined {
-  // The prefix and global tags exactly as hot-shots normalised and formatted them.
-  // sendMessage() takes a Buffer as well as a string: it measures it and copies it for the transport.
-  const { sendMessage, prefix, globalTags } = client as unknown as { sendMessage?: (message: string | Buffer) => void, prefix?: unknown, globalTags?: unknown }
-  if (typeof sendMessage !== 'function' || typeof prefix !== 'string' || !Array.isArray(globalTags)) return undefined
-  if (options.sampleRate < 1 || options.datadog) return undefined
-  const batch = new LineBatch({
-    maxBytes: options.maxBufferSize,
-    flushIntervalMs: options.bufferFlushInterval,
-    write: (payload) => sendMessage.call(client, payload),
-    onError,
-  })
-  return Object.freeze({
-    prefix,
-    globalTags: Object.freeze([...globalTags as string[]]),
-    add: (head: Uint8Array, thousandths: number, tail: Uint8Array) => batch.add(head, thousandths, tail),
-    close: () => batch.close(),
-  })
+/** As hot-shots picks it: IPv6 for an IPv6 address, IPv4 for anything else (a name included). */
+function udpSocketType (host: string): 'udp4' | 'udp6' {
+  return isIP(host) === 6 ? 'udp6' : 'udp4'
 }
 
-const CLOSE_TIMEOUT_MS = 2000
+/** What closeStatsdClient() needs of each client vigie created. */
+const CREATED = new WeakMap<StatsD, { protocol: ResolvedStatsd['protocol'], onError: (err: Error) => void }>()
+
+const FLUSH_TIMEOUT_MS = 1000
+const CLOSE_TIMEOUT_MS = 1000
 
 /**
- * Closes a client vigie created, after its buffer is flushed. Bounded: hot-shots' close() never
- * calls back on a TCP socket that has already failed, and prints to the console when messages
- * are still in flight (a DNS lookup for an unresolvable host), so vigie waits for those first,
- * a bounded time, and then gives up on them quietly.
+ * Closes a client vigie created, after its buffer is flushed, within about 2 s, through
+ * hot-shots' published API. Its close() prints to the console when messages are still in flight
+ * at its own deadline (a DNS lookup for an unresolvable host), so vigie closes only once a
+ * flush() has called back, which waits for every message in flight. If that takes longer than
+ * FLUSH_TIMEOUT_MS, the close is left to happen when it does. Over UDP that is a DNS lookup,
+ * which ends by itself. Over TCP it is a server that takes nothing, and a pending write would
+ * keep the process alive: the client's socket is closed at once, which fails those writes.
+ * close() is bounded too: it never calls back on a TCP socket that has already failed.
  */
 export async function closeStatsdClient (client: StatsD): Promise<void> {
-  await flushStatsdClient(client)
-  const inFlight = client as unknown as { messagesInFlight?: number }
-  const deadline = Date.now() + CLOSE_TIMEOUT_MS
-  while ((inFlight.messagesInFlight ?? 0) > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 10))
+  const created = CREATED.get(client)
+  // Errors of these last sends come back to the callbacks, not to the client's errorHandler.
+  const report = (err: Error | null | undefined): void => {
+    if (err) created?.onError(err)
   }
-  if ((inFlight.messagesInFlight ?? 0) > 0) inFlight.messagesInFlight = 0
-  await withTimeout((done) => client.close(() => done()))
+  let drained = false
+  let closeWhenDrained = false
+  await withTimeout((done) => {
+    const onDrained = (err?: Error): void => {
+      report(err)
+      drained = true
+      done()
+      if (closeWhenDrained) closeQuietly(client, report)
+    }
+    try {
+      client.flush(onDrained)
+    } catch (err) {
+      onDrained(err as Error)
+    }
+  }, FLUSH_TIMEOUT_MS)
+  if (drained) {
+    await withTimeout((done) => client.close((err) => {
+      report(err)
+      done()
+    }), CLOSE_TIMEOUT_MS)
+    return
+  }
+  closeWhenDrained = true
+  if (created?.protocol === 'tcp') {
+    try {
+      client.socket.close()
+    } catch {
+      // Closed already.
+    }
+  }
+}
+
+function closeQuietly (client: StatsD, report: (err: Error | undefined) => void): void {
+  try {
+    client.close(report)
+  } catch (err) {
+    report(err as Error)
+  }
 }
 
 /** Sends what a client has buffered, without closing it (a user-supplied client's owner does). */
@@ -77,14 +103,17 @@ export function flushStatsdClient (client: StatsD): Promise<void> {
   return withTimeout((done) => {
     if (typeof client.flush === 'function') client.flush(() => done())
     else done()
-  })
+  }, FLUSH_TIMEOUT_MS + CLOSE_TIMEOUT_MS)
 }
 
-/** Runs a callback-style operation; resolves when it calls back, throws, or times out. */
-function withTimeout (operation: (done: () => void) => void): Promise<void> {
+/**
+ * Runs a callback-style operation; resolves when it calls back, throws, or after `ms`. The timer
+ * is not unref'd: it bounds a close being awaited, and an awaited promise left pending when the
+ * event loop empties would end the process early (exit code 13 after a top-level await).
+ */
+function withTimeout (operation: (done: () => void) => void, ms: number): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)
-    timer.unref()
+    const timer = setTimeout(resolve, ms)
     const done = (): void => {
       clearTimeout(timer)
       resolve()

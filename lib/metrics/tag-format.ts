@@ -39,3 +39,38 @@ export function sanitizeTagValue (value: string, format: TagFormat): string {
 export function formatTag (key: string, value: string, format: TagFormat): string {
   return `${sanitizeTagKey(key, format)}:${sanitizeTagValue(value, format)}`
 }
+
+/*
+ * `statsd.globalTags` and `statsd.prefix` as hot-shots (17.x) formats them for the client vigie
+ * creates (`formatTags` and `normalizePrefix` in its lib/helpers.js), so that vigie's own request
+ * lines carry them byte for byte as `app.statsd` sends them: its ban lists, and for Telegraf a
+ * trailing `\` replaced too.
+ */
+const HOT_SHOTS_DATADOG_KEY = new Set(':|@,#\n\r')
+const HOT_SHOTS_DATADOG_VALUE = new Set('|@,#\n\r')
+const HOT_SHOTS_TELEGRAF_KEY = new Set(':|,\n\r')
+const HOT_SHOTS_TELEGRAF_VALUE = new Set('|,\n\r')
+
+function hotShotsSanitize (text: string, banned: ReadonlySet<string>, format: TagFormat): string {
+  const sanitized = replaceChars(text, banned)
+  return format === 'telegraf' && sanitized.endsWith('\\') ? `${sanitized.slice(0, -1)}_` : sanitized
+}
+
+/** `key:value` global tags, in the order of the object's keys. */
+export function formatGlobalTags (tags: Readonly<Record<string, string>>, format: TagFormat): string[] {
+  const telegraf = format === 'telegraf'
+  return Object.keys(tags).map((key) =>
+    `${hotShotsSanitize(key, telegraf ? HOT_SHOTS_TELEGRAF_KEY : HOT_SHOTS_DATADOG_KEY, format)}:` +
+    hotShotsSanitize(tags[key], telegraf ? HOT_SHOTS_TELEGRAF_VALUE : HOT_SHOTS_DATADOG_VALUE, format))
+}
+
+/** The prefix with a trailing dot, unless empty or already there. */
+export function normalizePrefix (prefix: string): string {
+  return prefix === '' || prefix.endsWith('.') ? prefix : `${prefix}.`
+}
+
+/** A `key:value` tag as Telegraf lines carry it, `key=value`; one without a key stays as it is. */
+export function telegrafTag (tag: string): string {
+  const colon = tag.indexOf(':')
+  return colon < 1 ? tag : `${tag.slice(0, colon)}=${tag.slice(colon + 1)}`
+}

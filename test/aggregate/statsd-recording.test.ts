@@ -120,3 +120,37 @@ t.test('a client without sendStat is left alone', async (t) => {
   const aggregator = new Aggregator({ maxSeries: 10 })
   t.equal(recordStatsdSends({ increment () {} } as unknown as StatsD, aggregator, () => {}), null)
 })
+
+t.test('pin: hot-shots sends every verb through sendStat(stat, value, type, sampleRate, tags, timestamp, …)', async (t) => {
+  // recordStatsdSends() wraps sendStat, which hot-shots does not publish: this fails on a version
+  // that stops routing its public methods through it, or moves its arguments.
+  const { version } = (await import('hot-shots/package.json', { with: { type: 'json' } })).default as { version: string }
+  const { client } = await realClient(t)
+  const target = client as unknown as { sendStat: (...args: unknown[]) => unknown }
+  t.equal(typeof target.sendStat, 'function', `hot-shots ${version} has sendStat`)
+  const calls: unknown[][] = []
+  const original = target.sendStat
+  target.sendStat = function spy (this: unknown, ...args: unknown[]) {
+    calls.push(args.slice(0, 6))
+    return original.apply(this, args)
+  }
+  const tags = ['k:v']
+  client.increment('i', 2, 0.5, tags)
+  client.decrement('dec', 3, 0.5, tags)
+  client.timing('t', 5, 0.5, tags)
+  client.gauge('g', 7, 0.5, tags)
+  client.histogram('h', 9, 0.5, tags)
+  client.distribution('d', 11, 0.5, tags)
+  client.increment('opts', 1, { sampleRate: 0.5, tags })
+  client.gauge('at', 1, { timestamp: 1_700_000_000 })
+  t.same(calls, [
+    ['i', 2, 'c', 0.5, tags, undefined],
+    ['dec', -3, 'c', 0.5, tags, undefined],
+    ['t', 5, 'ms', 0.5, tags, undefined],
+    ['g', 7, 'g', 0.5, tags, undefined],
+    ['h', 9, 'h', 0.5, tags, undefined],
+    ['d', 11, 'd', 0.5, tags, undefined],
+    ['opts', 1, 'c', 0.5, tags, undefined],
+    ['at', 1, 'g', undefined, undefined, 1_700_000_000],
+  ], `hot-shots ${version}: one sendStat call per metric, arguments in place`)
+})

@@ -1,3 +1,5 @@
+import { once } from 'node:events'
+import { createServer, type AddressInfo, type Socket } from 'node:net'
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
 import { ERROR_CODES, observability, type FastifyVigieOptions } from '../../lib/index.js'
@@ -31,6 +33,45 @@ t.test('StatsD at an unresolvable host: every request is answered', async (t) =>
 
 t.test('StatsD on a closed TCP port: every request is answered', async (t) => {
   await answersAll(t, { host: '127.0.0.1', port: 9, protocol: 'tcp' })
+})
+
+t.test('app.close() settles within 2 s whatever StatsD does, printing nothing', async (t) => {
+  const stalled = new Set<Socket>()
+  const server = createServer((connection) => {
+    stalled.add(connection)
+    connection.on('error', () => {})
+    connection.pause() // accepts, never reads
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => {
+    for (const connection of stalled) connection.destroy()
+    server.close()
+  })
+  const stalledPort = (server.address() as AddressInfo).port
+  const backends: Array<[string, FastifyVigieOptions['statsd']]> = [
+    ['an unresolvable host', { host: 'nonexistent.invalid' }],
+    ['a closed TCP port', { host: '127.0.0.1', port: 9, protocol: 'tcp' }],
+    ['a TCP server that never reads', { host: '127.0.0.1', port: stalledPort, protocol: 'tcp' }],
+  ]
+  for (const [name, statsd] of backends) {
+    const printed = [t.capture(console, 'error'), t.capture(console, 'warn'), t.capture(console, 'log')]
+    const app = Fastify()
+    await app.register(observability, { processMetrics: false, statsd })
+    app.get('/', async () => 'ok')
+    const label = 'x'.repeat(200)
+    app.get('/big', { config: { vigie: { controller: label } } }, async () => {
+      for (let i = 0; i < 500; i++) app.statsd.increment(`business.${label}`)
+      return 'ok'
+    })
+    for (let i = 0; i < 200; i++) t.equal((await app.inject(i % 2 === 0 ? '/' : '/big')).statusCode, 200)
+    const started = Date.now()
+    await app.close()
+    const ms = Date.now() - started
+    t.ok(ms <= 2200, `${name}: closed in ${ms} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 700)) // past hot-shots' own close deadline
+    t.same(printed.flatMap((read) => read()), [], `${name}: nothing printed`)
+  }
 })
 
 t.test('a getUser that throws leaves the request and the line intact', async (t) => {

@@ -5,6 +5,8 @@ import { once } from 'node:events'
 export interface StatsdListener {
   readonly port: number
   readonly lines: string[]
+  /** Each datagram received, whole. */
+  readonly datagrams: string[]
   /** The size in bytes of each datagram received. */
   readonly datagramSizes: number[]
   /** Resolves once `predicate` holds for the lines received so far (polls; rejects after timeoutMs). */
@@ -15,9 +17,11 @@ export interface StatsdListener {
 export async function startStatsdListener (): Promise<StatsdListener> {
   const socket: Socket = createSocket('udp4')
   const lines: string[] = []
+  const datagrams: string[] = []
   const datagramSizes: number[] = []
   socket.on('message', (msg) => {
     datagramSizes.push(msg.length)
+    datagrams.push(msg.toString('utf8'))
     for (const line of msg.toString('utf8').split('\n')) {
       if (line !== '') lines.push(line)
     }
@@ -27,6 +31,7 @@ export async function startStatsdListener (): Promise<StatsdListener> {
   return {
     port: socket.address().port,
     lines,
+    datagrams,
     datagramSizes,
     async waitFor (predicate, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs

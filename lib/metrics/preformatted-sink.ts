@@ -1,0 +1,36 @@
+import type { ResolvedStatsd } from '../options/resolve-options.js'
+import { LineBatch } from './line-batch.js'
+import type { PreformattedSink } from './request-metrics.js'
+import type { StatsdSocket } from './statsd-socket.js'
+import { formatGlobalTags, normalizePrefix } from './tag-format.js'
+import { TcpStatsdSocket } from './tcp-statsd-socket.js'
+import { UdpStatsdSocket } from './udp-statsd-socket.js'
+
+/**
+ * The fast path of request metrics: whole lines, formatted by vigie and batched as bytes
+ * ({@link LineBatch}), sent on vigie's own socket (UDP or TCP). Undefined where hot-shots must
+ * write the lines: a user's `statsd.client`, a Unix socket (`uds`), sampling (`|@rate`) and
+ * Datadog mode (its extra fields); there RequestMetrics goes through the client's public methods.
+ */
+export function createPreformattedSink (options: ResolvedStatsd, onError: (err: unknown) => void): PreformattedSink | undefined {
+  if (options.client !== undefined || options.protocol === 'uds' || options.sampleRate < 1 || options.datadog) return undefined
+  const socket: StatsdSocket = options.protocol === 'tcp'
+    ? new TcpStatsdSocket(options.host, options.port, onError)
+    : new UdpStatsdSocket(options.host, options.port, onError)
+  const batch = new LineBatch({
+    maxBytes: options.maxBufferSize,
+    flushIntervalMs: options.bufferFlushInterval,
+    write: (payload) => socket.send(payload),
+    onError,
+  })
+  return Object.freeze({
+    prefix: normalizePrefix(options.prefix),
+    globalTags: Object.freeze(formatGlobalTags(options.globalTags, options.tagFormat)),
+    add: (head: Uint8Array, thousandths: number, tail: Uint8Array) => batch.add(head, thousandths, tail),
+    close: () => {
+      batch.close()
+      return socket.close()
+    },
+    dropped: () => socket.dropped(),
+  })
+}

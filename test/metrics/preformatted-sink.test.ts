@@ -1,0 +1,98 @@
+import { once } from 'node:events'
+import { createServer, type Socket } from 'node:net'
+import t, { type Test } from 'tap'
+import { resolveOptions } from '../../lib/options/resolve-options.js'
+import { createPreformattedSink } from '../../lib/metrics/preformatted-sink.js'
+import { closeStatsdClient, createStatsdClient } from '../../lib/metrics/statsd-client.js'
+import { telegrafTag } from '../../lib/metrics/tag-format.js'
+import type { PreformattedSink } from '../../lib/metrics/request-metrics.js'
+import { startStatsdListener } from '../helpers/statsd-listener.js'
+import type { VigieOptions } from '../../lib/types.js'
+
+const TRICKY_TAGS = { 'a:b|c': 'x|y,z#@:w', env: 'prod\\', 'k@': 'v\r', region: 'eu:west' }
+
+/** One counter line written through the sink as RequestMetrics writes its lines. */
+function addCounter (sink: PreformattedSink, format: 'datadog' | 'telegraf'): void {
+  if (format === 'telegraf') {
+    sink.add(Buffer.from(`${sink.prefix}m,${sink.globalTags.map(telegrafTag).join(',')}:`), 1000, Buffer.from('|c'))
+  } else {
+    sink.add(Buffer.from(`${sink.prefix}m:`), 1000, Buffer.from(`|c|#${sink.globalTags.join(',')}`))
+  }
+}
+
+/** A TCP server on 127.0.0.1:0 keeping what it reads. */
+async function tcpCollector (t: Test): Promise<{ port: number, received: () => string }> {
+  const chunks: Buffer[] = []
+  const connections = new Set<Socket>()
+  const server = createServer((connection) => {
+    connections.add(connection)
+    connection.on('data', (chunk: Buffer) => chunks.push(chunk))
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => {
+    for (const connection of connections) connection.destroy()
+    server.close()
+  })
+  const address = server.address()
+  return { port: typeof address === 'object' && address !== null ? address.port : 0, received: () => Buffer.concat(chunks).toString() }
+}
+
+for (const format of ['datadog', 'telegraf'] as const) {
+  t.test(`${format}, UDP: the prefix and global tags are on the wire byte for byte as hot-shots puts them`, async (t) => {
+    const listener = await startStatsdListener()
+    t.teardown(() => listener.close())
+    const options = resolveOptions({ statsd: { host: '127.0.0.1', port: listener.port, prefix: 'shop', globalTags: TRICKY_TAGS, tagFormat: format, maxBufferSize: 0 } }).statsd
+    const client = createStatsdClient(options, (err) => t.error(err))
+    const sink = createPreformattedSink(options, (err) => t.error(err))!
+    client.increment('m')
+    await listener.waitFor((lines) => lines.length === 1)
+    addCounter(sink, format)
+    await listener.waitFor((lines) => lines.length === 2)
+    t.equal(listener.lines[1], listener.lines[0])
+    t.match(listener.lines[0], /^shop\.m/)
+    await Promise.all([sink.close(), closeStatsdClient(client)])
+  })
+}
+
+t.test('TCP: the same bytes as hot-shots, each write ended by a newline', async (t) => {
+  const server = await tcpCollector(t)
+  const options = resolveOptions({ statsd: { host: '127.0.0.1', port: server.port, protocol: 'tcp', prefix: 'shop.', globalTags: TRICKY_TAGS, maxBufferSize: 0 } }).statsd
+  const client = createStatsdClient(options, (err) => t.error(err))
+  const sink = createPreformattedSink(options, (err) => t.error(err))!
+  client.increment('m')
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  addCounter(sink, 'datadog')
+  await Promise.all([sink.close(), closeStatsdClient(client)])
+  const [fromHotShots, fromVigie, rest] = server.received().split('\n')
+  t.equal(fromVigie, fromHotShots)
+  t.equal(rest, '', 'nothing after the final newline')
+})
+
+t.test('hot-shots writes the lines itself for a Unix socket, sampling, Datadog mode and a client of your own', async (t) => {
+  const { StatsD } = await import('hot-shots')
+  const client = new StatsD({ mock: true })
+  const cases: Array<VigieOptions['statsd']> = [
+    { protocol: 'uds', path: '/tmp/vigie-statsd.sock' },
+    { sampleRate: 0.5 },
+    { datadog: true },
+    { client },
+  ]
+  for (const statsd of cases) {
+    t.equal(createPreformattedSink(resolveOptions({ statsd }).statsd, () => {}), undefined, JSON.stringify(Object.keys(statsd ?? {})))
+  }
+  client.close()
+})
+
+t.test('batches follow maxBufferSize; close() sends the last one and reports what was dropped', async (t) => {
+  const listener = await startStatsdListener()
+  t.teardown(() => listener.close())
+  const options = resolveOptions({ statsd: { host: '127.0.0.1', port: listener.port, maxBufferSize: 64, bufferFlushInterval: 60_000 } }).statsd
+  const sink = createPreformattedSink(options, (err) => t.error(err))!
+  for (let i = 0; i < 10; i++) sink.add(Buffer.from('req:'), i * 1000, Buffer.from('|ms'))
+  await sink.close()
+  await listener.waitFor((lines) => lines.length === 10)
+  t.same(listener.lines, Array.from({ length: 10 }, (_, i) => `req:${i}|ms`))
+  t.ok(listener.datagramSizes.every((size) => size <= 64))
+  t.same(sink.dropped(), { dns: 0, socket: 0, queue_full: 0 })
+})
