@@ -86,7 +86,8 @@ t.test('after traffic: charts, latest exception, a hostile message rendered as t
   const requests = await pixelsOf(page, 'chart-requests', GREEN)
   t.ok(requests.count > 50 && requests.rows > 10, `the 2xx line rises in the requests chart (${requests.count} pixels over ${requests.rows} rows)`)
   const latency = await pixelsOf(page, 'chart-latency', BLUE)
-  t.ok(latency.count > 10, `p50 is drawn in the response-time chart (${latency.count} pixels)`)
+  // The traffic usually falls in one 10-s bucket: p50 is then one point (7 to 15 pixels), not a line.
+  t.ok(latency.count > 4, `p50 is drawn in the response-time chart (${latency.count} pixels)`)
   const memory = await pixelsOf(page, 'chart-memory', BLUE)
   t.ok(memory.count > 5, `heap is drawn in the memory chart (${memory.count} pixels)`)
   t.match(await page.textContent('#gauges'), /Heap used\s*[\d.]+ MB/)
