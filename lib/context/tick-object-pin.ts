@@ -9,10 +9,11 @@ export interface TickObjectPin {
 /**
  * Keeps one process.nextTick() tick object reachable for the life of the process.
  *
- * Node builds every tick object with one literal, `{ [async_id_symbol], [trigger_async_id_symbol],
- * callback, args }`, and V8 remembers, per property, the hidden class it was added to. A full
- * garbage collection that runs while no tick object is alive frees those hidden classes; the next
- * tick builds new ones, and V8 then marks three of the four property sites megamorphic for good.
+ * Node 20 and 22 build every tick object with one literal, `{ [async_id_symbol],
+ * [trigger_async_id_symbol], callback, args }` (22 adds its async context frame), and V8
+ * remembers, per property, the hidden class it was added to. A full garbage collection that runs
+ * while no tick object is alive frees those hidden classes; the next tick builds new ones, and V8
+ * then marks all but the first property site megamorphic for good.
  * From then on each process.nextTick() (Node's streams make several per HTTP request) adds its
  * properties through the runtime: about 3× slower per tick, 12–15 µs more per request here.
  * Whether a process falls into that state depends on when its start-up collections run (loading
@@ -24,7 +25,11 @@ export function pinTickObject (): TickObjectPin {
   return pin
 }
 
-/** Node 24's V8 keeps those sites monomorphic through such a collection: the pin only helps before. */
+/**
+ * Node 24 builds the same literal, but its V8 keeps the sites monomorphic through such a
+ * collection; Node 26 builds tick objects with a class, whose stores stay monomorphic too. The pin
+ * only helps before Node 24.
+ */
 const PIN_HELPS = Number(process.versions.node.split('.')[0]) < 24
 
 /**

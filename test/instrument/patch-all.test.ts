@@ -1,23 +1,12 @@
 // patchAll() and `--import vigie/register` in child processes, against the built package, the
 // way an app uses them: each run proves metrics and IDs flow with no other change to the app.
-import t, { type Test } from 'tap'
+// Here Fastify, and the environment's refusals; Express has its own file
+// (patch-all-express.test.ts): each run starts a Node process, and one file for both frameworks
+// came close to tap's 60 s per file on a loaded machine.
+import t from 'tap'
 import { runBuilt, runBuiltOutput } from '../helpers/run-built.js'
 import { startStatsdListener } from '../helpers/statsd-listener.js'
-
-const FIXTURES = 'test/fixtures/patch-all'
-const COUNTER = 'http_request:1|c|#http_status:200,http_status_class:2xx,method:GET,controller:/users/:id'
-
-async function runFixture (t: Test, args: string[], env: Record<string, string> = {}): Promise<{ result: any, lines: string[] }> {
-  const listener = await startStatsdListener()
-  t.teardown(() => listener.close())
-  const stdout = runBuilt(args, { STATSD_HOST: '127.0.0.1', STATSD_PORT: String(listener.port), ...env })
-  // The fixture prints its result last, but an exception line (JSON on stdout too, with a pino
-  // `level`) may land after it.
-  const result = stdout.trim().split('\n').map((line) => JSON.parse(line)).findLast((parsed) => !('level' in parsed))
-  await listener.waitFor((lines) => lines.some((l) => l.includes('|c')))
-  await new Promise((resolve) => setTimeout(resolve, 50))
-  return { result, lines: listener.lines }
-}
+import { COUNTER, FIXTURES, runFixture } from '../helpers/patch-all-fixture.js'
 
 t.test('Fastify, ESM: patchAll() instruments an app it never saw; a second call changes nothing', async (t) => {
   const { result, lines } = await runFixture(t, [`${FIXTURES}/fastify-esm.mjs`])
@@ -71,11 +60,6 @@ t.test('patchAll() in a Fastify-only process runs one process-gauge sampler, not
   t.equal(listener.lines.filter((l) => l.startsWith('process.heap_used:')).length, 1, listener.lines.join('\n'))
 })
 
-t.test('patchAll() refuses a bad Express logger at once', async (t) => {
-  const { patchAll } = await import('../../lib/index.js')
-  t.throws(() => patchAll({ logger: { info: () => {} } as never }), { code: 'VIGIE_ERR_INVALID_OPTION', message: /"logger"/ })
-})
-
 /** The process warnings in a child's stderr, one per `(node:pid) [CODE] Warning:` line. */
 function warnings (stderr: string): string[] {
   return stderr.split('\n').filter((line) => / Warning: /.test(line))
@@ -112,45 +96,4 @@ t.test('register: options the environment makes conflict are blamed on the varia
   t.same(warnings(stderr).length, 1)
   t.match(stderr, /\[VIGIE_ERR_CONFLICTING_OPTIONS\] Warning: vigie: option "propagation" cannot be used with "asyncContext": false; .* \(set by environment variables VIGIE_ASYNC_CONTEXT, VIGIE_PROPAGATION_TARGETS\)\. vigie is not installed; the app runs without it\./)
   t.same(JSON.parse(stdout), { status: 200, body: {}, signalListeners: 0 }, 'the app answers, without vigie')
-})
-
-const EXPRESS_COUNTER = 'http_request:1|c|#http_status:200,http_status_class:2xx,method:GET,controller:/users/:id'
-const EXPRESS_ERROR = 'http_request:1|c|#http_status:500,http_status_class:5xx,method:GET,controller:/boom'
-
-function exceptionLines (stdout: string): any[] {
-  return stdout.trim().split('\n').slice(0, -1).map((line) => JSON.parse(line)).filter((line) => line.level === 50)
-}
-
-t.test('Express, ESM: patchAll() after a static import instruments apps created afterwards', async (t) => {
-  const listener = await startStatsdListener()
-  t.teardown(() => listener.close())
-  const { stdout, stderr } = runBuiltOutput([`${FIXTURES}/express-esm.mjs`], { STATSD_HOST: '127.0.0.1', STATSD_PORT: String(listener.port) })
-  // The fixture prints its result last, but an exception line (JSON on stdout too, with a pino
-  // `level`) may land after it.
-  const result = stdout.trim().split('\n').map((line) => JSON.parse(line)).findLast((parsed) => !('level' in parsed))
-  t.match(result, { status: 200, header: 'pa-1', body: { id: 'pa-1' }, boom: 500, idempotent: true })
-  t.notMatch(result.boomBody, /4111|at /, 'the answer to an unhandled error has no stack and no secret')
-  t.notMatch(stderr, /4111|Error:/, 'Express\'s final handler printed nothing')
-  const [line] = exceptionLines(stdout)
-  t.equal(line?.msg, 'exception: Error: card **** **** **** 1111 refused')
-  await listener.waitFor((lines) => lines.filter((l) => l.includes('|c|#http')).length >= 2)
-  t.same(listener.lines.filter((l) => l.includes('|c|#http_status')).sort(), [EXPRESS_COUNTER, EXPRESS_ERROR].sort())
-})
-
-t.test('Express, CommonJS: patchAll() instruments an app it never saw', async (t) => {
-  const { result, lines } = await runFixture(t, [`${FIXTURES}/express-cjs.cjs`])
-  t.same(result, { status: 200, header: 'pa-1', body: { id: 'pa-1' } })
-  t.same(lines.filter((l) => l.includes('|c')), [EXPRESS_COUNTER])
-})
-
-t.test('Express: node --import vigie/register, no code change', async (t) => {
-  const { result, lines } = await runFixture(t, ['--import', 'vigie/register', `${FIXTURES}/express-plain.mjs`], { VIGIE_STATSD_PREFIX: 'env.' })
-  t.match(result, { status: 200, header: 'pa-1', body: { id: 'pa-1' }, boom: 500 })
-  t.same(lines.filter((l) => l.includes('|c|#http_status')).sort(), [`env.${EXPRESS_COUNTER}`, `env.${EXPRESS_ERROR}`].sort())
-})
-
-t.test('Express: an app that mounts vigie itself as well counts once, with its own options', async (t) => {
-  const { result, lines } = await runFixture(t, [`${FIXTURES}/express-esm.mjs`], { ALSO_MOUNT: '1' })
-  t.match(result, { status: 200, header: 'pa-1' })
-  t.same(lines.filter((l) => l.includes('|c|#http_status')).sort(), [`manual.${EXPRESS_COUNTER}`, `manual.${EXPRESS_ERROR}`].sort())
 })
