@@ -3,7 +3,7 @@ import neostandard from 'neostandard'
 export default [
   ...neostandard({
     ts: true,
-    ignores: ['dist/**', 'bench/node_modules/**', 'coverage/**', '.tap/**', 'test/.artifacts/**', 'lib/dashboard/assets.generated.ts'],
+    ignores: ['dist/**', 'bench/node_modules/**', 'bench/.baseline/**', 'coverage/**', '.tap/**', 'test/.artifacts/**', 'lib/dashboard/assets.generated.ts'],
   }),
   {
     languageOptions: { ecmaVersion: 'latest' },

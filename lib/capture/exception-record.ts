@@ -4,11 +4,8 @@ import { buildCurlCommand } from './curl-command.js'
 import { buildErrorRecord, type ErrorRecord } from './error-record.js'
 import { captureBody, type BodyLimits } from './request-body.js'
 
-/** What an adapter knows about a failed request; every field is read as-is, never mutated. */
-export interface FailedRequestFacts {
-  readonly correlationId: string
-  readonly error: unknown
-  readonly method: string
+/** What an exception line reads of a request from its framework; read only when one is written. */
+export interface RequestDetails {
   readonly protocol: string
   readonly host: string | undefined
   /** Path and query exactly as received. */
@@ -20,6 +17,13 @@ export interface FailedRequestFacts {
   readonly params: unknown
   readonly body: unknown
   readonly remoteAddress: string | undefined
+}
+
+/** Everything known about a failed request; every field is read as-is, never mutated. */
+export interface FailedRequestFacts extends RequestDetails {
+  readonly correlationId: string
+  readonly error: unknown
+  readonly method: string
   readonly statusCode: number
   readonly responseTime: number
   readonly user: unknown

@@ -1,20 +1,7 @@
-import type { IncomingHttpHeaders } from 'node:http'
+import type { RequestDetails } from '../capture/exception-record.js'
 import type { OutgoingPolicy, RequestStore } from '../context/request-context.js'
 
-/** What an exception line reads of a request, beyond what the core knows. Read only when one is written. */
-export interface RequestDetails {
-  readonly protocol: string
-  readonly host: string | undefined
-  /** Path and query exactly as received. */
-  readonly url: string
-  /** The route pattern, or undefined when no route matched. */
-  readonly route: string | undefined
-  readonly headers: IncomingHttpHeaders
-  readonly query: unknown
-  readonly params: unknown
-  readonly body: unknown
-  readonly remoteAddress: string | undefined
-}
+export type { RequestDetails }
 
 /**
  * The facts of one framework that the request lifecycle reads: an adapter implements this once,

@@ -1,9 +1,8 @@
-import { once } from 'node:events'
-import { createServer, type AddressInfo, type Socket } from 'node:net'
 import Fastify from 'fastify'
 import t from 'tap'
 import { observability } from '../../lib/index.js'
 import { startApp } from '../helpers/fastify-app.js'
+import { startTcpCollector } from '../helpers/tcp-server.js'
 
 const TIMING = /^http_request\.response_time:\d+(\.\d+)?\|ms\|#/
 
@@ -165,34 +164,22 @@ t.test('request lines are batched into datagrams of at most maxBufferSize bytes,
 })
 
 t.test('over TCP: the request lines arrive as UTF-8, each write ended by a newline, beside app.statsd', async (t) => {
-  const chunks: Buffer[] = []
-  const connections = new Set<Socket>()
-  const server = createServer((connection) => {
-    connections.add(connection)
-    connection.on('data', (chunk: Buffer) => chunks.push(chunk))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => {
-    for (const connection of connections) connection.destroy()
-    server.close()
-  })
-  const { port } = server.address() as AddressInfo
+  const { port, received: receivedText, accepted } = await startTcpCollector(t)
   const app = Fastify()
   await app.register(observability, { processMetrics: false, statsd: { host: '127.0.0.1', port, protocol: 'tcp', globalTags: { env: 'test' } } })
   app.get('/cafés', { config: { vigie: { controller: 'cafés/日本' } } }, async () => 'ok')
   t.equal((await app.inject('/caf%C3%A9s')).statusCode, 200)
   app.statsd.increment('business')
   await app.close()
-  const done = (): boolean => Buffer.concat(chunks).toString('utf8').split('\n').length >= 4
+  const done = (): boolean => receivedText().split('\n').length >= 4
   for (const deadline = Date.now() + 5000; !done() && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 10))
-  const received = Buffer.concat(chunks).toString('utf8')
+  const received = receivedText()
   t.ok(received.endsWith('\n'))
   const lines = received.split('\n').filter((line) => line !== '')
   t.ok(lines.includes('http_request:1|c|#env:test,http_status:200,http_status_class:2xx,method:GET,controller:cafés/日本'), received)
   t.match(lines.find((line) => line.startsWith('http_request.response_time:')), /^http_request\.response_time:[\d.]+\|ms\|#env:test,http_status:200,http_status_class:2xx,method:GET,controller:cafés\/日本$/)
   t.ok(lines.includes('business:1|c|#env:test'), 'app.statsd on its own connection')
-  t.equal(connections.size, 2, 'vigie\'s socket and hot-shots\' client')
+  t.equal(accepted(), 2, 'vigie\'s socket and hot-shots\' client')
 })
 
 t.test('the timing covers the handler, and a hijacked reply answered on the raw response is counted', async (t) => {

@@ -1,12 +1,11 @@
-import { once } from 'node:events'
-import { createServer, type Socket } from 'node:net'
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { resolveOptions } from '../../lib/options/resolve-options.js'
 import { createPreformattedSink } from '../../lib/metrics/preformatted-sink.js'
 import { closeStatsdClient, createStatsdClient } from '../../lib/metrics/statsd-client.js'
 import { telegrafTag } from '../../lib/metrics/tag-format.js'
 import type { PreformattedSink } from '../../lib/metrics/request-metrics.js'
 import { startStatsdListener } from '../helpers/statsd-listener.js'
+import { startTcpCollector } from '../helpers/tcp-server.js'
 import type { VigieOptions } from '../../lib/types.js'
 
 const TRICKY_TAGS = { 'a:b|c': 'x|y,z#@:w', env: 'prod\\', 'k@': 'v\r', region: 'eu:west' }
@@ -18,24 +17,6 @@ function addCounter (sink: PreformattedSink, format: 'datadog' | 'telegraf'): vo
   } else {
     sink.add(Buffer.from(`${sink.prefix}m:`), 1000, Buffer.from(`|c|#${sink.globalTags.join(',')}`))
   }
-}
-
-/** A TCP server on 127.0.0.1:0 keeping what it reads. */
-async function tcpCollector (t: Test): Promise<{ port: number, received: () => string }> {
-  const chunks: Buffer[] = []
-  const connections = new Set<Socket>()
-  const server = createServer((connection) => {
-    connections.add(connection)
-    connection.on('data', (chunk: Buffer) => chunks.push(chunk))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => {
-    for (const connection of connections) connection.destroy()
-    server.close()
-  })
-  const address = server.address()
-  return { port: typeof address === 'object' && address !== null ? address.port : 0, received: () => Buffer.concat(chunks).toString() }
 }
 
 for (const format of ['datadog', 'telegraf'] as const) {
@@ -56,7 +37,7 @@ for (const format of ['datadog', 'telegraf'] as const) {
 }
 
 t.test('TCP: the same bytes as hot-shots, each write ended by a newline', async (t) => {
-  const server = await tcpCollector(t)
+  const server = await startTcpCollector(t)
   const options = resolveOptions({ statsd: { host: '127.0.0.1', port: server.port, protocol: 'tcp', prefix: 'shop.', globalTags: TRICKY_TAGS, maxBufferSize: 0 } }).statsd
   const client = createStatsdClient(options, (err) => t.error(err))
   const sink = createPreformattedSink(options, (err) => t.error(err))!

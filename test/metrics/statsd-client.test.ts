@@ -1,9 +1,8 @@
-import { once } from 'node:events'
-import { createServer, type Socket } from 'node:net'
 import t, { type Test } from 'tap'
 import { resolveOptions } from '../../lib/options/resolve-options.js'
 import { closeStatsdClient, createStatsdClient } from '../../lib/metrics/statsd-client.js'
 import type { VigieOptions } from '../../lib/types.js'
+import { startTcpServer } from '../helpers/tcp-server.js'
 
 /** Sends `count` metrics through a client vigie creates, then closes it; what it took and what was printed. */
 async function sendThenClose (t: Test, statsd: VigieOptions['statsd'], count: number): Promise<{ ms: number, errors: unknown[] }> {
@@ -22,23 +21,13 @@ async function sendThenClose (t: Test, statsd: VigieOptions['statsd'], count: nu
 
 /** A TCP server on 127.0.0.1:0; `closed()` counts the connections that have ended. */
 async function tcpServer (t: Test, read: boolean): Promise<{ port: number, closed: () => number }> {
-  const connections = new Set<Socket>()
   let closed = 0
-  const server = createServer((connection) => {
-    connections.add(connection)
-    connection.on('error', () => {})
+  const { port } = await startTcpServer(t, (connection) => {
     connection.on('close', () => { closed++ })
     if (read) connection.resume()
     else connection.pause()
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => {
-    for (const connection of connections) connection.destroy()
-    server.close()
-  })
-  const address = server.address()
-  return { port: typeof address === 'object' && address !== null ? address.port : 0, closed: () => closed }
+  return { port, closed: () => closed }
 }
 
 t.test('an unresolvable host, buffered or not: close() settles, nothing is printed, errors go to the handler', async (t) => {

@@ -1,39 +1,16 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createServer, type Server, type Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import { CLOSE_TIMEOUT_MS, MAX_QUEUED_BYTES } from '../../lib/metrics/statsd-socket.js'
 import { STALL_TIMEOUT_MS, TcpStatsdSocket } from '../../lib/metrics/tcp-statsd-socket.js'
-
-/** A real TCP server on 127.0.0.1:0; `onConnection` decides what it does with each connection. */
-async function startServer (t: Test, onConnection: (connection: Socket) => void): Promise<{ server: Server, port: number }> {
-  const connections = new Set<Socket>()
-  const server = createServer((connection) => {
-    connections.add(connection)
-    connection.on('close', () => connections.delete(connection))
-    connection.on('error', () => {})
-    onConnection(connection)
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => {
-    for (const connection of connections) connection.destroy()
-    server.close()
-  })
-  const address = server.address()
-  return { server, port: typeof address === 'object' && address !== null ? address.port : 0 }
-}
+import { startTcpServer } from '../helpers/tcp-server.js'
 
 /** A server that keeps every byte it reads; `received()` is them, decoded as UTF-8. */
 async function collectingServer (t: Test): Promise<{ port: number, received: () => string, connections: () => number }> {
   const chunks: Buffer[] = []
-  let connections = 0
-  const { port } = await startServer(t, (connection) => {
-    connections++
-    connection.on('data', (chunk: Buffer) => chunks.push(chunk))
-  })
-  return { port, received: () => Buffer.concat(chunks).toString('utf8'), connections: () => connections }
+  const { port, accepted } = await startTcpServer(t, (connection) => connection.on('data', (chunk: Buffer) => chunks.push(chunk)))
+  return { port, received: () => Buffer.concat(chunks).toString('utf8'), connections: accepted }
 }
 
 function socketTo (t: Test, host: string, port: number): { socket: TcpStatsdSocket, errors: unknown[], printed: () => unknown[] } {
@@ -54,7 +31,7 @@ async function until (predicate: () => boolean, timeoutMs = 5000): Promise<void>
 
 /** A TCP port with nothing listening. */
 async function closedPort (t: Test): Promise<number> {
-  const { server, port } = await startServer(t, () => {})
+  const { server, port } = await startTcpServer(t, () => {})
   server.close()
   await once(server, 'close')
   return port
@@ -85,7 +62,7 @@ t.test('a name is looked up once, before connecting; what is sent meanwhile goes
 })
 
 t.test('a server that never reads: what waits in Node stays under 1 MiB over 200,000 lines, the rest is dropped and counted', async (t) => {
-  const { port } = await startServer(t, (connection) => connection.pause())
+  const { port } = await startTcpServer(t, (connection) => connection.pause())
   const { socket, printed } = socketTo(t, '127.0.0.1', port)
   const line = 'http_request.response_time:12.345|ms|#http_status:200,http_status_class:2xx,method:GET,controller:/users/:id'
   const batch = Buffer.from(Array.from({ length: 50 }, () => line).join('\n'))
@@ -129,7 +106,7 @@ t.test('a closed port: reported, counted, retried after 1 s, never thrown', asyn
 t.test('a lost connection is made again after 1 s; lines sent meanwhile are dropped', async (t) => {
   let first = true
   const chunks: Buffer[] = []
-  const { port } = await startServer(t, (connection) => {
+  const { port } = await startTcpServer(t, (connection) => {
     if (first) {
       first = false
       connection.destroy()
@@ -204,7 +181,7 @@ async function childExitMs (port: number, close: boolean): Promise<number> {
 }
 
 t.test('a server that never reads does not keep the process alive', async (t) => {
-  const { port } = await startServer(t, (connection) => connection.pause())
+  const { port } = await startTcpServer(t, (connection) => connection.pause())
   const withClose = await childExitMs(port, true)
   t.ok(withClose >= CLOSE_TIMEOUT_MS && withClose < CLOSE_TIMEOUT_MS + 500, `with close(): exit ${withClose} ms after it started`)
   // Node reports a stalled socket after one to two timeouts without progress (net.Socket's _onTimeout).
