@@ -1,10 +1,10 @@
 // Side-by-side benchmark: bare Fastify / Express against vigie and the tools users compare it
-// with, in one run on one machine. See bench/README.md. Writes docs/benchmarks.md.
+// with, in one run on one machine. See bench/README.md. Writes bench/RESULTS.md.
 //
 // Env knobs: BENCH_DURATION (s per measurement, 5), BENCH_WARMUP (s, 3), BENCH_PAIRS (5),
 // BENCH_CONNECTIONS (50), BENCH_VARIANTS (comma-separated variant ids, default all),
 // BENCH_IDLE_WAIT (s to wait for an idle machine, 300), BENCH_OUT (output file, default
-// docs/benchmarks.md; "-" to write nothing), BENCH_TICK_PIN ("0" to start the servers without
+// bench/RESULTS.md; "-" to write nothing), BENCH_TICK_PIN ("0" to start the servers without
 // bench/lib/pin-tick-object.mjs).
 import { spawn, execFileSync } from 'node:child_process'
 import dgram from 'node:dgram'
@@ -20,7 +20,7 @@ const DURATION = Number(process.env.BENCH_DURATION || 5)
 const WARMUP = Number(process.env.BENCH_WARMUP || 3)
 const PAIRS = Number(process.env.BENCH_PAIRS || 5)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50)
-const OUT = process.env.BENCH_OUT || path.join(root, 'docs/benchmarks.md')
+const OUT = process.env.BENCH_OUT || path.join(root, 'bench/RESULTS.md')
 const IDLE_WAIT = Number(process.env.BENCH_IDLE_WAIT || 300)
 const TICK_PIN = process.env.BENCH_TICK_PIN !== '0'
 const BASE_PORT = 3100
@@ -299,7 +299,8 @@ if (OUT !== '-') {
 
 What vigie costs a server, measured side by side with the tools people use instead of it, in one
 run on one machine. The table below is the output of one run of \`npm run bench\`; it is rewritten
-by each run.
+by each run. The sections from "Where vigie's cost goes" to "Micro-benchmarks" are kept by hand
+in \`bench/side-by-side/analysis.md\`, which each run copies in: edit them there.
 ${partial}
 ## Results
 
@@ -337,7 +338,7 @@ above is kept as it came out.
 callgrind, for the same servers: a count the machine's load does not change (the same build
 counted twice differs by well under 1 %), which is how changes worth a microsecond are judged
 here. It is not time (cache misses and system calls are not in it). The latest counts are in
-[bench/README.md](../bench/README.md#per-request-instructions).
+[bench/README.md](README.md#per-request-instructions).
 
 ${analysis}
 ### Metrics delivered
@@ -371,7 +372,7 @@ dependencies. Environment knobs:
 | \`BENCH_PAIRS\` | \`5\` | Interleaved (bare, variant) pairs per variant. |
 | \`BENCH_CONNECTIONS\` | \`50\` | autocannon connections. |
 | \`BENCH_VARIANTS\` | all | Comma-separated ids: ${VARIANTS.map((v) => `\`${v.id}\``).join(', ')}. |
-| \`BENCH_OUT\` | \`docs/benchmarks.md\` | Where to write this page; \`-\` to only print the table. |
+| \`BENCH_OUT\` | \`bench/RESULTS.md\` | Where to write this page; \`-\` to only print the table. |
 | \`BENCH_TICK_PIN\` | \`1\` | \`0\` starts the servers without \`bench/lib/pin-tick-object.mjs\` ([why](#nodes-tick-object-lottery-and-why-every-server-here-preloads-a-pin)). |
 
 With the defaults a run takes about 12 minutes.
