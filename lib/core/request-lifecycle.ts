@@ -72,8 +72,9 @@ export class RequestLifecycle<Request, Response, State extends RequestState> {
       // Ended rather than finished: a response ended in full may still be flushing when the client
       // closes, and light-my-request's (Fastify's inject()) never reports finished.
       const answered = raw.writableEnded
-      // A response the server destroyed with an error holds it; one the client cut off does not.
-      const failure = answered ? null : raw.errored
+      // A response the server destroyed with an error holds it; one the client cut off does not
+      // (nor does an HTTP/2 response, which has no `errored`).
+      const failure = answered ? null : (raw.errored ?? null)
       const error = state.error ?? failure ?? undefined
       const cut = failure !== null || (!answered && state.unhandled && error !== undefined)
       const statusCode = answered ? facts.statusCode(response) : cut ? SERVER_ERROR_STATUS : CLIENT_CLOSED_STATUS
