@@ -1,7 +1,7 @@
 import { expressMiddlewareFactory, type ExpressObservability, type ExpressVigieOptions } from './adapters/express.js'
 import { composeVigie } from './compose.js'
 
-export { expressErrorHandler, instrumentExpress, type ExpressObservability, type ExpressVigieOptions, type ExpressVigieLogger } from './adapters/express.js'
+export { expressErrorHandler, type ExpressObservability, type ExpressVigieOptions, type ExpressVigieLogger } from './adapters/express.js'
 
 /**
  * The Express middleware: correlation IDs, StatsD request metrics and scrubbed exception lines.

@@ -3,63 +3,22 @@ import { STATUS_CODES } from 'node:http'
 import { finished } from 'node:stream'
 import type { Request } from 'express'
 import { requestStateOf } from './express-request-state.js'
-import { kFinalGuard } from './express-symbols.js'
-
-type Done = (err?: unknown) => void
-type Handle = (this: GuardableRouter, req: Request, res: ServerResponse, done: Done) => unknown
-
-/** The part of an Express router (either major) the guard touches. */
-export interface GuardableRouter {
-  handle: Handle
-  [kFinalGuard]?: boolean
-}
+import { kFinalHandler, markVigieMiddleware } from './express-symbols.js'
 
 const CONTENT_HEADERS = ['content-encoding', 'content-language', 'content-range']
 
 /**
- * Keeps errors that no error handler answered away from Express's final handler, which prints
- * the raw, unscrubbed stack to stderr (and, when `env` is `development`, sends it in
- * the body). Wraps `router.handle` once; only acts for the top-level router of an app that is not
- * mounted in another, and only for requests vigie observes: it answers them itself, without a
- * stack, as finalhandler does in production. A 404 (no error) still goes to Express.
+ * vigie's final error handler, the last layer of each top-level app vigie adopts
+ * (express-app-adoption.ts): keeps errors that no error handler answered away from Express's
+ * final handler, which prints the raw, unscrubbed stack to stderr (and, when `env` is
+ * `development`, sends it in the body). Only for requests vigie observes: it answers them
+ * itself, without a stack, as finalhandler does in production. Any other request's error goes
+ * on to Express. A 404 (no error) never reaches it.
  */
-export function guardFinalHandler (router: GuardableRouter): void {
-  if (router[kFinalGuard] === true || typeof router.handle !== 'function') return
-  const handle = router.handle
-  Object.defineProperty(router, kFinalGuard, { value: true })
-  router.handle = function vigieGuardedHandle (this: GuardableRouter, req: Request, res: ServerResponse, done: Done): unknown {
-    if (typeof done !== 'function') return handle.call(this, req, res, done)
-    const self = this
-    return handle.call(this, req, res, function vigieFinalHandler (err?: unknown) {
-      if (err && isTopLevelRouter(self, req) && answeredUnhandledError(req, res, err)) return
-      done(err)
-    })
-  }
-}
-
-/** True once the guard is in place on `router`. */
-export function isGuarded (router: unknown): boolean {
-  return (router as GuardableRouter | null | undefined)?.[kFinalGuard] === true
-}
-
-/** The top-level router of `app`: Express 4 keeps it in `_router` (its `app.router` throws). */
-export function appRouterOf (app: unknown): unknown {
-  if (app === null || app === undefined) return undefined
-  const express4Router = (app as { _router?: unknown })._router
-  if (express4Router !== undefined) return express4Router
-  try {
-    return (app as { router?: unknown }).router
-  } catch {
-    return undefined
-  }
-}
-
-// By the time the router gives up, `req.app` is the app that owns it (Express 4 sets it in its
-// first middleware); a mounted app's unhandled errors belong to its parent.
-function isTopLevelRouter (router: GuardableRouter, req: Request): boolean {
-  const app = req.app as { parent?: unknown } | undefined
-  return app !== undefined && app.parent === undefined && appRouterOf(app) === router
-}
+export const finalErrorHandler = markVigieMiddleware(function vigieFinalErrorHandler (err: unknown, req: Request, res: ServerResponse, next: (err?: unknown) => void): void {
+  if (!answeredUnhandledError(req, res, err)) next(err)
+})
+Object.defineProperty(finalErrorHandler, kFinalHandler, { value: true })
 
 /** Answers an unhandled error of an observed request; false leaves it to Express. */
 function answeredUnhandledError (req: Request, res: ServerResponse, err: unknown): boolean {

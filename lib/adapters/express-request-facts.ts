@@ -1,5 +1,6 @@
 import type { Request } from 'express'
 import type { RequestDetails } from '../core/framework-facts.js'
+import { isExpress4App } from './express-internals.js'
 import type { ExpressRequestState } from './express-request-state.js'
 
 /** What an exception line needs from an Express request, read when its response ends. */
@@ -25,16 +26,11 @@ export function requestDetails (req: Request, state: ExpressRequestState): Reque
  * there `req.hostname` is read, and the port kept when the name came from the Host header.
  */
 function hostOf (req: Request): string | undefined {
-  if (!isExpress4(req.app)) return req.host
+  if (!isExpress4App(req.app)) return req.host
   const hostname = req.hostname
   const header = req.headers.host
   if (hostname && header !== undefined && (header === hostname || header.startsWith(`${hostname}:`))) return header
   return hostname || undefined
-}
-
-// `app.lazyrouter()` is gone in Express 5.
-function isExpress4 (app: unknown): boolean {
-  return typeof (app as { lazyrouter?: unknown } | undefined)?.lazyrouter === 'function'
 }
 
 /**

@@ -2,8 +2,10 @@ import type { Request } from 'express'
 import type { OutgoingPolicy } from '../context/request-context.js'
 import type { FailureReporter } from '../core/failure-reporter.js'
 import type { RequestState } from '../core/framework-facts.js'
-import { acquire, processWide } from '../process-state.js'
-import { routeController, type MountRecord } from './express-route-pattern.js'
+import { processWide } from '../process-state.js'
+import { routePathOf } from './express-internals.js'
+import { routeController } from './express-route-index.js'
+import { joinController, UNRECORDED_MOUNT } from './express-route-pattern.js'
 import { kCorrelationIdValue, kRoutePatch, kRouteValue } from './express-symbols.js'
 
 /**
@@ -14,11 +16,11 @@ import { kCorrelationIdValue, kRoutePatch, kRouteValue } from './express-symbols
 export interface ExpressRequestState extends RequestState {
   /** The middleware observing the request (its facts), and the app it first ran in: a second run sees where it is. */
   readonly owner: object
-  readonly app: unknown
+  readonly app: object | undefined
   /** Where vigie's failures while observing the request are reported. */
   readonly reporter: FailureReporter
-  /** The mounts the request is inside now, the root first (pushed and popped by the patched `use`). */
-  readonly mounts: MountRecord[]
+  /** Adopts an app the request entered (express-app-adoption.ts): a mounted one, when a route of it matched. */
+  readonly adopt: (app: object) => void
   /** What Express last assigned to `req.route`. */
   route: unknown
   /** `req.route` is vigie's accessor (it keeps `route` and `controller` current); false when the request has a `route` of its own vigie could not replace. */
@@ -43,11 +45,11 @@ export function requestStateOf (req: object): ExpressRequestState | undefined {
 
 /**
  * Starts observing `req`. `accessorsInherited`: its prototype chain has vigie's `route` and
- * `correlationId` accessors (trackRequests()), which read the state; a request of an Express
- * copy vigie did not instrument gets its own instead, which costs every later property access
- * on that request.
+ * `correlationId` accessors (installRequestAccessors()), which read the state; a request of no
+ * app (the middleware called by hand) gets its own instead, which costs every later property
+ * access on that request.
  */
-export function createRequestState (req: Request, owner: object, reporter: FailureReporter, correlationId: string, start: number, outgoing: OutgoingPolicy | null, accessorsInherited: boolean): ExpressRequestState {
+export function createRequestState (req: Request, owner: object, reporter: FailureReporter, correlationId: string, start: number, outgoing: OutgoingPolicy | null, accessorsInherited: boolean, adopt: (app: object) => void): ExpressRequestState {
   const route = accessorsInherited ? (req as UnobservedRequest)[kRouteValue] : req.route
   const state: ExpressRequestState = {
     correlationId,
@@ -57,9 +59,9 @@ export function createRequestState (req: Request, owner: object, reporter: Failu
     unhandled: false,
     ended: false,
     owner,
-    app: req.app,
+    app: req.app as object | undefined,
     reporter,
-    mounts: [{ pattern: '', baseUrl: req.baseUrl ?? '', contiguous: true }],
+    adopt,
     route,
     tracksRoute: accessorsInherited || ownRouteReplaceable(req),
     controller: undefined,
@@ -69,7 +71,7 @@ export function createRequestState (req: Request, owner: object, reporter: Failu
   return state
 }
 
-/** True when `req` inherits vigie's accessors (trackRequests() ran on its Express copy). */
+/** True when `req` (a request, or an app's request object) has vigie's accessors from installRequestAccessors(). */
 export function inheritsAccessors (req: object): boolean {
   return (req as { [kRoutePatch]?: unknown })[kRoutePatch] !== undefined
 }
@@ -84,9 +86,10 @@ function ownRouteReplaceable (req: Request): boolean {
 }
 
 /**
- * Express sets `req.route` just before it runs a matched route's handlers, when `req.baseUrl`
- * and the recorded mounts are exactly those of that route: the accessor reads the full pattern
- * then. (After an error leaves a nested router, `req.route` stays set but the mounts are gone.)
+ * Express sets `req.route` just before it runs a matched route's handlers, when `req.app` is the
+ * app whose routers hold it and `req.baseUrl` the text its mounts matched: the accessor reads
+ * the full pattern then. (After an error leaves a nested router, `req.route` stays set but
+ * `req.baseUrl` is restored.)
  * On a request vigie does not observe (an app without vigie sharing the prototype), the value
  * is kept on the request under kRouteValue.
  */
@@ -105,7 +108,9 @@ const ROUTE_ACCESSOR: PropertyDescriptor = {
     }
     if (state.route === route) return
     state.route = route
-    state.controller = controllerOfRoute(this, state, route)
+    const app = this.app as object | undefined
+    if (app !== state.app && app !== undefined) state.adopt(app)
+    state.controller = controllerOfRoute(this, state, route, true)
   },
 }
 
@@ -127,34 +132,34 @@ const CORRELATION_ID_ACCESSOR: PropertyDescriptor = {
 const ACCESSORS: ReadonlyArray<[string, PropertyDescriptor]> = [['route', ROUTE_ACCESSOR], ['correlationId', CORRELATION_ID_ACCESSOR]]
 
 /**
- * Puts the `route` and `correlationId` accessors on an Express copy's request prototype, which
- * every app's requests inherit from (sub-apps included). Counted (acquire()): the last release
- * removes them. A prototype that already has either of its own is left alone.
+ * Puts the `route` and `correlationId` accessors on an app's request object, which its requests
+ * inherit from (and those of the apps mounted in it with `app.use()`). Once: a request object
+ * that has them, or either property of its own, is left alone.
  */
-export function trackRequests (requestPrototype: object): () => void {
-  return acquire(requestPrototype, 'express-request-accessors', function installAccessors () {
-    const proto = requestPrototype as Record<string | symbol, unknown>
-    if (ACCESSORS.some(([name]) => Object.getOwnPropertyDescriptor(proto, name) !== undefined)) return () => {}
-    for (const [name, accessor] of ACCESSORS) Object.defineProperty(proto, name, accessor)
-    Object.defineProperty(proto, kRoutePatch, { value: true, configurable: true })
-    return function removeAccessors () {
-      delete proto[kRoutePatch]
-      for (const [name, accessor] of ACCESSORS) {
-        if (Object.getOwnPropertyDescriptor(proto, name)?.get === accessor.get) delete proto[name]
-      }
-    }
-  })
+export function installRequestAccessors (request: object): void {
+  const proto = request as Record<string | symbol, unknown>
+  if (inheritsAccessors(proto) || ACCESSORS.some(([name]) => Object.getOwnPropertyDescriptor(proto, name) !== undefined)) return
+  for (const [name, accessor] of ACCESSORS) Object.defineProperty(proto, name, accessor)
+  Object.defineProperty(proto, kRoutePatch, { value: true, configurable: true })
 }
 
-/** The full pattern of `route` as the request reaches it now; never throws into Express. */
-export function controllerOfRoute (req: Request, state: ExpressRequestState, route: unknown): string | undefined {
+/**
+ * The full pattern of `route` as the request reaches it now (`seen`), or of a route the request
+ * reached where vigie could not see it (its mounts are then unknown); never throws into Express.
+ */
+export function controllerOfRoute (req: Request, state: ExpressRequestState, route: unknown, seen: boolean): string | undefined {
   try {
-    const path = (route as { path?: unknown } | null | undefined)?.path
+    const path = routePathOf(route)
     if (path === undefined) return undefined
-    const { controller, complete } = routeController(state.mounts, req.baseUrl ?? '', path)
+    const app = req.app as object | undefined
+    const { controller, complete } = !seen
+      ? { controller: joinController(UNRECORDED_MOUNT, path), complete: false }
+      : app === undefined || state.app === undefined
+        ? { controller: path, complete: true }
+        : routeController(state.app, app, route as object, path, req.baseUrl ?? '')
     if (!complete) {
       state.reporter.warnOnce('express-unrecorded-mount',
-        `vigie: the route ${controller} was reached through a router mounted before Express was instrumented; "(unrecorded)" stands for its mount path in the controller tag. Call expressObservability() (or instrumentExpress(express)) before mounting routers.`,
+        `vigie: the route ${controller} was reached through a router or app vigie could not see (called from a function, or an app mounted in a router of a sub-app no request entered yet); "(unrecorded)" stands for its mount path in the controller tag.`,
         { controller })
     }
     return controller

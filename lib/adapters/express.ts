@@ -11,16 +11,16 @@ import { exceptionLogger } from '../logging/exception-logger.js'
 import { NOT_FOUND_CONTROLLER } from '../metrics/request-metrics.js'
 import { resolveOptions } from '../options/resolve-options.js'
 import type { VigieApi, VigieOptions } from '../types.js'
-import { appRouterOf, guardFinalHandler, isGuarded } from './express-final-guard.js'
-import { instrumentLoadedExpress } from './express-instrumentation.js'
+import { adoptApp } from './express-app-adoption.js'
+import { isExpressApp, mountFirst, topLevelHandles } from './express-internals.js'
 import { takeLoggerOption, type ExpressVigieLogger } from './express-logger.js'
-import { recordsMounts } from './express-mount-recorder.js'
 import { requestDetails } from './express-request-facts.js'
 import { controllerOfRoute, createRequestState, inheritsAccessors, requestStateOf, type ExpressRequestState } from './express-request-state.js'
-import { kVigieMiddleware } from './express-symbols.js'
+import { isVigieMiddleware, markVigieMiddleware } from './express-symbols.js'
 
-export { adoptExpressApp, instrumentExpress } from './express-instrumentation.js'
+export { isExpressModule, onNewApps } from './express-internals.js'
 export { takeLoggerOption, type ExpressVigieLogger } from './express-logger.js'
+export { markVigieMiddleware } from './express-symbols.js'
 
 declare global {
   namespace Express {
@@ -58,7 +58,6 @@ export function expressMiddlewareFactory (compose: ComposeVigie): (options?: Exp
     const resolved = resolveOptions<Request>(rest as VigieOptions<Request> | undefined)
     const vigie = compose(resolved, exceptionLogger(logger))
     const lifecycle = new RequestLifecycle(vigie, expressFacts(vigie))
-    const releaseExpress = resolved.disabled ? () => {} : instrumentLoadedExpress()
     const endpoints = new EndpointRouter(vigie.endpoints)
     let closing: Promise<void> | undefined
 
@@ -92,10 +91,7 @@ export function expressMiddlewareFactory (compose: ComposeVigie): (options?: Exp
     Object.defineProperty(middleware, 'close', {
       enumerable: true,
       value: function close (): Promise<void> {
-        closing ??= (async () => {
-          releaseExpress()
-          await vigie.close()
-        })()
+        closing ??= vigie.close()
         return closing
       },
     })
@@ -123,28 +119,22 @@ export function expressErrorHandler (): ErrorRequestHandler {
   return markVigieMiddleware(handler)
 }
 
-/**
- * Marks `fn` as one of vigie's Express middlewares: mounting it puts the final-handler guard in
- * place at once (express-mount-recorder.ts), and appMountsVigie() finds it.
- */
-export function markVigieMiddleware<F extends object> (fn: F): F {
-  Object.defineProperty(fn, kVigieMiddleware, { value: true })
-  return fn
-}
-
-/** Whether `app` mounts any of vigie's middlewares (its own, or one patchAll() gave it). */
-export function isObservedApp (app: object): boolean {
-  const stack = (appRouterOf(app) as { stack?: Array<{ handle?: unknown }> } | undefined)?.stack ?? []
-  return stack.some(({ handle }) => (handle as { [kVigieMiddleware]?: boolean } | undefined)?.[kVigieMiddleware] === true)
-}
-
 /** Whether `app` mounts a vigie middleware of its own (one with close()), other than `except`. */
 export function appMountsVigie (app: object, except: unknown): boolean {
-  const stack = (appRouterOf(app) as { stack?: Array<{ handle?: unknown }> } | undefined)?.stack ?? []
-  return stack.some(({ handle }) => {
-    const candidate = handle as { [kVigieMiddleware]?: boolean, close?: unknown } | undefined
-    return candidate !== except && candidate?.[kVigieMiddleware] === true && typeof candidate.close === 'function'
-  })
+  return topLevelHandles(app).some((handle) => handle !== except && isVigieMiddleware(handle) && typeof (handle as { close?: unknown }).close === 'function')
+}
+
+/**
+ * Takes over an Express app that vigie was not set up on, found after it was built (its Express
+ * copy was out of the hooks' sight: vendored, a workspace link, bundled): mounts `middleware`
+ * first in the app (after Express 4's own first layers, where `req.app` is set). The
+ * middleware adopts the app at its first request. False when `app` is no Express app, or
+ * mounts one of vigie's middlewares already.
+ */
+export function adoptExpressApp (app: unknown, middleware: (req: never, res: never, next: () => void) => void): boolean {
+  if (!isExpressApp(app) || topLevelHandles(app as object).some(isVigieMiddleware)) return false
+  mountFirst(app as object, middleware)
+  return true
 }
 
 /** Sends the answer of vigie's endpoint for this path; false when none has it. */
@@ -166,6 +156,7 @@ function answerEndpoint (endpoints: EndpointRouter, req: Request, res: Response,
 /** What the lifecycle reads of an Express request and response. */
 function expressFacts (vigie: Vigie<Request>): FrameworkFacts<Request, Response, ExpressRequestState> {
   const reporter = vigie.reporter
+  const adopt = (app: object): void => adoptApp(app, reporter)
   const facts: FrameworkFacts<Request, Response, ExpressRequestState> = {
     presetCorrelationId: null,
     header: (req, name) => req.headers[name],
@@ -173,6 +164,7 @@ function expressFacts (vigie: Vigie<Request>): FrameworkFacts<Request, Response,
     createState (req: Request, _res: Response, correlationId: string, start: number, outgoing: OutgoingPolicy | null) {
       const existing = requestStateOf(req)
       if (existing !== undefined) {
+        if (req.app !== existing.app && req.app !== undefined) adopt(req.app as object)
         // The same middleware in a mounted sub-app (zero-code mode gives every app its own) is
         // no mistake; mounted twice in one app, or two instances, is.
         if (existing.owner !== facts || existing.app === req.app) {
@@ -180,11 +172,19 @@ function expressFacts (vigie: Vigie<Request>): FrameworkFacts<Request, Response,
         }
         return null
       }
-      return createRequestState(req, facts, reporter, correlationId, start, outgoing, appInheritsAccessors(req, reporter))
+      const app = req.app as object | undefined
+      if (app !== undefined) adoptApp(app, reporter)
+      return createRequestState(req, facts, reporter, correlationId, start, outgoing, inheritsAccessors(req), adopt)
     },
     method: (req) => req.method,
     controller (req, state) {
-      if (!state.tracksRoute && state.route !== req.route) state.controller = controllerOfRoute(req, state, req.route)
+      if (!state.tracksRoute) {
+        if (state.route !== req.route) state.controller = controllerOfRoute(req, state, req.route, true)
+      } else if (state.controller === undefined && req.route !== undefined) {
+        // Set where vigie's accessor was not inherited: an app mounted with `router.use(app)`
+        // inside an app no request was seen entering yet.
+        state.controller = controllerOfRoute(req, state, req.route, false)
+      }
       return state.controller ?? NOT_FOUND_CONTROLLER
     },
     // req.url has the mount paths cut off.
@@ -203,30 +203,4 @@ function setHeaderUnlessSent (res: Response, header: string, id: string): void {
   } catch (err) {
     if ((err as { code?: unknown } | null)?.code !== 'ERR_HTTP_HEADERS_SENT') throw err
   }
-}
-
-/** Per app seen: whether its requests inherit vigie's accessors (see appInheritsAccessors()). */
-const checkedApps = new WeakMap<object, boolean>()
-
-/**
- * Whether the requests of `req`'s app inherit vigie's accessors, looked at once per app. An app
- * whose router was built by an Express copy vigie did not patch (bundled, or loaded after
- * expressObservability()) records no mount paths and had no final-handler guard: say so once,
- * and guard it from now on.
- */
-function appInheritsAccessors (req: Request, reporter: FailureReporter): boolean {
-  const app = req.app as object | undefined
-  if (app === undefined) return inheritsAccessors(req)
-  let inherits = checkedApps.get(app)
-  if (inherits !== undefined) return inherits
-  inherits = inheritsAccessors(req)
-  checkedApps.set(app, inherits)
-  const router = appRouterOf(app)
-  if (router === undefined || isGuarded(router)) return inherits
-  if (!recordsMounts(router)) {
-    reporter.warnOnce('express-not-instrumented',
-      'vigie: this Express app was built by a copy of Express that was not instrumented (not loaded yet when expressObservability() ran, or bundled): routes in mounted routers get "(unrecorded)" in their controller tag. Call instrumentExpress(express) before creating the app.')
-  }
-  guardFinalHandler(router as Parameters<typeof guardFinalHandler>[0])
-  return inherits
 }

@@ -4,8 +4,8 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { Hook as RequireHook } from 'require-in-the-middle'
 import { Hook as ImportHook } from 'import-in-the-middle'
-import { adoptExpressApp, appMountsVigie, isObservedApp, markVigieMiddleware } from '../adapters/express.js'
-import { expressObservability, instrumentExpress, type ExpressObservability, type ExpressVigieOptions } from '../express.js'
+import { adoptExpressApp, appMountsVigie, isExpressModule, markVigieMiddleware, onNewApps } from '../adapters/express.js'
+import { expressObservability, type ExpressObservability, type ExpressVigieOptions } from '../express.js'
 import { loadedCommonJsModules } from '../process-state.js'
 
 const SERVER_REQUEST_CHANNEL = 'http.server.request.start'
@@ -13,18 +13,14 @@ const SERVER_REQUEST_CHANNEL = 'http.server.request.start'
 /** The Express majors patchAll() instruments; others are left alone. */
 export const SUPPORTED_EXPRESS_MAJORS: readonly number[] = [4, 5]
 
-interface ExpressModule {
-  application: { init: (this: ExpressApp) => void }
-  Router: unknown
-}
 interface ExpressApp {
   use: (fn: unknown) => unknown
 }
 
 /**
  * Instruments Express for patchAll(): every app created from now on gets vigie's middleware as
- * its first one (unhandled errors are then captured and answered without a stack, see
- * express-final-guard.ts), and routers record their mount paths. Express copies already loaded
+ * its first one, which adopts the app at its first request (express-app-adoption.ts: full route
+ * patterns, errors recorded, unhandled ones answered without a stack). Express copies already loaded
  * are found in require.cache (CommonJS, and ESM imports of it, which load the CommonJS module);
  * later ones through require-in-the-middle and, with `--import vigie/register`'s loader,
  * import-in-the-middle. New apps are caught through `express.application.init`, which Express
@@ -42,12 +38,16 @@ export function patchExpress (options: ExpressVigieOptions): () => Promise<void>
   const patched = new WeakSet<object>()
 
   function patchModule (exported: unknown, version: string | undefined): void {
-    const express = exported as ExpressModule
-    if (patched.has(express) || typeof express?.application?.init !== 'function') return
+    if (!isExpressModule(exported) || patched.has(exported as object)) return
     if (version !== undefined && !SUPPORTED_EXPRESS_MAJORS.includes(Number(version.split('.')[0]))) return
-    patched.add(express)
-    undo.push(instrumentExpress(express))
-    undo.push(mountOnNewApps(express, sharedMiddleware))
+    patched.add(exported as object)
+    undo.push(onNewApps(exported, function mountVigie (app) {
+      try {
+        ;(app as ExpressApp).use(automaticMiddleware(sharedMiddleware()))
+      } catch {
+        // An app we cannot mount on runs without vigie rather than not at all.
+      }
+    }))
   }
 
   const cache = loadedCommonJsModules()
@@ -69,10 +69,7 @@ export function patchExpress (options: ExpressVigieOptions): () => Promise<void>
       const server = (message as { server?: Server }).server
       if (server === undefined || servers.has(server)) return
       servers.add(server)
-      for (const listener of server.listeners('request')) {
-        const release = adoptExpressApp(listener, automaticMiddleware(sharedMiddleware()) as never, isObservedApp)
-        if (release !== null) undo.push(release)
-      }
+      for (const listener of server.listeners('request')) adoptExpressApp(listener, automaticMiddleware(sharedMiddleware()) as never)
     } catch {
       // A subscriber that throws is rethrown by Node as an uncaught exception: the app runs without vigie instead.
     }
@@ -85,23 +82,6 @@ export function patchExpress (options: ExpressVigieOptions): () => Promise<void>
     importHook.unhook()
     for (const step of undo.reverse()) step()
     await middleware?.close()
-  }
-}
-
-/** Wraps `application.init` so each new app mounts the shared middleware first; returns the undo. */
-function mountOnNewApps (express: ExpressModule, middleware: () => ExpressObservability): () => void {
-  const application = express.application
-  const init = application.init
-  application.init = function vigieInit (this: ExpressApp) {
-    init.call(this)
-    try {
-      this.use(automaticMiddleware(middleware()))
-    } catch {
-      // An app we cannot mount on runs without vigie rather than not at all.
-    }
-  }
-  return function restoreInit () {
-    if (application.init !== init) application.init = init
   }
 }
 
@@ -128,8 +108,7 @@ function automaticMiddleware (middleware: ExpressObservability): (req: { app?: o
     }
     ;(middleware as unknown as (req: unknown, res: unknown, next: () => void) => void)(req, res, next)
   }
-  // Marked like vigie's own middleware, so that mounting it puts the final-handler guard in place
-  // at once, not at the app's first request.
+  // Marked like vigie's own middleware: an app that has it is observed (adoptExpressApp() skips it).
   return markVigieMiddleware(automatic)
 }
 

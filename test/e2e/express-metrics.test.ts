@@ -22,7 +22,7 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       t.notOk(statsd.lines.some((l) => l.includes('/42')), 'the raw URL never becomes a tag')
     })
 
-    t.test('the route is tracked by an accessor on Express\'s request prototype, not one per request', async (t) => {
+    t.test('the route is tracked by an accessor on the app\'s request object, not one per request', async (t) => {
       const { url, statsd } = await startExpressApp(t, express, {
         routes: (app) => app.get('/items/:id', (req, res) => {
           res.json({ own: Object.getOwnPropertyDescriptor(req, 'route') !== undefined, path: (req.route as { path?: string }).path })
@@ -33,7 +33,7 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       t.same(counters(statsd), [`http_request:1|c|${tags(200, 'GET', '/items/:id')}`])
     })
 
-    t.test('an app vigie does not observe, sharing the request prototype, still reads req.route and keeps req.correlationId', async (t) => {
+    t.test('an app vigie does not observe is left as Express made it, as is the Express module', async (t) => {
       const { url } = await startExpressApp(t, express, {
         routes: (app) => app.get('/observed/:id', (req, res) => { res.json({ path: (req.route as { path?: string }).path }) }),
       })
@@ -47,8 +47,12 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
       await new Promise((resolve) => server.once('listening', resolve))
       const { port } = server.address() as { port: number }
-      t.same(await (await fetch(`http://127.0.0.1:${port}/plain/1`)).json(), { own: false, path: '/plain/:id', before: null, after: 'set-by-the-app' })
       t.same(await (await fetch(`${url}/observed/2`)).json(), { path: '/observed/:id' })
+      t.same(await (await fetch(`http://127.0.0.1:${port}/plain/1`)).json(), { own: true, path: '/plain/:id', before: null, after: 'set-by-the-app' }, 'req.route is Express\'s own property')
+      for (const name of ['route', 'correlationId']) {
+        t.equal(Object.getOwnPropertyDescriptor(express.request, name), undefined, `express.request has no ${name} of vigie's`)
+        t.equal(Object.getOwnPropertyDescriptor(plain.request, name), undefined, `the other app's request object has no ${name} of vigie's`)
+      }
     })
 
     t.test('nested routers give the full mounted pattern', async (t) => {
@@ -143,8 +147,8 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       ])
     })
 
-    t.test('a router mounted before vigie was created is labelled safely and warned about once', async (t) => {
-      // Built and mounted before startExpressApp creates vigie: its mount path was never recorded.
+    t.test('a router mounted before vigie was created gets its full pattern', async (t) => {
+      // Built and mounted before startExpressApp creates vigie.
       const early = express.Router()
       early.get('/:id', (_req, res) => { res.send('early') })
       const outer = express.Router()
@@ -156,14 +160,31 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       await fetch(`${url}/shop/items/78/6`)
       await statsd.waitFor(() => counters(statsd).length >= 2)
       t.same(counters(statsd), [
-        `http_request:1|c|${tags(200, 'GET', '/shop/(unrecorded)/:id')}`,
-        `http_request:1|c|${tags(200, 'GET', '/shop/(unrecorded)/:id')}`,
+        `http_request:1|c|${tags(200, 'GET', '/shop/items/:itemId/:id')}`,
+        `http_request:1|c|${tags(200, 'GET', '/shop/items/:itemId/:id')}`,
       ])
       t.notOk(statsd.lines.some((l) => /\/7[78]\b/.test(l)), 'never req.baseUrl')
-      t.equal(logs.lines.filter((l) => String(l.msg).includes('mounted before Express was instrumented')).length, 1)
+      t.same(logs.lines.filter((l) => l.level === 40), [], 'no warning')
     })
 
-    t.test('a router mounted before vigie, around one mounted after: the gap is marked too', async (t) => {
+    t.test('a router reached through a function of the app, not mounted: "(unrecorded)" stands for its mount path, with one warning', async (t) => {
+      const shop = express.Router()
+      shop.get('/items/:id', (_req, res) => { res.send('item') })
+      const { url, statsd, logs } = await startExpressApp(t, express, {
+        routes: (app) => app.use('/shop', (req, res, next) => { shop(req, res, next) }),
+      })
+      await fetch(`${url}/shop/items/77`)
+      await fetch(`${url}/shop/items/78`)
+      await statsd.waitFor(() => counters(statsd).length >= 2)
+      t.same(counters(statsd), [
+        `http_request:1|c|${tags(200, 'GET', '/(unrecorded)/items/:id')}`,
+        `http_request:1|c|${tags(200, 'GET', '/(unrecorded)/items/:id')}`,
+      ])
+      t.notOk(statsd.lines.some((l) => /\/shop|7[78]/.test(l)), 'never req.baseUrl')
+      t.match(logs.lines.filter((l) => l.level === 40).map((l) => l.msg), [/the route \/\(unrecorded\)\/items\/:id was reached through a router or app vigie could not see/])
+    })
+
+    t.test('routers mounted before vigie, around one mounted after: the full pattern', async (t) => {
       const top = express.Router()
       const shop = express.Router()
       top.use('/shop', shop) // before vigie: not recorded
@@ -177,7 +198,7 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       })
       t.equal(await (await fetch(`${url}/shop/items/5/reviews`)).text(), 'reviews')
       await statsd.waitFor(() => counters(statsd).length >= 1)
-      t.same(counters(statsd), [`http_request:1|c|${tags(200, 'GET', '/(unrecorded)/items/:id/reviews')}`])
+      t.same(counters(statsd), [`http_request:1|c|${tags(200, 'GET', '/shop/items/:id/reviews')}`])
     })
 
     t.test('a mounted middleware that fails and is recovered from leaves its mount', async (t) => {

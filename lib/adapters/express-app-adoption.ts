@@ -1,0 +1,71 @@
+import type { FailureReporter } from '../core/failure-reporter.js'
+import { appRouterOf, keepLast, layerCountOf, mountOfApp, replaceErrorHandlers, requestPrototypeOfApp, topLevelHandles, type ErrorHandle } from './express-internals.js'
+import { finalErrorHandler } from './express-final-guard.js'
+import { recordingErrorHandler } from './express-error-recording.js'
+import { installRequestAccessors } from './express-request-state.js'
+import { kFinalHandler } from './express-symbols.js'
+import { mountedAppsOf } from './express-route-index.js'
+
+// Apps adopted at once below one app (its `router.use(app)` mounts, theirs, …), and app nesting: bounded.
+const MAX_MOUNTED_APPS = 1_000
+const MAX_APP_DEPTH = 32
+
+/** Per adopted app: the length of its top-level router's stack when it was adopted. */
+const adoptedApps = new WeakMap<object, number>()
+/** Per top-level app: the function that moves vigie's final error handler back to its end. */
+const finalHandlers = new WeakMap<object, () => void>()
+
+/**
+ * What vigie does to each app its requests pass through, the first time one does (by then the
+ * app's routes are mounted), and again when layers were added to it since:
+ * - its requests get vigie's `req.route` and `req.correlationId` accessors, on the app's own
+ *   `request` object: other apps of the same Express copy are left alone;
+ * - its error-handling middleware records the error it is given (the exception line then has
+ *   it even when the app answers the error itself);
+ * - its top-level app ends with vigie's final error handler (express-final-guard.ts).
+ * No function of the app is wrapped but its error handlers. It stays for the app's lifetime:
+ * for requests vigie does not observe, the accessors act as plain properties and the final
+ * handler passes the error on. Never throws into Express.
+ */
+export function adoptApp (app: object, reporter: FailureReporter): void {
+  try {
+    const length = adoptedApps.get(app)
+    if (length === undefined || length !== layerCountOf(app)) adoptTree(app)
+    keepFinalHandlerLast(app)
+  } catch (err) {
+    reporter.report('express app adoption', err)
+  }
+}
+
+function adoptTree (app: object): void {
+  const pending = [app]
+  for (let count = 0; pending.length > 0 && count < MAX_MOUNTED_APPS; count++) {
+    const next = pending.pop()!
+    adoptedApps.set(next, layerCountOf(next))
+    const request = requestPrototypeOfApp(next)
+    if (request !== undefined) installRequestAccessors(request)
+    replaceErrorHandlers(appRouterOf(next), recordingErrorHandler)
+    // An app mounted with `router.use(app)` does not inherit its parent's requests: it is adopted too.
+    for (const mounted of mountedAppsOf(next)) {
+      if (!adoptedApps.has(mounted)) pending.push(mounted)
+    }
+  }
+}
+
+function keepFinalHandlerLast (app: object): void {
+  let top = app
+  for (let depth = 0; depth < MAX_APP_DEPTH; depth++) {
+    const parent = mountOfApp(top)?.mountedIn
+    if (parent === undefined) break
+    top = parent
+  }
+  const moveToEnd = finalHandlers.get(top)
+  if (moveToEnd !== undefined) {
+    moveToEnd()
+  } else if (topLevelHandles(top).some((handle) => (handle as { [kFinalHandler]?: boolean } | undefined)?.[kFinalHandler] === true)) {
+    // The other build of vigie (ESM or CommonJS) placed its own, and keeps it last.
+    finalHandlers.set(top, () => {})
+  } else {
+    finalHandlers.set(top, keepLast(top, finalErrorHandler as ErrorHandle))
+  }
+}

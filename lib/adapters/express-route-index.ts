@@ -1,0 +1,158 @@
+import { appRouterOf, innerAppOfLayer, innerRouterOfLayer, layersOf, matchedLength, mountOfApp, mountPatternOfLayer, routeOfLayer, type LayerView, type RouterView } from './express-internals.js'
+import { joinController, UNRECORDED_MOUNT } from './express-route-pattern.js'
+
+/** The layers (mounts) from an app's top-level router down to the router holding a route, and their joined pattern. */
+interface Chain {
+  readonly layers: readonly LayerView[]
+  readonly prefix: string
+}
+
+/** Where each route of one app is mounted, read off its routers (not those of apps inside it). */
+interface AppIndex {
+  readonly routes: Map<object, Chain[]>
+  /** The apps mounted in it with `router.use(app)`. */
+  readonly mountedApps: object[]
+  /** Full patterns of routes with one chain, once computed. */
+  readonly controllers: WeakMap<object, string>
+  readonly builds: number
+}
+
+/** The full pattern of a route, and whether every mount on its way was known. */
+export interface RouteController {
+  readonly controller: string
+  readonly complete: boolean
+}
+
+// Bounds on what one index walks, and how often a route it misses makes it walk again.
+const MAX_LAYERS = 10_000
+const MAX_BUILDS = 64
+const MAX_APP_DEPTH = 32
+
+const indexes = new WeakMap<object, AppIndex>()
+/** Apps mounted with `router.use(app)` (which, unlike `app.use`, leaves no trace on the app): the app mounting them, and where. */
+const routerMounts = new WeakMap<object, { mountedIn: object, chains: Chain[] }>()
+
+/**
+ * The apps `app` mounts with `router.use(app)`, anywhere in its routers; indexes `app` first if
+ * it was not.
+ */
+export function mountedAppsOf (app: object): readonly object[] {
+  return indexOf(app).mountedApps
+}
+
+/**
+ * The full pattern of `route` (`/api/users/:id`; `path` is its own) as a request of `app`
+ * reaches it, when Express has set `req.baseUrl` to `baseUrl`: the mount paths of the apps and
+ * routers on its way, then its own path. `observedApp` is the app vigie's middleware observes the request from: the
+ * apps above `app` are known up to it. UNRECORDED_MOUNT stands where a mount's pattern could not
+ * be known (a router reached through a function, not a mount), unless nothing was mounted on
+ * the way. `req.baseUrl`, which holds raw IDs, is compared, never used as a label.
+ */
+export function routeController (observedApp: object, app: object, route: object, path: string, baseUrl: string): RouteController {
+  let index = indexOf(app)
+  if (!index.routes.has(route) && index.builds < MAX_BUILDS) index = rebuild(app, index.builds + 1)
+  const cached = index.controllers.get(route)
+  if (cached !== undefined) return { controller: cached, complete: true }
+  const chains = index.routes.get(route)
+  if (chains === undefined && baseUrl === '') return { controller: path, complete: true }
+  const mount = appPrefix(app, observedApp)
+  if (chains === undefined) return { controller: joinController(mount.prefix + UNRECORDED_MOUNT, path), complete: false }
+  const chain = chains.length === 1 ? chains[0]! : chainMatching(chains, baseUrl, mount.known && mount.prefix === '')
+  const controller = joinController(mount.prefix + chain.prefix, path)
+  if (chains.length === 1 && mount.known) index.controllers.set(route, controller)
+  return { controller, complete: mount.known }
+}
+
+function indexOf (app: object): AppIndex {
+  return indexes.get(app) ?? rebuild(app, 0)
+}
+
+function rebuild (app: object, builds: number): AppIndex {
+  const index: AppIndex = { routes: new Map(), mountedApps: [], controllers: new WeakMap(), builds }
+  const found = new Map<object, Chain[]>()
+  let budget = MAX_LAYERS
+  // Routers on the way down: a router mounted inside itself is walked once.
+  const onPath = new Set<RouterView>()
+  function walk (router: RouterView | undefined, layers: LayerView[], prefix: string): void {
+    if (router === undefined || onPath.has(router)) return
+    onPath.add(router)
+    for (const layer of layersOf(router)) {
+      if (--budget < 0) break
+      const route = routeOfLayer(layer)
+      if (route !== undefined) {
+        pushTo(index.routes, route, { layers, prefix })
+        continue
+      }
+      const inner = innerRouterOfLayer(layer)
+      if (inner === undefined) continue
+      const chain = { layers: [...layers, layer], prefix: prefix + (mountPatternOfLayer(layer) ?? UNRECORDED_MOUNT) }
+      const mounted = innerAppOfLayer(layer)
+      if (mounted === undefined) walk(inner, chain.layers, chain.prefix)
+      else pushTo(found, mounted, chain)
+    }
+    onPath.delete(router)
+  }
+  walk(appRouterOf(app), [], '')
+  for (const [mounted, chains] of found) {
+    index.mountedApps.push(mounted)
+    routerMounts.set(mounted, { mountedIn: app, chains })
+  }
+  indexes.set(app, index)
+  return index
+}
+
+function pushTo<K> (map: Map<K, Chain[]>, key: K, chain: Chain): void {
+  const chains = map.get(key)
+  if (chains === undefined) map.set(key, [chain])
+  else chains.push(chain)
+}
+
+/**
+ * The joined mount patterns of the apps above `app`, up to the top-level app. `known` is false
+ * when that is not the top of `observedApp`: an app on the way was mounted with `router.use()`
+ * in an app not indexed yet, and UNRECORDED_MOUNT stands for the rest.
+ */
+function appPrefix (app: object, observedApp: object): { prefix: string, known: boolean } {
+  const { prefix, top } = climb(app)
+  if (top !== undefined && top === climb(observedApp).top) return { prefix, known: true }
+  return { prefix: UNRECORDED_MOUNT + prefix, known: false }
+}
+
+/** The mount patterns from `app` up to its top-level app, joined; the top undefined when the climb is cut. */
+function climb (app: object): { prefix: string, top: object | undefined } {
+  let prefix = ''
+  let current = app
+  for (let depth = 0; depth < MAX_APP_DEPTH; depth++) {
+    const mount = mountOfApp(current)
+    const routed = mount === undefined ? routerMounts.get(current) : undefined
+    if (mount === undefined && routed === undefined) return { prefix, top: current }
+    prefix = (mount?.pattern ?? routed!.chains[0]!.prefix) + prefix
+    current = mount?.mountedIn ?? routed!.mountedIn
+  }
+  return { prefix, top: undefined }
+}
+
+/**
+ * The chain whose mounts match the end of `baseUrl` exactly (a router mounted at two paths):
+ * from its start when the app is a top-level one, else after any of its slashes (the app's own
+ * mounts come first). The first chain when none does.
+ */
+function chainMatching (chains: readonly Chain[], baseUrl: string, topLevel: boolean): Chain {
+  for (const chain of chains) {
+    for (let start = 0; start <= baseUrl.length; start++) {
+      if (start > 0 && (topLevel || baseUrl.charCodeAt(start) !== 47)) continue
+      if (consumesFrom(chain.layers, baseUrl, start)) return chain
+    }
+  }
+  return chains[0]!
+}
+
+function consumesFrom (layers: readonly LayerView[], text: string, start: number): boolean {
+  let at = start
+  for (const layer of layers) {
+    const length = matchedLength(layer, text.slice(at))
+    if (length < 0) return false
+    at += length
+  }
+  return at === text.length
+}
