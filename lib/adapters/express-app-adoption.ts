@@ -1,5 +1,5 @@
 import type { FailureReporter } from '../core/failure-reporter.js'
-import { appRouterOf, keepLast, layerCountOf, mountOfApp, replaceErrorHandlers, requestPrototypeOfApp, topLevelHandles, type ErrorHandle } from './express-internals.js'
+import { appRouterOf, keepLast, layersOfApp, parentAppOf, replaceErrorHandlers, requestPrototypeOfApp, topLevelHandles, type ErrorHandle, type LayerView } from './express-internals.js'
 import { finalErrorHandler } from './express-final-guard.js'
 import { recordingErrorHandler } from './express-error-recording.js'
 import { installRequestAccessors } from './express-request-state.js'
@@ -10,8 +10,14 @@ import { mountedAppsOf } from './express-route-index.js'
 const MAX_MOUNTED_APPS = 1_000
 const MAX_APP_DEPTH = 32
 
-/** Per adopted app: the length of its top-level router's stack when it was adopted. */
-const adoptedApps = new WeakMap<object, number>()
+/** An adopted app: its top-level router's layers, how many there were then, and how to keep vigie's final handler last. */
+interface Adopted {
+  readonly layers: readonly LayerView[] | undefined
+  readonly length: number
+  readonly keepFinalHandlerLast: () => void
+}
+
+const adoptedApps = new WeakMap<object, Adopted>()
 /** Per top-level app: the function that moves vigie's final error handler back to its end. */
 const finalHandlers = new WeakMap<object, () => void>()
 
@@ -29,9 +35,13 @@ const finalHandlers = new WeakMap<object, () => void>()
  */
 export function adoptApp (app: object, reporter: FailureReporter): void {
   try {
-    const length = adoptedApps.get(app)
-    if (length === undefined || length !== layerCountOf(app)) adoptTree(app)
-    keepFinalHandlerLast(app)
+    const adopted = adoptedApps.get(app)
+    if (adopted !== undefined && adopted.layers !== undefined && adopted.layers.length === adopted.length) {
+      adopted.keepFinalHandlerLast()
+      return
+    }
+    adoptTree(app)
+    adoptedApps.get(app)!.keepFinalHandlerLast()
   } catch (err) {
     reporter.report('express app adoption', err)
   }
@@ -41,7 +51,8 @@ function adoptTree (app: object): void {
   const pending = [app]
   for (let count = 0; pending.length > 0 && count < MAX_MOUNTED_APPS; count++) {
     const next = pending.pop()!
-    adoptedApps.set(next, layerCountOf(next))
+    const layers = layersOfApp(next)
+    adoptedApps.set(next, { layers, length: layers?.length ?? 0, keepFinalHandlerLast: finalHandlerKeeper(next) })
     const request = requestPrototypeOfApp(next)
     if (request !== undefined) installRequestAccessors(request)
     replaceErrorHandlers(appRouterOf(next), recordingErrorHandler)
@@ -52,20 +63,20 @@ function adoptTree (app: object): void {
   }
 }
 
-function keepFinalHandlerLast (app: object): void {
+/** The function that keeps vigie's final error handler last in the top-level app above `app`. */
+function finalHandlerKeeper (app: object): () => void {
   let top = app
   for (let depth = 0; depth < MAX_APP_DEPTH; depth++) {
-    const parent = mountOfApp(top)?.mountedIn
+    const parent = parentAppOf(top)
     if (parent === undefined) break
     top = parent
   }
-  const moveToEnd = finalHandlers.get(top)
-  if (moveToEnd !== undefined) {
-    moveToEnd()
-  } else if (topLevelHandles(top).some((handle) => (handle as { [kFinalHandler]?: boolean } | undefined)?.[kFinalHandler] === true)) {
-    // The other build of vigie (ESM or CommonJS) placed its own, and keeps it last.
-    finalHandlers.set(top, () => {})
-  } else {
-    finalHandlers.set(top, keepLast(top, finalErrorHandler as ErrorHandle))
+  let keeper = finalHandlers.get(top)
+  if (keeper === undefined) {
+    // The other build of vigie (ESM or CommonJS) may have placed its own, and keeps it last.
+    const placed = topLevelHandles(top).some((handle) => (handle as { [kFinalHandler]?: boolean } | undefined)?.[kFinalHandler] === true)
+    keeper = placed ? () => {} : keepLast(top, finalErrorHandler as ErrorHandle)
+    finalHandlers.set(top, keeper)
   }
+  return keeper
 }

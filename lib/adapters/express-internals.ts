@@ -195,11 +195,16 @@ function rebuiltAlternative (source: string, keys: ReadonlyArray<{ name?: unknow
   return path
 }
 
+/** The app `app` was mounted in with `app.use(path, app)`; undefined for a top-level app. */
+export function parentAppOf (app: object): object | undefined {
+  const parent = (app as Partial<AppView>).parent
+  return parent !== null && (typeof parent === 'object' || typeof parent === 'function') ? parent as object : undefined
+}
+
 /** The app `app` was mounted in with `app.use(path, app)`, and that path; undefined for a top-level app. */
 export function mountOfApp (app: object): { mountedIn: object, pattern: string } | undefined {
-  const { parent, mountpath } = app as Partial<AppView>
-  if (parent === null || (typeof parent !== 'object' && typeof parent !== 'function')) return undefined
-  return { mountedIn: parent as object, pattern: mountPattern(mountpath) }
+  const parent = parentAppOf(app)
+  return parent === undefined ? undefined : { mountedIn: parent, pattern: mountPattern((app as Partial<AppView>).mountpath) }
 }
 
 /** The object `app`'s requests inherit from (and its mounted apps' requests, through theirs). */
@@ -213,9 +218,9 @@ export function layersOf (router: RouterView): readonly LayerView[] {
   return router.stack
 }
 
-/** How many layers `app`'s top-level router has (0 without one): it changes when the app mounts more. */
-export function layerCountOf (app: object): number {
-  return appRouterOf(app)?.stack.length ?? 0
+/** The layers of `app`'s top-level router (the array itself: it grows as the app mounts more); undefined without one. */
+export function layersOfApp (app: object): readonly LayerView[] | undefined {
+  return appRouterOf(app)?.stack
 }
 
 /** The middleware functions of `app`'s top-level router, in order. */
