@@ -13,9 +13,11 @@ import { mountPattern, pathLabel } from './express-route-pattern.js'
  * - A layer's mount path is `layer.rawPath` (router 2.3 and later); Express 4 keeps only
  *   `layer.regexp` and `layer.keys`, from which simple paths (literals, `:param`, `:param?`,
  *   `*`) are rebuilt. Whether text matches a mount: `layer.regexp` (4), `layer.matchers` (5).
- * - An app mounted with `app.use(path, subApp)` is wrapped in a middleware of the parent's
- *   top-level router, and keeps `subApp.parent` and `subApp.mountpath`; its `request` object
- *   then inherits from the parent's. Each app's requests inherit from its `request` object.
+ * - An app mounted with `app.use(path, subApp)` is wrapped in a middleware named `mounted_app`
+ *   of the parent's top-level router, and keeps `subApp.parent` and `subApp.mountpath` of its
+ *   last mount only (an app mounted at two paths, or in two parents, keeps the last); its
+ *   `request` object then inherits from the parent's. Each app's requests inherit from its
+ *   `request` object.
  * - Error-handling middleware is a layer whose `handle` takes four parameters; a layer with an
  *   error runs only those, in order, and a router passes an error it did not answer on to its
  *   parent, then to Express's final handler.
@@ -205,6 +207,14 @@ export function parentAppOf (app: object): object | undefined {
 export function mountOfApp (app: object): { mountedIn: object, pattern: string } | undefined {
   const parent = parentAppOf(app)
   return parent === undefined ? undefined : { mountedIn: parent, pattern: mountPattern((app as Partial<AppView>).mountpath) }
+}
+
+/**
+ * The layers of `parent`'s top-level router that mount an app with `app.use()` (that app is
+ * out of reach: the layer's `mounted_app` closure holds it).
+ */
+export function appMountLayersOf (parent: object): LayerView[] {
+  return appRouterOf(parent)?.stack.filter((layer) => typeof layer.handle === 'function' && layer.handle.name === 'mounted_app') ?? []
 }
 
 /** The object `app`'s requests inherit from (and its mounted apps' requests, through theirs). */

@@ -1,4 +1,4 @@
-import { appRouterOf, innerAppOfLayer, innerRouterOfLayer, layersOf, matchedLength, mountOfApp, mountPatternOfLayer, routeOfLayer, type LayerView, type RouterView } from './express-internals.js'
+import { appMountLayersOf, appRouterOf, innerAppOfLayer, innerRouterOfLayer, layersOf, matchedLength, mountOfApp, mountPatternOfLayer, routeOfLayer, type LayerView, type RouterView } from './express-internals.js'
 import { joinController, UNRECORDED_MOUNT } from './express-route-pattern.js'
 
 /** The layers (mounts) from an app's top-level router down to the router holding a route, and their joined pattern. */
@@ -55,11 +55,11 @@ export function routeController (observedApp: object, app: object, route: object
   if (cached !== undefined) return { controller: cached, complete: true }
   const chains = index.routes.get(route)
   if (chains === undefined && baseUrl === '') return { controller: path, complete: true }
-  const mount = appPrefix(app, observedApp)
-  if (chains === undefined) return { controller: joinController(mount.prefix + UNRECORDED_MOUNT, path), complete: false }
-  const chain = chains.length === 1 ? chains[0]! : chainMatching(chains, baseUrl, mount.known && mount.prefix === '')
+  const chain = chains === undefined ? undefined : chains.length === 1 ? chains[0]! : chainMatching(chains, baseUrl, isTopLevel(app))
+  const mount = appPrefix(app, observedApp, chain, baseUrl)
+  if (chain === undefined) return { controller: joinController(mount.prefix + UNRECORDED_MOUNT, path), complete: false }
   const controller = joinController(mount.prefix + chain.prefix, path)
-  if (chains.length === 1 && mount.known) index.controllers.set(route, controller)
+  if (chains!.length === 1 && mount.known && mount.cacheable) index.controllers.set(route, controller)
   return { controller, complete: mount.known }
 }
 
@@ -110,12 +110,56 @@ function pushTo<K> (map: Map<K, Chain[]>, key: K, chain: Chain): void {
 /**
  * The joined mount patterns of the apps above `app`, up to the top-level app. `known` is false
  * when that is not the top of `observedApp`: an app on the way was mounted with `router.use()`
- * in an app not indexed yet, and UNRECORDED_MOUNT stands for the rest.
+ * in an app not indexed yet, or `app` was mounted with `app.use()` in an app the request did
+ * not come through (an app mounted in two parents keeps the last); UNRECORDED_MOUNT stands for
+ * the rest. `cacheable` is false for an app mounted with `app.use()`, which may be mounted at
+ * several paths: its own mount is then the one that matched the request (ownMountPattern()).
  */
-function appPrefix (app: object, observedApp: object): { prefix: string, known: boolean } {
+function appPrefix (app: object, observedApp: object, chain: Chain | undefined, baseUrl: string): { prefix: string, known: boolean, cacheable: boolean } {
+  const own = mountOfApp(app)
+  if (own !== undefined) {
+    const pattern = ownMountPattern(own, chain, baseUrl)
+    if (pattern === undefined) return { prefix: UNRECORDED_MOUNT, known: false, cacheable: false }
+    const above = climb(own.mountedIn)
+    const known = above.top !== undefined && above.top === climb(observedApp).top
+    return { prefix: (known ? '' : UNRECORDED_MOUNT) + above.prefix + pattern, known, cacheable: false }
+  }
   const { prefix, top } = climb(app)
-  if (top !== undefined && top === climb(observedApp).top) return { prefix, known: true }
-  return { prefix: UNRECORDED_MOUNT + prefix, known: false }
+  if (top !== undefined && top === climb(observedApp).top) return { prefix, known: true, cacheable: true }
+  return { prefix: UNRECORDED_MOUNT + prefix, known: false, cacheable: false }
+}
+
+/**
+ * The pattern of the `app.use()` mount the request came through into an app: among the parent's
+ * app mounts, the one that, followed by the mounts of `chain`, matches the end of `baseUrl`.
+ * Express keeps only the app's last mount path (`mountpath`), which is taken when it matches
+ * too, or when nothing can be checked; undefined when no mount of that parent matches (the app
+ * is mounted in another parent too, and the request came through that one).
+ */
+function ownMountPattern (own: { mountedIn: object, pattern: string }, chain: Chain | undefined, baseUrl: string): string | undefined {
+  const candidates = appMountLayersOf(own.mountedIn)
+  if (chain === undefined || candidates.length === 0) return own.pattern
+  const topLevel = isTopLevel(own.mountedIn)
+  const matched: string[] = []
+  for (const candidate of candidates) {
+    const layers = [candidate, ...chain.layers]
+    for (let start = 0; start <= baseUrl.length; start++) {
+      if (start > 0 && (topLevel || baseUrl.charCodeAt(start) !== 47)) continue
+      if (consumesFrom(layers, baseUrl, start)) {
+        matched.push(mountPatternOfLayer(candidate) ?? UNRECORDED_MOUNT)
+        break
+      }
+    }
+  }
+  if (matched.length === 0) return undefined
+  // An Express 4 mount path too complex to rebuild is labelled by its RegExp: the written one is better.
+  if (matched.includes(own.pattern) || (matched.length === 1 && matched[0]!.startsWith('/^'))) return own.pattern
+  return matched[0]
+}
+
+/** Whether `app` is mounted nowhere vigie knows of. */
+function isTopLevel (app: object): boolean {
+  return mountOfApp(app) === undefined && !routerMounts.has(app)
 }
 
 /** The mount patterns from `app` up to its top-level app, joined; the top undefined when the climb is cut. */
