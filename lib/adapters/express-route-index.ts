@@ -13,8 +13,18 @@ interface AppIndex {
   /** The apps mounted in it with `router.use(app)`. */
   readonly mountedApps: object[]
   /** Full patterns of routes with one chain, once computed. */
-  readonly controllers: WeakMap<object, string>
+  readonly controllers: WeakMap<object, CachedController>
   readonly builds: number
+}
+
+/**
+ * A route's full pattern, and for a route of an app mounted with `app.use()` (which may be
+ * mounted at several paths: Express keeps the last), the literal text `req.baseUrl` starts with
+ * when the request came through the mount the pattern was made for.
+ */
+interface CachedController {
+  readonly controller: string
+  readonly appText: string | null
 }
 
 /** The full pattern of a route, and whether every mount on its way was known. */
@@ -52,15 +62,25 @@ export function routeController (observedApp: object, app: object, route: object
   let index = indexOf(app)
   if (!index.routes.has(route) && index.builds < MAX_BUILDS) index = rebuild(app, index.builds + 1)
   const cached = index.controllers.get(route)
-  if (cached !== undefined) return { controller: cached, complete: true }
+  if (cached !== undefined && (cached.appText === null || startsWithMount(baseUrl, cached.appText))) return { controller: cached.controller, complete: true }
   const chains = index.routes.get(route)
   if (chains === undefined && baseUrl === '') return { controller: path, complete: true }
-  const chain = chains === undefined ? undefined : chains.length === 1 ? chains[0]! : chainMatching(chains, baseUrl, isTopLevel(app))
+  const chain = chains === undefined || chains.length === 1 ? chains?.[0] : chainMatching(chains, baseUrl, isTopLevel(app))
   const mount = appPrefix(app, observedApp, chain, baseUrl)
   if (chain === undefined) return { controller: joinController(mount.prefix + UNRECORDED_MOUNT, path), complete: false }
   const controller = joinController(mount.prefix + chain.prefix, path)
-  if (chains!.length === 1 && mount.known && mount.cacheable) index.controllers.set(route, controller)
+  if (chains!.length === 1 && mount.known && (mount.cacheable || LITERAL_PATH.test(mount.prefix))) {
+    index.controllers.set(route, { controller, appText: mount.cacheable ? null : mount.prefix })
+  }
   return { controller, complete: mount.known }
+}
+
+// A mount prefix that matches only its own text (no parameter, wildcard, RegExp or array).
+const LITERAL_PATH = /^[\w\-.~/%]*$/
+
+/** Whether `baseUrl` begins with the whole path `text`. */
+function startsWithMount (baseUrl: string, text: string): boolean {
+  return baseUrl.startsWith(text) && (baseUrl.length === text.length || baseUrl.charCodeAt(text.length) === 47)
 }
 
 function indexOf (app: object): AppIndex {
@@ -71,11 +91,14 @@ function rebuild (app: object, builds: number): AppIndex {
   const index: AppIndex = { routes: new Map(), mountedApps: [], controllers: new WeakMap(), builds }
   const found = new Map<object, Chain[]>()
   let budget = MAX_LAYERS
-  // Routers on the way down: a router mounted inside itself is walked once.
-  const onPath = new Set<RouterView>()
+  // Routers on the way down, and how many times: a router mounted inside itself is walked once
+  // more (its routes get the pattern of one pass through the loop; further passes match none).
+  const onPath = new Map<RouterView, number>()
   function walk (router: RouterView | undefined, layers: LayerView[], prefix: string): void {
-    if (router === undefined || onPath.has(router)) return
-    onPath.add(router)
+    if (router === undefined) return
+    const passes = onPath.get(router) ?? 0
+    if (passes === 2) return
+    onPath.set(router, passes + 1)
     for (const layer of layersOf(router)) {
       if (--budget < 0) break
       const route = routeOfLayer(layer)
@@ -90,7 +113,7 @@ function rebuild (app: object, builds: number): AppIndex {
       if (mounted === undefined) walk(inner, chain.layers, chain.prefix)
       else pushTo(found, mounted, chain)
     }
-    onPath.delete(router)
+    onPath.set(router, passes)
   }
   walk(appRouterOf(app), [], '')
   for (const [mounted, chains] of found) {
@@ -179,16 +202,16 @@ function climb (app: object): { prefix: string, top: object | undefined } {
 /**
  * The chain whose mounts match the end of `baseUrl` exactly (a router mounted at two paths):
  * from its start when the app is a top-level one, else after any of its slashes (the app's own
- * mounts come first). The first chain when none does.
+ * mounts come first). Undefined when none does (a path through a router's loop on itself).
  */
-function chainMatching (chains: readonly Chain[], baseUrl: string, topLevel: boolean): Chain {
+function chainMatching (chains: readonly Chain[], baseUrl: string, topLevel: boolean): Chain | undefined {
   for (const chain of chains) {
     for (let start = 0; start <= baseUrl.length; start++) {
       if (start > 0 && (topLevel || baseUrl.charCodeAt(start) !== 47)) continue
       if (consumesFrom(chain.layers, baseUrl, start)) return chain
     }
   }
-  return chains[0]!
+  return undefined
 }
 
 function consumesFrom (layers: readonly LayerView[], text: string, start: number): boolean {
