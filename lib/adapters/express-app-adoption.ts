@@ -2,7 +2,7 @@ import type { FailureReporter } from '../core/failure-reporter.js'
 import { appRouterOf, keepLast, layersOfApp, parentAppOf, replaceErrorHandlers, requestPrototypeOfApp, topLevelHandles, type ErrorHandle, type LayerView } from './express-internals.js'
 import { finalErrorHandler } from './express-final-guard.js'
 import { recordingErrorHandler } from './express-error-recording.js'
-import { installRequestAccessors } from './express-request-state.js'
+import { inheritsAccessors, installRequestAccessors } from './express-request-state.js'
 import { kFinalHandler } from './express-symbols.js'
 import { mountedAppsOf } from './express-route-index.js'
 
@@ -15,6 +15,8 @@ interface Adopted {
   readonly layers: readonly LayerView[] | undefined
   readonly length: number
   readonly keepFinalHandlerLast: () => void
+  /** The app's request object has vigie's accessors (false when it has a `route` of its own). */
+  readonly accessors: boolean
 }
 
 const adoptedApps = new WeakMap<object, Adopted>()
@@ -31,19 +33,21 @@ const finalHandlers = new WeakMap<object, () => void>()
  * - its top-level app ends with vigie's final error handler (express-final-guard.ts).
  * No function of the app is wrapped but its error handlers. It stays for the app's lifetime:
  * for requests vigie does not observe, the accessors act as plain properties and the final
- * handler passes the error on. Never throws into Express.
+ * handler passes the error on. Never throws into Express. Returns whether the app's requests
+ * inherit vigie's accessors.
  */
-export function adoptApp (app: object, reporter: FailureReporter): void {
+export function adoptApp (app: object, reporter: FailureReporter): boolean {
   try {
-    const adopted = adoptedApps.get(app)
-    if (adopted !== undefined && adopted.layers !== undefined && adopted.layers.length === adopted.length) {
-      adopted.keepFinalHandlerLast()
-      return
+    let adopted = adoptedApps.get(app)
+    if (adopted === undefined || adopted.layers === undefined || adopted.layers.length !== adopted.length) {
+      adoptTree(app)
+      adopted = adoptedApps.get(app)!
     }
-    adoptTree(app)
-    adoptedApps.get(app)!.keepFinalHandlerLast()
+    adopted.keepFinalHandlerLast()
+    return adopted.accessors
   } catch (err) {
     reporter.report('express app adoption', err)
+    return false
   }
 }
 
@@ -51,10 +55,10 @@ function adoptTree (app: object): void {
   const pending = [app]
   for (let count = 0; pending.length > 0 && count < MAX_MOUNTED_APPS; count++) {
     const next = pending.pop()!
-    const layers = layersOfApp(next)
-    adoptedApps.set(next, { layers, length: layers?.length ?? 0, keepFinalHandlerLast: finalHandlerKeeper(next) })
     const request = requestPrototypeOfApp(next)
     if (request !== undefined) installRequestAccessors(request)
+    const layers = layersOfApp(next)
+    adoptedApps.set(next, { layers, length: layers?.length ?? 0, keepFinalHandlerLast: finalHandlerKeeper(next), accessors: request !== undefined && inheritsAccessors(request) })
     replaceErrorHandlers(appRouterOf(next), recordingErrorHandler)
     // An app mounted with `router.use(app)` does not inherit its parent's requests: it is adopted too.
     for (const mounted of mountedAppsOf(next)) {

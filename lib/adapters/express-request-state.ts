@@ -44,13 +44,15 @@ export function requestStateOf (req: object): ExpressRequestState | undefined {
 }
 
 /**
- * Starts observing `req`. `accessorsInherited`: its prototype chain has vigie's `route` and
- * `correlationId` accessors (installRequestAccessors()), which read the state; a request of no
- * app (the middleware called by hand) gets its own instead, which costs every later property
- * access on that request.
+ * Starts observing `req`, a request of `app`. `accessorsInherited`: its prototype chain has
+ * vigie's `route` and `correlationId` accessors (installRequestAccessors()), which read the
+ * state; a request of no app (the middleware called by hand) gets its own instead, which costs
+ * every later property access on that request.
  */
-export function createRequestState (req: Request, owner: object, reporter: FailureReporter, correlationId: string, start: number, outgoing: OutgoingPolicy | null, accessorsInherited: boolean, adopt: (app: object) => void): ExpressRequestState {
-  const route = accessorsInherited ? (req as UnobservedRequest)[kRouteValue] : req.route
+export function createRequestState (req: Request, app: object | undefined, owner: object, reporter: FailureReporter, correlationId: string, start: number, outgoing: OutgoingPolicy | null, accessorsInherited: boolean, adopt: (app: object) => void): ExpressRequestState {
+  // Set before vigie ran only when vigie is mounted on a route; then through vigie's accessor
+  // (kept under kRouteValue), or, before the app was adopted, as the request's own property.
+  const route = req.route as unknown
   const state: ExpressRequestState = {
     correlationId,
     outgoing,
@@ -59,7 +61,7 @@ export function createRequestState (req: Request, owner: object, reporter: Failu
     unhandled: false,
     ended: false,
     owner,
-    app: req.app as object | undefined,
+    app,
     reporter,
     adopt,
     route,
@@ -68,6 +70,8 @@ export function createRequestState (req: Request, owner: object, reporter: Failu
   }
   requestStates.set(req, state)
   if (!accessorsInherited) defineOwnAccessors(req, correlationId)
+  // vigie mounted on a route (`app.get('/x', vigie, handler)`): the route matched before.
+  if (route !== undefined) state.controller = controllerOfRoute(req, state, route, true)
   return state
 }
 

@@ -15,7 +15,7 @@ import { adoptApp } from './express-app-adoption.js'
 import { isExpressApp, mountFirst, topLevelHandles } from './express-internals.js'
 import { takeLoggerOption, type ExpressVigieLogger } from './express-logger.js'
 import { requestDetails } from './express-request-facts.js'
-import { controllerOfRoute, createRequestState, inheritsAccessors, requestStateOf, type ExpressRequestState } from './express-request-state.js'
+import { controllerOfRoute, createRequestState, requestStateOf, type ExpressRequestState } from './express-request-state.js'
 import { isVigieMiddleware, markVigieMiddleware } from './express-symbols.js'
 
 export { isExpressModule, onNewApps } from './express-internals.js'
@@ -156,7 +156,7 @@ function answerEndpoint (endpoints: EndpointRouter, req: Request, res: Response,
 /** What the lifecycle reads of an Express request and response. */
 function expressFacts (vigie: Vigie<Request>): FrameworkFacts<Request, Response, ExpressRequestState> {
   const reporter = vigie.reporter
-  const adopt = (app: object): void => adoptApp(app, reporter)
+  const adopt = (app: object): void => { adoptApp(app, reporter) }
   const facts: FrameworkFacts<Request, Response, ExpressRequestState> = {
     presetCorrelationId: null,
     header: (req, name) => req.headers[name],
@@ -172,9 +172,10 @@ function expressFacts (vigie: Vigie<Request>): FrameworkFacts<Request, Response,
         }
         return null
       }
+      // Express has set the request's prototype to the app's request object by now.
       const app = req.app as object | undefined
-      if (app !== undefined) adoptApp(app, reporter)
-      return createRequestState(req, facts, reporter, correlationId, start, outgoing, inheritsAccessors(req), adopt)
+      const accessorsInherited = app !== undefined && adoptApp(app, reporter)
+      return createRequestState(req, app, facts, reporter, correlationId, start, outgoing, accessorsInherited, adopt)
     },
     method: (req) => req.method,
     controller (req, state) {

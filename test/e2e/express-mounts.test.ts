@@ -7,7 +7,7 @@ import { createServer } from 'node:http'
 import pino from 'pino'
 import t from 'tap'
 import { expressObservability } from '../../lib/express.js'
-import { EXPRESS_VERSIONS, counters, exceptionLines, startExpressApp } from '../helpers/express-app.js'
+import { EXPRESS_VERSIONS, counters, exceptionLines, listen, startExpressApp } from '../helpers/express-app.js'
 import { createLogSink } from '../helpers/log-sink.js'
 import { startStatsdListener } from '../helpers/statsd-listener.js'
 
@@ -75,6 +75,23 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       t.equal(await res.text(), '/items/:id no-app-1')
       await statsd.waitFor(() => counters(statsd).length >= 1)
       t.same(counters(statsd).map((l) => l.replace(/^.*controller:/, '')), ['/items/:id'])
+    })
+
+    t.test('vigie mounted on a route only (app.get(path, vigie, handler)): that route\'s pattern', async (t) => {
+      const statsd = await startStatsdListener()
+      const vigie = expressObservability({ logger: pino(createLogSink().stream), processMetrics: false, statsd: { host: '127.0.0.1', port: statsd.port, bufferFlushInterval: 10 } })
+      const app = express()
+      app.get('/reports/:id', vigie, (req, res) => { res.send(req.correlationId) })
+      const server = await listen(app)
+      t.teardown(async () => {
+        await new Promise((resolve) => server.close(resolve))
+        await vigie.close()
+        await statsd.close()
+      })
+      const { port } = server.address() as { port: number }
+      t.equal(await (await fetch(`http://127.0.0.1:${port}/reports/9`, { headers: { 'x-request-id': 'route-level-1' } })).text(), 'route-level-1')
+      await statsd.waitFor(() => counters(statsd).length >= 1)
+      t.same(counters(statsd).map((l) => l.replace(/^.*controller:/, '')), ['/reports/:id'])
     })
 
     t.test('after close(), the app still serves and reads req.route', async (t) => {
