@@ -24,3 +24,16 @@ t.test('the cache starts over once it holds max entries; replacing one does not 
   t.equal(cache.get('/a', 'GET', 200), undefined, 'the fourth started over')
   t.equal(cache.get('/d', 'GET', 200), 5)
 })
+
+t.test('the entry found last is remembered per controller, and replaced with its value', async (t) => {
+  const cache = new SeriesCache<string>(10)
+  cache.set('/a', 'GET', 200, 'first')
+  cache.set('/a', 'GET', 500, 'error')
+  t.equal(cache.get('/a', 'GET', 200), 'first')
+  t.equal(cache.get('/a', 'GET', 200), 'first', 'again, from the remembered entry')
+  cache.set('/a', 'GET', 200, 'second')
+  t.equal(cache.get('/a', 'GET', 200), 'second', 'a replaced value is not read stale')
+  t.equal(cache.get('/a', 'GET', 500), 'error')
+  t.equal(cache.get('/a', 'HEAD', 200), undefined, 'same status, another method')
+  t.equal(cache.get('/a', 'GET', 200), 'second')
+})
