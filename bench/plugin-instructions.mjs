@@ -9,6 +9,8 @@
 //   VARIANTS=als,vigie node bench/plugin-instructions.mjs --requests=5000 --windows=5
 //   VARIANTS=express-als,express-vigie,express-vigie-baseline node bench/plugin-instructions.mjs --baseline=bench/.baseline/dist
 //   node bench/plugin-instructions.mjs --no-tick-pin    servers without bench/lib/pin-tick-object.mjs (see there)
+//   node bench/plugin-instructions.mjs --keep=/tmp/cg   keeps each window's callgrind dump as <dir>/<variant>.<window>.callgrind (for callgrind_annotate),
+//                                                  and V8's map of JIT code (servers run with --perf-basic-prof) as <dir>/<variant>.perf.map
 //   BENCH_AWAITS=10 VARIANTS=bare,als,vigie,vigie-noctx node bench/plugin-instructions.mjs    a Fastify handler that awaits 10 times
 //
 // Why: an instruction count does not depend on what else the machine runs. On a shared machine
@@ -47,6 +49,7 @@ const warmup = Number(arg('warmup', 20000))
 const jobs = Number(arg('jobs', Math.max(1, os.cpus().length)))
 const baseline = arg('baseline', undefined)
 const tickPin = !process.argv.includes('--no-tick-pin')
+const keep = arg('keep', undefined)
 
 try {
   execFileSync('callgrind_control', ['--version'], { stdio: 'ignore' })
@@ -65,6 +68,11 @@ await Promise.all(Array.from({ length: Math.min(jobs, queue.length) }, async () 
 }))
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
 const floorOf = (variant, kind) => results.get(variant.startsWith('express') ? `express-${kind}` : kind)
 const diff = (variant, kind) => {
   const base = floorOf(variant, kind)
@@ -74,14 +82,15 @@ const diff = (variant, kind) => {
 }
 console.log(`vigie per-request instructions (callgrind) — Node ${process.version}, ${requests} requests per window, ${windows} windows per variant, after ${warmup} uninstrumented; servers run with ${SERVER_FLAGS.join(' ')}`)
 console.log('')
-console.log(`${'variant'.padEnd(24)}${'instr/req'.padStart(11)}${'vs bare'.padStart(10)}${'vs ALS'.padStart(10)}   per window`)
+console.log(`${'variant'.padEnd(24)}${'instr/req'.padStart(11)}${'vs bare'.padStart(10)}${'vs ALS'.padStart(10)}${'median'.padStart(10)}   per window`)
 for (const variant of VARIANTS) {
   const { perRequest } = results.get(variant)
-  console.log(`${variant.padEnd(24)}${Math.round(mean(perRequest)).toLocaleString('en-US').padStart(11)}${diff(variant, 'bare').padStart(10)}${diff(variant, 'als').padStart(10)}   ${perRequest.map((x) => Math.round(x).toLocaleString('en-US')).join(' ')}`)
+  console.log(`${variant.padEnd(24)}${Math.round(mean(perRequest)).toLocaleString('en-US').padStart(11)}${diff(variant, 'bare').padStart(10)}${diff(variant, 'als').padStart(10)}${Math.round(median(perRequest)).toLocaleString('en-US').padStart(10)}   ${perRequest.map((x) => Math.round(x).toLocaleString('en-US')).join(' ')}`)
 }
 console.log('')
 console.log('instr/req = instructions of the server process (every thread) per request, mean of the windows; vs bare / vs ALS = difference of means')
-console.log('with the bare app / the ALS floor of the same framework. Variants are those of plugin-cpu.mjs.')
+console.log('with the bare app / the ALS floor of the same framework; median = median of the windows (a window where V8 compiles or')
+console.log('collects reads several thousand higher: with enough windows the median shows the steady state). Variants are those of plugin-cpu.mjs.')
 
 /** Runs one variant's server under callgrind; resolves with its instructions per request, per window. */
 async function count (variant) {
@@ -91,7 +100,7 @@ async function count (variant) {
   const out = path.join(os.tmpdir(), `vigie-instructions-${process.pid}-${variant}.out`)
   const server = spawn('valgrind', [
     '--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', `--callgrind-out-file=${out}`,
-    process.execPath, ...SERVER_FLAGS, ...tickPinFlags(tickPin), PLUGIN_CPU, 'server', variant, String(receiver.address().port),
+    process.execPath, ...SERVER_FLAGS, ...(keep === undefined ? [] : ['--perf-basic-prof', `--logfile=${path.join(keep, `${variant}.v8.log`)}`]), ...tickPinFlags(tickPin), PLUGIN_CPU, 'server', variant, String(receiver.address().port),
   ], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: baseline === undefined ? process.env : { ...process.env, VIGIE_BENCH_BASELINE: path.resolve(baseline) } })
   let stderr = ''
   server.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000) })
@@ -117,9 +126,12 @@ async function count (variant) {
   for (let w = 1; w <= windows; w++) {
     const file = `${out}.${w}`
     perRequest.push(Number(/^totals: (\d+)/m.exec(fs.readFileSync(file, 'utf8'))[1]) / requests)
-    fs.unlinkSync(file)
+    if (keep === undefined) fs.unlinkSync(file)
+    else fs.renameSync(file, path.join(keep, `${variant}.${w}.callgrind`))
   }
   fs.rmSync(out, { force: true })
+  // V8's map of its generated code, for naming the JIT addresses of the dumps (--perf-basic-prof).
+  if (keep !== undefined) fs.renameSync(`/tmp/perf-${server.pid}.map`, path.join(keep, `${variant}.perf.map`))
   process.stderr.write(`${variant}: done\n`)
   return { perRequest }
 }
