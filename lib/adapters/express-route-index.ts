@@ -53,10 +53,12 @@ export function mountedAppsOf (app: object): readonly object[] {
 /**
  * The full pattern of `route` (`/api/users/:id`; `path` is its own) as a request of `app`
  * reaches it, when Express has set `req.baseUrl` to `baseUrl`: the mount paths of the apps and
- * routers on its way, then its own path. `observedApp` is the app vigie's middleware observes the request from: the
- * apps above `app` are known up to it. UNRECORDED_MOUNT stands where a mount's pattern could not
- * be known (a router reached through a function, not a mount), unless nothing was mounted on
- * the way. `req.baseUrl`, which holds raw IDs, is compared, never used as a label.
+ * routers on its way, then its own path. `observedApp` is the app vigie's middleware observes
+ * the request from: the apps above `app` are known up to it. UNRECORDED_MOUNT stands where a
+ * mount's pattern could not be known (a router reached through a function, not a mount), unless
+ * nothing was mounted on the way. `req.baseUrl`, which holds raw IDs, is compared, never used as
+ * a label. Computed once per route when it has one way in; a cached route of an app mounted
+ * with `app.use()` is checked against its mount's literal text.
  */
 export function routeController (observedApp: object, app: object, route: object, path: string, baseUrl: string): RouteController {
   let index = indexOf(app)
@@ -165,14 +167,7 @@ function ownMountPattern (own: { mountedIn: object, pattern: string }, chain: Ch
   const topLevel = isTopLevel(own.mountedIn)
   const matched: string[] = []
   for (const candidate of candidates) {
-    const layers = [candidate, ...chain.layers]
-    for (let start = 0; start <= baseUrl.length; start++) {
-      if (start > 0 && (topLevel || baseUrl.charCodeAt(start) !== 47)) continue
-      if (consumesFrom(layers, baseUrl, start)) {
-        matched.push(mountPatternOfLayer(candidate) ?? UNRECORDED_MOUNT)
-        break
-      }
-    }
+    if (matchesEnd([candidate, ...chain.layers], baseUrl, topLevel)) matched.push(mountPatternOfLayer(candidate) ?? UNRECORDED_MOUNT)
   }
   if (matched.length === 0) return undefined
   // An Express 4 mount path too complex to rebuild is labelled by its RegExp: the written one is better.
@@ -199,19 +194,21 @@ function climb (app: object): { prefix: string, top: object | undefined } {
   return { prefix, top: undefined }
 }
 
-/**
- * The chain whose mounts match the end of `baseUrl` exactly (a router mounted at two paths):
- * from its start when the app is a top-level one, else after any of its slashes (the app's own
- * mounts come first). Undefined when none does (a path through a router's loop on itself).
- */
+/** The chain whose mounts match `baseUrl` (a router mounted at two paths); undefined when none does (a loop). */
 function chainMatching (chains: readonly Chain[], baseUrl: string, topLevel: boolean): Chain | undefined {
-  for (const chain of chains) {
-    for (let start = 0; start <= baseUrl.length; start++) {
-      if (start > 0 && (topLevel || baseUrl.charCodeAt(start) !== 47)) continue
-      if (consumesFrom(chain.layers, baseUrl, start)) return chain
-    }
+  return chains.find((chain) => matchesEnd(chain.layers, baseUrl, topLevel))
+}
+
+/**
+ * Whether `layers`, one after the other, match `baseUrl` to its end: from its start for a
+ * top-level app, else from its start or after any of its slashes (the mounts above come first).
+ */
+function matchesEnd (layers: readonly LayerView[], baseUrl: string, topLevel: boolean): boolean {
+  for (let start = 0; start <= baseUrl.length; start++) {
+    if (start > 0 && (topLevel || baseUrl.charCodeAt(start) !== 47)) continue
+    if (consumesFrom(layers, baseUrl, start)) return true
   }
-  return undefined
+  return false
 }
 
 function consumesFrom (layers: readonly LayerView[], text: string, start: number): boolean {

@@ -1,9 +1,15 @@
 // Mounts real apps have that are easy to get wrong (express-route-index.ts): an app mounted at
 // several paths or in two apps, a router mounted in itself, on real servers.
-import t from 'tap'
-import { EXPRESS_VERSIONS, counters, startExpressApp } from '../helpers/express-app.js'
+import t, { type Test } from 'tap'
+import type { StatsdListener } from '../helpers/statsd-listener.js'
+import { EXPRESS_VERSIONS, controllerTags, counters, startExpressApp } from '../helpers/express-app.js'
 
-const controllers = (lines: string[]): string[] => lines.map((l) => l.replace(/^.*controller:/, ''))
+/** Requests each path in turn (each answered `body`), then the `controller` tags they were counted under. */
+async function controllersOf (t: Test, url: string, statsd: StatsdListener, paths: string[], body: string): Promise<string[]> {
+  for (const path of paths) t.equal(await (await fetch(url + path)).text(), body, path)
+  await statsd.waitFor(() => counters(statsd).length >= paths.length)
+  return controllerTags(statsd)
+}
 
 for (const [name, express] of EXPRESS_VERSIONS) {
   t.test(name, async (t) => {
@@ -17,9 +23,7 @@ for (const [name, express] of EXPRESS_VERSIONS) {
           app.use(['/v2', '/v3'], api)
         },
       })
-      for (const path of ['/v1/users/1', '/v3/users/2', '/v1/users/3']) t.equal(await (await fetch(url + path)).text(), 'user')
-      await statsd.waitFor(() => counters(statsd).length >= 3)
-      t.same(controllers(counters(statsd)), ['/v1/users/:id', '[/v2_/v3]/users/:id', '/v1/users/:id'])
+      t.same(await controllersOf(t, url, statsd, ['/v1/users/1', '/v3/users/2', '/v1/users/3'], 'user'), ['/v1/users/:id', '[/v2_/v3]/users/:id', '/v1/users/:id'])
     })
 
     t.test('an app mounted in two apps, each with its own vigie: neither gets the other\'s mount path', async (t) => {
@@ -33,8 +37,8 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       await fetch(`${first.url}/one/items/3`)
       await second.statsd.waitFor(() => counters(second.statsd).length >= 1)
       await first.statsd.waitFor(() => counters(first.statsd).length >= 2)
-      t.same(controllers(counters(second.statsd)), ['/two/:tenant/items/:id'])
-      t.same(controllers(counters(first.statsd)), ['/(unrecorded)/items/:id', '/(unrecorded)/items/:id'], 'never /two/:tenant, the other app\'s mount')
+      t.same(controllerTags(second.statsd), ['/two/:tenant/items/:id'])
+      t.same(controllerTags(first.statsd), ['/(unrecorded)/items/:id', '/(unrecorded)/items/:id'], 'never /two/:tenant, the other app\'s mount')
     })
 
     t.test('a router mounted in itself: one pass through the loop gets its pattern, more get "(unrecorded)"', async (t) => {
@@ -42,9 +46,7 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       tree.get('/leaf/:id', (_req, res) => { res.send('leaf') })
       tree.use('/loop', tree)
       const { url, statsd } = await startExpressApp(t, express, { routes: (app) => app.use('/tree', tree) })
-      for (const path of ['/tree/leaf/1', '/tree/loop/leaf/2', '/tree/loop/loop/leaf/3']) t.equal(await (await fetch(url + path)).text(), 'leaf')
-      await statsd.waitFor(() => counters(statsd).length >= 3)
-      t.same(controllers(counters(statsd)), ['/tree/leaf/:id', '/tree/loop/leaf/:id', '/(unrecorded)/leaf/:id'])
+      t.same(await controllersOf(t, url, statsd, ['/tree/leaf/1', '/tree/loop/leaf/2', '/tree/loop/loop/leaf/3'], 'leaf'), ['/tree/leaf/:id', '/tree/loop/leaf/:id', '/(unrecorded)/leaf/:id'])
     })
 
     t.test('a sub-app mounted at one literal path: its routes\' patterns are cached, and checked against the path', async (t) => {
@@ -56,9 +58,7 @@ for (const [name, express] of EXPRESS_VERSIONS) {
           app.use('/admin', admin)
         },
       })
-      for (const path of ['/admin/users/1', '/admin/users/2', '/beta/users/3', '/admin/users/4']) t.equal(await (await fetch(url + path)).text(), 'user')
-      await statsd.waitFor(() => counters(statsd).length >= 4)
-      t.same(controllers(counters(statsd)), ['/admin/users/:id', '/admin/users/:id', '/beta/users/:id', '/admin/users/:id'])
+      t.same(await controllersOf(t, url, statsd, ['/admin/users/1', '/admin/users/2', '/beta/users/3', '/admin/users/4'], 'user'), ['/admin/users/:id', '/admin/users/:id', '/beta/users/:id', '/admin/users/:id'])
     })
   })
 }

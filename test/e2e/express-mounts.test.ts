@@ -3,15 +3,29 @@
 // mounted twice, routes and handlers added after the first request, and what an error thrown
 // in the app looks like to the app.
 import type { ErrorRequestHandler, RequestHandler } from 'express'
-import { createServer } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import pino from 'pino'
-import t from 'tap'
-import { expressObservability } from '../../lib/express.js'
-import { EXPRESS_VERSIONS, counters, exceptionLines, listen, startExpressApp } from '../helpers/express-app.js'
+import t, { type Test } from 'tap'
+import { expressObservability, type ExpressObservability } from '../../lib/express.js'
+import { EXPRESS_VERSIONS, controllerTags, counters, exceptionLines, listen, startExpressApp } from '../helpers/express-app.js'
 import { createLogSink } from '../helpers/log-sink.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
+import { startStatsdListener, type StatsdListener } from '../helpers/statsd-listener.js'
 
-const controllers = (lines: string[]): string[] => lines.map((l) => l.replace(/^.*controller:/, '')).sort()
+/**
+ * vigie built by hand, with its StatsD listener, for apps that do not mount it as
+ * startExpressApp() does; `serve` gets the middleware and returns the server, closed with the test.
+ */
+async function withStandaloneVigie (t: Test, serve: (vigie: ExpressObservability) => Promise<Server>): Promise<{ base: string, statsd: StatsdListener }> {
+  const statsd = await startStatsdListener()
+  const vigie = expressObservability({ logger: pino(createLogSink().stream), processMetrics: false, statsd: { host: '127.0.0.1', port: statsd.port, bufferFlushInterval: 10 } })
+  const server = await serve(vigie)
+  t.teardown(async () => {
+    await new Promise((resolve) => server.close(resolve))
+    await vigie.close()
+    await statsd.close()
+  })
+  return { base: `http://127.0.0.1:${(server.address() as { port: number }).port}`, statsd }
+}
 
 for (const [name, express] of EXPRESS_VERSIONS) {
   t.test(name, async (t) => {
@@ -35,7 +49,7 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       const asPlugin = await fetch(`${url}/api/plugins/cache/status/disk`, { headers: { 'x-request-id': 'router-app-1' } })
       t.same(await asPlugin.json(), { path: '/status/:check', id: 'router-app-1' }, '… and in an app mounted in a router')
       await statsd.waitFor(() => counters(statsd).length >= 2)
-      t.same(controllers(counters(statsd)), ['/admin/users/:id', '/api/plugins/:name/status/:check'])
+      t.same(controllerTags(statsd).sort(), ['/admin/users/:id', '/api/plugins/:name/status/:check'])
     })
 
     t.test('an app mounted in a router of a sub-app no request entered yet: "(unrecorded)", until one does', async (t) => {
@@ -51,47 +65,36 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       t.equal(await (await fetch(`${url}/outer/home`)).text(), 'outer')
       t.equal(await (await fetch(`${url}/outer/inner/status`)).text(), 'inner')
       await statsd.waitFor(() => counters(statsd).length >= 3)
-      t.same(counters(statsd).map((l) => l.replace(/^.*controller:/, '')), ['/(unrecorded)/status', '/outer/home', '/outer/inner/status'])
+      t.same(controllerTags(statsd), ['/(unrecorded)/status', '/outer/home', '/outer/inner/status'])
       t.equal(logs.lines.filter((l) => l.level === 40).length, 1, 'one warning')
     })
 
     t.test('a router served without an app: the route\'s own path, and req.correlationId', async (t) => {
-      const statsd = await startStatsdListener()
-      const vigie = expressObservability({ logger: pino(createLogSink().stream), processMetrics: false, statsd: { host: '127.0.0.1', port: statsd.port, bufferFlushInterval: 10 } })
-      const router = express.Router()
-      router.use(vigie)
-      router.get('/items/:id', (req, res) => { res.end(`${(req.route as { path: string }).path} ${req.correlationId}`) })
-      const server = createServer((req, res) => {
-        router(req as never, res as never, () => { res.statusCode = 404; res.end() })
+      const { base, statsd } = await withStandaloneVigie(t, async (vigie) => {
+        const router = express.Router()
+        router.use(vigie)
+        router.get('/items/:id', (req, res) => { res.end(`${(req.route as { path: string }).path} ${req.correlationId}`) })
+        const server = createServer((req, res) => {
+          router(req as never, res as never, () => { res.statusCode = 404; res.end() })
+        })
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+        return server
       })
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-      t.teardown(async () => {
-        await new Promise((resolve) => server.close(resolve))
-        await vigie.close()
-        await statsd.close()
-      })
-      const { port } = server.address() as { port: number }
-      const res = await fetch(`http://127.0.0.1:${port}/items/3`, { headers: { 'x-request-id': 'no-app-1' } })
+      const res = await fetch(`${base}/items/3`, { headers: { 'x-request-id': 'no-app-1' } })
       t.equal(await res.text(), '/items/:id no-app-1')
       await statsd.waitFor(() => counters(statsd).length >= 1)
-      t.same(counters(statsd).map((l) => l.replace(/^.*controller:/, '')), ['/items/:id'])
+      t.same(controllerTags(statsd), ['/items/:id'])
     })
 
     t.test('vigie mounted on a route only (app.get(path, vigie, handler)): that route\'s pattern', async (t) => {
-      const statsd = await startStatsdListener()
-      const vigie = expressObservability({ logger: pino(createLogSink().stream), processMetrics: false, statsd: { host: '127.0.0.1', port: statsd.port, bufferFlushInterval: 10 } })
-      const app = express()
-      app.get('/reports/:id', vigie, (req, res) => { res.send(req.correlationId) })
-      const server = await listen(app)
-      t.teardown(async () => {
-        await new Promise((resolve) => server.close(resolve))
-        await vigie.close()
-        await statsd.close()
+      const { base, statsd } = await withStandaloneVigie(t, (vigie) => {
+        const app = express()
+        app.get('/reports/:id', vigie, (req, res) => { res.send(req.correlationId) })
+        return listen(app)
       })
-      const { port } = server.address() as { port: number }
-      t.equal(await (await fetch(`http://127.0.0.1:${port}/reports/9`, { headers: { 'x-request-id': 'route-level-1' } })).text(), 'route-level-1')
+      t.equal(await (await fetch(`${base}/reports/9`, { headers: { 'x-request-id': 'route-level-1' } })).text(), 'route-level-1')
       await statsd.waitFor(() => counters(statsd).length >= 1)
-      t.same(counters(statsd).map((l) => l.replace(/^.*controller:/, '')), ['/reports/:id'])
+      t.same(controllerTags(statsd), ['/reports/:id'])
     })
 
     t.test('after close(), the app still serves and reads req.route', async (t) => {
@@ -116,7 +119,7 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       await fetch(`${url}/v1/shop/2`)
       await fetch(`${url}/v2/other/shop/3`)
       await statsd.waitFor(() => counters(statsd).length >= 3)
-      t.same(controllers(counters(statsd)), ['/v1/shop/:id', '/v2/:tenant/shop/:id', '/v2/:tenant/shop/:id'])
+      t.same(controllerTags(statsd).sort(), ['/v1/shop/:id', '/v2/:tenant/shop/:id', '/v2/:tenant/shop/:id'])
       t.notOk(statsd.lines.some((l) => /acme|other/.test(l)), 'never the matched text')
     })
 
@@ -140,7 +143,7 @@ for (const [name, express] of EXPRESS_VERSIONS) {
       t.equal(await failed.text(), 'own answer', 'the app\'s handler, added late, still answers')
       t.same(seen, ['late failure'])
       await statsd.waitFor(() => counters(statsd).length >= 3)
-      t.same(controllers(counters(statsd)), ['/first', '/late/:id', '/late/:id/fail'])
+      t.same(controllerTags(statsd).sort(), ['/first', '/late/:id', '/late/:id/fail'])
       t.match(exceptionLines(logs), [{ err: { message: 'late failure' }, res: { statusCode: 503 } }], 'and records the error it answered')
     })
 

@@ -84,6 +84,11 @@ export function counters (statsd: StatsdListener): string[] {
   return statsd.lines.filter((line) => line.startsWith('http_request:'))
 }
 
+/** The `controller` tags of the `http_request` counter lines received so far. */
+export function controllerTags (statsd: StatsdListener): string[] {
+  return counters(statsd).map((line) => line.replace(/^.*controller:/, ''))
+}
+
 /** Exception lines written so far. */
 export function exceptionLines (logs: LogSink): Array<Record<string, any>> {
   return logs.lines.filter((line) => String(line.msg).startsWith('exception:'))
