@@ -1,9 +1,12 @@
-// Free text: card numbers, bearer tokens and JWTs masked, and long strings cut after masking,
+// Free text: secrets of a known shape masked (see scrubText()), and long strings cut after masking,
 // with the work bounded however long the input is.
 
 import { maskCardNumbers } from './card-numbers.js'
+import { maskPemBlocks } from './pem-blocks.js'
+import { maskProviderTokens } from './provider-tokens.js'
 import { REDACTED } from './sensitive-keys.js'
 import { maskTokens } from './tokens.js'
+import { maskUrlPasswords } from './url-passwords.js'
 
 // Strings up to this length are masked whole before being cut; longer ones only their first
 // part, so the work stays bounded. The margin past the cut lets a card number or token that
@@ -11,9 +14,12 @@ import { maskTokens } from './tokens.js'
 const SCAN_CEILING = 1_048_576
 const SCAN_MARGIN = 4096
 
-/** Card numbers, bearer tokens and JWTs masked; anything but a string → REDACTED. */
+/**
+ * Private-key PEM blocks, URL passwords, provider tokens of a published shape, bearer and basic
+ * credentials, JWTs and card numbers masked; anything but a string → REDACTED.
+ */
 export function scrubText (s: string): string {
-  return typeof s === 'string' ? maskCardNumbers(maskTokens(s)) : REDACTED
+  return typeof s === 'string' ? maskCardNumbers(maskTokens(maskProviderTokens(maskUrlPasswords(maskPemBlocks(s))))) : REDACTED
 }
 
 /** How many characters (or bytes) of a long input are scanned when `max` of them are kept. */

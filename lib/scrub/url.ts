@@ -1,5 +1,5 @@
-// URLs and path+query strings: sensitive query and fragment values and userinfo passwords
-// → REDACTED, everything else through scrubText(). Never throws.
+// URLs and path+query strings: sensitive query and fragment values → REDACTED, everything else
+// (userinfo passwords included) through scrubText(). Never throws.
 
 import { scrubText } from './free-text.js'
 import type { KeyMatcher } from './key-matcher.js'
@@ -45,21 +45,6 @@ function scrubQuery (query: string, matcher: KeyMatcher): string {
   return pairs.join('&')
 }
 
-/** Scheme, authority and path: a password in `user:password@host` → REDACTED, then scrubText(). */
-function scrubUrlHead (head: string): string {
-  const scheme = head.indexOf('://')
-  if (scheme >= 0) {
-    const authorityStart = scheme + 3
-    const slash = head.indexOf('/', authorityStart)
-    const at = head.lastIndexOf('@', slash < 0 ? head.length : slash)
-    const colon = head.indexOf(':', authorityStart)
-    if (at >= authorityStart && colon >= 0 && colon < at) {
-      head = head.slice(0, colon + 1) + REDACTED + head.slice(at)
-    }
-  }
-  return scrubText(head)
-}
-
 /** A URL or path+query string with its secrets masked; anything but a string → REDACTED. */
 export function scrubUrl (u: string, matcher: KeyMatcher): string {
   if (typeof u !== 'string') return REDACTED
@@ -67,7 +52,7 @@ export function scrubUrl (u: string, matcher: KeyMatcher): string {
     const hash = u.indexOf('#')
     const question = u.indexOf('?')
     const hasQuery = question >= 0 && (hash < 0 || question < hash)
-    let out = scrubUrlHead(u.slice(0, hasQuery ? question : hash >= 0 ? hash : u.length))
+    let out = scrubText(u.slice(0, hasQuery ? question : hash >= 0 ? hash : u.length))
     if (hasQuery) out += '?' + scrubQuery(u.slice(question + 1, hash >= 0 ? hash : u.length), matcher)
     // Fragments are scrubbed like queries: OAuth implicit flow puts access_token there.
     if (hash >= 0) out += '#' + scrubQuery(u.slice(hash + 1), matcher)

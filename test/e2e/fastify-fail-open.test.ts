@@ -53,6 +53,7 @@ t.test('app.close() settles within 2 s whatever StatsD does, printing nothing', 
     ['an unresolvable host', { host: 'nonexistent.invalid' }],
     ['a closed TCP port', { host: '127.0.0.1', port: 9, protocol: 'tcp' }],
     ['a TCP server that never reads', { host: '127.0.0.1', port: stalledPort, protocol: 'tcp' }],
+    ['a Unix socket path that does not exist', { protocol: 'uds', path: '/nonexistent/vigie-statsd.sock' }],
   ]
   for (const [name, statsd] of backends) {
     const printed = [t.capture(console, 'error'), t.capture(console, 'warn'), t.capture(console, 'log')]

@@ -6,7 +6,17 @@ import type { Test } from 'tap'
  */
 export const CARD = '4111 1111 1111 1111'
 export const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXNlY3JldA'
-export const SECRETS = ['hunter2', CARD, '4111111111111111', JWT, 'abc123secret', 's3cr3t-session', 'user-token-123'] as const
+// Built from parts so that no whole credential-shaped string sits in the repository.
+const GITHUB_TOKEN_BODY = 'aB3'.repeat(12)
+const AWS_KEY_ID_BODY = 'Q7X'.repeat(5) + 'Q'
+const PEM_BODY = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC'
+/** Free text in the body: a provider token, an AWS key ID, a connection string and a private key. */
+export const NOTES = `deploy with ghp_${GITHUB_TOKEN_BODY} and AKIA${AWS_KEY_ID_BODY}; db postgres://shop:pg-pass-42@db/shop; ` +
+  `key -----BEGIN PRIVATE KEY-----\n${PEM_BODY}\n-----END PRIVATE KEY-----`
+export const SCRUBBED_NOTES = 'deploy with ghp_[REDACTED] and AKIA[REDACTED]; db postgres://shop:[REDACTED]@db/shop; ' +
+  'key -----BEGIN PRIVATE KEY-----[REDACTED]-----END PRIVATE KEY-----'
+export const SECRETS = ['hunter2', CARD, '4111111111111111', JWT, 'abc123secret', 's3cr3t-session', 'user-token-123',
+  GITHUB_TOKEN_BODY, AWS_KEY_ID_BODY, 'pg-pass-42', PEM_BODY] as const
 export const CHECKOUT_PATH = '/checkout/c-9?session=s3cr3t-session&page=1'
 
 export function checkoutRequest (): RequestInit {
@@ -19,7 +29,7 @@ export function checkoutRequest (): RequestInit {
       'x-user-id': 'u-7',
       'x-request-id': 'exc-1',
     },
-    body: JSON.stringify({ email: 'ada@example.com', password: 'hunter2', card: CARD, items: [{ sku: 'A1', qty: 2 }] }),
+    body: JSON.stringify({ email: 'ada@example.com', password: 'hunter2', card: CARD, notes: NOTES, items: [{ sku: 'A1', qty: 2 }] }),
   }
 }
 
@@ -47,6 +57,7 @@ export function assertCheckoutExceptionLine (t: Test, line: Record<string, any>)
   t.equal(line.req.headers['x-user-id'], 'u-7')
   t.equal(line.req.body.password, '[REDACTED]')
   t.equal(line.req.body.email, 'ada@example.com')
+  t.equal(line.req.body.notes, SCRUBBED_NOTES)
   t.same(line.req.body.items, [{ sku: 'A1', qty: 2 }])
   t.equal(line.req.remoteAddress, '127.0.0.1')
   t.equal(line.user.id, 'u-7')
