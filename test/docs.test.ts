@@ -5,6 +5,7 @@ import t from 'tap'
 import { ERROR_CODES } from '../lib/errors.js'
 import { ENV_VARIABLES, ENV_VARIABLE_NAMES } from '../lib/options/environment.js'
 import { OPTION_PATHS } from '../lib/options/option-names.js'
+import { KEY_QUALIFIERS, SENSITIVE_COOKIE_NAME_SNIPPETS, SENSITIVE_KEY_SNIPPETS, SENSITIVE_KEY_WORDS } from '../lib/scrub/sensitive-keys.js'
 
 const read = (page: string): string => readFileSync(new URL(`../docs/${page}`, import.meta.url), 'utf8')
 
@@ -38,4 +39,12 @@ t.test('docs/patch-all.md\'s table of variables is the environment table, in its
     .filter((match) => match !== null)
     .map((match) => [match[1], match[2] === '(kill switch)' ? null : match[2]!.slice(1, -1)])
   t.same(rows, ENV_VARIABLES.map(({ name, option }) => [name, option]))
+})
+
+t.test('docs/scrubbing.md lists every default snippet, word, qualifier and cookie snippet, in order', async (t) => {
+  const page = read('scrubbing.md')
+  for (const [name, list] of Object.entries({ SENSITIVE_KEY_SNIPPETS, SENSITIVE_KEY_WORDS, KEY_QUALIFIERS, SENSITIVE_COOKIE_NAME_SNIPPETS })) {
+    const listed = list.map((entry) => `\`${entry}\``).join(' ')
+    t.ok(page.replace(/\s+/g, ' ').includes(listed), `${name}: ${listed}`)
+  }
 })

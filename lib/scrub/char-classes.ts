@@ -11,3 +11,7 @@ export function isUpper (c: number): boolean {
 export function isLowerOrDigit (c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 48 && c <= 57)
 }
+
+export function isDigit (c: number): boolean {
+  return c >= 48 && c <= 57
+}

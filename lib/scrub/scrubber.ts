@@ -61,8 +61,8 @@ export function checkScrubOptions (options: ScrubOptions, invalid: InvalidOption
  * scrubbed-copy.ts.
  *
  * @example
- * const scrubber = buildScrubber({ keys: ['iban'] })
- * scrubber.value({ iban: 'FR76…', card: '4111 1111 1111 1111' }) // { iban: '[REDACTED]', card: '**** **** **** 1111' }
+ * const scrubber = buildScrubber({ keys: ['vat'] })
+ * scrubber.value({ vat: 'FR40…', card: '4111 1111 1111 1111' }) // { vat: '[REDACTED]', card: '**** **** **** 1111' }
  */
 export function buildScrubber (options: ScrubOptions = {}): Scrubber {
   const { keys, replace } = checkScrubOptions(options)

@@ -2,26 +2,34 @@
 export const REDACTED = '[REDACTED]'
 
 /**
- * Key snippets matched as SUBSTRINGS of a key once it is lowercased and stripped of `-`, `_`,
- * `.` and spaces: `api_key`, `Api-Key`, `apiKey` and `x-api-key` all contain `apikey`.
- * A denylist may over-match (`tokenizer` hits `token`); it must not under-match. Snippets short
- * enough to sit inside ordinary words are in SENSITIVE_KEY_WORDS instead.
+ * Key snippets matched against the key's words, lowercased and joined (`api_key`, `Api-Key`,
+ * `apiKey` and `x-api-key` all hold `apikey`). A snippet must END where a word ends (an `s` and
+ * digits may follow: `tokens`, `password2`), so glued compounds match (`phpsessid`, `userpassword`, `accesstoken`) and
+ * words that only start with one do not (`secretary`, `tokenizer`). Snippets short enough to sit
+ * inside ordinary words are in SENSITIVE_KEY_WORDS instead.
  */
 export const SENSITIVE_KEY_SNIPPETS: readonly string[] = Object.freeze([
   'password',
   'passwd',
   'passphrase',
+  'passcode',
   'pwd',
-  'secret',
+  'secret', // also client_secret, secretKey
+  'secretkey',
   'token', // also access_token, refresh_token, x-auth-token
   'apikey',
   'accesskey',
   'privatekey',
+  'signingkey',
+  'encryptionkey',
   'credential',
   'authorization', // also proxy-authorization
+  'authentication',
   'signature', // presigned URLs (x-amz-signature), webhook signatures
+  'hmac',
   'cookie', // also set-cookie
   'session',
+  'sessionid',
   'sessid', // phpsessid, aspsessionid
   'jwt',
   'bearer',
@@ -32,6 +40,34 @@ export const SENSITIVE_KEY_SNIPPETS: readonly string[] = Object.freeze([
   'creditcard',
   'cvv',
   'cvc',
+  'iban',
+  'securitycode',
+  'verificationcode',
+  'recoverycode',
+  'mnemonic',
+  'seedphrase',
+  'dsn', // Sentry and database DSNs hold credentials
+  'databaseurl',
+  'clientassertion',
+  'forwardedclientcert', // x-forwarded-client-cert
+])
+
+/**
+ * A key is not sensitive when one of its words is one of these: it names something about the
+ * secret (`session_count`, `max_tokens`, `csrf_enabled`, `passwordPolicy`, `signatureAlgorithm`,
+ * `cookieConsent`, `OTPVersion`), not the secret itself. test/scrub/key-matcher.test.ts pins the list.
+ */
+export const KEY_QUALIFIERS: readonly string[] = Object.freeze([
+  'count',
+  'max',
+  'min',
+  'enabled',
+  'policy',
+  'algorithm',
+  'version',
+  'consent',
+  'size',
+  'length',
 ])
 
 /**
@@ -49,6 +85,7 @@ export const SENSITIVE_KEY_WORDS: readonly string[] = Object.freeze([
   'pin',
   'pan',
   'otp',
+  'mfa',
   'ssn',
 ])
 
@@ -68,4 +105,6 @@ export const SENSITIVE_COOKIE_NAME_SNIPPETS: readonly string[] = Object.freeze([
   'awselb',
   'mfa',
   '2fa',
+  'koa.sess', // Koa's session cookie (and its .sig)
+  '_oauth2_proxy',
 ])

@@ -8,10 +8,10 @@ import { withCheckDigit } from '../helpers/luhn.js'
 const R = REDACTED
 
 t.test('extra keys use the same normalisation and add to the defaults', async (t) => {
-  const withIban = buildScrubber({ keys: ['IBAN', 'x-tenant'] })
-  t.strictSame(withIban.value({ iban: 'FR76', userIban: 'FR76', X_Tenant: 't', tenant: 'acme', password: 'p' }),
-    { iban: R, userIban: R, X_Tenant: R, tenant: 'acme', password: R })
-  t.strictSame(scrub({ iban: 'FR76' }), { iban: 'FR76' })
+  const withVat = buildScrubber({ keys: ['VAT', 'x-tenant'] })
+  t.strictSame(withVat.value({ vat: 'FR76', userVat: 'FR76', X_Tenant: 't', tenant: 'acme', password: 'p' }),
+    { vat: R, userVat: R, X_Tenant: R, tenant: 'acme', password: R })
+  t.strictSame(scrub({ vat: 'FR76' }), { vat: 'FR76' })
 })
 
 t.test('malformed options throw VIGIE_ERR_INVALID_OPTION naming the option', async (t) => {
@@ -39,12 +39,12 @@ t.test('malformed options throw VIGIE_ERR_INVALID_OPTION naming the option', asy
 })
 
 t.test('each method composes its piece with the compiled keys, and works detached', async (t) => {
-  const { value, text, headers, url, isSensitiveKey } = buildScrubber({ keys: ['iban'] })
-  t.strictSame(value({ iban: 'FR76', note: 'Bearer abc' }), { iban: R, note: `Bearer ${R}` })
+  const { value, text, headers, url, isSensitiveKey } = buildScrubber({ keys: ['vat'] })
+  t.strictSame(value({ vat: 'FR76', note: 'Bearer abc' }), { vat: R, note: `Bearer ${R}` })
   t.equal(text('card 4111 1111 1111 1111'), 'card **** **** **** 1111')
-  t.strictSame(headers({ 'x-iban': 'FR76', cookie: 'iban=FR76; a=1' }), { 'x-iban': R, cookie: `iban=${R}; a=1` })
-  t.equal(url('/?iban=FR76&token=t'), `/?iban=${R}&token=${R}`)
-  t.equal(isSensitiveKey('userIban'), true)
+  t.strictSame(headers({ 'x-vat': 'FR76', cookie: 'vat=FR76; a=1' }), { 'x-vat': R, cookie: `vat=${R}; a=1` })
+  t.equal(url('/?vat=FR76&token=t'), `/?vat=${R}&token=${R}`)
+  t.equal(isSensitiveKey('userVat'), true)
   t.strictSame(buildScrubber().value({ n: 1 }, { maxDepth: 0 }), '[Object]', 'value() takes limits')
 })
 

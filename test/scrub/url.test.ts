@@ -34,6 +34,6 @@ t.test('byte-identical when nothing is secret, and never throws', async (t) => {
 })
 
 t.test('extra keys apply to query names', async (t) => {
-  t.equal(scrubUrl('/?iban=FR76&x=1', buildKeyMatcher(['iban'])), `/?iban=${R}&x=1`)
-  t.equal(url('/?iban=FR76'), '/?iban=FR76')
+  t.equal(scrubUrl('/?vat=FR76&x=1', buildKeyMatcher(['vat'])), `/?vat=${R}&x=1`)
+  t.equal(url('/?vat=FR76'), '/?vat=FR76')
 })
