@@ -4,6 +4,7 @@
 import { maskCardNumbers } from './card-numbers.js'
 import { maskPemBlocks } from './pem-blocks.js'
 import { maskProviderTokens } from './provider-tokens.js'
+import { maskTextPairs } from './text-pairs.js'
 import { REDACTED } from './sensitive-keys.js'
 import { maskTokens } from './tokens.js'
 import { maskUrlPasswords } from './url-passwords.js'
@@ -16,10 +17,11 @@ const SCAN_MARGIN = 4096
 
 /**
  * Private-key PEM blocks, URL passwords, provider tokens of a published shape, bearer and basic
- * credentials, JWTs and card numbers masked; anything but a string → REDACTED.
+ * credentials, JWTs, values of sensitive `key=value` pairs and card numbers masked; anything but
+ * a string → REDACTED.
  */
 export function scrubText (s: string): string {
-  return typeof s === 'string' ? maskCardNumbers(maskTokens(maskProviderTokens(maskUrlPasswords(maskPemBlocks(s))))) : REDACTED
+  return typeof s === 'string' ? maskCardNumbers(maskTextPairs(maskTokens(maskProviderTokens(maskUrlPasswords(maskPemBlocks(s)))))) : REDACTED
 }
 
 /** How many characters (or bytes) of a long input are scanned when `max` of them are kept. */
