@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { Scrubber } from '../scrub/scrubber.js'
 import { buildCurlCommand } from './curl-command.js'
 import { buildErrorRecord, type ErrorRecord } from './error-record.js'
+import { maskSensitiveParams } from './masked-path.js'
 import { captureBody, type BodyLimits } from './request-body.js'
 
 /** What an exception line reads of a request from its framework; read only when one is written. */
@@ -52,7 +53,9 @@ export interface ExceptionRecord {
 /** Builds the exception record: everything scrubbed and bounded, whatever the input. */
 export function buildExceptionRecord (facts: FailedRequestFacts, scrubber: Scrubber, limits: BodyLimits): ExceptionRecord {
   const headers = scrubber.headers(facts.headers)
-  const url = scrubber.url(`${facts.protocol}://${facts.host ?? 'localhost'}${facts.url}`)
+  const target = maskSensitiveParams(facts.url, facts.route, facts.params, scrubber.isSensitiveKey)
+  // An absolute-form target (`GET http://host/path`, as sent to a proxy) is the URL already.
+  const url = scrubber.url(target.startsWith('/') ? `${facts.protocol}://${facts.host ?? 'localhost'}${target}` : target)
   const contentType = typeof facts.headers['content-type'] === 'string' ? facts.headers['content-type'] : undefined
   const body = captureBody(facts.body, contentType, limits, scrubber)
   const valueLimits = { maxDepth: limits.maxDepth, maxArrayItems: limits.maxArrayItems }

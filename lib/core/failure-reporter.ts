@@ -1,4 +1,5 @@
 import { errorName } from '../capture/error-name.js'
+import { boundedText } from '../scrub/free-text.js'
 
 /** The part of a pino-like logger vigie writes its own warnings to. */
 export interface WarnLogger {
@@ -6,11 +7,13 @@ export interface WarnLogger {
 }
 
 const REPORT_INTERVAL_MS = 60_000
+const MAX_MESSAGE_LENGTH = 1000
 
 /**
  * Reports vigie's own failures (StatsD unreachable, a user callback that throws, …) to the app's
  * logger, at most once a minute per subsystem, with the number of failures suppressed since the
- * last report. It never throws: observability must not hurt the host app.
+ * last report. The error's message is scrubbed: a user callback's error may quote the request.
+ * It never throws: observability must not hurt the host app.
  */
 export class FailureReporter {
   readonly #logger: WarnLogger
@@ -31,7 +34,7 @@ export class FailureReporter {
     try {
       this.#logger.warn({
         vigie: { subsystem, suppressed: last?.suppressed ?? 0 },
-        err: { type: errorName(err), message: err instanceof Error ? err.message : String(err) },
+        err: { type: errorName(err), message: boundedText(err instanceof Error ? String(err.message) : String(err), MAX_MESSAGE_LENGTH) },
       }, `vigie: ${subsystem} failed; the request was not affected`)
     } catch {
       // The logger itself failed: there is nowhere left to report to.

@@ -1,5 +1,6 @@
 import type { LoggerOptions } from 'pino'
 import { buildErrorRecord } from '../capture/error-record.js'
+import { maskSensitiveParams } from '../capture/masked-path.js'
 import { currentRequestStore } from '../context/request-context.js'
 import { buildScrubber, type ScrubOptions } from '../scrub/scrubber.js'
 import { kCapturedByVigie, kCorrelationBound, kLoggerOptions } from './symbols.js'
@@ -14,6 +15,8 @@ interface LoggedRequest {
   headers?: Record<string, unknown>
   ip?: string
   socket?: { remoteAddress?: string, remotePort?: number }
+  /** A Fastify request's route params; a raw request has none. */
+  params?: unknown
 }
 
 type LogMethod = (this: unknown, ...args: unknown[]) => void
@@ -42,7 +45,8 @@ export function loggerOptions (pinoOptions: LoggerOptions = {}, vigieOptions: { 
     const socket = raw.socket
     return {
       method: raw.method,
-      url: scrubber.url(raw.originalUrl ?? raw.url ?? ''),
+      // A Fastify request has its route's params by now: a secret one (`/reset/:token`) is masked in the URL.
+      url: scrubber.url(maskSensitiveParams(raw.originalUrl ?? raw.url ?? '', undefined, request.params, scrubber.isSensitiveKey)),
       version: raw.httpVersion,
       host: scrubber.text(String(request.host ?? raw.headers?.host ?? '')),
       remoteAddress: request.ip ?? socket?.remoteAddress,

@@ -34,7 +34,9 @@ export function maskTextPairs (s: string): string {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
     if (c !== 61 && c !== 58) continue // = :
-    if (c === 58 && s.charCodeAt(i + 1) === 47) continue // `://`: a URL, not a pair
+    const next = s.charCodeAt(i + 1)
+    // `://` (a URL), and `:` glued to a digit (a stack frame's `file.js:12:5`, a `host:5432`): not pairs.
+    if (c === 58 && (next === 47 || (next >= 48 && next <= 57))) continue
     const key = keyBefore(s, i, copiedUpTo)
     if (key === null || !matcher.isSensitiveKey(key)) continue
     let valueStart = i + 1

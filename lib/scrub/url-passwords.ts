@@ -42,7 +42,8 @@ export function maskUrlPasswords (s: string): string {
       out += s.slice(copiedUpTo, colon + 1) + REDACTED
       copiedUpTo = at
     }
-    separator = s.indexOf(SEPARATOR, Math.max(authorityEnd, authorityStart))
+    // The authority ends at the `/` of a `://` glued to it (`…host:8080http://u:p@h`): look again from there.
+    separator = s.indexOf(SEPARATOR, Math.max(authorityEnd - 1, authorityStart))
   }
   return copiedUpTo === 0 ? s : out + s.slice(copiedUpTo)
 }

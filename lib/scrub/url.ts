@@ -1,5 +1,6 @@
 // URLs and path+query strings: sensitive query and fragment values → REDACTED, everything else
-// (userinfo passwords included) through scrubText(). Never throws.
+// (userinfo passwords included) through scrubText(), decoded as well when percent-encoded.
+// Never throws.
 
 import { scrubText } from './free-text.js'
 import type { KeyMatcher } from './key-matcher.js'
@@ -45,6 +46,29 @@ function scrubQuery (query: string, matcher: KeyMatcher): string {
   return pairs.join('&')
 }
 
+/**
+ * scrubText() on the scheme, authority and path as written; when that finds nothing and the path
+ * is percent-encoded, on the decoded text too (`/t/Bearer%20abc`, `4111%201111…`), re-encoded
+ * only if something was masked.
+ */
+function scrubUrlHead (head: string): string {
+  const masked = scrubText(head)
+  if (masked !== head || !head.includes('%')) return masked
+  let decoded: string
+  try {
+    decoded = decodeURI(head)
+  } catch {
+    return head
+  }
+  const maskedDecoded = scrubText(decoded)
+  if (maskedDecoded === decoded) return head
+  try {
+    return encodeURI(maskedDecoded).replaceAll('%5BREDACTED%5D', REDACTED)
+  } catch {
+    return REDACTED
+  }
+}
+
 /** A URL or path+query string with its secrets masked; anything but a string → REDACTED. */
 export function scrubUrl (u: string, matcher: KeyMatcher): string {
   if (typeof u !== 'string') return REDACTED
@@ -52,7 +76,7 @@ export function scrubUrl (u: string, matcher: KeyMatcher): string {
     const hash = u.indexOf('#')
     const question = u.indexOf('?')
     const hasQuery = question >= 0 && (hash < 0 || question < hash)
-    let out = scrubText(u.slice(0, hasQuery ? question : hash >= 0 ? hash : u.length))
+    let out = scrubUrlHead(u.slice(0, hasQuery ? question : hash >= 0 ? hash : u.length))
     if (hasQuery) out += '?' + scrubQuery(u.slice(question + 1, hash >= 0 ? hash : u.length), matcher)
     // Fragments are scrubbed like queries: OAuth implicit flow puts access_token there.
     if (hash >= 0) out += '#' + scrubQuery(u.slice(hash + 1), matcher)

@@ -37,3 +37,16 @@ t.test('warnOnce warns once per key', async (t) => {
   reporter.warnOnce('b', 'other')
   t.same(calls.map((c) => c.msg), ['first', 'other'])
 })
+
+t.test('a callback\'s error is reported scrubbed and bounded: its name, its message', async (t) => {
+  const { logger, calls } = recorder()
+  const reporter = new FailureReporter(logger)
+  const err = new Error(`getUser could not parse password=hunter2 from Bearer abc.def ${'x'.repeat(5000)}`)
+  err.name = 'Error for token ghp_' + 'aB3'.repeat(12)
+  reporter.report('getUser', err)
+  const reported = calls[0]!.obj.err
+  t.equal(reported.type, 'Error for token ghp_[REDACTED]')
+  t.match(reported.message, /^getUser could not parse password=\[REDACTED\] from Bearer \[REDACTED\] x+…\[truncated \d+ chars\]$/)
+  t.ok(reported.message.length < 1100, `cut: ${reported.message.length} characters`)
+  t.doesNotThrow(() => reporter.report('ignore', { toString () { throw new Error('hostile') } }), 'a hostile thrown value')
+})

@@ -18,7 +18,7 @@ t.test('values of sensitive pairs in free text are masked', async (t) => {
 
 t.test('other pairs, URLs, times and auth schemes are left to the other rules', async (t) => {
   const kept = ['user=bob id=7', 'at 12:30:15', 'see https://example.com:8443/x', 'token_count=12', 'max_tokens: 256',
-    'Authorization: Bearer [REDACTED]', 'password=', 'password:', '"password" is required',
+    'Authorization: Bearer [REDACTED]', 'at reset (/app/password-reset.js:12:5)', 'connect secret-db:5432 refused', 'password=', 'password:', '"password" is required',
     `${'x'.repeat(70)}password=long-key`]
   for (const text of kept) t.equal(maskTextPairs(text), text, text)
 })

@@ -22,6 +22,10 @@ t.test('URLs without a password are kept', async (t) => {
   }
 })
 
+t.test('a URL glued to the authority of another (an absolute-form target after a host)', async (t) => {
+  t.equal(maskUrlPasswords('http://127.0.0.1:8080http://bob:pw@host/x'), 'http://127.0.0.1:8080http://bob:[REDACTED]@host/x')
+})
+
 t.test('several URLs in one text', async (t) => {
   t.equal(maskUrlPasswords('a=postgres://u:p@h/d b=redis://:q@r'), 'a=postgres://u:[REDACTED]@h/d b=redis://:[REDACTED]@r')
 })
