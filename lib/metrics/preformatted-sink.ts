@@ -25,7 +25,7 @@ export function createPreformattedSink (options: ResolvedStatsd, onError: (err: 
   })
   return Object.freeze({
     prefix: normalizePrefix(options.prefix),
-    globalTags: Object.freeze(formatGlobalTags(options.globalTags, options.tagFormat)),
+    globalTags: Object.freeze(formatGlobalTags(options.globalTags)),
     add: (head: Uint8Array, thousandths: number, tail: Uint8Array) => batch.add(head, thousandths, tail),
     close: () => {
       batch.close()
