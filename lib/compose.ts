@@ -50,7 +50,7 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
 
   const endpoints: Endpoint[] = []
   if (on && options.dashboard !== null) {
-    const page = dashboard(options.dashboard, aggregated?.aggregator ?? null, reporter)
+    const page = dashboard(options.dashboard, aggregated?.aggregator ?? null, () => metrics.dropped(), reporter)
     endpoints.push(page.endpoint)
     events.subscribe(page.subscriber)
   }
@@ -72,7 +72,12 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
     capture,
     events,
     outgoing,
-    api: Object.freeze({ snapshot: () => aggregated?.aggregator.snapshot() ?? null }),
+    api: Object.freeze({
+      snapshot () {
+        const snapshot = aggregated?.aggregator.snapshot()
+        return snapshot === undefined ? null : { ...snapshot, metricsDropped: metrics.dropped() }
+      },
+    }),
     endpoints,
     close () {
       closing ??= (async () => {

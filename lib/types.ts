@@ -197,4 +197,21 @@ export interface Snapshot {
   maxSeries: number
   /** Records refused because maxSeries series already existed. */
   droppedRecords: number
+  /**
+   * Request lines (`http_request`, `http_request.response_time`) vigie's own StatsD socket could
+   * not send since the app started, by reason; also sent as the counter `vigie.metrics_dropped`.
+   * null when hot-shots sends those lines (a `statsd.client` of your own, `protocol: 'uds'`,
+   * `sampleRate` below 1, Datadog mode): it counts nothing. See docs/metrics.md.
+   */
+  metricsDropped: MetricsDropped | null
+}
+
+/** Lines dropped, by reason. */
+export interface MetricsDropped {
+  /** The StatsD host's name had no address (not looked up yet, or the lookup failed). */
+  dns: number
+  /** The socket failed: the server refused, the connection was lost or not made again yet, the app was closing. */
+  socket: number
+  /** More than 1 MiB was waiting for the network. */
+  queue_full: number
 }

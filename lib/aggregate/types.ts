@@ -1,6 +1,9 @@
-import type { Stats } from '../types.js'
+import type { Snapshot as AppSnapshot, Stats } from '../types.js'
 
-export type { MetricKind, WindowName, CounterStats, TimingStats, GaugeStats, Stats, SeriesSnapshot, Snapshot } from '../types.js'
+export type { MetricKind, WindowName, CounterStats, TimingStats, GaugeStats, Stats, SeriesSnapshot } from '../types.js'
+
+/** What the aggregator knows of a snapshot: all of it but `metricsDropped`, which vigie adds (compose.ts). */
+export type Snapshot = Omit<AppSnapshot, 'metricsDropped'>
 export type { SeriesHandle } from '../metrics/metric-recorder.js'
 
 /** One time bucket of a history. */

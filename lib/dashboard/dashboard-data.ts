@@ -2,12 +2,15 @@ import type { Aggregator } from '../aggregate/aggregator.js'
 import type { CounterStats, GaugeStats, HistoryPoint, SeriesSnapshot, Snapshot, TimingStats } from '../aggregate/types.js'
 import { METRIC_NAMES } from '../metrics/request-metrics.js'
 import { PROCESS_METRIC_NAMES } from '../metrics/process-metric-names.js'
+import type { MetricsDropped } from '../types.js'
 import type { RecentException } from './recent-exceptions.js'
 
 /** What the dashboard reads: an Observer fits. */
 export interface DashboardSource {
   readonly aggregator: Pick<Aggregator, 'history' | 'snapshot'> | null
   recentExceptions (): readonly RecentException[]
+  /** `snapshot().metricsDropped`. */
+  metricsDropped (): MetricsDropped | null
 }
 
 export type StatusClass = '2xx' | '3xx' | '4xx' | '5xx'
@@ -54,6 +57,8 @@ export interface DashboardData {
     }
   }
   series: { count: number, maxSeries: number, droppedRecords: number }
+  /** Request lines vigie's StatsD socket could not send, by reason; null when hot-shots sends them. Filled with aggregation off too. */
+  metricsDropped: MetricsDropped | null
 }
 
 const RESOLUTION = '10s'
@@ -67,7 +72,8 @@ const PROCESS_PREFIX = 'process.'
 export function buildDashboardData (source: DashboardSource, now: () => number = Date.now): DashboardData {
   const aggregator = source.aggregator
   const exceptions = [...source.recentExceptions()]
-  if (aggregator === null) return emptyData(now(), exceptions)
+  const metricsDropped = source.metricsDropped()
+  if (aggregator === null) return emptyData(now(), exceptions, metricsDropped)
 
   const snapshot = aggregator.snapshot()
   const requests = aggregator.history(METRIC_NAMES.request, RESOLUTION)
@@ -131,6 +137,7 @@ export function buildDashboardData (source: DashboardSource, now: () => number =
       },
     },
     series: { count: snapshot.series.length, maxSeries: snapshot.maxSeries, droppedRecords: snapshot.droppedRecords },
+    metricsDropped,
   }
 }
 
@@ -204,7 +211,7 @@ function latestGauges (snapshot: Snapshot): Record<string, number> {
   return latest
 }
 
-function emptyData (at: number, exceptions: RecentException[]): DashboardData {
+function emptyData (at: number, exceptions: RecentException[], metricsDropped: MetricsDropped | null): DashboardData {
   return {
     version: 1,
     at,
@@ -221,6 +228,7 @@ function emptyData (at: number, exceptions: RecentException[]): DashboardData {
     exceptions,
     process: { latest: {}, timeline: { time: [], heapUsedBytes: [], rssBytes: [], eventLoopDelayP99Ms: [] } },
     series: { count: 0, maxSeries: 0, droppedRecords: 0 },
+    metricsDropped,
   }
 }
 

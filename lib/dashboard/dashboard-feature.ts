@@ -2,6 +2,7 @@ import type { Aggregator } from '../aggregate/aggregator.js'
 import type { FailureReporter } from '../core/failure-reporter.js'
 import type { CapturedException, LifecycleSubscriber } from '../core/lifecycle-events.js'
 import type { Endpoint } from '../core/vigie.js'
+import type { MetricsDropped } from '../types.js'
 import { DashboardHandler } from './dashboard-handler.js'
 import { RecentExceptions } from './recent-exceptions.js'
 
@@ -12,12 +13,13 @@ export interface Dashboard {
 }
 
 /**
- * The live page at `options.path`: charts from `aggregator` (null when aggregation is off) and
- * the latest exceptions, which it follows from the lifecycle.
+ * The live page at `options.path`: charts from `aggregator` (null when aggregation is off), the
+ * latest exceptions, which it follows from the lifecycle, and `metricsDropped()`.
  */
-export function dashboard (options: { readonly path: string, readonly token: string | undefined }, aggregator: Aggregator | null, reporter: FailureReporter): Dashboard {
+export function dashboard (options: { readonly path: string, readonly token: string | undefined }, aggregator: Aggregator | null,
+  metricsDropped: () => MetricsDropped | null, reporter: FailureReporter): Dashboard {
   const exceptions = new RecentExceptions()
-  const handler = new DashboardHandler({ aggregator, reporter, recentExceptions: () => exceptions.list() }, options)
+  const handler = new DashboardHandler({ aggregator, reporter, recentExceptions: () => exceptions.list(), metricsDropped }, options)
   return {
     endpoint: handler,
     subscriber: {

@@ -1,4 +1,5 @@
 import type { ResolvedStatsd } from '../options/resolve-options.js'
+import { DropReport } from './drop-report.js'
 import { LineBatch } from './line-batch.js'
 import type { PreformattedSink } from './request-metrics.js'
 import type { StatsdSocket } from './statsd-socket.js'
@@ -8,7 +9,8 @@ import { UdpStatsdSocket } from './udp-statsd-socket.js'
 
 /**
  * The fast path of request metrics: whole lines, formatted by vigie and batched as bytes
- * ({@link LineBatch}), sent on vigie's own socket (UDP or TCP). Undefined where hot-shots must
+ * ({@link LineBatch}), sent on vigie's own socket (UDP or TCP), which counts the lines it drops;
+ * {@link DropReport} sends those counts every `bufferFlushInterval`. Undefined where hot-shots must
  * write the lines: a user's `statsd.client`, a Unix socket (`uds`), sampling (`|@rate`) and
  * Datadog mode (its extra fields); there RequestMetrics goes through the client's public methods.
  */
@@ -23,12 +25,16 @@ export function createPreformattedSink (options: ResolvedStatsd, onError: (err: 
     write: (payload) => socket.send(payload),
     onError,
   })
+  const prefix = normalizePrefix(options.prefix)
+  const globalTags = Object.freeze(formatGlobalTags(options.globalTags))
+  const report = new DropReport({ socket, prefix, globalTags, format: options.tagFormat, intervalMs: options.bufferFlushInterval, onError })
   return Object.freeze({
-    prefix: normalizePrefix(options.prefix),
-    globalTags: Object.freeze(formatGlobalTags(options.globalTags, options.tagFormat)),
+    prefix,
+    globalTags,
     add: (head: Uint8Array, thousandths: number, tail: Uint8Array) => batch.add(head, thousandths, tail),
     close: () => {
       batch.close()
+      report.close()
       return socket.close()
     },
     dropped: () => socket.dropped(),

@@ -11,6 +11,8 @@ export const METRIC_NAMES = Object.freeze({
   exception: 'http_request.exception',
   clientRequest: 'http_client_request',
   clientResponseTime: 'http_client_request.response_time',
+  /** `http_request` and `http_request.response_time` lines vigie's own socket could not send, by `reason` (drop-report.ts). */
+  metricsDropped: 'vigie.metrics_dropped',
 })
 
 /** `controller` of requests that matched no route. */
@@ -43,7 +45,7 @@ export interface PreformattedSink {
   readonly add: (head: Uint8Array, thousandths: number, tail: Uint8Array) => void
   /** Sends what is queued, stops the periodic flush and closes the socket; settles within about 1 s. */
   readonly close: () => Promise<void>
-  /** Lines dropped so far, by reason. */
+  /** Request lines dropped so far, by reason (not the lines of the reports of them). */
   readonly dropped: () => DroppedLineCounts
 }
 
@@ -250,6 +252,11 @@ export class RequestMetrics {
     }
     const head = Buffer.from(`${counter}\n${timingHead}`)
     return this.#lineCache.set(controller, method, statusCode, { ...series, head, tail: Buffer.from(timingTail) })
+  }
+
+  /** Request lines vigie's own socket dropped so far, by reason; null when hot-shots sends them (no count is kept). */
+  dropped (): DroppedLineCounts | null {
+    return this.#preformatted?.dropped() ?? null
   }
 
   /** Sends the batched request lines, stops their periodic flush and closes vigie's socket (bounded). */

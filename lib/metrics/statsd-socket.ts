@@ -11,11 +11,18 @@ export type DroppedLineCounts = Readonly<Record<DropReason, number>>
 
 /** A socket to the StatsD server, for batches of whole lines joined by `\n`. */
 export interface StatsdSocket {
-  /** Sends one batch; never throws. The buffer is handed over: the caller does not reuse it. */
-  send: (payload: Buffer) => void
+  /**
+   * Sends one batch; never throws. The buffer is handed over: the caller does not reuse it. With
+   * `onDropped`, its lines are not counted if dropped: `onDropped` is called instead, once (vigie's
+   * report of the drops, drop-report.ts, so that reporting never adds to what it reports).
+   */
+  send: (payload: Buffer, onDropped?: () => void) => void
   /** Sends what it can of what is queued, then closes; settles within {@link CLOSE_TIMEOUT_MS}. */
   close: () => Promise<void>
-  /** Lines dropped so far, by reason (for a datagram refused by the host: those of the last one sent). */
+  /**
+   * Lines dropped so far, by reason (for a datagram refused by the host: those of the last one
+   * sent), but those of batches sent with `onDropped`.
+   */
   dropped: () => DroppedLineCounts
   /** DNS lookups started so far (none for an IP address). */
   lookups: () => number
@@ -31,11 +38,27 @@ export const CLOSE_TIMEOUT_MS = 1000
 
 const NEWLINE = 10
 
+const TOLD = (): void => {}
+
 export class DroppedLines {
   readonly #counts = { dns: 0, socket: 0, queue_full: 0 }
+  /** Batches whose sender is told of their drop instead of it being counted. */
+  readonly #tell = new WeakMap<Buffer, () => void>()
+
+  /** A drop of `payload` goes to `onDropped`, the first time only, and is never counted. */
+  tell (payload: Buffer, onDropped: () => void): void {
+    this.#tell.set(payload, onDropped)
+  }
 
   add (reason: DropReason, payload: Buffer): void {
-    this.#counts[reason] += lineCount(payload)
+    const onDropped = this.#tell.get(payload)
+    if (onDropped === undefined) {
+      this.#counts[reason] += lineCount(payload)
+      return
+    }
+    // Over UDP a refusal is blamed on the last datagram sent, which may be blamed twice: told once.
+    this.#tell.set(payload, TOLD)
+    onDropped()
   }
 
   counts (): DroppedLineCounts {

@@ -40,28 +40,47 @@ export function formatTag (key: string, value: string, format: TagFormat): strin
   return `${sanitizeTagKey(key, format)}:${sanitizeTagValue(value, format)}`
 }
 
-/*
- * `statsd.globalTags` and `statsd.prefix` as hot-shots (17.x) formats them for the client vigie
- * creates (`formatTags` and `normalizePrefix` in its lib/helpers.js), so that vigie's own request
- * lines carry them byte for byte as `app.statsd` sends them: its ban lists, and for Telegraf a
- * trailing `\` replaced too.
+/**
+ * What `statsd.prefix` and `statsd.globalTags` may hold, checked once at startup (resolve-statsd.ts)
+ * rather than replaced: hot-shots (17.x) writes the prefix as it is (it sanitises the metric name
+ * after it, never the prefix), so a newline or `:1|c` in a prefix writes lines of its own; and it
+ * sanitises global tags only in part (for Telegraf, neither `=` nor space, nor `:` in values).
+ * A prefix and a tag key may hold what {@link sanitizeTagKey} keeps, a tag value what
+ * {@link sanitizeTagValue} keeps, none of them a control character, and a key is not empty.
+ * Everything hot-shots would replace is refused here too, so it writes them as they are.
  */
-const HOT_SHOTS_DATADOG_KEY = new Set(':|@,#\n\r')
-const HOT_SHOTS_DATADOG_VALUE = new Set('|@,#\n\r')
-const HOT_SHOTS_TELEGRAF_KEY = new Set(':|,\n\r')
-const HOT_SHOTS_TELEGRAF_VALUE = new Set('|,\n\r')
+export type ConfiguredText = 'prefix' | 'key' | 'value'
 
-function hotShotsSanitize (text: string, banned: ReadonlySet<string>, format: TagFormat): string {
-  const sanitized = replaceChars(text, banned)
-  return format === 'telegraf' && sanitized.endsWith('\\') ? `${sanitized.slice(0, -1)}_` : sanitized
+/** C0 controls (CR and LF among them) and DEL. */
+function isControl (ch: string): boolean {
+  const code = ch.charCodeAt(0)
+  return code < 0x20 || code === 0x7f
 }
 
-/** `key:value` global tags, in the order of the object's keys. */
-export function formatGlobalTags (tags: Readonly<Record<string, string>>, format: TagFormat): string[] {
-  const telegraf = format === 'telegraf'
-  return Object.keys(tags).map((key) =>
-    `${hotShotsSanitize(key, telegraf ? HOT_SHOTS_TELEGRAF_KEY : HOT_SHOTS_DATADOG_KEY, format)}:` +
-    hotShotsSanitize(tags[key], telegraf ? HOT_SHOTS_TELEGRAF_VALUE : HOT_SHOTS_DATADOG_VALUE, format))
+function bannedIn (part: ConfiguredText, format: TagFormat): ReadonlySet<string> {
+  if (format === 'telegraf') return TELEGRAF
+  return part === 'value' ? DATADOG_VALUE : DATADOG_KEY
+}
+
+/** Whether `text` may be a prefix, tag key or tag value in `format`. */
+export function isWireSafe (text: string, part: ConfiguredText, format: TagFormat): boolean {
+  if (part === 'key' && text === '') return false
+  const banned = bannedIn(part, format)
+  for (const ch of text) if (isControl(ch) || banned.has(ch)) return false
+  return true
+}
+
+/** What {@link isWireSafe} asks of a `part`, for error messages: `without control characters or any of ":", "|"…`. */
+export function wireSafeRule (part: ConfiguredText, format: TagFormat): string {
+  const chars = [...bannedIn(part, format)]
+    .filter((ch) => !isControl(ch))
+    .map((ch) => (ch === ' ' ? 'space' : `"${ch}"`))
+  return `without control characters or any of ${chars.join(', ')} (tagFormat "${format}")`
+}
+
+/** `key:value` global tags, in the order of the object's keys: checked at startup, they need no sanitising. */
+export function formatGlobalTags (tags: Readonly<Record<string, string>>): string[] {
+  return Object.keys(tags).map((key) => `${key}:${tags[key]}`)
 }
 
 /** The prefix with a trailing dot, unless empty or already there. */

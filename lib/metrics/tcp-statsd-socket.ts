@@ -40,7 +40,8 @@ export class TcpStatsdSocket implements StatsdSocket {
     if (address !== undefined) this.#connect(address)
   }
 
-  send (payload: Buffer): void {
+  send (payload: Buffer, onDropped?: () => void): void {
+    if (onDropped !== undefined) this.#drops.tell(payload, onDropped)
     if (this.#closing !== null) return this.#drops.add('socket', payload)
     const socket = this.#socket ?? this.#reconnect(payload)
     if (socket !== null) this.#write(socket, payload)

@@ -35,7 +35,8 @@ export class UdpStatsdSocket implements StatsdSocket {
     if (address !== undefined) this.#open(address)
   }
 
-  send (payload: Buffer): void {
+  send (payload: Buffer, onDropped?: () => void): void {
+    if (onDropped !== undefined) this.#drops.tell(payload, onDropped)
     if (this.#closing !== null) return this.#drops.add('socket', payload)
     const address = this.#resolver.address()
     if (address === undefined) {

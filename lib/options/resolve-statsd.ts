@@ -2,6 +2,7 @@
 
 import type { StatsD } from 'hot-shots'
 import { ERROR_CODES } from '../errors.js'
+import { isWireSafe, wireSafeRule, type TagFormat } from '../metrics/tag-format.js'
 import { isRecord } from './code-options.js'
 import { DEFAULTS } from './defaults.js'
 import type { OptionErrors } from './option-errors.js'
@@ -52,13 +53,15 @@ export function resolveStatsd (statsd: Record<string, unknown>, check: OptionChe
       'vigie: option "statsd.datadog" cannot be used with "statsd.tagFormat": "telegraf"; Datadog mode is DogStatsD only')
   }
   const host = statsd.host === undefined ? DEFAULTS.statsdHost : check.nonEmptyString(statsd.host, 'statsd.host')
+  const prefix = check.optionalString(statsd.prefix, 'statsd.prefix') ?? DEFAULTS.statsdPrefix
+  if (!isWireSafe(prefix, 'prefix', tagFormat)) throw check.invalid('statsd.prefix', `a string ${wireSafeRule('prefix', tagFormat)}`, prefix)
   return Object.freeze({
     host,
     port: check.integer(statsd.port, 'statsd.port', DEFAULTS.statsdPort, DEFAULTS.statsdPortBounds),
     protocol,
     path,
-    prefix: check.optionalString(statsd.prefix, 'statsd.prefix') ?? DEFAULTS.statsdPrefix,
-    globalTags: resolveGlobalTags(statsd.globalTags, check),
+    prefix,
+    globalTags: resolveGlobalTags(statsd.globalTags, tagFormat, check),
     sampleRate: check.rate(statsd.sampleRate, 'statsd.sampleRate', DEFAULTS.statsdSampleRate),
     tagFormat,
     maxBufferSize: check.integer(statsd.maxBufferSize, 'statsd.maxBufferSize', defaultBufferSize(protocol, host),
@@ -82,15 +85,21 @@ function isLoopbackHost (host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
 }
 
-function resolveGlobalTags (value: unknown, check: OptionChecks): Readonly<Record<string, string>> {
+/** Each tag checked against the wire format it will be written in, key and value (tag-format.ts). */
+function resolveGlobalTags (value: unknown, format: TagFormat, check: OptionChecks): Readonly<Record<string, string>> {
   if (value === undefined) return Object.freeze({})
   if (!isRecord(value)) throw check.invalid('statsd.globalTags', 'an object', value)
   const out: Record<string, string> = {}
   for (const [key, tag] of Object.entries(value)) {
+    // The key as JSON writes it in a string: a control character in it cannot reach a log line raw.
+    const path = `statsd.globalTags.${JSON.stringify(key).slice(1, -1)}`
     if (typeof tag !== 'string' && typeof tag !== 'number') {
-      throw check.invalid(`statsd.globalTags.${key}`, 'a string or a number', tag)
+      throw check.invalid(path, 'a string or a number', tag)
     }
-    out[key] = String(tag)
+    if (!isWireSafe(key, 'key', format)) throw check.invalid(path, `under a non-empty key ${wireSafeRule('key', format)}`, key)
+    const text = String(tag)
+    if (!isWireSafe(text, 'value', format)) throw check.invalid(path, `a tag value ${wireSafeRule('value', format)}`, text)
+    out[key] = text
   }
   return Object.freeze(out)
 }

@@ -26,7 +26,7 @@ t.test('timelines: 30 buckets of 10 s, requests per second by class and response
   clock.now = T0 + 10_000
   for (let i = 0; i < 5; i++) request(aggregator, '/checkout', 500, 100)
   clock.now = T0 + 15_000
-  const data = buildDashboardData({ aggregator, recentExceptions: () => recent.list() })
+  const data = buildDashboardData({ aggregator, recentExceptions: () => recent.list(), metricsDropped: () => null })
 
   t.equal(data.aggregation, true)
   t.equal(data.at, T0 + 15_000)
@@ -60,7 +60,7 @@ t.test('status classes and controllers over the last 5 minutes', async (t) => {
   request(aggregator, '/old', 301, 1)
   request(aggregator, '/gone', 499, 1)
   clock.now = T0 + 60_000
-  const data = buildDashboardData({ aggregator, recentExceptions: () => recent.list() })
+  const data = buildDashboardData({ aggregator, recentExceptions: () => recent.list(), metricsDropped: () => null })
 
   t.same(data.statusClasses, { total: 23, counts: { '2xx': 13, '3xx': 1, '4xx': 4, '5xx': 5, other: 0 } })
   t.same(data.controllers.busiest.map((row) => [row.controller, row.requests, row.clientErrors, row.serverErrors]), [
@@ -80,7 +80,7 @@ t.test('status classes and controllers over the last 5 minutes', async (t) => {
 t.test('at most 10 controllers per table', async (t) => {
   const { aggregator, recent } = setUp()
   for (let c = 0; c < 15; c++) for (let i = 0; i <= c; i++) request(aggregator, `/r${c}`, 500, 1)
-  const data = buildDashboardData({ aggregator, recentExceptions: () => recent.list() })
+  const data = buildDashboardData({ aggregator, recentExceptions: () => recent.list(), metricsDropped: () => null })
   t.equal(data.controllers.busiest.length, 10)
   t.equal(data.controllers.failing.length, 10)
   t.equal(data.controllers.busiest[0]!.controller, '/r14')
@@ -95,7 +95,7 @@ t.test('process gauges: latest value of every process.* gauge, heap/RSS/event-lo
   clock.now = T0 + 10_000
   aggregator.record('gauge', 'process.heap_used', [], 60 * 1024 * 1024)
   aggregator.record('gauge', 'process.cpu_percent', [], 3.25)
-  const data = buildDashboardData({ aggregator, recentExceptions: () => recent.list() })
+  const data = buildDashboardData({ aggregator, recentExceptions: () => recent.list(), metricsDropped: () => null })
 
   t.same({ ...data.process.latest }, {
     'process.heap_used': 60 * 1024 * 1024,
@@ -110,22 +110,24 @@ t.test('process gauges: latest value of every process.* gauge, heap/RSS/event-lo
   t.same(timeline.eventLoopDelayP99Ms.slice(-2), [12.5, null])
 })
 
-t.test('exceptions, newest first; series count and cap', async (t) => {
+t.test('exceptions, newest first; series count and cap; the lines vigie could not send', async (t) => {
   const { aggregator, recent } = setUp()
   recent.add({ at: T0, correlationId: 'a', method: 'GET', controller: '/x', status: 500, name: 'Error', message: 'first' })
   recent.add({ at: T0 + 1, correlationId: 'b', method: 'POST', controller: '/y', status: 502, name: 'TypeError', message: '<script>alert(1)</script>' })
   request(aggregator, '/x', 500, 1)
-  const data = buildDashboardData({ aggregator, recentExceptions: () => recent.list() })
+  const data = buildDashboardData({ aggregator, recentExceptions: () => recent.list(), metricsDropped: () => ({ dns: 0, socket: 7, queue_full: 1 }) })
+  t.same(data.metricsDropped, { dns: 0, socket: 7, queue_full: 1 })
   t.same(data.exceptions.map((e) => e.correlationId), ['b', 'a'])
   t.equal(data.exceptions[0]!.message, '<script>alert(1)</script>', 'kept as data: the page renders it as text')
   t.same(data.series, { count: 2, maxSeries: 100, droppedRecords: 0 })
   t.same(JSON.parse(JSON.stringify(data)), data, 'JSON-safe')
 })
 
-t.test('aggregation off: the same shape, only exceptions filled', async (t) => {
+t.test('aggregation off: the same shape, only exceptions and dropped lines filled', async (t) => {
   const recent = new RecentExceptions()
   recent.add({ at: T0, correlationId: 'a', method: 'GET', controller: '/x', status: 500, name: 'Error', message: 'boom' })
-  const data = buildDashboardData({ aggregator: null, recentExceptions: () => recent.list() }, () => T0 + 5)
+  const data = buildDashboardData({ aggregator: null, recentExceptions: () => recent.list(), metricsDropped: () => ({ dns: 3, socket: 0, queue_full: 0 }) }, () => T0 + 5)
+  t.same(data.metricsDropped, { dns: 3, socket: 0, queue_full: 0 })
   t.equal(data.aggregation, false)
   t.equal(data.at, T0 + 5)
   t.equal(data.exceptions.length, 1)

@@ -11,7 +11,7 @@ function host (aggregator: DashboardHost['aggregator'] = new Aggregator({ maxSer
   const warnings: Array<{ obj: any, msg: string }> = []
   const recent = new RecentExceptions()
   return {
-    host: { aggregator, recentExceptions: () => recent.list(), reporter: new FailureReporter({ warn: (obj, msg) => warnings.push({ obj, msg }) }) },
+    host: { aggregator, recentExceptions: () => recent.list(), metricsDropped: () => null, reporter: new FailureReporter({ warn: (obj, msg) => warnings.push({ obj, msg }) }) },
     warnings,
   }
 }

@@ -1,6 +1,6 @@
 import Fastify from 'fastify'
 import t from 'tap'
-import { observability } from '../../lib/index.js'
+import { observability, type FastifyVigieOptions } from '../../lib/index.js'
 import { startApp } from '../helpers/fastify-app.js'
 import { startTcpCollector } from '../helpers/tcp-server.js'
 
@@ -33,14 +33,38 @@ t.test('prefix and global tags are applied', async (t) => {
 
 t.test('a prefix without a trailing dot gets one, as hot-shots does for every metric', async (t) => {
   const { app, url, statsd } = await startApp(t, {
-    vigie: { statsd: { prefix: 'shop', globalTags: { region: 'eu|west' } } },
+    vigie: { statsd: { prefix: 'my-shop_v2', globalTags: { region: 'eu:west-1' } } },
     routes: (app) => app.get('/', async () => 'ok'),
   })
   await fetch(`${url}/`)
   app.statsd.increment('business')
   await statsd.waitFor((lines) => lines.length >= 3)
-  t.ok(statsd.lines.includes('shop.http_request:1|c|#region:eu_west,http_status:200,http_status_class:2xx,method:GET,controller:/'), statsd.lines.join('\n'))
-  t.ok(statsd.lines.includes('shop.business:1|c|#region:eu_west'), 'the same prefix and tags as the app\'s own metrics')
+  t.ok(statsd.lines.includes('my-shop_v2.http_request:1|c|#region:eu:west-1,http_status:200,http_status_class:2xx,method:GET,controller:/'), statsd.lines.join('\n'))
+  t.ok(statsd.lines.includes('my-shop_v2.business:1|c|#region:eu:west-1'), 'the same prefix and tags as the app\'s own metrics')
+})
+
+t.test('a prefix or global tag that could break a line is refused at registration, naming the option', async (t) => {
+  const refused: Array<[FastifyVigieOptions['statsd'], string]> = [
+    [{ prefix: 'shop.\nadmin.logins:1|c' }, 'statsd.prefix'],
+    [{ globalTags: { env: 'prod|#admin:true' } }, 'statsd.globalTags.env'],
+    [{ tagFormat: 'telegraf', prefix: 'shop,admin=true.' }, 'statsd.prefix'],
+    [{ tagFormat: 'telegraf', globalTags: { env: 'prod,admin=true' } }, 'statsd.globalTags.env'],
+  ]
+  for (const [statsd, option] of refused) {
+    const app = Fastify()
+    await t.rejects(app.register(observability, { statsd, processMetrics: false }).ready(), { code: 'VIGIE_ERR_INVALID_OPTION', option }, option)
+    await app.close()
+  }
+})
+
+t.test('Telegraf: a valid prefix and global tags go before the request tags', async (t) => {
+  const { url, statsd } = await startApp(t, {
+    vigie: { statsd: { tagFormat: 'telegraf', prefix: 'shop.eu', globalTags: { env: 'prod', version: '1.2.3' } } },
+    routes: (app) => app.get('/', async () => 'ok'),
+  })
+  await fetch(`${url}/`)
+  await statsd.waitFor((lines) => lines.length >= 2)
+  t.ok(statsd.lines.includes('shop.eu.http_request,env=prod,version=1.2.3,http_status=200,http_status_class=2xx,method=GET,controller=/:1|c'), statsd.lines.join('\n'))
 })
 
 t.test('unmatched requests are counted under controller:not_found', async (t) => {

@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram'
 import { once } from 'node:events'
 
-/** A real UDP StatsD listener on 127.0.0.1 and a free port, collecting every metric line it receives. */
+/** A real UDP StatsD listener on 127.0.0.1 and a free port (or `port`), collecting every metric line it receives. */
 export interface StatsdListener {
   readonly port: number
   readonly lines: string[]
@@ -14,7 +14,7 @@ export interface StatsdListener {
   close: () => Promise<void>
 }
 
-export async function startStatsdListener (): Promise<StatsdListener> {
+export async function startStatsdListener (port = 0): Promise<StatsdListener> {
   const socket: Socket = createSocket('udp4')
   const lines: string[] = []
   const datagrams: string[] = []
@@ -26,7 +26,7 @@ export async function startStatsdListener (): Promise<StatsdListener> {
       if (line !== '') lines.push(line)
     }
   })
-  socket.bind(0, '127.0.0.1')
+  socket.bind(port, '127.0.0.1')
   await once(socket, 'listening')
   return {
     port: socket.address().port,

@@ -12,11 +12,11 @@ export interface TcpServer {
 }
 
 /**
- * A real TCP server on 127.0.0.1:0, torn down with the test (its connections destroyed);
+ * A real TCP server on 127.0.0.1 and a free port (or `port`), torn down with the test (its connections destroyed);
  * `onConnection` decides what it does with each connection. Connection errors are ignored: the
  * peer under test may reset them.
  */
-export async function startTcpServer (t: Test, onConnection: (connection: Socket) => void): Promise<TcpServer> {
+export async function startTcpServer (t: Test, onConnection: (connection: Socket) => void, port = 0): Promise<TcpServer> {
   const connections = new Set<Socket>()
   let accepted = 0
   const server = createServer((connection) => {
@@ -26,7 +26,7 @@ export async function startTcpServer (t: Test, onConnection: (connection: Socket
     connection.on('error', () => {})
     onConnection(connection)
   })
-  server.listen(0, '127.0.0.1')
+  server.listen(port, '127.0.0.1')
   await once(server, 'listening')
   t.teardown(() => {
     for (const connection of connections) connection.destroy()
@@ -37,8 +37,8 @@ export async function startTcpServer (t: Test, onConnection: (connection: Socket
 }
 
 /** A TCP server that keeps every byte it reads: `received()` is all of it, as UTF-8. */
-export async function startTcpCollector (t: Test): Promise<TcpServer & { received: () => string }> {
+export async function startTcpCollector (t: Test, port = 0): Promise<TcpServer & { received: () => string }> {
   const chunks: Buffer[] = []
-  const server = await startTcpServer(t, (connection) => connection.on('data', (chunk: Buffer) => chunks.push(chunk)))
+  const server = await startTcpServer(t, (connection) => connection.on('data', (chunk: Buffer) => chunks.push(chunk)), port)
   return { ...server, received: () => Buffer.concat(chunks).toString('utf8') }
 }

@@ -94,6 +94,7 @@ const BAD_VALUES: Record<string, [raw: string, option: string, expected: string]
   VIGIE_DISABLED: ['maybe', 'disabled', 'must be 1, true, yes, on, 0, false, no or off; received "maybe" (string)'],
   STATSD_PORT: ['eighty', 'statsd.port', 'which must be an integer; received "eighty" (string)'],
   VIGIE_STATSD_PROTOCOL: ['http', 'statsd.protocol', 'which must be one of "udp", "tcp", "uds"; received "http" (string)'],
+  VIGIE_STATSD_PREFIX: ['shop\nx:1|c', 'statsd.prefix', 'which must be a string without control characters or any of ":", "|", ",", "#", "@" (tagFormat "datadog"); received "shop\\nx:1|c" (string)'],
   VIGIE_STATSD_GLOBAL_TAGS: ['nocolon', 'statsd.globalTags', 'which must be comma-separated key:value pairs; received "nocolon" (string)'],
   VIGIE_STATSD_SAMPLE_RATE: ['2', 'statsd.sampleRate', 'which must be a number greater than 0 and at most 1; received "2" (string)'],
   VIGIE_STATSD_TAG_FORMAT: ['influx', 'statsd.tagFormat', 'which must be one of "datadog", "telegraf"; received "influx" (string)'],
@@ -118,8 +119,8 @@ const BAD_VALUES: Record<string, [raw: string, option: string, expected: string]
   VIGIE_DASHBOARD_TOKEN: ['two words', 'dashboard.token', 'which must be a non-empty string of printable ASCII characters without spaces; received a string of 9 characters (not shown)'],
   VIGIE_DASHBOARD: ['please', 'dashboard', 'which must be 1, true, yes, on, 0, false, no or off; received "please" (string)'],
 }
-// Any non-empty text is a valid host, socket path, prefix or list of propagation targets.
-const ALWAYS_VALID = ['STATSD_HOST', 'VIGIE_STATSD_PATH', 'VIGIE_STATSD_PREFIX', 'VIGIE_PROPAGATION_TARGETS']
+// Any non-empty text is a valid host, socket path or list of propagation targets.
+const ALWAYS_VALID = ['STATSD_HOST', 'VIGIE_STATSD_PATH', 'VIGIE_PROPAGATION_TARGETS']
 
 t.test('a bad variable refuses the configuration: VIGIE_ERR_INVALID_ENV, naming the variable and the option', async (t) => {
   t.same([...Object.keys(BAD_VALUES), ...ALWAYS_VALID].sort(), [...ENV_VARIABLE_NAMES].sort(), 'every variable is covered')

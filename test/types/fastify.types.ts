@@ -1,7 +1,7 @@
 // Compiled by `npm run test:types` (tsc, no emit): what a TypeScript user of vigie sees.
 import Fastify, { type FastifyRequest } from 'fastify'
 import type { StatsD } from 'hot-shots'
-import observability, { correlationId, genReqId, loggerOptions, scrub, type CounterStats, type Snapshot, type VigieOptions } from 'vigie'
+import observability, { correlationId, genReqId, loggerOptions, scrub, type CounterStats, type MetricsDropped, type Snapshot, type VigieOptions } from 'vigie'
 import type { DashboardData, DashboardOptions } from 'vigie'
 
 const app = Fastify({ logger: loggerOptions({ level: 'info' }), genReqId: genReqId() })
@@ -31,6 +31,10 @@ const perSecond: number | undefined = (requests?.windows['1m'] as CounterStats |
 const controller: string | undefined = requests?.tags.controller
 void perSecond
 void controller
+// null where hot-shots sends the request lines (a client of your own, uds, sampling, Datadog mode).
+const dropped: MetricsDropped | null | undefined = snapshot?.metricsDropped
+const unsent: number | undefined = dropped === null ? undefined : dropped?.dns
+void unsent
 // @ts-expect-error: the windows are 1m, 5m, 15m and 60m
 void requests?.windows['2m']
 // @ts-expect-error: aggregation is a boolean or { maxSeries }
