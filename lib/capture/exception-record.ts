@@ -53,9 +53,8 @@ export interface ExceptionRecord {
 export function buildExceptionRecord (facts: FailedRequestFacts, scrubber: Scrubber, limits: BodyLimits): ExceptionRecord {
   const headers = scrubber.headers(facts.headers)
   const url = scrubber.url(`${facts.protocol}://${facts.host ?? 'localhost'}${facts.url}`)
-  const contentType = typeof facts.headers['content-type'] === 'string' ? facts.headers['content-type'] : undefined
-  const body = captureBody(facts.body, contentType, limits, scrubber)
-  const valueLimits = { maxDepth: limits.maxDepth, maxArrayItems: limits.maxArrayItems }
+  const body = captureBody(facts.body, facts.headers, limits, scrubber)
+  const valueLimits = { maxDepth: limits.maxDepth, maxArrayItems: limits.maxArrayItems, maxTotalKeys: limits.maxTotalKeys }
   const req: ExceptionRecord['req'] = { method: facts.method, url, headers }
   if (facts.route !== undefined) req.route = facts.route
   if (facts.query !== undefined) req.query = scrubber.value(facts.query, valueLimits)
