@@ -42,6 +42,11 @@ export interface CaptureOptions {
   maxDepth?: number
   /** Most items kept per array (and keys per object). Default `50`. */
   maxArrayItems?: number
+  /**
+   * Most keys and items kept in one captured value (`req.body`, `req.query`, `req.params`,
+   * `user`), all levels together. Default `1000`.
+   */
+  maxTotalKeys?: number
 }
 
 /** Outgoing correlation-ID propagation (on by default). */

@@ -56,9 +56,8 @@ export function buildExceptionRecord (facts: FailedRequestFacts, scrubber: Scrub
   const target = maskSensitiveParams(facts.url, facts.route, facts.params, scrubber.isSensitiveKey)
   // An absolute-form target (`GET http://host/path`, as sent to a proxy) is the URL already.
   const url = scrubber.url(target.startsWith('/') ? `${facts.protocol}://${facts.host ?? 'localhost'}${target}` : target)
-  const contentType = typeof facts.headers['content-type'] === 'string' ? facts.headers['content-type'] : undefined
-  const body = captureBody(facts.body, contentType, limits, scrubber)
-  const valueLimits = { maxDepth: limits.maxDepth, maxArrayItems: limits.maxArrayItems }
+  const body = captureBody(facts.body, facts.headers, limits, scrubber)
+  const valueLimits = { maxDepth: limits.maxDepth, maxArrayItems: limits.maxArrayItems, maxTotalKeys: limits.maxTotalKeys }
   const req: ExceptionRecord['req'] = { method: facts.method, url, headers }
   if (facts.route !== undefined) req.route = facts.route
   if (facts.query !== undefined) req.query = scrubber.value(facts.query, valueLimits)

@@ -1,14 +1,21 @@
+import type { IncomingHttpHeaders } from 'node:http'
 import { scanLength, scanWindow } from '../scrub/free-text.js'
 import type { Scrubber } from '../scrub/scrubber.js'
 
-export interface BodyLimits { maxBodyBytes: number, maxDepth: number, maxArrayItems: number }
+export interface BodyLimits { maxBodyBytes: number, maxDepth: number, maxArrayItems: number, maxTotalKeys: number }
 
 type BodyKind = 'json' | 'form' | 'xml' | 'text' | 'absent' | 'binary'
 
 // The most of a body ever parsed or serialized, whatever its size: JSON text longer than this
-// is not parsed (it could not be scrubbed by key). How much text is scanned: see free-text.ts.
+// is not parsed (it could not be scrubbed by key), and a body parsed from more than this is not
+// copied (V8 would list every key of its objects first). How much text is scanned: free-text.ts.
 const WORK_CEILING = 1_048_576
 const MAX_MEDIA_TYPE_SHOWN = 100
+
+/** The `content-length` the client declared, when it is a plain decimal integer. */
+function declaredLength (value: string | undefined): number | undefined {
+  return typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : undefined
+}
 
 function mediaTypeOf (contentType: string | undefined): string | undefined {
   if (typeof contentType !== 'string') return undefined
@@ -99,7 +106,12 @@ function boundedJson (value: unknown, budget: number): { json: string, complete:
 }
 
 function captureParsed (body: unknown, limits: BodyLimits, scrubber: Scrubber): unknown {
-  const copy = scrubber.value(body, { maxDepth: limits.maxDepth, maxArrayItems: limits.maxArrayItems, maxStringLength: limits.maxBodyBytes })
+  const copy = scrubber.value(body, {
+    maxDepth: limits.maxDepth,
+    maxArrayItems: limits.maxArrayItems,
+    maxTotalKeys: limits.maxTotalKeys,
+    maxStringLength: limits.maxBodyBytes,
+  })
   if (copy === null || typeof copy !== 'object') {
     return typeof copy === 'string' ? truncateUtf8(copy, limits.maxBodyBytes) : copy
   }
@@ -174,6 +186,9 @@ function captureBinary (buffer: Buffer, kind: BodyKind, limits: BodyLimits, scru
  *   (non-string) body. Parsed bodies go through `scrubber.value()`; form strings are scrubbed
  *   key by key like a query; JSON strings and Buffers are parsed first (up to 1 MiB) so that
  *   keys are scrubbed too; text goes through `scrubber.text()`.
+ * - A parsed body whose `content-length` is over 1 MiB is not copied:
+ *   `[body not captured: JSON of 5242880 bytes]` (`parsed body` for other types). Its objects
+ *   could hold millions of keys, and V8 lists them all before the copy can stop.
  * - Not captured, a marker instead: binary types and Buffers (`[binary body: 2048 bytes]`),
  *   streams, multipart and other types (`[body not captured: multipart/form-data]`), JSON
  *   that does not parse, XML that holds a sensitive name.
@@ -182,9 +197,10 @@ function captureBinary (buffer: Buffer, kind: BodyKind, limits: BodyLimits, scru
  *   more than about 1 MiB of any body is ever scanned or serialized.
  * - `undefined`, `null`, `''` and empty Buffers → `undefined`.
  */
-export function captureBody (body: unknown, contentType: string | undefined, limits: BodyLimits, scrubber: Scrubber): unknown {
+export function captureBody (body: unknown, headers: Readonly<IncomingHttpHeaders>, limits: BodyLimits, scrubber: Scrubber): unknown {
   try {
     if (body === undefined || body === null || body === '') return undefined
+    const contentType = headers['content-type']
     const media = mediaTypeOf(contentType)
     const kind = kindOf(media)
     const buffer = asBuffer(body)
@@ -192,6 +208,8 @@ export function captureBody (body: unknown, contentType: string | undefined, lim
     if (typeof (body as { pipe?: unknown }).pipe === 'function') return '[body not captured: stream]'
     if (kind === 'binary') return `[body not captured: ${scrubber.text((media ?? '').slice(0, MAX_MEDIA_TYPE_SHOWN))}]`
     if (typeof body === 'string') return captureString(body, undefined, false, kind, limits, scrubber)
+    const declared = declaredLength(headers['content-length'])
+    if (declared !== undefined && declared > WORK_CEILING) return `[body not captured: ${kind === 'json' ? 'JSON' : 'parsed body'} of ${declared} bytes]`
     return captureParsed(body, limits, scrubber)
   } catch {
     return '[body not captured: unreadable]'

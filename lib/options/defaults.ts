@@ -33,6 +33,8 @@ export const DEFAULTS = Object.freeze({
   maxDepthBounds: bounds(1, COPY_LIMIT_CEILINGS.maxDepth),
   maxArrayItems: 50,
   maxArrayItemsBounds: bounds(1, COPY_LIMIT_CEILINGS.maxArrayItems),
+  maxTotalKeys: 1000,
+  maxTotalKeysBounds: bounds(1, COPY_LIMIT_CEILINGS.maxTotalKeys),
   maxControllers: 500,
   asyncContext: true,
   aggregationMaxSeries: 500,

@@ -94,6 +94,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = Object.freeze([
   variable('VIGIE_CAPTURE_MAX_BODY_BYTES', 'capture.maxBodyBytes', integer),
   variable('VIGIE_CAPTURE_MAX_DEPTH', 'capture.maxDepth', integer),
   variable('VIGIE_CAPTURE_MAX_ARRAY_ITEMS', 'capture.maxArrayItems', integer),
+  variable('VIGIE_CAPTURE_MAX_TOTAL_KEYS', 'capture.maxTotalKeys', integer),
   variable('VIGIE_SCRUB_KEYS', 'scrub.keys', list),
   variable('VIGIE_MAX_CONTROLLERS', 'maxControllers', integer),
   variable('VIGIE_IGNORE', 'ignore', list),

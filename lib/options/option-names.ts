@@ -7,7 +7,7 @@ export const OPTION_KEYS = Object.freeze({
     'ignore', 'asyncContext', 'propagation', 'aggregation', 'processMetrics', 'dashboard']),
   statsd: Object.freeze(['host', 'port', 'protocol', 'path', 'prefix', 'globalTags', 'sampleRate', 'tagFormat', 'maxBufferSize',
     'bufferFlushInterval', 'datadog', 'client']),
-  capture: Object.freeze(['maxBodyBytes', 'maxDepth', 'maxArrayItems']),
+  capture: Object.freeze(['maxBodyBytes', 'maxDepth', 'maxArrayItems', 'maxTotalKeys']),
   scrub: Object.freeze(['keys', 'replace']),
   propagation: Object.freeze(['targets']),
   aggregation: Object.freeze(['maxSeries']),

@@ -22,7 +22,7 @@ export interface ResolvedOptions<Request = unknown> {
   readonly correlationHeader: string
   readonly getUser: ((request: Request) => unknown) | undefined
   readonly captureClientErrors: boolean
-  readonly capture: { readonly maxBodyBytes: number, readonly maxDepth: number, readonly maxArrayItems: number }
+  readonly capture: { readonly maxBodyBytes: number, readonly maxDepth: number, readonly maxArrayItems: number, readonly maxTotalKeys: number }
   readonly scrub: ScrubOptions
   readonly maxControllers: number
   readonly ignore: { readonly paths: ReadonlySet<string>, readonly predicate: ((request: Request) => boolean) | undefined }
@@ -66,6 +66,7 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
       maxBodyBytes: check.integer(capture.maxBodyBytes, 'capture.maxBodyBytes', DEFAULTS.maxBodyBytes, DEFAULTS.maxBodyBytesBounds),
       maxDepth: check.integer(capture.maxDepth, 'capture.maxDepth', DEFAULTS.maxDepth, DEFAULTS.maxDepthBounds),
       maxArrayItems: check.integer(capture.maxArrayItems, 'capture.maxArrayItems', DEFAULTS.maxArrayItems, DEFAULTS.maxArrayItemsBounds),
+      maxTotalKeys: check.integer(capture.maxTotalKeys, 'capture.maxTotalKeys', DEFAULTS.maxTotalKeys, DEFAULTS.maxTotalKeysBounds),
     }),
     scrub: checkScrubOptions((options.scrub ?? {}) as ScrubOptions, check.invalid),
     maxControllers: check.integer(options.maxControllers, 'maxControllers', DEFAULTS.maxControllers, { min: 1 }),

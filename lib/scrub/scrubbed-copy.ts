@@ -1,5 +1,6 @@
 // The deep copy behind Scrubber.value(): scrubbed by key and by value, bounded in depth,
-// breadth and string length, safe on cycles, getters and Proxies. Never mutates, never throws.
+// breadth, string length and total keys, safe on cycles, getters and Proxies. Never mutates,
+// never throws.
 
 import { maskCardNumbers } from './card-numbers.js'
 import { resolveLimits, type CopyLimits } from './copy-limits.js'
@@ -27,6 +28,8 @@ interface Walk {
   /** containers already copied elsewhere: met again, they are repeated, not re-copied */
   readonly seen: WeakSet<object>
   readonly path: (string | number)[]
+  /** what is left of `maxTotalKeys`: keys and items are taken from it before they are copied */
+  keysLeft: number
 }
 
 /**
@@ -43,6 +46,13 @@ interface Walk {
  *   string keys, then the key `'…'` with `'[… N more keys]'`. Objects with `toJSON` are copied
  *   through it, one level deeper.
  * - Error → `{ type, message, stack, ...own enumerable props, cause }`.
+ * - at most `maxTotalKeys` keys and items in the whole copy. A container takes the keys it
+ *   keeps from that budget before copying their values, so the subtree of its first key cannot
+ *   crowd out its other keys; keys it cannot take are counted in the marker above. Once the
+ *   budget is spent, a container met becomes `'[Object]'` / `'[Array]'` unread, so at most
+ *   `maxTotalKeys + 1` objects are enumerated. V8 still lists every own key of each of those
+ *   before the copy reads the first (Object.keys, for-in and Reflect.ownKeys alike): a cost per
+ *   key that no enumeration avoids, measured by bench/key-enumeration.mjs.
  * - containers deeper than `maxDepth` → `'[Object]'` / `'[Array]'` (maxDepth 0 marks the root).
  * - a container met again on its own path → `'[Circular]'`; met again elsewhere →
  *   `'[Repeated]'`: each container is copied once, so the walk is linear in the input.
@@ -109,12 +119,12 @@ export function buildScrubbedCopy ({ matcher, replace }: CopyRules): ScrubbedCop
     if (walk.ancestors.has(obj)) return '[Circular]'
     if (walk.seen.has(obj)) return '[Repeated]'
     const isArray = Array.isArray(obj)
-    if (depth >= walk.limits.maxDepth) return isArray ? '[Array]' : '[Object]'
+    if (depth >= walk.limits.maxDepth || walk.keysLeft === 0) return isArray ? '[Array]' : '[Object]'
     walk.seen.add(obj)
     walk.ancestors.add(obj)
     try {
       if (isArray) return copyItems(obj, obj.length, depth, walk)
-      if (obj instanceof Set) return copyItems([...boundedIterate(obj.values(), walk.limits.maxArrayItems)], obj.size, depth, walk)
+      if (obj instanceof Set) return copyItems([...boundedIterate(obj.values(), keptCount(obj.size, walk))], obj.size, depth, walk)
       if (obj instanceof Map) return copyMap(obj, depth, walk)
       if (obj instanceof Error) return copyError(obj, depth, walk)
       const toJSON = read(obj, 'toJSON')
@@ -125,8 +135,19 @@ export function buildScrubbedCopy ({ matcher, replace }: CopyRules): ScrubbedCop
     }
   }
 
+  /** How many of a container's `total` keys or items are kept: per container, then from the budget. */
+  function keptCount (total: number, walk: Walk): number {
+    return Math.min(total, walk.limits.maxArrayItems, walk.keysLeft)
+  }
+
+  function takeKeys (total: number, walk: Walk): number {
+    const count = keptCount(total, walk)
+    walk.keysLeft -= count
+    return count
+  }
+
   function copyItems (items: ArrayLike<unknown>, total: number, depth: number, walk: Walk): unknown[] {
-    const count = Math.min(total, walk.limits.maxArrayItems)
+    const count = takeKeys(total, walk)
     const out: unknown[] = []
     for (let i = 0; i < count; i++) {
       walk.path.push(i)
@@ -140,11 +161,12 @@ export function buildScrubbedCopy ({ matcher, replace }: CopyRules): ScrubbedCop
 
   function copyMap (map: Map<unknown, unknown>, depth: number, walk: Walk): Record<string, unknown> {
     const out: Record<string, unknown> = {}
-    for (const [key, item] of boundedIterate(map.entries(), walk.limits.maxArrayItems)) {
+    const count = takeKeys(map.size, walk)
+    for (const [key, item] of boundedIterate(map.entries(), count)) {
       const name = describeKey(key)
       if (!redactedKey(out, name, walk)) copyKeyValue(out, name, item, depth, walk)
     }
-    if (map.size > walk.limits.maxArrayItems) setKey(out, '…', `[… ${map.size - walk.limits.maxArrayItems} more keys]`)
+    if (map.size > count) setKey(out, '…', `[… ${map.size - count} more keys]`)
     return out
   }
 
@@ -164,7 +186,7 @@ export function buildScrubbedCopy ({ matcher, replace }: CopyRules): ScrubbedCop
   }
 
   function copyEntries (source: object, keys: string[], out: Record<string, unknown>, depth: number, walk: Walk): Record<string, unknown> {
-    const count = Math.min(keys.length, walk.limits.maxArrayItems)
+    const count = takeKeys(keys.length, walk)
     for (let i = 0; i < count; i++) {
       // A sensitive key's value is never read: its getter, if any, does not run.
       if (!redactedKey(out, keys[i], walk)) copyKeyValue(out, keys[i], read(source, keys[i]), depth, walk)
@@ -188,7 +210,8 @@ export function buildScrubbedCopy ({ matcher, replace }: CopyRules): ScrubbedCop
 
   return function scrubbedCopy (input: unknown, limits?: Partial<CopyLimits>): unknown {
     try {
-      const walk: Walk = { limits: resolveLimits(limits), ancestors: new Set(), seen: new WeakSet(), path: [] }
+      const resolved = resolveLimits(limits)
+      const walk: Walk = { limits: resolved, ancestors: new Set(), seen: new WeakSet(), path: [], keysLeft: resolved.maxTotalKeys }
       return copyValue(input, 0, walk)
     } catch {
       return '[Unreadable]'

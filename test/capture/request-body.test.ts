@@ -6,9 +6,9 @@ import { buildScrubber } from '../../lib/scrub/scrubber.js'
 import { REDACTED as R } from '../../lib/scrub/sensitive-keys.js'
 
 const scrubber = buildScrubber()
-const limits: BodyLimits = { maxBodyBytes: 8192, maxDepth: 6, maxArrayItems: 50 }
-const capture = (body: unknown, contentType?: string, custom: Partial<BodyLimits> = {}): unknown =>
-  captureBody(body, contentType, { ...limits, ...custom }, scrubber)
+const limits: BodyLimits = { maxBodyBytes: 8192, maxDepth: 6, maxArrayItems: 50, maxTotalKeys: 1000 }
+const capture = (body: unknown, contentType?: string, custom: Partial<BodyLimits> = {}, contentLength?: string): unknown =>
+  captureBody(body, { 'content-type': contentType, 'content-length': contentLength }, { ...limits, ...custom }, scrubber)
 
 t.test('no body → undefined', async (t) => {
   for (const body of [undefined, null, '', Buffer.alloc(0)]) t.equal(capture(body, 'application/json'), undefined)
@@ -93,6 +93,25 @@ t.test('gigantic inputs complete with bounded work', async (t) => {
   let deep: Record<string, unknown> = {}
   for (let i = 0; i < 100_000; i++) deep = { next: deep }
   t.strictSame(capture(deep, 'application/json', { maxDepth: 2 }), { next: { next: '[Object]' } })
+})
+
+t.test('a parsed body declared over 1 MiB is not copied: its keys are never listed', async (t) => {
+  let listed = 0
+  const body = new Proxy({ user: 'ana' }, { ownKeys (target) { listed++; return Reflect.ownKeys(target) } })
+  t.equal(capture(body, 'application/json', {}, '1048577'), '[body not captured: JSON of 1048577 bytes]')
+  t.equal(capture(body, 'application/x-www-form-urlencoded', {}, '5000000'), '[body not captured: parsed body of 5000000 bytes]')
+  t.equal(listed, 0)
+  t.strictSame(capture(body, 'application/json', {}, '1048576'), { user: 'ana' }, 'at 1 MiB it is copied')
+  t.equal(listed, 1)
+  for (const length of [undefined, '', '12abc', '-1', '1e9', '9'.repeat(16)]) {
+    t.strictSame(capture(body, 'application/json', {}, length), { user: 'ana' }, `a content-length of ${String(length)} is not trusted`)
+  }
+  t.equal(capture(`"${'a'.repeat(10)}"`, 'application/json', {}, '2000000'), 'a'.repeat(10), 'text is measured, not taken at its word')
+})
+
+t.test('a parsed body keeps at most maxTotalKeys keys and items', async (t) => {
+  const body = { a: [{ i: 0 }, { i: 1 }, { i: 2 }], b: { c: 1 } }
+  t.strictSame(capture(body, 'application/json', { maxTotalKeys: 6 }), { a: [{ i: 0 }, '[Object]', '[Object]'], b: '[Object]' })
 })
 
 t.test('never throws, and keeps what it captures within maxBodyBytes', async (t) => {

@@ -20,7 +20,7 @@ t.test('defaults', async (t) => {
     datadog: false,
     client: undefined,
   })
-  t.same(resolved.capture, { maxBodyBytes: DEFAULTS.maxBodyBytes, maxDepth: 6, maxArrayItems: 50 })
+  t.same(resolved.capture, { maxBodyBytes: DEFAULTS.maxBodyBytes, maxDepth: 6, maxArrayItems: 50, maxTotalKeys: 1000 })
   t.equal(resolved.maxControllers, 500)
   t.equal(resolved.asyncContext, true)
   t.equal(resolved.captureClientErrors, false)
@@ -48,7 +48,7 @@ t.test('precedence: code, then the environment, then the default, key by key ins
   const env = { STATSD_HOST: 'stats.internal', STATSD_PORT: '9125', VIGIE_STATSD_PREFIX: 'env.', VIGIE_CAPTURE_MAX_DEPTH: '4', VIGIE_MAX_CONTROLLERS: '50' }
   const resolved = resolveOptions({ statsd: { port: 1 }, capture: { maxBodyBytes: 100 }, maxControllers: 7 }, env)
   t.match(resolved.statsd, { host: 'stats.internal', port: 1, prefix: 'env.' }, 'statsd.port from code, host and prefix from the environment')
-  t.same(resolved.capture, { maxBodyBytes: 100, maxDepth: 4, maxArrayItems: 50 }, 'code, environment, default')
+  t.same(resolved.capture, { maxBodyBytes: 100, maxDepth: 4, maxArrayItems: 50, maxTotalKeys: 1000 }, 'code, environment, default')
   t.equal(resolved.maxControllers, 7, 'code beats the environment')
   t.equal(resolveOptions({}, env).maxControllers, 50, 'the environment beats the default')
   t.match(resolveOptions({ statsd: { port: undefined } }, env).statsd, { port: 9125 }, 'undefined in code is unset')
@@ -210,6 +210,9 @@ t.test('an error from code carries its option and no variable', async (t) => {
   const err = t.throws(() => resolveOptions({ capture: { maxDepth: 65 } }, { VIGIE_CAPTURE_MAX_DEPTH: '3' })) as VigieError
   t.ok(err instanceof VigieError)
   t.same([err.code, err.option, err.options, err.variables], [ERROR_CODES.INVALID_OPTION, 'capture.maxDepth', ['capture.maxDepth'], []])
+  t.throws(() => resolveOptions({ capture: { maxTotalKeys: 100_001 } }, {}),
+    { code: ERROR_CODES.INVALID_OPTION, message: 'vigie: option "capture.maxTotalKeys" must be an integer from 1 to 100000; received 100001 (number)' })
+  t.equal(resolveOptions({ capture: { maxTotalKeys: 100_000 } }, {}).capture.maxTotalKeys, 100_000)
   t.ok(Object.isFrozen(err.options) && Object.isFrozen(err.variables))
   const unknown = t.throws(() => resolveOptions({ statsd: { prot: 1 } } as never, {})) as VigieError
   t.same([unknown.code, unknown.option], [ERROR_CODES.UNKNOWN_OPTION, 'statsd.prot'])

@@ -115,6 +115,56 @@ t.test('array, Set, Map and key caps', async (t) => {
   t.strictSame(copy(new Array(1e9), { maxArrayItems: 2 }), [undefined, undefined, '[… 999999998 more items]'])
 })
 
+t.test('maxTotalKeys: keys and items of the whole copy, taken by each container before its values', async (t) => {
+  t.strictSame(copy({ a: 1, b: 2, c: 3 }, { maxTotalKeys: 2 }), { a: 1, b: 2, '…': '[… 1 more keys]' })
+  t.strictSame(copy([1, 2, 3], { maxTotalKeys: 2 }), [1, 2, '[… 1 more items]'])
+  t.strictSame(copy(new Set([1, 2, 3]), { maxTotalKeys: 1 }), [1, '[… 2 more items]'])
+  t.strictSame(copy(new Map([['a', 1], ['b', 2]]), { maxTotalKeys: 1 }), { a: 1, '…': '[… 1 more keys]' })
+  t.strictSame(copy({ first: { x: { y: 1 } }, second: 2 }, { maxTotalKeys: 3 }), { first: { x: '[Object]' }, second: 2 },
+    'the root keeps both keys: the first one\'s subtree cannot crowd out the second')
+  t.strictSame(copy({ a: [1, 2], b: { c: 1 } }, { maxTotalKeys: 4 }), { a: [1, 2], b: '[Object]' })
+  t.strictSame(copy({ password: { deep: 1 }, a: { b: 1 } }, { maxTotalKeys: 2 }), { password: R, a: '[Object]' }, 'a redacted key counts too')
+  t.equal(copy({ a: 1 }, { maxTotalKeys: 0 }), '[Object]')
+  t.equal(copy([], { maxTotalKeys: 0 }), '[Array]')
+  const error = Object.assign(new Error('boom'), { code: 'E', extra: 1 })
+  t.match(copy({ error }, { maxTotalKeys: 2 }), { error: { type: 'Error', message: 'boom', code: 'E', '…': '[… 1 more keys]' } },
+    'an error\'s type, message and stack are not keys of the budget')
+})
+
+/** A tree of Proxies `width` wide and `depth` deep that counts how often its objects are enumerated and read. */
+function countedTree (width: number, depth: number): { tree: object, counts: { enumerated: number, read: number } } {
+  const counts = { enumerated: 0, read: 0 }
+  const handler: ProxyHandler<Record<string, unknown>> = {
+    ownKeys (target) { counts.enumerated++; return Reflect.ownKeys(target) },
+    get (target, key, receiver) {
+      if (typeof key === 'string' && key.startsWith('k')) counts.read++
+      return Reflect.get(target, key, receiver)
+    },
+  }
+  function level (d: number): unknown {
+    if (d === depth) return 'leaf'
+    const node: Record<string, unknown> = {}
+    for (let i = 0; i < width; i++) node[`k${i}`] = level(d + 1)
+    return new Proxy(node, handler)
+  }
+  return { tree: level(0) as object, counts }
+}
+
+t.test('the work is bounded by maxTotalKeys, not by the input', async (t) => {
+  // 50 × 50 × 50: 2551 objects and 127,550 keys, all distinct. Without the budget, maxArrayItems
+  // and maxDepth alone would let the copy read every key.
+  const { tree, counts } = countedTree(50, 3)
+  copy(tree)
+  t.equal(counts.read, 1000, 'the default budget: 1000 values read')
+  t.ok(counts.enumerated <= 1001, `${counts.enumerated} objects enumerated, at most maxTotalKeys + 1`)
+  for (const maxTotalKeys of [10, 100, 10_000]) {
+    const { tree, counts } = countedTree(50, 3)
+    copy(tree, { maxTotalKeys })
+    t.equal(counts.read, maxTotalKeys, `maxTotalKeys ${maxTotalKeys}: as many values read`)
+    t.ok(counts.enumerated <= maxTotalKeys + 1, `maxTotalKeys ${maxTotalKeys}: ${counts.enumerated} objects enumerated`)
+  }
+})
+
 t.test('long strings are cut after masking, never mid-card or mid-surrogate', async (t) => {
   t.equal(copy('a'.repeat(10_000)), `${'a'.repeat(8192)}…[truncated 1808 chars]`)
   const straddling = `${'x'.repeat(8190)} 4111111111111111`
