@@ -3,15 +3,18 @@ import { LONG_BUCKET_MS, LONG_BUCKETS, SHORT_BUCKET_MS, SHORT_BUCKETS, coveredSe
 import { CounterTotal } from './totals.js'
 import type { Stats, WindowName } from './types.js'
 
+const NO_COUNTS = new Float64Array(0)
+
 /** A counter: the sum of its increments per bucket (a decrement is a negative increment). */
 export class CounterSeries extends Series<CounterTotal> {
   readonly kind = 'counter'
-  readonly #short = new Float64Array(SHORT_BUCKETS)
-  readonly #long = new Float64Array(LONG_BUCKETS)
+  #short = new Float64Array(SHORT_BUCKETS)
+  #long = new Float64Array(LONG_BUCKETS)
 
   recordAt (value: number, time: number): void {
     if (typeof value !== 'number' || !Number.isFinite(value)) return
-    this.#short[this.slotAt(time)] += value
+    const slot = this.slotFor(value, time)
+    if (slot !== -1) this.#short[slot] += value
   }
 
   newTotal (): CounterTotal {
@@ -62,5 +65,9 @@ export class CounterSeries extends Series<CounterTotal> {
 
   protected addLong (total: CounterTotal, slot: number): void {
     total.add(this.#long[slot])
+  }
+
+  protected dropBuckets (): void {
+    this.#short = this.#long = NO_COUNTS
   }
 }

@@ -11,16 +11,19 @@ const MAX = 3
 const SUM = 4
 const SAMPLES = 5
 const FIELDS = 6
+const NO_SAMPLES = new Float64Array(0)
 
 /** Gauges: per bucket, the latest sample, the extremes, the sum and the number of samples. */
 export class GaugeSeries extends Series<GaugeTotal> {
   readonly kind = 'gauge'
-  readonly #short = new Float64Array(SHORT_BUCKETS * FIELDS)
-  readonly #long = new Float64Array(LONG_BUCKETS * FIELDS)
+  #short = new Float64Array(SHORT_BUCKETS * FIELDS)
+  #long = new Float64Array(LONG_BUCKETS * FIELDS)
 
   recordAt (value: number, time: number): void {
     if (typeof value !== 'number' || !Number.isFinite(value)) return
-    const at = this.slotAt(time) * FIELDS
+    const slot = this.slotFor(value, time)
+    if (slot === -1) return
+    const at = slot * FIELDS
     const short = this.#short
     short[at + LAST] = value
     short[at + LAST_AT] = time
@@ -89,6 +92,10 @@ export class GaugeSeries extends Series<GaugeTotal> {
 
   protected addLong (total: GaugeTotal, slot: number): void {
     addSlot(total, this.#long, slot * FIELDS)
+  }
+
+  protected dropBuckets (): void {
+    this.#short = this.#long = NO_SAMPLES
   }
 }
 

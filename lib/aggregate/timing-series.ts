@@ -15,6 +15,9 @@ const WINDOW_SPAN = 1024
 /** Below every bucket index (indices count 10 s or 1 minute from the epoch). */
 const NO_INDEX = -(2 ** 30)
 
+const NO_SKETCHES: Array<Sketch | null> = []
+const NO_VALUES = new Float64Array(0)
+
 /** The bins of the open 10-s bucket and of the current minute of the series being read. */
 const OPEN_BINS = new CumulativeBins()
 const CURRENT_BINS = new CumulativeBins()
@@ -110,25 +113,25 @@ class KeptWindow implements ClosedScalars {
  */
 export class TimingSeries extends Series<TimingTotal> {
   readonly kind = 'timing'
-  readonly #short: Array<Sketch | null> = new Array<Sketch | null>(SHORT_BUCKETS).fill(null)
-  readonly #long: Array<Sketch | null> = new Array<Sketch | null>(LONG_BUCKETS).fill(null)
+  #short: Array<Sketch | null> = new Array<Sketch | null>(SHORT_BUCKETS).fill(null)
+  #long: Array<Sketch | null> = new Array<Sketch | null>(LONG_BUCKETS).fill(null)
   /**
    * The sum of each closed 10-s bucket and of each minute (as of its latest roll-up), and their
    * min and max (at 2 × slot and 2 × slot + 1): a read finds them side by side rather than in
    * sketches scattered over the heap.
    */
-  readonly #shortSums = new Float64Array(SHORT_BUCKETS)
-  readonly #longSums = new Float64Array(LONG_BUCKETS)
-  readonly #shortExtremes = new Float64Array(2 * SHORT_BUCKETS)
-  readonly #longExtremes = new Float64Array(2 * LONG_BUCKETS)
+  #shortSums = new Float64Array(SHORT_BUCKETS)
+  #longSums = new Float64Array(LONG_BUCKETS)
+  #shortExtremes = new Float64Array(2 * SHORT_BUCKETS)
+  #longExtremes = new Float64Array(2 * LONG_BUCKETS)
   /** Per window of SHORT_WINDOWS, then of LONG_WINDOWS; null until the first read of the windows. */
   #kept: KeptWindow[] | null = null
 
   /** A negative, NaN or infinite duration is ignored (a clock that went back, a bad caller). */
   recordAt (value: number, time: number): void {
     if (typeof value !== 'number' || !(value >= 0) || value === Infinity) return
-    const slot = this.slotAt(time)
-    addToSketch(this.#short[slot] ??= newSketch(), value)
+    const slot = this.slotFor(value, time)
+    if (slot !== -1) addToSketch(this.#short[slot] ??= newSketch(), value)
   }
 
   newTotal (bins: CumulativeBins): TimingTotal {
@@ -217,6 +220,12 @@ export class TimingSeries extends Series<TimingTotal> {
   protected addLong (total: TimingTotal, slot: number): void {
     const sketch = this.#long[slot]
     if (sketch !== null) total.add(sketch)
+  }
+
+  protected dropBuckets (): void {
+    this.#short = this.#long = NO_SKETCHES
+    this.#shortSums = this.#longSums = this.#shortExtremes = this.#longExtremes = NO_VALUES
+    this.#kept = null
   }
 
   /**

@@ -53,7 +53,7 @@ export interface DashboardData {
       eventLoopDelayP99Ms: Array<number | null>
     }
   }
-  series: { count: number, maxSeries: number, droppedRecords: number }
+  series: { count: number, maxSeries: number, evictedSeries: number }
 }
 
 const RESOLUTION = '10s'
@@ -130,7 +130,7 @@ export function buildDashboardData (source: DashboardSource, now: () => number =
         eventLoopDelayP99Ms: gauge(PROCESS_METRIC_NAMES.eventLoopDelayP99),
       },
     },
-    series: { count: snapshot.series.length, maxSeries: snapshot.maxSeries, droppedRecords: snapshot.droppedRecords },
+    series: { count: snapshot.series.length, maxSeries: snapshot.maxSeries, evictedSeries: snapshot.evictedSeries },
   }
 }
 
@@ -220,7 +220,7 @@ function emptyData (at: number, exceptions: RecentException[]): DashboardData {
     controllers: { busiest: [], failing: [] },
     exceptions,
     process: { latest: {}, timeline: { time: [], heapUsedBytes: [], rssBytes: [], eventLoopDelayP99Ms: [] } },
-    series: { count: 0, maxSeries: 0, droppedRecords: 0 },
+    series: { count: 0, maxSeries: 0, evictedSeries: 0 },
   }
 }
 

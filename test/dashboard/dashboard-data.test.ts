@@ -118,7 +118,7 @@ t.test('exceptions, newest first; series count and cap', async (t) => {
   const data = buildDashboardData({ aggregator, recentExceptions: () => recent.list() })
   t.same(data.exceptions.map((e) => e.correlationId), ['b', 'a'])
   t.equal(data.exceptions[0]!.message, '<script>alert(1)</script>', 'kept as data: the page renders it as text')
-  t.same(data.series, { count: 2, maxSeries: 100, droppedRecords: 0 })
+  t.same(data.series, { count: 2, maxSeries: 100, evictedSeries: 0 })
   t.same(JSON.parse(JSON.stringify(data)), data, 'JSON-safe')
 })
 

@@ -227,7 +227,7 @@
 
   function showFooter (data) {
     const parts = [`${data.series.count} series (cap ${data.series.maxSeries})`]
-    if (data.series.droppedRecords > 0) parts.push(`${data.series.droppedRecords} records dropped at the series cap`)
+    if (data.series.evictedSeries > 0) parts.push(`${data.series.evictedSeries} series evicted at the cap`)
     parts.push(`polled every ${POLL_MS / 1000} s`)
     $('footer').textContent = parts.join(' · ')
   }
