@@ -175,28 +175,33 @@ export class Aggregator {
     this.#historyMemos.clear()
   }
 
-  /** A new series, last in both orders; at the cap, the series recorded least recently makes room. */
+  /**
+   * A new series, last in both orders. At the cap, the series recorded least recently makes
+   * room, and gives the new one its storage if it is of the same kind.
+   */
   #create (key: string, kind: MetricKind, name: string, tags: readonly string[]): AnySeries {
-    if (this.#series.size >= this.#maxSeries) this.#evictLeastRecent()
-    const series = createSeries(kind, name, tags, key, this.#clock, this.#owner)
+    let victim: AnySeries | null = null
+    if (this.#series.size >= this.#maxSeries) {
+      victim = this.#recency.values().next().value as AnySeries
+      this.#recency.delete(victim)
+      this.#series.delete(victim.key)
+    }
+    const series = createSeries(kind, name, tags, key, this.#clock, this.#owner, victim)
     this.#series.set(key, series)
     this.#recency.add(series)
+    if (victim !== null) {
+      victim.evict()
+      if (this.#evictedSeries++ === 0) this.#onFirstEviction()
+    }
     return series
-  }
-
-  #evictLeastRecent (): void {
-    const victim = this.#recency.values().next().value as AnySeries
-    this.#recency.delete(victim)
-    this.#series.delete(victim.key)
-    victim.evict()
-    if (this.#evictedSeries++ === 0) this.#onFirstEviction()
   }
 }
 
-function createSeries (kind: MetricKind, name: string, tags: readonly string[], key: string, clock: MonotonicClock, owner: SeriesOwner): AnySeries {
+/** `victim`: the series evicted to make room, if any; its storage is taken over when it is of `kind`. */
+function createSeries (kind: MetricKind, name: string, tags: readonly string[], key: string, clock: MonotonicClock, owner: SeriesOwner, victim: AnySeries | null): AnySeries {
   switch (kind) {
-    case 'counter': return new CounterSeries(name, tags, key, clock, owner)
-    case 'timing': return new TimingSeries(name, tags, key, clock, owner)
-    case 'gauge': return new GaugeSeries(name, tags, key, clock, owner)
+    case 'counter': return new CounterSeries(name, tags, key, clock, owner, victim instanceof CounterSeries ? victim : null)
+    case 'timing': return new TimingSeries(name, tags, key, clock, owner, victim instanceof TimingSeries ? victim : null)
+    case 'gauge': return new GaugeSeries(name, tags, key, clock, owner, victim instanceof GaugeSeries ? victim : null)
   }
 }

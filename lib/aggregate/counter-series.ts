@@ -1,5 +1,5 @@
-import { LONG_WINDOWS, SHORT_WINDOWS, Series, type WindowRead } from './series.js'
-import { LONG_BUCKET_MS, LONG_BUCKETS, SHORT_BUCKET_MS, SHORT_BUCKETS, coveredSeconds, longIndexOf } from './time-buckets.js'
+import { LONG_WINDOWS, SHORT_WINDOWS, Series, type SeriesOwner, type WindowRead } from './series.js'
+import { LONG_BUCKET_MS, LONG_BUCKETS, SHORT_BUCKET_MS, SHORT_BUCKETS, coveredSeconds, longIndexOf, type MonotonicClock } from './time-buckets.js'
 import { CounterTotal } from './totals.js'
 import type { Stats, WindowName } from './types.js'
 
@@ -8,8 +8,14 @@ const NO_COUNTS = new Float64Array(0)
 /** A counter: the sum of its increments per bucket (a decrement is a negative increment). */
 export class CounterSeries extends Series<CounterTotal> {
   readonly kind = 'counter'
-  #short = new Float64Array(SHORT_BUCKETS)
-  #long = new Float64Array(LONG_BUCKETS)
+  #short: Float64Array
+  #long: Float64Array
+
+  constructor (name: string, tags: readonly string[], key: string, clock: MonotonicClock, owner: SeriesOwner, donor: CounterSeries | null) {
+    super(name, tags, key, clock, owner, donor)
+    this.#short = donor === null ? new Float64Array(SHORT_BUCKETS) : donor.#short
+    this.#long = donor === null ? new Float64Array(LONG_BUCKETS) : donor.#long
+  }
 
   recordAt (value: number, time: number): void {
     if (typeof value !== 'number' || !Number.isFinite(value)) return

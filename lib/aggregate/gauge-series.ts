@@ -1,5 +1,5 @@
-import { LONG_WINDOWS, SHORT_WINDOWS, Series, type WindowRead } from './series.js'
-import { LONG_BUCKETS, SHORT_BUCKETS, longIndexOf } from './time-buckets.js'
+import { LONG_WINDOWS, SHORT_WINDOWS, Series, type SeriesOwner, type WindowRead } from './series.js'
+import { LONG_BUCKETS, SHORT_BUCKETS, longIndexOf, type MonotonicClock } from './time-buckets.js'
 import { GaugeTotal } from './totals.js'
 import type { Stats, WindowName } from './types.js'
 
@@ -16,8 +16,14 @@ const NO_SAMPLES = new Float64Array(0)
 /** Gauges: per bucket, the latest sample, the extremes, the sum and the number of samples. */
 export class GaugeSeries extends Series<GaugeTotal> {
   readonly kind = 'gauge'
-  #short = new Float64Array(SHORT_BUCKETS * FIELDS)
-  #long = new Float64Array(LONG_BUCKETS * FIELDS)
+  #short: Float64Array
+  #long: Float64Array
+
+  constructor (name: string, tags: readonly string[], key: string, clock: MonotonicClock, owner: SeriesOwner, donor: GaugeSeries | null) {
+    super(name, tags, key, clock, owner, donor)
+    this.#short = donor === null ? new Float64Array(SHORT_BUCKETS * FIELDS) : donor.#short
+    this.#long = donor === null ? new Float64Array(LONG_BUCKETS * FIELDS) : donor.#long
+  }
 
   recordAt (value: number, time: number): void {
     if (typeof value !== 'number' || !Number.isFinite(value)) return

@@ -55,33 +55,47 @@ export abstract class Series<T extends Total> implements SeriesHandle, SeriesIde
   abstract readonly kind: MetricKind
   readonly name: string
   readonly tags: readonly string[]
-  /** `tags` split at their first `:`, for history(). */
-  readonly tagEntries: TagEntries
-  /** The same as an object, copied into each snapshot. */
-  readonly tagRecord: Readonly<Record<string, string>>
   /** The aggregator's key of this series. */
   readonly key: string
   protected readonly clock: MonotonicClock
   readonly #owner: SeriesOwner
-  #shortIndex = new Int32Array(SHORT_BUCKETS).fill(-1)
-  #longIndex = new Int32Array(LONG_BUCKETS).fill(-1)
+  #shortIndex: Int32Array
+  #longIndex: Int32Array
   /** Index of the 10-s bucket records go to, not rolled up yet; -1 when none is open. */
   #open = -1
   #openSlot = 0
   /** Index of the latest 10-s bucket recorded into; -1 when none since the start or clear(). */
   #latest = -1
+  #tagEntries: TagEntries | null = null
+  #tagRecord: Readonly<Record<string, string>> | null = null
   #evicted = false
   /** Once evicted: the series its records went to last. */
   #successor: Series<Total> | null = null
 
-  constructor (name: string, tags: readonly string[], key: string, clock: MonotonicClock, owner: SeriesOwner) {
+  /** `donor`: a series being evicted, whose bucket storage this one takes over (see evict()). */
+  constructor (name: string, tags: readonly string[], key: string, clock: MonotonicClock, owner: SeriesOwner, donor: Series<Total> | null) {
     this.name = name
     this.tags = tags
-    this.tagEntries = tagEntries(tags)
-    this.tagRecord = tagRecord(this.tagEntries)
     this.key = key
     this.clock = clock
     this.#owner = owner
+    this.#shortIndex = donor === null ? new Int32Array(SHORT_BUCKETS) : donor.#shortIndex
+    this.#longIndex = donor === null ? new Int32Array(LONG_BUCKETS) : donor.#longIndex
+    // Every slot empty: what a donor's slots still hold is never read, and is cleared when a slot is reused.
+    this.#shortIndex.fill(-1)
+    this.#longIndex.fill(-1)
+  }
+
+  /** `tags` split at their first `:`, for history(); built when first read (a series evicted unread never needs it). */
+  get tagEntries (): TagEntries {
+    this.#tagEntries ??= tagEntries(this.tags)
+    return this.#tagEntries
+  }
+
+  /** The same as an object, copied into each snapshot. */
+  get tagRecord (): Readonly<Record<string, string>> {
+    this.#tagRecord ??= tagRecord(this.tagEntries)
+    return this.#tagRecord
   }
 
   /** Adds one value now; a value this kind cannot hold (NaN, ±Infinity, a negative timing) is ignored. */
@@ -111,7 +125,11 @@ export abstract class Series<T extends Total> implements SeriesHandle, SeriesIde
     return index === this.#open ? this.#openSlot : this.#openBucket(index, value, time)
   }
 
-  /** Buckets are dropped (never read again), records go to the successor from now on. */
+  /**
+   * Buckets are dropped (never read again), records go to the successor from now on. A series
+   * created in its place may have taken its storage over first: typed arrays are slow to
+   * allocate, and a flood of new series at the cap would otherwise allocate them for each.
+   */
   evict (): void {
     this.#evicted = true
     this.#open = -1

@@ -1,7 +1,7 @@
 import { CumulativeBins } from './cumulative-bins.js'
-import { LONG_WINDOWS, SHORT_WINDOWS, Series, type WindowRead } from './series.js'
+import { LONG_WINDOWS, SHORT_WINDOWS, Series, type SeriesOwner, type WindowRead } from './series.js'
 import { addToSketch, mergeIntoSketch, newSketch, timingStatsFrom, type Sketch } from './sketch.js'
-import { LONG_BUCKETS, SHORT_BUCKETS, longIndexOf, type WindowSpec } from './time-buckets.js'
+import { LONG_BUCKETS, SHORT_BUCKETS, longIndexOf, type MonotonicClock, type WindowSpec } from './time-buckets.js'
 import { SCRATCH_KEPT, TimingTotal } from './totals.js'
 import type { Stats, TimingStats, WindowName } from './types.js'
 
@@ -113,19 +113,39 @@ class KeptWindow implements ClosedScalars {
  */
 export class TimingSeries extends Series<TimingTotal> {
   readonly kind = 'timing'
-  #short: Array<Sketch | null> = new Array<Sketch | null>(SHORT_BUCKETS).fill(null)
-  #long: Array<Sketch | null> = new Array<Sketch | null>(LONG_BUCKETS).fill(null)
+  #short: Array<Sketch | null>
+  #long: Array<Sketch | null>
   /**
    * The sum of each closed 10-s bucket and of each minute (as of its latest roll-up), and their
    * min and max (at 2 × slot and 2 × slot + 1): a read finds them side by side rather than in
    * sketches scattered over the heap.
    */
-  #shortSums = new Float64Array(SHORT_BUCKETS)
-  #longSums = new Float64Array(LONG_BUCKETS)
-  #shortExtremes = new Float64Array(2 * SHORT_BUCKETS)
-  #longExtremes = new Float64Array(2 * LONG_BUCKETS)
+  #shortSums: Float64Array
+  #longSums: Float64Array
+  #shortExtremes: Float64Array
+  #longExtremes: Float64Array
   /** Per window of SHORT_WINDOWS, then of LONG_WINDOWS; null until the first read of the windows. */
   #kept: KeptWindow[] | null = null
+
+  constructor (name: string, tags: readonly string[], key: string, clock: MonotonicClock, owner: SeriesOwner, donor: TimingSeries | null) {
+    super(name, tags, key, clock, owner, donor)
+    if (donor === null) {
+      this.#short = new Array<Sketch | null>(SHORT_BUCKETS).fill(null)
+      this.#long = new Array<Sketch | null>(LONG_BUCKETS).fill(null)
+      this.#shortSums = new Float64Array(SHORT_BUCKETS)
+      this.#longSums = new Float64Array(LONG_BUCKETS)
+      this.#shortExtremes = new Float64Array(2 * SHORT_BUCKETS)
+      this.#longExtremes = new Float64Array(2 * LONG_BUCKETS)
+    } else {
+      // The donor's sketches go now rather than when their slots are reused.
+      this.#short = donor.#short.fill(null)
+      this.#long = donor.#long.fill(null)
+      this.#shortSums = donor.#shortSums
+      this.#longSums = donor.#longSums
+      this.#shortExtremes = donor.#shortExtremes
+      this.#longExtremes = donor.#longExtremes
+    }
+  }
 
   /** A negative, NaN or infinite duration is ignored (a clock that went back, a bad caller). */
   recordAt (value: number, time: number): void {

@@ -402,6 +402,33 @@ t.test('one series per key, however many evicted handles record into it', async 
   t.equal(snapshot.series.filter((s) => s.name === 'shared').length, 1)
 })
 
+t.test('a new series taking over an evicted one\'s storage starts empty', async (t) => {
+  for (const kind of ['counter', 'timing', 'gauge'] as const) {
+    const { aggregator, clock } = fakeTimeAggregator({ maxSeries: 1 })
+    const old = aggregator.series(kind, 'old', [])
+    // Every 10-s slot and several minutes filled, then read, so that timings keep window sums.
+    for (let s = 0; s < 600; s += 5) {
+      clock.now = T0 + s * SECOND
+      old.record(1000 + s)
+      if (s % 60 === 0) aggregator.snapshot()
+    }
+    aggregator.history('old', '1m')
+    clock.now += SECOND
+    aggregator.record(kind, 'new', [], 7)
+    clock.now += SECOND
+    const snapshot = aggregator.snapshot()
+    t.same(names(snapshot), ['new'], kind)
+    for (const window of ['1m', '5m', '15m', '60m'] as const) {
+      const stats = windowOf(snapshot, 'new', window)
+      if (kind === 'counter') t.match(stats, { count: 7 }, `${kind} ${window}`)
+      else if (kind === 'timing') t.match(stats, { count: 1, min: 7, max: 7, mean: 7 }, `${kind} ${window}`)
+      else t.match(stats, { last: 7, min: 7, max: 7, mean: 7, samples: 1 }, `${kind} ${window}`)
+    }
+    const points = aggregator.history('new', '1m').groups[''].filter((p) => p.stats !== null)
+    t.equal(points.length, 1, `${kind}: one minute with a record`)
+  }
+})
+
 t.test('history after an eviction: the kind of a name is re-read, never a memo of the other kind', async (t) => {
   const { aggregator, clock } = fakeTimeAggregator({ maxSeries: 2 })
   aggregator.record('counter', 'x', [], 3)
