@@ -24,7 +24,7 @@ const MAX_EXCEPTION_NAMES = 100
 const MAX_TARGET_HOSTS = 100
 const MAX_CACHED_SERIES = 10_000
 /** The interval of the tags' caps (BoundedLabels): a value unused for one to two of them gives its place up. */
-export const LABEL_INTERVAL_MS = 60 * 60 * 1000
+const LABEL_INTERVAL_MS = 60 * 60 * 1000
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'QUERY'])
 
 /**
