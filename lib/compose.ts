@@ -40,7 +40,7 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
     maxControllers: options.maxControllers,
     onSendError: onStatsdError,
     onControllerOverflow: (controller, max) => reporter.warnOnce('controller-overflow',
-      `vigie: more than ${max} distinct controller tags; further ones are counted as "other" (raise maxControllers if routes really are that many)`,
+      `vigie: more than ${max} distinct controller tags in use; new ones are counted as "other" until some go unused for an hour (raise maxControllers if routes really are that many)`,
       { firstOverflow: scrubber.text(controller), maxControllers: max }),
     aggregator: aggregated?.aggregator ?? null,
     recording: aggregated?.recording ?? null,

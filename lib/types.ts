@@ -63,7 +63,8 @@ export interface PropagationOptions {
 export interface AggregationOptions {
   /**
    * Most series (metric name and tag set) kept, an integer from 1 to 100000. Default `500`.
-   * Records into further series are dropped and counted (`snapshot().droppedRecords`).
+   * Past it, a new series takes the place of the one recorded least recently (counted in
+   * `snapshot().evictedSeries`).
    */
   maxSeries?: number
 }
@@ -200,8 +201,12 @@ export interface Snapshot {
   /** Every series with a record in the last 60 minutes. */
   series: SeriesSnapshot[]
   maxSeries: number
-  /** Records refused because maxSeries series already existed. */
-  droppedRecords: number
+  /**
+   * Series evicted so far (since the start) to make room for new ones once `maxSeries` existed:
+   * each was the one recorded least recently, and lost what it had. A metric recorded again
+   * after its series was evicted starts a new series.
+   */
+  evictedSeries: number
   /**
    * Request lines (`http_request`, `http_request.response_time`) vigie's own StatsD socket could
    * not send since the app started, by reason; also sent as the counter `vigie.metrics_dropped`.

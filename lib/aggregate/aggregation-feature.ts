@@ -20,8 +20,8 @@ export interface Aggregation {
 export function aggregation (maxSeries: number, client: StatsD, reporter: FailureReporter): Aggregation {
   const aggregator = new Aggregator({
     maxSeries,
-    onSeriesCap: () => reporter.warnOnce('series-cap',
-      `vigie: ${maxSeries} aggregated series reached; records into further series are dropped and counted in snapshot().droppedRecords (raise aggregation.maxSeries if they are legitimate)`,
+    onFirstEviction: () => reporter.warnOnce('series-cap',
+      `vigie: ${maxSeries} aggregated series reached; each new series now evicts the one recorded least recently, counted in snapshot().evictedSeries (raise aggregation.maxSeries if that many series are legitimate)`,
       { maxSeries }),
   })
   const recording = recordStatsdSends(client, aggregator, (err) => reporter.report('aggregation', err))

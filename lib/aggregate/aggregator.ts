@@ -2,7 +2,7 @@ import { CumulativeBins } from './cumulative-bins.js'
 import { CounterSeries } from './counter-series.js'
 import { GaugeSeries } from './gauge-series.js'
 import { HistoryMemos } from './history-memo.js'
-import type { Series, WindowRead } from './series.js'
+import type { Series, SeriesOwner, WindowRead } from './series.js'
 import { canonicalTags, seriesKey, tagValue } from './series-tags.js'
 import {
   LONG_BUCKET_MS, LONG_BUCKETS, MonotonicClock, SHORT_BUCKET_MS, SHORT_BUCKETS, coveredSeconds, longIndexOf, shortIndexOf,
@@ -12,12 +12,12 @@ import { newTotal, type Total } from './totals.js'
 import type { History, HistoryPoint, MetricKind, SeriesHandle, SeriesSnapshot, Snapshot, Stats } from './types.js'
 
 export interface AggregatorOptions {
-  /** Most series kept; records into further series are dropped and counted. */
+  /** Most series kept; past it, a new series takes the place of the one recorded least recently. */
   readonly maxSeries: number
   /** Epoch ms; Date.now by default (tests inject a fake one). */
   readonly now?: () => number
-  /** Called once, the first time a new series is refused because maxSeries series exist. */
-  readonly onSeriesCap?: () => void
+  /** Called once, the first time a series is evicted to make room (again after clear()). */
+  readonly onFirstEviction?: () => void
 }
 
 type AnySeries = Series<Total>
@@ -25,54 +25,55 @@ type AnySeries = Series<Total>
 /**
  * In-process aggregation of metrics, per name and tag set, over sliding windows (1, 5, 15 and
  * 60 minutes) and as histories of time buckets. Memory is bounded: at most `maxSeries` series,
- * each with a fixed number of buckets and bin-limited sketches. Nothing runs on a timer: old
- * buckets are reused when a series is next touched. See docs/aggregation.md.
+ * each with a fixed number of buckets and bin-limited sketches. Past `maxSeries`, a new series
+ * takes the place of the one recorded least recently, so that a flood of new series cannot hide
+ * what comes after it. Nothing runs on a timer: old buckets are reused when a series is next
+ * touched. See docs/aggregation.md.
  */
 export class Aggregator {
   readonly #maxSeries: number
   readonly #clock: MonotonicClock
-  readonly #onSeriesCap: () => void
+  readonly #onFirstEviction: () => void
+  /** By key, in the order they were created: reads list them in that order. */
   readonly #series = new Map<string, AnySeries>()
-  /** The handle of every series refused by the cap: it only counts. */
-  readonly #refused: SeriesHandle
+  /**
+   * The same series, from the one whose latest 10-s bucket opened first (or that was never
+   * recorded into) to the one whose opened last: the first is the next to be evicted.
+   */
+  readonly #recency = new Set<AnySeries>()
+  readonly #owner: SeriesOwner = {
+    opened: (series) => {
+      // Deleted and added again: it goes last.
+      this.#recency.delete(series)
+      this.#recency.add(series)
+    },
+    successorOf: (evicted) => this.#series.get(evicted.key) ?? this.#create(evicted.key, evicted.kind, evicted.name, evicted.tags),
+  }
+
   /** Scratch bins for merging timing sketches during a read; empty between reads. */
   readonly #scratch = new CumulativeBins()
   /** The closed points of the histories read lately. */
   readonly #historyMemos = new HistoryMemos()
   #startedAt: number
-  #droppedRecords = 0
-  #capReached = false
+  #evictedSeries = 0
 
   constructor (options: AggregatorOptions) {
     this.#maxSeries = options.maxSeries
     this.#clock = new MonotonicClock(options.now ?? Date.now)
-    this.#onSeriesCap = options.onSeriesCap ?? (() => {})
+    this.#onFirstEviction = options.onFirstEviction ?? (() => {})
     this.#startedAt = this.#clock.now()
-    const drop = (): void => {
-      this.#droppedRecords++
-    }
-    this.#refused = { record: drop, recordAt: drop }
   }
 
   /**
-   * The handle of one series, created on first use. Once `maxSeries` series exist, a new one is
-   * refused: the handle returned only counts `droppedRecords`.
+   * The handle of one series, created on first use. Once `maxSeries` series exist, a new one
+   * evicts the series recorded least recently (its latest 10-s bucket is the oldest; one never
+   * recorded into counts as recorded when created). A handle stays good after its series is
+   * evicted: what it records goes to the series holding its key then, created again if need be.
    */
   series (kind: MetricKind, name: string, tags: readonly string[]): SeriesHandle {
     const canonical = canonicalTags(tags)
     const key = seriesKey(kind, name, canonical)
-    const found = this.#series.get(key)
-    if (found !== undefined) return found
-    if (this.#series.size >= this.#maxSeries) {
-      if (!this.#capReached) {
-        this.#capReached = true
-        this.#onSeriesCap()
-      }
-      return this.#refused
-    }
-    const series = createSeries(kind, name, canonical, this.#clock)
-    this.#series.set(key, series)
-    return series
+    return this.#series.get(key) ?? this.#create(key, kind, name, canonical)
   }
 
   /** A reading of the clock the series record with, for SeriesHandle#recordAt(). */
@@ -99,7 +100,7 @@ export class Aggregator {
       // A spread copies each tag as an own property, `__proto__` too: a new object, the caller's to change.
       series.push({ name: one.name, kind: one.kind, tags: { ...one.tagRecord }, windows })
     }
-    return { at: now, series, maxSeries: this.#maxSeries, droppedRecords: this.#droppedRecords }
+    return { at: now, series, maxSeries: this.#maxSeries, evictedSeries: this.#evictedSeries }
   }
 
   /**
@@ -109,6 +110,8 @@ export class Aggregator {
    * `groupByTag` there is one group, `''`, present even when nothing was recorded. Series of
    * another kind than the name's first series are left out. The points of closed buckets are
    * kept from one call to the next (history-memo.ts): a call merges the current bucket only.
+   * A series evicted since keeps its part in the points kept; a point merged after it was
+   * evicted leaves it out.
    */
   history (name: string, resolution: '10s' | '1m', groupByTag?: string): History {
     const now = this.#clock.now()
@@ -131,7 +134,7 @@ export class Aggregator {
       members.push(one)
     }
 
-    const memo = kind === undefined ? null : this.#historyMemos.of(name, resolution, groupByTag, points)
+    const memo = kind === undefined ? null : this.#historyMemos.of(name, kind, resolution, groupByTag, points)
     const result: Record<string, HistoryPoint[]> = {}
     for (const [group, members] of groups) {
       const line: HistoryPoint[] = []
@@ -161,23 +164,44 @@ export class Aggregator {
   }
 
   /**
-   * Forgets everything recorded, and the records dropped. Series stay known (so that handles
-   * held by callers keep working) and keep counting against maxSeries; a snapshot leaves out
+   * Forgets everything recorded, and the evictions counted. Series stay known (handles held by
+   * callers keep recording into them) and keep counting against maxSeries; a snapshot leaves out
    * series with nothing recorded.
    */
   clear (): void {
     for (const one of this.#series.values()) one.clear()
-    this.#droppedRecords = 0
-    this.#capReached = false
+    this.#evictedSeries = 0
     this.#startedAt = this.#clock.now()
     this.#historyMemos.clear()
   }
+
+  /**
+   * A new series, last in both orders. At the cap, the series recorded least recently makes
+   * room, and gives the new one its storage if it is of the same kind.
+   */
+  #create (key: string, kind: MetricKind, name: string, tags: readonly string[]): AnySeries {
+    let victim: AnySeries | null = null
+    if (this.#series.size >= this.#maxSeries) {
+      victim = this.#recency.values().next().value as AnySeries
+      this.#recency.delete(victim)
+      this.#series.delete(victim.key)
+    }
+    const series = createSeries(kind, name, tags, key, this.#clock, this.#owner, victim)
+    this.#series.set(key, series)
+    this.#recency.add(series)
+    if (victim !== null) {
+      victim.evict()
+      if (this.#evictedSeries++ === 0) this.#onFirstEviction()
+    }
+    return series
+  }
 }
 
-function createSeries (kind: MetricKind, name: string, tags: readonly string[], clock: MonotonicClock): AnySeries {
+/** `victim`: the series evicted to make room, if any; its storage is taken over when it is of `kind`. */
+function createSeries (kind: MetricKind, name: string, tags: readonly string[], key: string, clock: MonotonicClock, owner: SeriesOwner, victim: AnySeries | null): AnySeries {
   switch (kind) {
-    case 'counter': return new CounterSeries(name, tags, clock)
-    case 'timing': return new TimingSeries(name, tags, clock)
-    case 'gauge': return new GaugeSeries(name, tags, clock)
+    case 'counter': return new CounterSeries(name, tags, key, clock, owner, victim instanceof CounterSeries ? victim : null)
+    case 'timing': return new TimingSeries(name, tags, key, clock, owner, victim instanceof TimingSeries ? victim : null)
+    case 'gauge': return new GaugeSeries(name, tags, key, clock, owner, victim instanceof GaugeSeries ? victim : null)
   }
 }

@@ -1,17 +1,26 @@
-import { LONG_WINDOWS, SHORT_WINDOWS, Series, type WindowRead } from './series.js'
-import { LONG_BUCKET_MS, LONG_BUCKETS, SHORT_BUCKET_MS, SHORT_BUCKETS, coveredSeconds, longIndexOf } from './time-buckets.js'
+import { LONG_WINDOWS, SHORT_WINDOWS, Series, type SeriesOwner, type WindowRead } from './series.js'
+import { LONG_BUCKET_MS, LONG_BUCKETS, SHORT_BUCKET_MS, SHORT_BUCKETS, coveredSeconds, longIndexOf, type MonotonicClock } from './time-buckets.js'
 import { CounterTotal } from './totals.js'
 import type { Stats, WindowName } from './types.js'
+
+const NO_COUNTS = new Float64Array(0)
 
 /** A counter: the sum of its increments per bucket (a decrement is a negative increment). */
 export class CounterSeries extends Series<CounterTotal> {
   readonly kind = 'counter'
-  readonly #short = new Float64Array(SHORT_BUCKETS)
-  readonly #long = new Float64Array(LONG_BUCKETS)
+  #short: Float64Array
+  #long: Float64Array
+
+  constructor (name: string, tags: readonly string[], key: string, clock: MonotonicClock, owner: SeriesOwner, donor: CounterSeries | null) {
+    super(name, tags, key, clock, owner, donor)
+    this.#short = donor === null ? new Float64Array(SHORT_BUCKETS) : donor.#short
+    this.#long = donor === null ? new Float64Array(LONG_BUCKETS) : donor.#long
+  }
 
   recordAt (value: number, time: number): void {
     if (typeof value !== 'number' || !Number.isFinite(value)) return
-    this.#short[this.slotAt(time)] += value
+    const slot = this.slotFor(value, time)
+    if (slot !== -1) this.#short[slot] += value
   }
 
   newTotal (): CounterTotal {
@@ -62,5 +71,9 @@ export class CounterSeries extends Series<CounterTotal> {
 
   protected addLong (total: CounterTotal, slot: number): void {
     total.add(this.#long[slot])
+  }
+
+  protected dropBuckets (): void {
+    this.#short = this.#long = NO_COUNTS
   }
 }

@@ -1,5 +1,5 @@
-import { LONG_WINDOWS, SHORT_WINDOWS, Series, type WindowRead } from './series.js'
-import { LONG_BUCKETS, SHORT_BUCKETS, longIndexOf } from './time-buckets.js'
+import { LONG_WINDOWS, SHORT_WINDOWS, Series, type SeriesOwner, type WindowRead } from './series.js'
+import { LONG_BUCKETS, SHORT_BUCKETS, longIndexOf, type MonotonicClock } from './time-buckets.js'
 import { GaugeTotal } from './totals.js'
 import type { Stats, WindowName } from './types.js'
 
@@ -11,16 +11,25 @@ const MAX = 3
 const SUM = 4
 const SAMPLES = 5
 const FIELDS = 6
+const NO_SAMPLES = new Float64Array(0)
 
 /** Gauges: per bucket, the latest sample, the extremes, the sum and the number of samples. */
 export class GaugeSeries extends Series<GaugeTotal> {
   readonly kind = 'gauge'
-  readonly #short = new Float64Array(SHORT_BUCKETS * FIELDS)
-  readonly #long = new Float64Array(LONG_BUCKETS * FIELDS)
+  #short: Float64Array
+  #long: Float64Array
+
+  constructor (name: string, tags: readonly string[], key: string, clock: MonotonicClock, owner: SeriesOwner, donor: GaugeSeries | null) {
+    super(name, tags, key, clock, owner, donor)
+    this.#short = donor === null ? new Float64Array(SHORT_BUCKETS * FIELDS) : donor.#short
+    this.#long = donor === null ? new Float64Array(LONG_BUCKETS * FIELDS) : donor.#long
+  }
 
   recordAt (value: number, time: number): void {
     if (typeof value !== 'number' || !Number.isFinite(value)) return
-    const at = this.slotAt(time) * FIELDS
+    const slot = this.slotFor(value, time)
+    if (slot === -1) return
+    const at = slot * FIELDS
     const short = this.#short
     short[at + LAST] = value
     short[at + LAST_AT] = time
@@ -89,6 +98,10 @@ export class GaugeSeries extends Series<GaugeTotal> {
 
   protected addLong (total: GaugeTotal, slot: number): void {
     addSlot(total, this.#long, slot * FIELDS)
+  }
+
+  protected dropBuckets (): void {
+    this.#short = this.#long = NO_SAMPLES
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Stats } from './types.js'
+import type { MetricKind, Stats } from './types.js'
 
 /**
  * Most histories (name, resolution, grouping) whose closed points are kept (the dashboard reads
@@ -15,8 +15,9 @@ const MAX_GROUPS = 32
  * The points of one history whose buckets are closed, kept from one call to the next, until
  * clear(). Once time has moved past a bucket, its stats are final: no record can reach it again
  * (the clock never goes back), its counter rate is over its full length, and a series created
- * since has nothing in it (it was created after, on the same clock). A group seen for the first
- * time has nothing kept yet.
+ * since has nothing in it (it was created after, on the same clock). A series evicted since is
+ * not taken out: what it had recorded there was real. A group seen for the first time has
+ * nothing kept yet.
  */
 class PointsMemo {
   readonly #size: number
@@ -50,9 +51,12 @@ class PointsMemo {
 export class HistoryMemos {
   readonly #memos = new Map<string, PointsMemo>()
 
-  /** The memo of one history (`size` points), empty the first time. */
-  of (name: string, resolution: string, groupByTag: string | undefined, size: number): PointsMemo {
-    const key = JSON.stringify([name, resolution, groupByTag === undefined ? null : String(groupByTag)])
+  /**
+   * The memo of one history (`size` points), empty the first time. By kind too: a name sent as
+   * two kinds is read as the kind of its first series, which changes if that one is evicted.
+   */
+  of (name: string, kind: MetricKind, resolution: string, groupByTag: string | undefined, size: number): PointsMemo {
+    const key = JSON.stringify([name, kind, resolution, groupByTag === undefined ? null : String(groupByTag)])
     let memo = this.#memos.get(key)
     // Deleted and set again: the Map's order is then from the least recently read to the most.
     this.#memos.delete(key)

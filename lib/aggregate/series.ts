@@ -26,6 +26,16 @@ export interface SeriesIdentity {
   readonly tags: readonly string[]
 }
 
+/** The aggregator holding a series: told when the series is recorded into, asked where an evicted one's records go. */
+export interface SeriesOwner {
+  /** `series` opened a new 10-s bucket: it is now the series recorded into most recently. */
+  opened (series: Series<Total>): void
+  /** The series holding `evicted`'s key now: found, or created in its place. */
+  successorOf (evicted: Series<Total>): Series<Total>
+}
+
+const NO_INDICES = new Int32Array(0)
+
 /**
  * One series' time buckets: a ring of 30 ten-second buckets and a ring of 60 one-minute ones.
  * A record goes into the current 10-s bucket only (the "open" one); when time has moved past
@@ -35,30 +45,57 @@ export interface SeriesIdentity {
  *
  * Subclasses store the values (counts, sketches, gauge samples) and say how to clear, roll up
  * and add up a slot. Reads (windowStats(), addShortBucket(), addLongBucket()) come after settle().
+ *
+ * Once evicted (the aggregator needed its place), a series drops its buckets and is never read
+ * again; whoever still holds it as a handle records on: each record goes to the series holding
+ * its key then (SeriesOwner.successorOf()). Only the first record of each 10-s bucket looks
+ * further than the open bucket, so that costs a live series nothing.
  */
 export abstract class Series<T extends Total> implements SeriesHandle, SeriesIdentity {
   abstract readonly kind: MetricKind
   readonly name: string
   readonly tags: readonly string[]
-  /** `tags` split at their first `:`, for history(). */
-  readonly tagEntries: TagEntries
-  /** The same as an object, copied into each snapshot. */
-  readonly tagRecord: Readonly<Record<string, string>>
+  /** The aggregator's key of this series. */
+  readonly key: string
   protected readonly clock: MonotonicClock
-  readonly #shortIndex = new Int32Array(SHORT_BUCKETS).fill(-1)
-  readonly #longIndex = new Int32Array(LONG_BUCKETS).fill(-1)
+  readonly #owner: SeriesOwner
+  #shortIndex: Int32Array
+  #longIndex: Int32Array
   /** Index of the 10-s bucket records go to, not rolled up yet; -1 when none is open. */
   #open = -1
   #openSlot = 0
   /** Index of the latest 10-s bucket recorded into; -1 when none since the start or clear(). */
   #latest = -1
+  #tagEntries: TagEntries | null = null
+  #tagRecord: Readonly<Record<string, string>> | null = null
+  #evicted = false
+  /** Once evicted: the series its records went to last. */
+  #successor: Series<Total> | null = null
 
-  constructor (name: string, tags: readonly string[], clock: MonotonicClock) {
+  /** `donor`: a series being evicted, whose bucket storage this one takes over (see evict()). */
+  constructor (name: string, tags: readonly string[], key: string, clock: MonotonicClock, owner: SeriesOwner, donor: Series<Total> | null) {
     this.name = name
     this.tags = tags
-    this.tagEntries = tagEntries(tags)
-    this.tagRecord = tagRecord(this.tagEntries)
+    this.key = key
     this.clock = clock
+    this.#owner = owner
+    this.#shortIndex = donor === null ? new Int32Array(SHORT_BUCKETS) : donor.#shortIndex
+    this.#longIndex = donor === null ? new Int32Array(LONG_BUCKETS) : donor.#longIndex
+    // Every slot empty: what a donor's slots still hold is never read, and is cleared when a slot is reused.
+    this.#shortIndex.fill(-1)
+    this.#longIndex.fill(-1)
+  }
+
+  /** `tags` split at their first `:`, for history(); built when first read (a series evicted unread never needs it). */
+  get tagEntries (): TagEntries {
+    this.#tagEntries ??= tagEntries(this.tags)
+    return this.#tagEntries
+  }
+
+  /** The same as an object, copied into each snapshot. */
+  get tagRecord (): Readonly<Record<string, string>> {
+    this.#tagRecord ??= tagRecord(this.tagEntries)
+    return this.#tagRecord
   }
 
   /** Adds one value now; a value this kind cannot hold (NaN, ±Infinity, a negative timing) is ignored. */
@@ -76,11 +113,30 @@ export abstract class Series<T extends Total> implements SeriesHandle, SeriesIde
   protected abstract rollUp (shortSlot: number, longSlot: number): void
   protected abstract addShort (total: T, slot: number): void
   protected abstract addLong (total: T, slot: number): void
+  /** Lets go of every bucket's storage, for evict(). */
+  protected abstract dropBuckets (): void
 
-  /** The slot of the current 10-s bucket, at `time`. */
-  protected slotAt (time: number): number {
+  /**
+   * The slot of the current 10-s bucket, at `time`, where `value` goes; -1 when this series was
+   * evicted: `value` went to its successor.
+   */
+  protected slotFor (value: number, time: number): number {
     const index = shortIndexOf(time)
-    return index === this.#open ? this.#openSlot : this.#openBucket(index)
+    return index === this.#open ? this.#openSlot : this.#openBucket(index, value, time)
+  }
+
+  /**
+   * Buckets are dropped (never read again), records go to the successor from now on. A series
+   * created in its place may have taken its storage over first: typed arrays are slow to
+   * allocate, and a flood of new series at the cap would otherwise allocate them for each.
+   */
+  evict (): void {
+    this.#evicted = true
+    this.#open = -1
+    this.#latest = -1
+    this.#shortIndex = NO_INDICES
+    this.#longIndex = NO_INDICES
+    this.dropBuckets()
   }
 
   /** Before a read at 10-s bucket `nowIndex`: rolls up the open bucket if time has moved past it. */
@@ -145,7 +201,14 @@ export abstract class Series<T extends Total> implements SeriesHandle, SeriesIde
     return this.#longIndex[slot]
   }
 
-  #openBucket (index: number): number {
+  #openBucket (index: number, value: number, time: number): number {
+    if (this.#evicted) {
+      let successor = this.#successor
+      if (successor === null || successor.#evicted) successor = this.#successor = this.#owner.successorOf(this)
+      successor.recordAt(value, time)
+      return -1
+    }
+    this.#owner.opened(this)
     if (this.#open !== -1) this.#closeOpen()
     const slot = index % SHORT_BUCKETS
     if (this.#shortIndex[slot] !== index) {

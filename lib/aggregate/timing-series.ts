@@ -1,7 +1,7 @@
 import { CumulativeBins } from './cumulative-bins.js'
-import { LONG_WINDOWS, SHORT_WINDOWS, Series, type WindowRead } from './series.js'
+import { LONG_WINDOWS, SHORT_WINDOWS, Series, type SeriesOwner, type WindowRead } from './series.js'
 import { addToSketch, mergeIntoSketch, newSketch, timingStatsFrom, type Sketch } from './sketch.js'
-import { LONG_BUCKETS, SHORT_BUCKETS, longIndexOf, type WindowSpec } from './time-buckets.js'
+import { LONG_BUCKETS, SHORT_BUCKETS, longIndexOf, type MonotonicClock, type WindowSpec } from './time-buckets.js'
 import { SCRATCH_KEPT, TimingTotal } from './totals.js'
 import type { Stats, TimingStats, WindowName } from './types.js'
 
@@ -14,6 +14,9 @@ import type { Stats, TimingStats, WindowName } from './types.js'
 const WINDOW_SPAN = 1024
 /** Below every bucket index (indices count 10 s or 1 minute from the epoch). */
 const NO_INDEX = -(2 ** 30)
+
+const NO_SKETCHES: Array<Sketch | null> = []
+const NO_VALUES = new Float64Array(0)
 
 /** The bins of the open 10-s bucket and of the current minute of the series being read. */
 const OPEN_BINS = new CumulativeBins()
@@ -110,25 +113,45 @@ class KeptWindow implements ClosedScalars {
  */
 export class TimingSeries extends Series<TimingTotal> {
   readonly kind = 'timing'
-  readonly #short: Array<Sketch | null> = new Array<Sketch | null>(SHORT_BUCKETS).fill(null)
-  readonly #long: Array<Sketch | null> = new Array<Sketch | null>(LONG_BUCKETS).fill(null)
+  #short: Array<Sketch | null>
+  #long: Array<Sketch | null>
   /**
    * The sum of each closed 10-s bucket and of each minute (as of its latest roll-up), and their
    * min and max (at 2 × slot and 2 × slot + 1): a read finds them side by side rather than in
    * sketches scattered over the heap.
    */
-  readonly #shortSums = new Float64Array(SHORT_BUCKETS)
-  readonly #longSums = new Float64Array(LONG_BUCKETS)
-  readonly #shortExtremes = new Float64Array(2 * SHORT_BUCKETS)
-  readonly #longExtremes = new Float64Array(2 * LONG_BUCKETS)
+  #shortSums: Float64Array
+  #longSums: Float64Array
+  #shortExtremes: Float64Array
+  #longExtremes: Float64Array
   /** Per window of SHORT_WINDOWS, then of LONG_WINDOWS; null until the first read of the windows. */
   #kept: KeptWindow[] | null = null
+
+  constructor (name: string, tags: readonly string[], key: string, clock: MonotonicClock, owner: SeriesOwner, donor: TimingSeries | null) {
+    super(name, tags, key, clock, owner, donor)
+    if (donor === null) {
+      this.#short = new Array<Sketch | null>(SHORT_BUCKETS).fill(null)
+      this.#long = new Array<Sketch | null>(LONG_BUCKETS).fill(null)
+      this.#shortSums = new Float64Array(SHORT_BUCKETS)
+      this.#longSums = new Float64Array(LONG_BUCKETS)
+      this.#shortExtremes = new Float64Array(2 * SHORT_BUCKETS)
+      this.#longExtremes = new Float64Array(2 * LONG_BUCKETS)
+    } else {
+      // The donor's sketches go now rather than when their slots are reused.
+      this.#short = donor.#short.fill(null)
+      this.#long = donor.#long.fill(null)
+      this.#shortSums = donor.#shortSums
+      this.#longSums = donor.#longSums
+      this.#shortExtremes = donor.#shortExtremes
+      this.#longExtremes = donor.#longExtremes
+    }
+  }
 
   /** A negative, NaN or infinite duration is ignored (a clock that went back, a bad caller). */
   recordAt (value: number, time: number): void {
     if (typeof value !== 'number' || !(value >= 0) || value === Infinity) return
-    const slot = this.slotAt(time)
-    addToSketch(this.#short[slot] ??= newSketch(), value)
+    const slot = this.slotFor(value, time)
+    if (slot !== -1) addToSketch(this.#short[slot] ??= newSketch(), value)
   }
 
   newTotal (bins: CumulativeBins): TimingTotal {
@@ -217,6 +240,12 @@ export class TimingSeries extends Series<TimingTotal> {
   protected addLong (total: TimingTotal, slot: number): void {
     const sketch = this.#long[slot]
     if (sketch !== null) total.add(sketch)
+  }
+
+  protected dropBuckets (): void {
+    this.#short = this.#long = NO_SKETCHES
+    this.#shortSums = this.#longSums = this.#shortExtremes = this.#longExtremes = NO_VALUES
+    this.#kept = null
   }
 
   /**

@@ -56,7 +56,7 @@ export interface DashboardData {
       eventLoopDelayP99Ms: Array<number | null>
     }
   }
-  series: { count: number, maxSeries: number, droppedRecords: number }
+  series: { count: number, maxSeries: number, evictedSeries: number }
   /** Request lines vigie's StatsD socket could not send, by reason; null when hot-shots sends them. Filled with aggregation off too. */
   metricsDropped: MetricsDropped | null
 }
@@ -136,7 +136,7 @@ export function buildDashboardData (source: DashboardSource, now: () => number =
         eventLoopDelayP99Ms: gauge(PROCESS_METRIC_NAMES.eventLoopDelayP99),
       },
     },
-    series: { count: snapshot.series.length, maxSeries: snapshot.maxSeries, droppedRecords: snapshot.droppedRecords },
+    series: { count: snapshot.series.length, maxSeries: snapshot.maxSeries, evictedSeries: snapshot.evictedSeries },
     metricsDropped,
   }
 }
@@ -227,7 +227,7 @@ function emptyData (at: number, exceptions: RecentException[], metricsDropped: M
     controllers: { busiest: [], failing: [] },
     exceptions,
     process: { latest: {}, timeline: { time: [], heapUsedBytes: [], rssBytes: [], eventLoopDelayP99Ms: [] } },
-    series: { count: 0, maxSeries: 0, droppedRecords: 0 },
+    series: { count: 0, maxSeries: 0, evictedSeries: 0 },
     metricsDropped,
   }
 }

@@ -1,6 +1,10 @@
 import type { MetricKind } from '../types.js'
 
-/** Where one series' values go; callers on a hot path keep it rather than look it up per call. */
+/**
+ * Where one series' values go; callers on a hot path keep it rather than look it up per call. It
+ * stays good when the recorder evicts its series: what it records then goes to the series that
+ * holds the same name and tags.
+ */
 export interface SeriesHandle {
   record: (value: number) => void
   /** The same at `time`, a reading of the recorder's clock (now()): the records of one event share one reading. */

@@ -25,6 +25,8 @@ export const CLIENT_CLOSED_STATUS = 499
 const MAX_EXCEPTION_NAMES = 100
 const MAX_TARGET_HOSTS = 100
 const MAX_CACHED_SERIES = 10_000
+/** The interval of the tags' caps (BoundedLabels): a value unused for one to two of them gives its place up. */
+const LABEL_INTERVAL_MS = 60 * 60 * 1000
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'QUERY'])
 
 /**
@@ -62,6 +64,16 @@ export interface RequestMetricsOptions {
   /** The recording of the client's sends, muted around vigie's own (recorded here already). */
   readonly recording: SendRecording | null
   readonly onAggregationError: (err: unknown) => void
+  /**
+   * Calls `tick` every LABEL_INTERVAL_MS until the function returned is called: an unref'd
+   * setInterval by default (tests pass their own). Started the first time a tag's cap is reached.
+   */
+  readonly everyLabelInterval?: (tick: () => void) => () => void
+}
+
+function everyLabelInterval (tick: () => void): () => void {
+  const timer = setInterval(tick, LABEL_INTERVAL_MS).unref()
+  return () => clearInterval(timer)
 }
 
 /** The request counter and timing of one (controller, method, status), and their tags. */
@@ -84,10 +96,13 @@ const NOT_AGGREGATED: SeriesHandle = Object.freeze({ record () {}, recordAt () {
 /**
  * The per-request metrics: counter `http_request` and timing `http_request.response_time`
  * tagged with status, status class, method and controller, plus `http_request.exception`.
- * Tag values are sanitised and the number of controllers and exception names is bounded.
- * Formatted tags are cached: their number is bounded by the same caps. Each metric is also
- * recorded into the aggregator (same name, without the prefix; same tags, without the global
- * ones), through series handles cached beside the formatted tags.
+ * Tag values are sanitised and the number of controllers and exception names is bounded per
+ * label interval (BoundedLabels). Formatted tags are cached: their number is bounded by the same
+ * caps, and the caches start over at each label interval, once a cap has been reached, so that
+ * the values still in use are labeled (seen) again and one that overflowed gets its own label once
+ * a place is free. Each metric is also recorded into the aggregator (same name, without the
+ * prefix; same tags, without the global ones), through series handles cached beside the
+ * formatted tags.
  */
 export class RequestMetrics {
   readonly #client: StatsD
@@ -106,6 +121,9 @@ export class RequestMetrics {
   readonly #lineCache = new SeriesCache<RequestLines>(MAX_CACHED_SERIES)
   /** Per series: its tags and aggregated series (the path through the client). */
   readonly #seriesCache = new SeriesCache<RequestSeries>(MAX_CACHED_SERIES)
+  readonly #everyLabelInterval: (tick: () => void) => () => void
+  /** Stops the label intervals; null until a cap is first reached, a no-op once closed. */
+  #stopLabelIntervals: (() => void) | null = null
 
   constructor (options: RequestMetricsOptions) {
     this.#client = options.client
@@ -116,10 +134,14 @@ export class RequestMetrics {
     this.#aggregator = options.aggregator
     this.#recording = options.recording
     this.#onAggregationError = options.onAggregationError
-    this.#controllers = new BoundedLabels(options.maxControllers, OVERFLOW_CONTROLLER,
-      (controller) => options.onControllerOverflow(controller, options.maxControllers))
-    this.#exceptionNames = new BoundedLabels(MAX_EXCEPTION_NAMES, 'other', () => {})
-    this.#targetHosts = new BoundedLabels(MAX_TARGET_HOSTS, 'other', () => {})
+    this.#everyLabelInterval = options.everyLabelInterval ?? everyLabelInterval
+    const overflowed = (): void => this.#startLabelIntervals()
+    this.#controllers = new BoundedLabels(options.maxControllers, OVERFLOW_CONTROLLER, (controller) => {
+      overflowed()
+      options.onControllerOverflow(controller, options.maxControllers)
+    })
+    this.#exceptionNames = new BoundedLabels(MAX_EXCEPTION_NAMES, 'other', overflowed)
+    this.#targetHosts = new BoundedLabels(MAX_TARGET_HOSTS, 'other', overflowed)
   }
 
   recordRequest (controller: string, method: string, statusCode: number, durationMs: number): void {
@@ -261,7 +283,24 @@ export class RequestMetrics {
 
   /** Sends the batched request lines, stops their periodic flush and closes vigie's socket (bounded). */
   async close (): Promise<void> {
+    this.#stopLabelIntervals?.()
+    this.#stopLabelIntervals = () => {}
     await this.#preformatted?.close()
+  }
+
+  /** Until a cap is reached, no value ever gives its place up: intervals need not go by. */
+  #startLabelIntervals (): void {
+    this.#stopLabelIntervals ??= this.#everyLabelInterval(() => this.#nextLabelInterval())
+  }
+
+  #nextLabelInterval (): void {
+    this.#controllers.nextInterval()
+    this.#exceptionNames.nextInterval()
+    this.#targetHosts.nextInterval()
+    // Everything cached holds labels: each value still in use goes through label() again, and is seen in this interval.
+    this.#lineCache.clear()
+    this.#seriesCache.clear()
+    this.#tagCache.clear()
   }
 
   /** Every value reaching here is already bounded (status codes, methods, capped labels). */

@@ -34,10 +34,7 @@ export class SeriesCache<T> {
   }
 
   set (controller: string, method: string, statusCode: number, value: T): T {
-    if (this.#size >= this.#max) {
-      this.#byController.clear()
-      this.#size = 0
-    }
+    if (this.#size >= this.#max) this.clear()
     let entries = this.#byController.get(controller)
     if (entries === undefined) {
       entries = { byMethod: new Map(), method: '', statusCode: -1, value: undefined }
@@ -49,6 +46,11 @@ export class SeriesCache<T> {
     byStatus.set(statusCode, value)
     remember(entries, method, statusCode, value)
     return value
+  }
+
+  clear (): void {
+    this.#byController.clear()
+    this.#size = 0
   }
 }
 

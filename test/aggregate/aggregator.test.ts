@@ -10,9 +10,9 @@ const SECOND = 1000
 const MINUTE = 60 * SECOND
 
 /** An aggregator on a fake clock the test moves by hand. */
-function fakeTimeAggregator (options: { maxSeries?: number, onSeriesCap?: () => void, start?: number } = {}): { aggregator: Aggregator, clock: { now: number } } {
+function fakeTimeAggregator (options: { maxSeries?: number, onFirstEviction?: () => void, start?: number } = {}): { aggregator: Aggregator, clock: { now: number } } {
   const clock = { now: options.start ?? T0 }
-  const aggregator = new Aggregator({ maxSeries: options.maxSeries ?? 100, now: () => clock.now, onSeriesCap: options.onSeriesCap })
+  const aggregator = new Aggregator({ maxSeries: options.maxSeries ?? 100, now: () => clock.now, onFirstEviction: options.onFirstEviction })
   return { aggregator, clock }
 }
 
@@ -288,24 +288,159 @@ t.test('history of a name used with two kinds follows the first series\' kind', 
   t.same(stats, { count: 2, ratePerSecond: 2 })
 })
 
-t.test('the series cap: records into further series are dropped and counted, onSeriesCap is called once', async (t) => {
-  let capCalls = 0
-  const { aggregator, clock } = fakeTimeAggregator({ maxSeries: 3, onSeriesCap: () => capCalls++ })
-  const kept = [aggregator.series('counter', 'a', []), aggregator.series('timing', 'a', []), aggregator.series('counter', 'b', ['k:v'])]
-  const refused = aggregator.series('counter', 'c', [])
-  t.equal(capCalls, 1)
-  for (let i = 0; i < 10_000; i++) aggregator.record('counter', `attack_${i}`, [`id:${i}`], 1)
-  refused.record(1)
-  t.equal(aggregator.series('gauge', 'd', []), refused, 'every refused series shares one handle: nothing is allocated per series')
-  for (const handle of kept) handle.record(1)
-  t.equal(aggregator.series('counter', 'a', []), kept[0], 'an existing series is still found')
-  t.equal(capCalls, 1, 'onSeriesCap once')
-  clock.now = T0 + SECOND
-  const snapshot = aggregator.snapshot()
-  t.equal(snapshot.series.length, 3)
+const names = (snapshot: Snapshot): string[] => snapshot.series.map((s) => s.name)
+
+t.test('the series cap: a new series evicts the one recorded least recently; onFirstEviction once', async (t) => {
+  let evictions = 0
+  const { aggregator, clock } = fakeTimeAggregator({ maxSeries: 3, onFirstEviction: () => evictions++ })
+  const a = aggregator.series('counter', 'a', [])
+  a.record(1)
+  clock.now = T0 + 10 * SECOND
+  aggregator.record('counter', 'b', [], 1)
+  clock.now = T0 + 20 * SECOND
+  aggregator.record('counter', 'c', [], 1)
+  clock.now = T0 + 30 * SECOND
+  a.record(1)
+  t.equal(evictions, 0, 'nothing evicted below the cap')
+  aggregator.record('counter', 'd', [], 1)
+  t.equal(evictions, 1)
+  clock.now = T0 + 31 * SECOND
+  let snapshot = aggregator.snapshot()
+  t.same(names(snapshot), ['a', 'c', 'd'], 'b, whose latest bucket was the oldest, made room (a was recorded again since)')
+  t.equal(snapshot.evictedSeries, 1)
   t.equal(snapshot.maxSeries, 3)
-  t.equal(snapshot.droppedRecords, 10_001)
-  t.same(windowOf(snapshot, 'b', '1m', { k: 'v' }), { count: 1, ratePerSecond: 1 })
+  t.same(windowOf(snapshot, 'a', '1m'), { count: 2, ratePerSecond: 2 / 31 }, 'a kept what it had')
+
+  // A flood of new series, then one real series after it.
+  for (let i = 0; i < 10_000; i++) aggregator.record('counter', 'attack', [`id:${i}`], 1)
+  clock.now = T0 + 40 * SECOND
+  aggregator.record('counter', 'http_request', ['controller:/checkout', 'http_status:500'], 1)
+  clock.now = T0 + 41 * SECOND
+  snapshot = aggregator.snapshot()
+  t.equal(snapshot.series.length, 3, 'never more than maxSeries')
+  t.same(windowOf(snapshot, 'http_request', '1m', { controller: '/checkout', http_status: '500' }), { count: 1, ratePerSecond: 1 / 41 }, 'what came after the flood is there')
+  t.same(find(snapshot, 'attack', { id: '9999' })?.windows['1m'], { count: 1, ratePerSecond: 1 / 41 }, 'and the latest of the flood')
+  t.equal(snapshot.evictedSeries, 10_002)
+  t.equal(evictions, 1, 'onFirstEviction once')
+})
+
+t.test('a series idle for longer than 60 minutes, or never recorded into, goes first', async (t) => {
+  const { aggregator, clock } = fakeTimeAggregator({ maxSeries: 3 })
+  aggregator.record('gauge', 'idle', [], 1)
+  clock.now = T0 + 61 * MINUTE
+  aggregator.series('counter', 'unused', [])
+  aggregator.record('counter', 'busy', [], 1)
+  aggregator.record('counter', 'new', [], 1)
+  clock.now += SECOND
+  t.same(names(aggregator.snapshot()), ['busy', 'new'], 'the idle one made room ("unused" is not listed: nothing recorded)')
+  aggregator.record('counter', 'newer', [], 1)
+  clock.now += SECOND
+  const snapshot = aggregator.snapshot()
+  t.same(names(snapshot), ['busy', 'new', 'newer'], 'then the one never recorded into')
+  t.equal(snapshot.evictedSeries, 2)
+})
+
+t.test('the handle of an evicted series records on, into the series holding its key then', async (t) => {
+  const { aggregator, clock } = fakeTimeAggregator({ maxSeries: 3 })
+  const counter = aggregator.series('counter', 'requests', ['route:/a'])
+  const timing = aggregator.series('timing', 'requests.time', ['route:/a'])
+  const gauge = aggregator.series('gauge', 'queue', [])
+  counter.record(1)
+  timing.record(10)
+  gauge.record(7)
+  clock.now = T0 + 10 * SECOND
+  for (let i = 0; i < 3; i++) aggregator.record('counter', 'flood', [`id:${i}`], 1)
+  clock.now = T0 + 20 * SECOND
+  t.same(names(aggregator.snapshot()), ['flood', 'flood', 'flood'], 'the three were evicted')
+
+  clock.now = T0 + 30 * SECOND
+  counter.record(2)
+  timing.record(20)
+  gauge.record(8)
+  clock.now = T0 + 31 * SECOND
+  let snapshot = aggregator.snapshot()
+  t.same(names(snapshot), ['requests', 'requests.time', 'queue'], 'each handle created its series again, evicting the flood')
+  t.same(windowOf(snapshot, 'requests', '1m', { route: '/a' }), { count: 2, ratePerSecond: 2 / 31 }, 'what was recorded before the eviction is gone')
+  t.match(windowOf(snapshot, 'requests.time', '1m', { route: '/a' }), { count: 1, min: 20, max: 20 })
+  t.match(windowOf(snapshot, 'queue', '1m'), { last: 8, samples: 1 })
+  t.equal(snapshot.evictedSeries, 6)
+
+  const successor = aggregator.series('counter', 'requests', ['route:/a'])
+  t.not(successor, counter, 'a lookup finds the new series')
+  successor.record(1)
+  counter.record(1)
+  clock.now += SECOND
+  t.same(windowOf(aggregator.snapshot(), 'requests', '1m', { route: '/a' }), { count: 4, ratePerSecond: 4 / 32 }, 'the old handle and the new one count into one series')
+
+  // The successor is evicted in turn, and another series takes its key before the old handle records.
+  clock.now = T0 + 40 * SECOND
+  for (let i = 0; i < 3; i++) aggregator.record('counter', 'flood', [`id:${i}`], 1)
+  aggregator.record('counter', 'requests', ['route:/a'], 5)
+  counter.record(1)
+  clock.now += SECOND
+  snapshot = aggregator.snapshot()
+  t.equal(snapshot.series.filter((s) => s.name === 'requests').length, 1, 'one series per key, whichever handle created it')
+  t.same(windowOf<CounterStats>(snapshot, 'requests', '1m', { route: '/a' })?.count, 6)
+  t.ok(snapshot.series.length <= 3)
+})
+
+t.test('one series per key, however many evicted handles record into it', async (t) => {
+  const { aggregator, clock } = fakeTimeAggregator({ maxSeries: 2 })
+  // Two callers looked the series up at different times: an eviction between them gave each its own handle.
+  const first = aggregator.series('counter', 'shared', [])
+  aggregator.record('counter', 'x', [], 1)
+  aggregator.record('counter', 'y', [], 1)
+  const second = aggregator.series('counter', 'shared', [])
+  t.not(first, second)
+  for (let i = 0; i < 100; i++) {
+    first.record(1)
+    second.record(1)
+  }
+  clock.now += SECOND
+  const snapshot = aggregator.snapshot()
+  t.same(windowOf<CounterStats>(snapshot, 'shared', '1m')?.count, 200)
+  t.equal(snapshot.series.filter((s) => s.name === 'shared').length, 1)
+})
+
+t.test('a new series taking over an evicted one\'s storage starts empty', async (t) => {
+  for (const kind of ['counter', 'timing', 'gauge'] as const) {
+    const { aggregator, clock } = fakeTimeAggregator({ maxSeries: 1 })
+    const old = aggregator.series(kind, 'old', [])
+    // Every 10-s slot and several minutes filled, then read, so that timings keep window sums.
+    for (let s = 0; s < 600; s += 5) {
+      clock.now = T0 + s * SECOND
+      old.record(1000 + s)
+      if (s % 60 === 0) aggregator.snapshot()
+    }
+    aggregator.history('old', '1m')
+    clock.now += SECOND
+    aggregator.record(kind, 'new', [], 7)
+    clock.now += SECOND
+    const snapshot = aggregator.snapshot()
+    t.same(names(snapshot), ['new'], kind)
+    for (const window of ['1m', '5m', '15m', '60m'] as const) {
+      const stats = windowOf(snapshot, 'new', window)
+      if (kind === 'counter') t.match(stats, { count: 7 }, `${kind} ${window}`)
+      else if (kind === 'timing') t.match(stats, { count: 1, min: 7, max: 7, mean: 7 }, `${kind} ${window}`)
+      else t.match(stats, { last: 7, min: 7, max: 7, mean: 7, samples: 1 }, `${kind} ${window}`)
+    }
+    const points = aggregator.history('new', '1m').groups[''].filter((p) => p.stats !== null)
+    t.equal(points.length, 1, `${kind}: one minute with a record`)
+  }
+})
+
+t.test('history after an eviction: the kind of a name is re-read, never a memo of the other kind', async (t) => {
+  const { aggregator, clock } = fakeTimeAggregator({ maxSeries: 2 })
+  aggregator.record('counter', 'x', [], 3)
+  clock.now = T0 + 10 * SECOND
+  aggregator.record('timing', 'x', [], 50)
+  clock.now = T0 + 20 * SECOND
+  const before = aggregator.history('x', '10s').groups['']
+  t.same(before[27].stats, { count: 3, ratePerSecond: 0.3 }, 'the first series of the name is a counter')
+  aggregator.record('counter', 'other', [], 1)
+  const after = aggregator.history('x', '10s').groups['']
+  t.equal(after[27].stats, null, 'the counter was evicted: the timing is read')
+  t.match(after[28].stats, { count: 1, min: 50, max: 50 })
 })
 
 t.test('tags: order does not make another series; "k:v" splits at the first colon; a bare tag maps to ""', async (t) => {
@@ -370,22 +505,23 @@ t.test('reads roll buckets up without changing what they report', async (t) => {
   t.equal(stats.mean, values.reduce((a, b) => a + b, 0) / values.length)
 })
 
-t.test('clear() forgets what was recorded; handles held before keep working', async (t) => {
-  let capCalls = 0
-  const { aggregator, clock } = fakeTimeAggregator({ maxSeries: 1, onSeriesCap: () => capCalls++ })
+t.test('clear() forgets what was recorded and the evictions; handles held before keep working', async (t) => {
+  let evictions = 0
+  const { aggregator, clock } = fakeTimeAggregator({ maxSeries: 2, onFirstEviction: () => evictions++ })
   const c = aggregator.series('counter', 'c', [])
   c.record(1)
-  aggregator.record('counter', 'refused', [], 1)
+  aggregator.record('counter', 'd', [], 1)
+  aggregator.record('counter', 'e', [], 1)
+  t.equal(aggregator.snapshot().evictedSeries, 1)
   aggregator.clear()
   clock.now = T0 + SECOND
   let snapshot = aggregator.snapshot()
   t.same(snapshot.series, [])
-  t.equal(snapshot.droppedRecords, 0)
+  t.equal(snapshot.evictedSeries, 0)
   c.record(2)
-  aggregator.record('counter', 'refused', [], 1)
   clock.now = T0 + 2 * SECOND
   snapshot = aggregator.snapshot()
   t.same(windowOf(snapshot, 'c', '1m'), { count: 2, ratePerSecond: 1 }, 'rate since the clear')
-  t.equal(snapshot.droppedRecords, 1)
-  t.equal(capCalls, 2, 'the cap is reported again after a clear')
+  t.equal(snapshot.evictedSeries, 1, 'c, evicted before the clear, made room again')
+  t.equal(evictions, 2, 'the first eviction is reported again after a clear')
 })

@@ -119,7 +119,7 @@ t.test('exceptions, newest first; series count and cap; the lines vigie could no
   t.same(data.metricsDropped, { dns: 0, socket: 7, queue_full: 1 })
   t.same(data.exceptions.map((e) => e.correlationId), ['b', 'a'])
   t.equal(data.exceptions[0]!.message, '<script>alert(1)</script>', 'kept as data: the page renders it as text')
-  t.same(data.series, { count: 2, maxSeries: 100, droppedRecords: 0 })
+  t.same(data.series, { count: 2, maxSeries: 100, evictedSeries: 0 })
   t.same(JSON.parse(JSON.stringify(data)), data, 'JSON-safe')
 })
 

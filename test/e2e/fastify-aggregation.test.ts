@@ -23,7 +23,7 @@ t.test('after N requests, app.vigie.snapshot() counts exactly N, with the StatsD
   await statsd.waitFor((lines) => lines.filter((l) => l.startsWith('shop.http_request:')).length === N)
   const snapshot = app.vigie.snapshot()
   t.equal(snapshot?.maxSeries, 500)
-  t.equal(snapshot?.droppedRecords, 0)
+  t.equal(snapshot?.evictedSeries, 0)
   const requests = series(snapshot, 'http_request', ROUTE_TAGS)
   t.equal(requests?.kind, 'counter', 'named without the prefix, tagged without the global tags')
   t.equal((requests?.windows['1m'] as CounterStats).count, N)
@@ -95,7 +95,7 @@ t.test('aggregation: false → snapshot() is null, and app.statsd is left unwrap
   t.notOk(Object.hasOwn(app.statsd, 'sendStat'))
 })
 
-t.test('aggregation.maxSeries caps the series; what is refused is counted', async (t) => {
+t.test('aggregation.maxSeries caps the series; a new series evicts the one recorded least recently', async (t) => {
   const { app, url, logs } = await startApp(t, {
     vigie: { aggregation: { maxSeries: 2 } },
     routes: (app) => app.get('/', async () => {
@@ -106,10 +106,59 @@ t.test('aggregation.maxSeries caps the series; what is refused is counted', asyn
   await fetch(`${url}/`)
   await fetch(`${url}/`)
   const snapshot = app.vigie.snapshot()
-  // The handler's counter comes first, then the request counter; the request timing is refused.
-  t.same(snapshot?.series.map((s) => s.name), ['extra', 'http_request'])
-  t.equal(snapshot?.droppedRecords, 2)
+  // Each request records the handler's counter, then the request counter and timing: the last two stay.
+  t.same(snapshot?.series.map((s) => s.name), ['http_request', 'http_request.response_time'])
+  t.equal((series(snapshot, 'http_request')?.windows['1m'] as CounterStats).count, 1, 'the first request\'s was evicted')
+  t.equal(snapshot?.evictedSeries, 4)
   t.equal(logs.lines.filter((l) => String(l.msg).includes('aggregated series reached')).length, 1, 'one warning')
+})
+
+t.test('after a flood of statuses and exception names, a failing route is seen, with its own exception name', async (t) => {
+  const HOUR = 60 * 60 * 1000
+  const { app, url, logs } = await startApp(t, {
+    routes: (app) => {
+      // Answers the status it is asked for, without an error: 5xx make exception names http_500 to http_599.
+      app.get('/reflect/:status', async (request, reply) => reply.code(Number((request.params as { status: string }).status)).send('ok'))
+      app.get('/throw/:name', async (request) => {
+        const err = new Error('flood')
+        err.name = (request.params as { name: string }).name
+        throw err
+      })
+      app.get('/checkout', async () => {
+        throw new TypeError('card declined')
+      })
+    },
+  })
+  const unanswered: number[] = []
+  for (let status = 200; status < 600; status++) {
+    // fetch fails on a 407 (Proxy Authentication Required) it did not ask for.
+    if (status !== 407 && (await fetch(`${url}/reflect/${status}`)).status !== status) unanswered.push(status)
+  }
+  t.same(unanswered, [], 'every status reflected')
+  let snapshot = app.vigie.snapshot()
+  t.equal(snapshot?.series.length, 500, 'the flood filled the series')
+  t.ok((snapshot?.evictedSeries ?? 0) > 300, `and went on evicting: ${snapshot?.evictedSeries}`)
+  t.equal(logs.lines.filter((l) => String(l.msg).includes('aggregated series reached')).length, 1, 'one warning')
+
+  // The exception names' intervals start at their first overflow: on the test's clock from here.
+  t.clock.enter()
+  for (let i = 0; i < 20; i++) await fetch(`${url}/throw/FloodError${i}`)
+  const exceptions = (controller: string): string[] => (app.vigie.snapshot()?.series ?? [])
+    .filter((s) => s.name === 'http_request.exception' && s.tags.controller === controller)
+    .map((s) => s.tags.exception)
+  t.same(exceptions('/throw/:name'), ['other'], 'the 100 names of the reflected 5xx took every place')
+  await fetch(`${url}/checkout`)
+  t.same(exceptions('/checkout'), ['other'], 'within the hour, a new name is "other"')
+
+  // Two hours without the flood: its names give their places up.
+  t.clock.advance(HOUR)
+  t.clock.advance(HOUR)
+  t.equal((await fetch(`${url}/checkout`)).status, 500)
+  snapshot = app.vigie.snapshot()
+  t.same(exceptions('/checkout'), ['other', 'TypeError'])
+  const failing = series(snapshot, 'http_request', { http_status: '500', http_status_class: '5xx', method: 'GET', controller: '/checkout' })
+  t.equal((failing?.windows['1m'] as CounterStats).count, 2, 'the failing route is in the snapshot')
+  t.equal(snapshot?.series.length, 500)
 })
 
 t.test('hostile values sent through app.statsd never break the request, and are not aggregated', async (t) => {

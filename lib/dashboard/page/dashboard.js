@@ -227,7 +227,7 @@
 
   function showFooter (data) {
     const parts = [`${data.series.count} series (cap ${data.series.maxSeries})`]
-    if (data.series.droppedRecords > 0) parts.push(`${data.series.droppedRecords} records dropped at the series cap`)
+    if (data.series.evictedSeries > 0) parts.push(`${data.series.evictedSeries} series evicted at the cap`)
     const lost = data.metricsDropped
     if (lost !== null && lost.dns + lost.socket + lost.queue_full > 0) {
       parts.push(`${lost.dns + lost.socket + lost.queue_full} StatsD lines dropped (DNS ${lost.dns}, socket ${lost.socket}, queue full ${lost.queue_full})`)
