@@ -34,11 +34,24 @@ function isSchemeWord (s: string, from: number, to: number): boolean {
 }
 
 /**
+ * Words that follow "bearer" in prose, not in a header: "use a bearer token", "the Bearer
+ * scheme". A credential is never one of them, in any case, with a `.` or `,` after it.
+ */
+const PROSE_AFTER_BEARER: ReadonlySet<string> = new Set(['token', 'tokens', 'auth', 'authentication', 'authorization',
+  'scheme', 'header', 'headers', 'credential', 'credentials', 'string', 'value', 'format', 'type', 'prefix'])
+const LONGEST_PROSE_WORD = 14
+
+function isProseWord (s: string, from: number, to: number): boolean {
+  while (to > from && (s.charCodeAt(to - 1) === 46 || s.charCodeAt(to - 1) === 44)) to-- // . ,
+  return to - from <= LONGEST_PROSE_WORD && PROSE_AFTER_BEARER.has(s.slice(from, to).toLowerCase())
+}
+
+/**
  * `Bearer <token>` and `Basic <credentials>` → `Bearer [REDACTED]`, the scheme word kept as
  * written. The scheme is matched in any case, must not follow a letter or digit, and is
  * followed by spaces or tabs then at least one token character. A Basic value is masked only
  * when it is base64 that decodes to something holding `:` (`user:password`), so prose such as
- * "Basic plan" stays readable.
+ * "Basic plan" stays readable; likewise a Bearer followed by a prose word ("a bearer token").
  */
 function maskAuthSchemes (s: string): string {
   let out = ''
@@ -55,7 +68,7 @@ function maskAuthSchemes (s: string): string {
     const tokenStart = j
     const isTokenChar = bearer ? isBearerTokenChar : isBase64Char
     while (j < s.length && isTokenChar(s.charCodeAt(j))) j++
-    if (j === tokenStart || isSchemeWord(s, tokenStart, j)) continue
+    if (j === tokenStart || isSchemeWord(s, tokenStart, j) || (bearer && isProseWord(s, tokenStart, j))) continue
     if (!bearer && !Buffer.from(s.slice(tokenStart, j), 'base64').includes(COLON)) continue
     out += s.slice(copiedUpTo, tokenStart) + REDACTED
     copiedUpTo = j

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import t from 'tap'
 import { maskCardNumbers } from '../../lib/scrub/card-numbers.js'
-import { withCheckDigit } from '../helpers/luhn.js'
+import { issuedCardNumber, withCheckDigit } from '../helpers/luhn.js'
 
 t.test('masks Luhn-valid numbers of 13 to 19 digits, keeping the last four and the separators', async (t) => {
   t.equal(maskCardNumbers('card 4111 1111 1111 1111 ok'), 'card **** **** **** 1111 ok')
@@ -12,6 +12,22 @@ t.test('masks Luhn-valid numbers of 13 to 19 digits, keeping the last four and t
   const nineteen = withCheckDigit('601111111111111111')
   t.equal(nineteen.length, 19)
   t.equal(maskCardNumbers(`x ${nineteen} y`), `x ${'*'.repeat(15)}${nineteen.slice(-4)} y`)
+})
+
+t.test('separators: space, no-break space, dash, dot, slash, and two of them', async (t) => {
+  for (const sep of [' ', '\u00a0', '-', '.', '/', '  ', '\u00a0\u00a0', ' /']) {
+    const text = ['4111', '1111', '1111', '1111'].join(sep)
+    t.equal(maskCardNumbers(`card ${text}.`), `card ${['****', '****', '****', '1111'].join(sep)}.`, JSON.stringify(sep))
+  }
+})
+
+t.test('an issuer prefix and a length valid for it', async (t) => {
+  t.equal(maskCardNumbers('5500000000000004'), '************0004', 'Mastercard')
+  t.equal(maskCardNumbers('2221000000000009'), '************0009', 'Mastercard 2-series')
+  t.equal(maskCardNumbers('378282246310005'), '***********0005', 'Amex, 15')
+  t.equal(maskCardNumbers('36227206271667'), '**********1667', 'Diners, 14')
+  t.equal(maskCardNumbers('6011111111111117'), '************1117', 'Discover')
+  t.equal(maskCardNumbers('3530111333300000'), '************0000', 'JCB')
 })
 
 t.test('letters may touch a card number', async (t) => {
@@ -25,7 +41,11 @@ t.test('leaves alone what is not a card number', async (t) => {
   t.equal(maskCardNumbers('411111111111'), '411111111111', '12 digits')
   t.equal(maskCardNumbers('1'.repeat(40)), '1'.repeat(40), 'one run of 40 digits')
   t.equal(maskCardNumbers(`9${'4111111111111111'}`), '94111111111111111', 'glued to another digit: 17 digits, fails Luhn')
-  t.equal(maskCardNumbers('4111  1111 1111 1111'), '4111  1111 1111 1111', 'a double space splits the group')
+  t.equal(maskCardNumbers('4111   1111 1111 1111'), '4111   1111 1111 1111', 'three spaces split the group')
+  t.equal(maskCardNumbers('1796219801696 1700000000008'), '1796219801696 1700000000008', 'epoch-millisecond timestamps, Luhn-valid or not')
+  t.equal(maskCardNumbers('imei 490154203237518'), 'imei 490154203237518', 'an IMEI (15 digits, Luhn-valid, no 15-digit Visa)')
+  t.equal(maskCardNumbers('0000000000000000'), '0000000000000000', 'no issuer starts with 0')
+  t.equal(maskCardNumbers('4111111111111 11'), '4111111111111 11', 'a Visa prefix at 15 digits')
   t.equal(maskCardNumbers('4111_1111_1111_1111'), '4111_1111_1111_1111', 'underscores are not separators')
   t.equal(maskCardNumbers('ids 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15'), 'ids 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15')
   t.equal(maskCardNumbers('v1.2.3 at 2024-01-31 12:00:00'), 'v1.2.3 at 2024-01-31 12:00:00')
@@ -57,9 +77,7 @@ t.test('adversarial inputs complete (linear scan)', async (t) => {
   t.equal(maskCardNumbers(dashes), dashes)
 })
 
-const cardBody = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 12, maxLength: 18 }).map((d) => d.join(''))
-const formatted = fc.tuple(cardBody, fc.constantFrom('', ' ', '-')).map(([body, sep]) => {
-  const card = withCheckDigit(body)
+const formatted = fc.tuple(issuedCardNumber, fc.constantFrom('', ' ', '-', '.', '/', '\u00a0', '  ')).map(([card, sep]) => {
   return { card, text: sep === '' ? card : card.match(/.{1,4}/g)!.join(sep) }
 })
 // Text around the card that cannot glue a digit or a separator to it.

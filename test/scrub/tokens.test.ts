@@ -49,6 +49,14 @@ t.test('leaves dotted words that are not JWTs alone', async (t) => {
   t.equal(maskTokens(''), '')
 })
 
+t.test('prose about bearer tokens keeps its words', async (t) => {
+  for (const text of ['use a bearer token', 'Send a Bearer token.', 'the Bearer scheme, then', 'bearer authentication is required']) {
+    t.equal(maskTokens(text), text, text)
+  }
+  t.equal(maskTokens('Authorization: Bearer tokenXYZ123'), 'Authorization: Bearer [REDACTED]', 'a credential that starts like a word')
+  t.equal(maskTokens('Bearer abc'), 'Bearer [REDACTED]')
+})
+
 t.test('adversarial inputs complete (linear scans)', async (t) => {
   const schemes = 'Bearer '.repeat(100_000)
   t.equal(maskTokens(schemes), schemes)
