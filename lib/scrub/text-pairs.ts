@@ -25,7 +25,7 @@ function isValueEnd (c: number): boolean {
  * message, a database error or a `text/plain` body writes them:
  * `login failed for password=hunter2` → `login failed for password=[REDACTED]`. A quoted value
  * is masked up to its closing quote (or the end of the text), an unquoted one up to whitespace
- * or punctuation. Keys are runs of letters, digits, `_`, `-` and `.` of at most 64 characters.
+ * or punctuation, except a short lower-case word after a colon (prose: `no token: anyone…`). Keys are runs of letters, digits, `_`, `-` and `.` of at most 64 characters.
  * Linear: each separator looks back at most 64 characters and forward over its value once.
  */
 export function maskTextPairs (s: string): string {
@@ -53,6 +53,8 @@ export function maskTextPairs (s: string): string {
       if (AUTH_SCHEME.test(s.slice(valueStart, valueStart + 7))) continue
       valueEnd = valueStart
       while (valueEnd < s.length && !isValueEnd(s.charCodeAt(valueEnd))) valueEnd++
+      // `no token: anyone who…` is prose: after a colon, a short lower-case word is not a secret.
+      if (c === 58 && isProseWord(s, valueStart, valueEnd)) continue
     }
     if (valueEnd === valueStart) continue
     out += s.slice(copiedUpTo, valueStart) + REDACTED
@@ -60,6 +62,18 @@ export function maskTextPairs (s: string): string {
     i = valueEnd - 1
   }
   return copiedUpTo === 0 ? s : out + s.slice(copiedUpTo)
+}
+
+const MAX_PROSE_WORD = 11
+
+/** Lower-case ASCII letters only, fewer than 12 of them. */
+function isProseWord (s: string, from: number, to: number): boolean {
+  if (to - from > MAX_PROSE_WORD) return false
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 97 || c > 122) return false
+  }
+  return true
 }
 
 /** `Bearer ` or `Basic ` in any case: anchored, with no quantifier. */

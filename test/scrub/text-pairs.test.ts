@@ -5,6 +5,8 @@ t.test('values of sensitive pairs in free text are masked', async (t) => {
   const cases: Array<[string, string]> = [
     ['login failed for password=hunter2 user=bob', 'login failed for password=[REDACTED] user=bob'],
     ['password: hunter2', 'password: [REDACTED]'],
+    ['secret: correcthorsebattery', 'secret: [REDACTED]'],
+    ['token=anyone', 'token=[REDACTED]'],
     ["password = 'hunter2' and more", "password = '[REDACTED]' and more"],
     ['api_key="k-123", region=eu', 'api_key="[REDACTED]", region=eu'],
     ['{"password":"hunter2","email":"a@b.c"}', '{"password":"[REDACTED]","email":"a@b.c"}'],
@@ -18,7 +20,8 @@ t.test('values of sensitive pairs in free text are masked', async (t) => {
 
 t.test('other pairs, URLs, times and auth schemes are left to the other rules', async (t) => {
   const kept = ['user=bob id=7', 'at 12:30:15', 'see https://example.com:8443/x', 'token_count=12', 'max_tokens: 256',
-    'Authorization: Bearer [REDACTED]', 'at reset (/app/password-reset.js:12:5)', 'connect secret-db:5432 refused', 'password=', 'password:', '"password" is required',
+    'Authorization: Bearer [REDACTED]', 'at reset (/app/password-reset.js:12:5)', 'connect secret-db:5432 refused',
+    'the dashboard is on with no token: anyone who can reach it', 'password: required', 'password=', 'password:', '"password" is required',
     `${'x'.repeat(70)}password=long-key`]
   for (const text of kept) t.equal(maskTextPairs(text), text, text)
 })
