@@ -15,7 +15,7 @@ import { loggerOptions, observability, type FastifyVigieOptions } from '../../li
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
 
-const REQUESTS = 10_000
+const REQUESTS = 5_000
 const CONCURRENCY = 100
 
 function heapAfterGc (): number {
