@@ -1,3 +1,4 @@
+import type { Request, Response } from 'express'
 import type { FastifyRequest } from 'fastify'
 import t, { type Test } from 'tap'
 import { EXPRESS_VERSIONS, startExpressApp, type ExpressModule } from '../helpers/express-app.js'
@@ -53,7 +54,7 @@ async function startExpress (t: Test, express: ExpressModule): Promise<CorpusApp
     vigie: { dashboard: true, getUser: (req) => corpusUser(corpus, req.headers['x-corpus-user']) },
     routes: (app) => {
       app.use(express.json())
-      function answer (req: import('express').Request, res: import('express').Response): void {
+      function answer (req: Request, res: Response): void {
         if (req.headers['x-answer'] === 'ok') {
           res.json({ ok: true })
           return
