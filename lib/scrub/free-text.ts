@@ -3,6 +3,7 @@
 
 import { maskCardNumbers } from './card-numbers.js'
 import { maskPemBlocks } from './pem-blocks.js'
+import { maskPercentEncoded } from './percent-encoded.js'
 import { maskProviderTokens } from './provider-tokens.js'
 import { maskTextPairs } from './text-pairs.js'
 import { REDACTED } from './sensitive-keys.js'
@@ -15,13 +16,17 @@ import { maskUrlPasswords } from './url-passwords.js'
 const SCAN_CEILING = 1_048_576
 const SCAN_MARGIN = 4096
 
+function maskShapes (s: string): string {
+  return maskCardNumbers(maskTextPairs(maskTokens(maskProviderTokens(maskUrlPasswords(maskPemBlocks(s))))))
+}
+
 /**
  * Private-key PEM blocks, URL passwords, provider tokens of a published shape, bearer and basic
- * credentials, JWTs, values of sensitive `key=value` pairs and card numbers masked; anything but
- * a string → REDACTED.
+ * credentials, JWTs, values of sensitive `key=value` pairs and card numbers masked, as written
+ * and once percent-decoded; anything but a string → REDACTED.
  */
 export function scrubText (s: string): string {
-  return typeof s === 'string' ? maskCardNumbers(maskTextPairs(maskTokens(maskProviderTokens(maskUrlPasswords(maskPemBlocks(s)))))) : REDACTED
+  return typeof s === 'string' ? maskPercentEncoded(maskShapes(s), maskShapes) : REDACTED
 }
 
 /** How many characters (or bytes) of a long input are scanned when `max` of them are kept. */

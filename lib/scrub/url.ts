@@ -46,24 +46,30 @@ function scrubQuery (query: string, matcher: KeyMatcher): string {
   return pairs.join('&')
 }
 
+/** An escape decodeURI() kept (`%2F`, `%3A`), once encodeURI() has escaped its `%`. */
+const KEPT_ESCAPE = /%25(?=[0-9A-Fa-f]{2})/g
+
 /**
- * scrubText() on the scheme, authority and path as written; when that finds nothing and the path
- * is percent-encoded, on the decoded text too (`/t/Bearer%20abc`, `4111%201111…`), re-encoded
- * only if something was masked.
+ * scrubText() on the scheme, authority and path: first once decodeURI() has decoded them, so that
+ * a secret spanning a `/` is seen whole (`/t/Bearer%20abc/def`), re-encoded if something was
+ * masked; then as written, where scrubText() decodes the runs that hold what decodeURI() keeps
+ * encoded (`/t/password%3A%20hunter2`).
  */
 function scrubUrlHead (head: string): string {
-  const masked = scrubText(head)
-  if (masked !== head || !head.includes('%')) return masked
+  return scrubText(head.includes('%') ? scrubDecodedHead(head) : head)
+}
+
+function scrubDecodedHead (head: string): string {
   let decoded: string
   try {
     decoded = decodeURI(head)
   } catch {
     return head
   }
-  const maskedDecoded = scrubText(decoded)
-  if (maskedDecoded === decoded) return head
+  const masked = scrubText(decoded)
+  if (masked === decoded) return head
   try {
-    return encodeURI(maskedDecoded).replaceAll('%5BREDACTED%5D', REDACTED)
+    return encodeURI(masked).replaceAll('%5BREDACTED%5D', REDACTED).replace(KEPT_ESCAPE, '%')
   } catch {
     return REDACTED
   }

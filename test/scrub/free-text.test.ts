@@ -11,6 +11,11 @@ t.test('scrubText() masks cards, bearer tokens and JWTs in free text', async (t)
   t.equal(scrubText(42 as never), R)
 })
 
+t.test('scrubText() masks secrets written percent-encoded too', async (t) => {
+  t.equal(scrubText('GET https://x.example/cb?next=redis%3A%2F%2F%3As3cret%40cache failed'), `GET https://x.example/cb?next=redis%3A%2F%2F%3A${R}%40cache failed`)
+  t.equal(scrubText('GET /pay?ref=4111%201111%201111%201111'), 'GET /pay?ref=****%20****%20****%201111')
+})
+
 t.test('boundedText(): masks, then cuts with the count of characters dropped', async (t) => {
   t.equal(boundedText('Bearer abc', 100), `Bearer ${R}`)
   t.equal(boundedText('abcdef', 4), 'abcd…[truncated 2 chars]')

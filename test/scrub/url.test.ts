@@ -24,6 +24,16 @@ t.test('the path and other values go through scrubText()', async (t) => {
   t.equal(url('https://bob:hunter2@example.com/x'), `https://bob:${R}@example.com/x`)
 })
 
+t.test('the path once decoded: escapes of reserved characters too, a secret across a / whole', async (t) => {
+  t.equal(url('/files/postgres%3A%2F%2Fshop%3As3cret%40db%2Fshop'), `/files/postgres%3A%2F%2Fshop%3A${R}%40db%2Fshop`)
+  t.equal(url('/files/password%3Dhunter2'), `/files/password%3D${R}`)
+  t.equal(url('/files/password%3A%20hunter2'), `/files/password%3A%20${R}`)
+  t.equal(url('/t/4111%201111%201111%201111/password%3A%20hunter2'), `/t/****%20****%20****%201111/password%3A%20${R}`)
+  t.equal(url('/t/Bearer%20abc/def?x=1'), `/t/Bearer%20${R}?x=1`, 'a bearer token holds `/`')
+  t.equal(url('/a%2Fb/4111%201111%201111%201111'), '/a%2Fb/****%20****%20****%201111', 'kept escapes are not encoded twice')
+  t.equal(url('/a%E0%A4%A/4111%201111%201111%201111'), '/a%E0%A4%A/****%20****%20****%201111', 'a path that does not decode, scrubbed as written')
+})
+
 t.test('byte-identical when nothing is secret, and never throws', async (t) => {
   const plain = 'https://bob@example.com:8443/a/b%20c?q=hello+world&tags=a,b&empty=&flag&bad=%E0%A4%A#section-2'
   t.equal(url(plain), plain)
