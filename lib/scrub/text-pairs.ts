@@ -29,6 +29,7 @@ function isValueEnd (c: number): boolean {
  * Linear: each separator looks back at most 64 characters and forward over its value once.
  */
 export function maskTextPairs (s: string): string {
+  if (!s.includes('=') && !s.includes(':')) return s
   let out = ''
   let copiedUpTo = 0
   for (let i = 0; i < s.length; i++) {

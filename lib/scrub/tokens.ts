@@ -126,6 +126,7 @@ function maskJwts (s: string): string {
  * maskTokens('Authorization: Bearer abc.def') // 'Authorization: Bearer [REDACTED]'
  */
 export function maskTokens (s: string): string {
-  // JWTs first: a Basic scan would stop at the JWT's first dot and leave its signature.
-  return maskAuthSchemes(maskJwts(s))
+  // JWTs first: a Basic scan would stop at the JWT's first dot and leave its signature. Every
+  // JWT holds `eyJ`: a text without it skips the scan of its words.
+  return maskAuthSchemes(s.includes('eyJ') ? maskJwts(s) : s)
 }

@@ -5,10 +5,16 @@ import { maskProviderTokens } from '../../lib/scrub/provider-tokens.js'
 const alnum = (n: number): string => 'aB3'.repeat(n).slice(0, n)
 const upper = (n: number): string => 'Q7X'.repeat(n).slice(0, n)
 
-t.test('each published shape keeps its prefix and loses the rest', async (t) => {
+t.test('each published shape keeps its prefix and loses the rest (every prefix, so the gate misses none)', async (t) => {
   const cases: Array<[string, string]> = [
     ['AKIA' + upper(16), 'AKIA'],
     ['ASIA' + upper(16), 'ASIA'],
+    ['ABIA' + upper(16), 'ABIA'],
+    ['ACCA' + upper(16), 'ACCA'],
+    ['rk_test_' + alnum(24), 'rk_test_'],
+    ['xoxa-' + alnum(30), 'xoxa-'],
+    ['xoxr-' + alnum(30), 'xoxr-'],
+    ['xoxs-' + alnum(30), 'xoxs-'],
     ['ghp_' + alnum(36), 'ghp_'],
     ['gho_' + alnum(36), 'gho_'],
     ['ghu_' + alnum(36), 'ghu_'],
