@@ -174,7 +174,7 @@ export function maskCardNumbers (s: string): string {
       i += separator
     }
     if (digits >= MIN_DIGITS && digits <= MAX_DIGITS && isCardNumber(s, groupStart, i)) mask(m, groupStart, i)
-    else if (chunks > 1) maskWindows(m, groupStart, i)
+    else if (chunks > 1 && digits >= MIN_DIGITS) maskWindows(m, groupStart, i)
   }
   return m.copiedUpTo === 0 ? s : m.out + s.slice(m.copiedUpTo)
 }

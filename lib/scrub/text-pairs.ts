@@ -29,12 +29,18 @@ function isValueEnd (c: number): boolean {
  * Linear: each separator looks back at most 64 characters and forward over its value once.
  */
 export function maskTextPairs (s: string): string {
-  if (!s.includes('=') && !s.includes(':')) return s
+  let nextEquals = s.indexOf('=')
+  let nextColon = s.indexOf(':')
+  if (nextEquals < 0 && nextColon < 0) return s
   let out = ''
   let copiedUpTo = 0
   for (let i = 0; i < s.length; i++) {
+    // Straight to the next `=` or `:`, found natively.
+    if (nextEquals >= 0 && nextEquals < i) nextEquals = s.indexOf('=', i)
+    if (nextColon >= 0 && nextColon < i) nextColon = s.indexOf(':', i)
+    if (nextEquals < 0 && nextColon < 0) break
+    i = nextEquals < 0 ? nextColon : nextColon < 0 ? nextEquals : Math.min(nextEquals, nextColon)
     const c = s.charCodeAt(i)
-    if (c !== 61 && c !== 58) continue // = :
     const next = s.charCodeAt(i + 1)
     // `://` (a URL), and `:` glued to a digit (a stack frame's `file.js:12:5`, a `host:5432`): not pairs.
     if (c === 58 && (next === 47 || (next >= 48 && next <= 57))) continue
