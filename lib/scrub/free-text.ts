@@ -16,8 +16,39 @@ import { maskUrlPasswords } from './url-passwords.js'
 const SCAN_CEILING = 1_048_576
 const SCAN_MARGIN = 4096
 
+// What each scan needs to find anything, as bits of TRIGGERS by character: most strings of a
+// body ("ada@example.com", "A1") hold none, and one pass over them skips every scan.
+const PEM = 1
+const URL_PASSWORD = 2
+const PROVIDER_TOKEN = 4
+const JWT_OR_SCHEME = 8
+const PAIR = 16
+const TRIGGERS = new Uint8Array(128)
+TRIGGERS[45] = PEM | PROVIDER_TOKEN // - (-----BEGIN, glpat-, xoxb-)
+TRIGGERS[64] = URL_PASSWORD // @
+TRIGGERS[95] = PROVIDER_TOKEN // _ (ghp_, sk_live_, npm_)
+TRIGGERS[65] = PROVIDER_TOKEN // A (AKIA, AIza)
+TRIGGERS[74] = JWT_OR_SCHEME // J (eyJ)
+TRIGGERS[66] = JWT_OR_SCHEME // B (Bearer, Basic)
+TRIGGERS[98] = JWT_OR_SCHEME // b
+TRIGGERS[58] = PAIR // :
+TRIGGERS[61] = PAIR // =
+const CARD_DIGITS = 13
+
 function maskShapes (s: string): string {
-  return maskCardNumbers(maskTextPairs(maskTokens(maskProviderTokens(maskUrlPasswords(maskPemBlocks(s))))))
+  let found = 0
+  let digits = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 48 && c <= 57) digits++
+    else if (c < 128) found |= TRIGGERS[c]!
+  }
+  if ((found & PEM) !== 0) s = maskPemBlocks(s)
+  if ((found & URL_PASSWORD) !== 0) s = maskUrlPasswords(s)
+  if ((found & PROVIDER_TOKEN) !== 0) s = maskProviderTokens(s)
+  if ((found & JWT_OR_SCHEME) !== 0) s = maskTokens(s)
+  if ((found & PAIR) !== 0) s = maskTextPairs(s)
+  return digits >= CARD_DIGITS ? maskCardNumbers(s) : s
 }
 
 /**

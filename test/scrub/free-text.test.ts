@@ -30,3 +30,21 @@ t.test('scanWindow(): all of a string up to 1 MiB, else its start plus a margin'
   t.equal(scanLength(10), 1_048_576)
   t.equal(scanLength(2_000_000), 2_004_096)
 })
+
+t.test('scrubText runs each scan its text may need: one example of each shape, alone', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----', '-----BEGIN PRIVATE KEY-----[REDACTED]-----END PRIVATE KEY-----'],
+    ['mysql://u:p4ss@h/d', 'mysql://u:[REDACTED]@h/d'],
+    ['AKIA' + 'QQQQQQQQQQQQQQQQ', 'AKIA[REDACTED]'],
+    ['glpat-' + 'x'.repeat(20), 'glpat-[REDACTED]'],
+    ['npm_' + 'a'.repeat(36), 'npm_[REDACTED]'],
+    ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln', '[REDACTED]'],
+    ['bearer abc123', 'bearer [REDACTED]'],
+    ['BASIC ' + Buffer.from('u:p').toString('base64'), 'BASIC [REDACTED]'],
+    ['pwd=abc', 'pwd=[REDACTED]'],
+    ['secret: Xy9', 'secret: [REDACTED]'],
+    ['4111111111111111', '************1111'],
+    ['4111%201111%201111%201111', '****%20****%20****%201111'],
+  ]
+  for (const [text, masked] of cases) t.equal(scrubText(text), masked, text)
+})
