@@ -25,7 +25,7 @@ type LogMethod = (this: unknown, ...args: unknown[]) => void
  * pino options that make a Fastify logger safe and correlated:
  * - `req`, `err` and `res` serializers that scrub what Fastify logs (the raw query in
  *   "incoming request", error messages and stacks);
- * - every string argument (the `msg`) scrubbed of card numbers, bearer tokens and JWTs;
+ * - every string argument (the `msg`) scrubbed like free text (docs/scrubbing.md#values);
  * - Fastify's default error-handler line dropped for the 5xx answers vigie captures itself, so
  *   each exception produces one error line;
  * - `correlationId` added to lines written inside a request's async chain by a logger that does
