@@ -1,13 +1,11 @@
+import { isDigit } from './char-classes.js'
+
 const MIN_DIGITS = 13
 const MAX_DIGITS = 19
 const KEPT_DIGITS = 4
 // Chunks shorter than this never take part in a window (see maskCardNumbers): card formats
 // group digits by 4, 5 or 6, and lists of small numbers must not look like cards.
 const MIN_WINDOW_CHUNK = 3
-
-function isDigit (c: number): boolean {
-  return c >= 48 && c <= 57
-}
 
 /** Between two chunks of a card: a space, a no-break space, a dash, a dot or a slash. */
 function isSeparator (c: number): boolean {

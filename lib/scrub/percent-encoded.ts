@@ -16,18 +16,22 @@ function hasEscapeAt (s: string, i: number): boolean {
   return s.charCodeAt(i) === 37 && isHexDigit(s.charCodeAt(i + 1)) && isHexDigit(s.charCodeAt(i + 2))
 }
 
-/** The run decoded, masked and encoded again; undefined when it does not decode or nothing was masked. */
-function maskRun (run: string, mask: (decoded: string) => string): string | undefined {
+/**
+ * `encoded` decoded, masked and encoded again, with `[REDACTED]` left readable; undefined when it
+ * does not decode or `mask` changed nothing. `[REDACTED]` alone when it cannot be encoded again
+ * (a lone surrogate): what was masked is never given back.
+ */
+export function maskDecoded (encoded: string, decode: (s: string) => string, encode: (s: string) => string, mask: (decoded: string) => string): string | undefined {
   let decoded: string
   try {
-    decoded = decodeURIComponent(run)
+    decoded = decode(encoded)
   } catch {
     return undefined
   }
   const masked = mask(decoded)
   if (masked === decoded) return undefined
   try {
-    return encodeURIComponent(masked).replaceAll(ENCODED_REDACTED, REDACTED)
+    return encode(masked).replaceAll(ENCODED_REDACTED, REDACTED)
   } catch {
     return REDACTED
   }
@@ -56,7 +60,7 @@ export function maskPercentEncoded (s: string, mask: (decoded: string) => string
     let escaped = false
     for (; i < s.length && isRunChar(s.charCodeAt(i)); i++) escaped ||= hasEscapeAt(s, i)
     if (!escaped) continue
-    const masked = maskRun(s.slice(start, i), mask)
+    const masked = maskDecoded(s.slice(start, i), decodeURIComponent, encodeURIComponent, mask)
     if (masked === undefined) continue
     out += s.slice(copiedUpTo, start) + masked
     copiedUpTo = i

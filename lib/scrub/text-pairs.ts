@@ -61,7 +61,7 @@ export function maskTextPairs (s: string): string {
       valueEnd = valueStart
       while (valueEnd < s.length && !isValueEnd(s.charCodeAt(valueEnd))) valueEnd++
       // `no token: anyone who…` is prose: after a colon, a short lower-case word is not a secret.
-      if (c === 58 && isProseWord(s, valueStart, valueEnd)) continue
+      if (c === 58 && isShortLowerCaseWord(s, valueStart, valueEnd)) continue
     }
     if (valueEnd === valueStart) continue
     out += s.slice(copiedUpTo, valueStart) + REDACTED
@@ -71,11 +71,11 @@ export function maskTextPairs (s: string): string {
   return copiedUpTo === 0 ? s : out + s.slice(copiedUpTo)
 }
 
-const MAX_PROSE_WORD = 11
+const MAX_SHORT_WORD = 11
 
 /** Lower-case ASCII letters only, fewer than 12 of them. */
-function isProseWord (s: string, from: number, to: number): boolean {
-  if (to - from > MAX_PROSE_WORD) return false
+function isShortLowerCaseWord (s: string, from: number, to: number): boolean {
+  if (to - from > MAX_SHORT_WORD) return false
   for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i)
     if (c < 97 || c > 122) return false

@@ -4,13 +4,19 @@
 
 import { scrubText } from './free-text.js'
 import type { KeyMatcher } from './key-matcher.js'
+import { maskDecoded } from './percent-encoded.js'
 import { REDACTED } from './sensitive-keys.js'
 
-/** Percent-decoded, `+` read as a space; the input itself when it is not valid encoding. */
-function decodeComponent (s: string): string {
+/** `+` read as a space, then percent-decoded; throws on invalid encoding. */
+function decodeQueryText (s: string): string {
+  return decodeURIComponent(s.replaceAll('+', ' '))
+}
+
+/** A key name decoded; the name itself when it is not encoded or not valid encoding. */
+function decodeKey (s: string): string {
   if (!s.includes('%') && !s.includes('+')) return s
   try {
-    return decodeURIComponent(s.replaceAll('+', ' '))
+    return decodeQueryText(s)
   } catch {
     return s
   }
@@ -22,16 +28,8 @@ function decodeComponent (s: string): string {
  */
 function scrubQueryValue (raw: string): string {
   const masked = scrubText(raw)
-  if (masked !== raw) return masked
-  const decoded = decodeComponent(raw)
-  if (decoded === raw) return raw
-  const maskedDecoded = scrubText(decoded)
-  if (maskedDecoded === decoded) return raw
-  try {
-    return encodeURIComponent(maskedDecoded).replaceAll('%5BREDACTED%5D', REDACTED)
-  } catch {
-    return REDACTED
-  }
+  if (masked !== raw || (!raw.includes('%') && !raw.includes('+'))) return masked
+  return maskDecoded(raw, decodeQueryText, encodeURIComponent, scrubText) ?? raw
 }
 
 function scrubQuery (query: string, matcher: KeyMatcher): string {
@@ -40,7 +38,7 @@ function scrubQuery (query: string, matcher: KeyMatcher): string {
     const pair = pairs[i]
     const eq = pair.indexOf('=')
     if (eq < 0) pairs[i] = scrubQueryValue(pair)
-    else if (matcher.isSensitiveKey(decodeComponent(pair.slice(0, eq)))) pairs[i] = `${pair.slice(0, eq)}=${REDACTED}`
+    else if (matcher.isSensitiveKey(decodeKey(pair.slice(0, eq)))) pairs[i] = `${pair.slice(0, eq)}=${REDACTED}`
     else pairs[i] = `${scrubQueryValue(pair.slice(0, eq))}=${scrubQueryValue(pair.slice(eq + 1))}`
   }
   return pairs.join('&')
@@ -60,19 +58,7 @@ function scrubUrlHead (head: string): string {
 }
 
 function scrubDecodedHead (head: string): string {
-  let decoded: string
-  try {
-    decoded = decodeURI(head)
-  } catch {
-    return head
-  }
-  const masked = scrubText(decoded)
-  if (masked === decoded) return head
-  try {
-    return encodeURI(masked).replaceAll('%5BREDACTED%5D', REDACTED).replace(KEPT_ESCAPE, '%')
-  } catch {
-    return REDACTED
-  }
+  return maskDecoded(head, decodeURI, (masked) => encodeURI(masked).replace(KEPT_ESCAPE, '%'), scrubText) ?? head
 }
 
 /** A URL or path+query string with its secrets masked; anything but a string → REDACTED. */

@@ -1,23 +1,15 @@
 // When StatsD is away, vigie drops its request lines, counts them (app.vigie.snapshot(), the
 // dashboard's data) and reports them as vigie.metrics_dropped once the server is back.
-import { createSocket } from 'node:dgram'
-import { once } from 'node:events'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { StatsD } from 'hot-shots'
 import t, { type Test } from 'tap'
 import { observability, type FastifyVigieOptions } from '../../lib/index.js'
 import { createLogSink, type LogSink } from '../helpers/log-sink.js'
+import { closedUdpPort } from '../helpers/closed-ports.js'
 import { startStatsdListener } from '../helpers/statsd-listener.js'
+import { until } from '../helpers/until.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function until (predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await sleep(10)
-  }
-}
 
 async function startApp (t: Test, vigie: FastifyVigieOptions): Promise<{ app: FastifyInstance, url: string, logs: LogSink }> {
   const logs = createLogSink()
@@ -28,16 +20,6 @@ async function startApp (t: Test, vigie: FastifyVigieOptions): Promise<{ app: Fa
   t.teardown(() => app.close())
   const address = app.server.address()
   return { app, url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`, logs }
-}
-
-async function closedUdpPort (): Promise<number> {
-  const probe = createSocket('udp4')
-  probe.bind(0, '127.0.0.1')
-  await once(probe, 'listening')
-  const { port } = probe.address()
-  probe.close()
-  await once(probe, 'close')
-  return port
 }
 
 t.test('a closed UDP port, then a listener: snapshot() counts what was refused, and the count arrives once the listener is up', async (t) => {

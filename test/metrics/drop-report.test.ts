@@ -1,5 +1,3 @@
-import { createSocket } from 'node:dgram'
-import { once } from 'node:events'
 import t, { type Test } from 'tap'
 import { DropReport } from '../../lib/metrics/drop-report.js'
 import { createPreformattedSink } from '../../lib/metrics/preformatted-sink.js'
@@ -9,18 +7,12 @@ import { TcpStatsdSocket } from '../../lib/metrics/tcp-statsd-socket.js'
 import { UdpStatsdSocket } from '../../lib/metrics/udp-statsd-socket.js'
 import { resolveOptions } from '../../lib/options/resolve-options.js'
 import type { StatsdOptions } from '../../lib/types.js'
+import { closedTcpPort, closedUdpPort } from '../helpers/closed-ports.js'
 import { startStatsdListener } from '../helpers/statsd-listener.js'
-import { startTcpCollector, startTcpServer } from '../helpers/tcp-server.js'
+import { startTcpCollector } from '../helpers/tcp-server.js'
+import { until } from '../helpers/until.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function until (predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await sleep(10)
-  }
-}
 
 /** `n` intervals of 1 s on the fake clock, one at a time (an advance over several calls an interval once). */
 function ticks (t: Test, n: number): void {
@@ -115,23 +107,6 @@ t.test('a failing check is reported, never thrown from the timer nor from close(
   t.clock.exit()
 })
 
-/** A port with nothing behind it, UDP or TCP. */
-async function closedPort (t: Test, protocol: 'udp' | 'tcp'): Promise<number> {
-  if (protocol === 'tcp') {
-    const { server, port } = await startTcpServer(t, () => {})
-    server.close()
-    await once(server, 'close')
-    return port
-  }
-  const probe = createSocket('udp4')
-  probe.bind(0, '127.0.0.1')
-  await once(probe, 'listening')
-  const { port } = probe.address()
-  probe.close()
-  await once(probe, 'close')
-  return port
-}
-
 function sinkTo (t: Test, statsd: StatsdOptions): { sink: PreformattedSink, errors: unknown[] } {
   const errors: unknown[] = []
   const sink = createPreformattedSink(resolveOptions({ statsd }, {}).statsd, (err) => errors.push(err))!
@@ -144,7 +119,7 @@ function addLine (sink: PreformattedSink, i: number): void {
 }
 
 t.test('TCP: a closed port, then the server comes: the count arrives once, exactly', async (t) => {
-  const port = await closedPort(t, 'tcp')
+  const port = await closedTcpPort()
   const { sink, errors } = sinkTo(t, { host: '127.0.0.1', port, protocol: 'tcp', prefix: 'shop.', globalTags: { env: 'test' }, tagFormat: 'telegraf', maxBufferSize: 0, bufferFlushInterval: 100 })
   for (let i = 0; i < 5; i++) addLine(sink, i)
   await until(() => sink.dropped().socket === 5)
@@ -163,7 +138,7 @@ t.test('TCP: a closed port, then the server comes: the count arrives once, exact
 })
 
 t.test('UDP: a closed port, then a listener: the refused lines are reported once it is up', async (t) => {
-  const port = await closedPort(t, 'udp')
+  const port = await closedUdpPort()
   const { sink } = sinkTo(t, { host: '127.0.0.1', port, prefix: 'shop.', globalTags: { env: 'test' }, maxBufferSize: 0, bufferFlushInterval: 250 })
   for (let i = 0; sink.dropped().socket < 3; i++) {
     addLine(sink, i)
@@ -199,7 +174,7 @@ t.test('an unresolvable host: every report is dropped too, carries the whole cou
 
 t.test('a socket tells the sender of a dropped batch instead of counting it, once', async (t) => {
   const udp = new UdpStatsdSocket('nonexistent.invalid', 8125, () => {})
-  const tcp = new TcpStatsdSocket('127.0.0.1', await closedPort(t, 'tcp'), () => {})
+  const tcp = new TcpStatsdSocket('127.0.0.1', await closedTcpPort(), () => {})
   for (const socket of [udp, tcp]) {
     let told = 0
     socket.send(Buffer.from('x:1|c\ny:1|c'), () => told++)

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import { CLOSE_TIMEOUT_MS, MAX_QUEUED_BYTES } from '../../lib/metrics/statsd-socket.js'
 import { STALL_TIMEOUT_MS, TcpStatsdSocket } from '../../lib/metrics/tcp-statsd-socket.js'
+import { closedTcpPort } from '../helpers/closed-ports.js'
 import { startTcpServer } from '../helpers/tcp-server.js'
+import { until } from '../helpers/until.js'
 
 /** A server that keeps every byte it reads; `received()` is them, decoded as UTF-8. */
 async function collectingServer (t: Test): Promise<{ port: number, received: () => string, connections: () => number }> {
@@ -19,22 +21,6 @@ function socketTo (t: Test, host: string, port: number): { socket: TcpStatsdSock
   const socket = new TcpStatsdSocket(host, port, (err) => errors.push(err))
   t.teardown(() => socket.close())
   return { socket, errors, printed: () => reads.flatMap((read) => read()) }
-}
-
-async function until (predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
-
-/** A TCP port with nothing listening. */
-async function closedPort (t: Test): Promise<number> {
-  const { server, port } = await startTcpServer(t, () => {})
-  server.close()
-  await once(server, 'close')
-  return port
 }
 
 t.test('each batch is written with a final newline, as UTF-8 bytes, on one connection', async (t) => {
@@ -87,7 +73,7 @@ t.test('a server that never reads: what waits in Node stays under 1 MiB over 200
 })
 
 t.test('a closed port: reported, counted, retried after 1 s, never thrown', async (t) => {
-  const port = await closedPort(t)
+  const port = await closedTcpPort()
   const { socket, errors, printed } = socketTo(t, '127.0.0.1', port)
   socket.send(Buffer.from('first:1|c\nfirst:2|c'))
   await until(() => errors.length > 0)
@@ -138,7 +124,7 @@ t.test('close() settles at once when all is sent; after it, batches are dropped'
 })
 
 t.test('close() with an unresolvable host or a closed port settles within its bound', async (t) => {
-  for (const [host, port] of [['nonexistent.invalid', 8125], ['127.0.0.1', await closedPort(t)]] as const) {
+  for (const [host, port] of [['nonexistent.invalid', 8125], ['127.0.0.1', await closedTcpPort()]] as const) {
     const { socket, printed } = socketTo(t, host, port)
     socket.send(Buffer.from('w:1|c'))
     const started = Date.now()

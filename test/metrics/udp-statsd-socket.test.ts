@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import t, { type Test } from 'tap'
 import { UdpStatsdSocket } from '../../lib/metrics/udp-statsd-socket.js'
 import { CLOSE_TIMEOUT_MS, MAX_QUEUED_BYTES } from '../../lib/metrics/statsd-socket.js'
+import { closedUdpPort } from '../helpers/closed-ports.js'
 import { startStatsdListener } from '../helpers/statsd-listener.js'
 
 /** A socket whose errors are collected, closed with the test; `printed()` is what reached the console. */
@@ -12,17 +13,6 @@ function socketTo (t: Test, host: string, port: number): { socket: UdpStatsdSock
   const socket = new UdpStatsdSocket(host, port, (err) => errors.push(err))
   t.teardown(() => socket.close())
   return { socket, errors, printed: () => reads.flatMap((read) => read()) }
-}
-
-/** A UDP port with nothing behind it. */
-async function closedPort (): Promise<number> {
-  const probe = createSocket('udp4')
-  probe.bind(0, '127.0.0.1')
-  await once(probe, 'listening')
-  const { port } = probe.address()
-  probe.close()
-  await once(probe, 'close')
-  return port
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -96,7 +86,7 @@ t.test('what waits for an address is bounded: 1 MiB', async (t) => {
 })
 
 t.test('a closed port: the refusals come back as errors, counted and reported, never thrown', async (t) => {
-  const port = await closedPort()
+  const port = await closedUdpPort()
   const { socket, errors, printed } = socketTo(t, '127.0.0.1', port)
   for (let i = 0; i < 5; i++) {
     socket.send(Buffer.from('refused:1|c\nrefused:2|c'))

@@ -4,11 +4,12 @@ import { channel } from 'node:diagnostics_channel'
 import { once } from 'node:events'
 import http, { get as namedGet, request as namedRequest, type ClientRequest, type IncomingMessage } from 'node:http'
 import https from 'node:https'
-import { connect, createServer as createNetServer } from 'node:net'
+import { connect } from 'node:net'
 import t, { type Test } from 'tap'
 import type { FastifyVigieOptions } from '../../lib/index.js'
 import { installOutgoingInstrumentation } from '../../lib/propagation/outgoing.js'
 import { currentRequestStore, runInRequestContext, type RequestStore } from '../../lib/context/request-context.js'
+import { closedTcpPort } from '../helpers/closed-ports.js'
 import { startApp, type TestApp } from '../helpers/fastify-app.js'
 
 const ORIGINAL = {
@@ -57,15 +58,6 @@ async function startDownstream (t: Test): Promise<Downstream> {
     return raw.filter((_, i) => i % 2 === 1 && raw[i - 1]!.toLowerCase() === 'x-request-id')
   }
   return { url: `http://127.0.0.1:${port}`, port, received, idsAt }
-}
-
-async function closedPort (): Promise<number> {
-  const server = createNetServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const port = (server.address() as { port: number }).port
-  server.close()
-  await once(server, 'close')
-  return port
 }
 
 const actions = new Map<string, () => Promise<unknown>>()
@@ -285,7 +277,7 @@ t.test('concurrent requests each propagate their own ID', async (t) => {
 t.test('outgoing calls are counted and timed: status, error, redirect hops', async (t) => {
   const downstream = await startDownstream(t)
   const upstream = await startUpstream(t)
-  const closed = `http://127.0.0.1:${await closedPort()}`
+  const closed = `http://127.0.0.1:${await closedTcpPort()}`
   const results = await upstream.inRequest(async () => {
     const outcome = (call: Promise<number>): Promise<number | string> => call.catch((err) => `failed: ${err?.cause?.code ?? err?.code}`)
     return [
@@ -384,7 +376,7 @@ t.test('fail-open: a policy that throws never reaches the caller', async (t) => 
   const onUncaught = (err: unknown): void => { uncaught.push(err) }
   process.on('uncaughtException', onUncaught)
   t.teardown(() => process.off('uncaughtException', onUncaught))
-  const closed = `http://127.0.0.1:${await closedPort()}`
+  const closed = `http://127.0.0.1:${await closedTcpPort()}`
   const statuses = await runInRequestContext(throwing, async () => [
     await fetchStatus(`${downstream.url}/fetch`),
     await answered((cb) => http.get(`${downstream.url}/get`, cb)),
