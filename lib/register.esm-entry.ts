@@ -3,5 +3,5 @@
 import { register } from 'node:module'
 import { registerFromEnv } from './instrument/register-from-env.js'
 
-register('import-in-the-middle/hook.mjs', import.meta.url, { data: { include: ['express'] } })
+register('import-in-the-middle/hook.mjs', import.meta.url, { data: { include: ['express', 'pino'] } })
 registerFromEnv()

@@ -121,6 +121,12 @@ export interface VigieOptions<Request = unknown> {
    */
   asyncContext?: boolean
   /**
+   * Log injection: every line a pino logger writes inside a request gets the request's
+   * `correlationId` (Fastify's logger in code; with patchAll() or `vigie/register`, every pino
+   * logger created after it). Default `true`. Needs `asyncContext`. See docs/correlation-id.md.
+   */
+  logInjection?: boolean
+  /**
    * Add the correlation header to outgoing `fetch` and `http(s).request` calls made while a
    * request is handled, and time them (`http_client_request`). Default `true`; off by default
    * with `asyncContext: false`.

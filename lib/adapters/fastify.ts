@@ -7,9 +7,10 @@ import type { OutgoingPolicy } from '../context/request-context.js'
 import type { FrameworkFacts, RequestDetails, RequestState } from '../core/framework-facts.js'
 import { RequestLifecycle } from '../core/request-lifecycle.js'
 import type { ComposeVigie, Endpoint, Vigie } from '../core/vigie.js'
-import { exceptionLogger, markCorrelationBound } from '../logging/exception-logger.js'
+import { exceptionLogger } from '../logging/exception-logger.js'
+import { injectCorrelationId, markCorrelationBound } from '../logging/log-injection.js'
 import { usesVigieLoggerOptions } from '../logging/logger-options.js'
-import { kCapturedByVigie } from '../logging/symbols.js'
+import { kCapturedByVigie, kCorrelationBound } from '../logging/symbols.js'
 import { NOT_FOUND_CONTROLLER } from '../metrics/request-metrics.js'
 import { resolveHeaderName, resolveOptions } from '../options/resolve-options.js'
 import { sharedSymbol } from '../process-state.js'
@@ -39,6 +40,8 @@ const kState = Symbol('vigie.requestState')
 // and either copy must see that the other one is already installed.
 const kGeneratedId = sharedSymbol('generatedCorrelationId')
 const kInstalled = sharedSymbol('installed')
+// The child-logger factory vigie set on an app, with the header it reads (see bindRequestLoggers()).
+const kLoggerBinding = sharedSymbol('loggerBinding')
 // Marks the routes of vigie's own endpoints (in their route config): neither counted nor captured.
 const kEndpointRoute = Symbol('vigie.endpointRoute')
 
@@ -84,6 +87,8 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
       const vigie = compose(options, previous.logger)
       existing.lifecycle = new RequestLifecycle(vigie, fastifyFacts(vigie, existing.hasLogger, existing.assignsCorrelationId))
       existing.automatic = false
+      const binding = (fastify as unknown as Record<symbol, LoggerBinding | undefined>)[kLoggerBinding]
+      if (binding !== undefined) binding.header = options.correlationHeader
       previous.close().catch(() => {})
       routeEndpoints(fastify, existing)
     } else {
@@ -91,7 +96,7 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
     }
     return
   }
-  const hasLogger = typeof (fastify.log as { isLevelEnabled?: unknown }).isLevelEnabled === 'function'
+  const hasLogger = hasRealLogger(fastify)
   const assignsCorrelationId = fastify.hasRequestDecorator('correlationId')
   const vigie = compose(options, exceptionLogger(hasLogger ? fastify.log : undefined))
   const installation: Installation = {
@@ -102,6 +107,10 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
     assignsCorrelationId,
   }
   fastify.decorate(kInstalled, installation)
+  if (hasLogger && !options.disabled) {
+    bindRequestLoggers(fastify, options.correlationHeader)
+    if (options.logInjection && options.asyncContext) injectCorrelationId(fastify.log)
+  }
   if (hasLogger && !usesVigieLoggerOptions(fastify.log)) {
     vigie.reporter.warnOnce('logger-options',
       'vigie: the Fastify logger was not built with loggerOptions(): Fastify\'s own lines (raw query strings, error messages) are not scrubbed, and 5xx errors are logged twice. Use Fastify({ logger: loggerOptions() }).')
@@ -156,6 +165,11 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
     if (state !== null) state.error ??= error
     done()
   })
+}
+
+/** Whether the app's logger is on: with it off, request.log is a no-op logger whose child() is itself. */
+function hasRealLogger (fastify: FastifyInstance): boolean {
+  return typeof (fastify.log as { isLevelEnabled?: unknown }).isLevelEnabled === 'function'
 }
 
 /** What the lifecycle reads of a Fastify request and reply. */
@@ -214,8 +228,45 @@ function routeEndpoints (fastify: FastifyInstance, installation: Installation): 
   }
 }
 
-/** Makes the request's logger write the correlation ID, unless genReqId() already made it the request ID. */
+interface LoggerBinding {
+  /** The correlation header, replaced when an explicit registration takes over from patchAll()'s. */
+  header: string
+}
+
+/**
+ * Has Fastify make each request's child logger through vigie, with the correlation ID among its
+ * bindings: one child per request, and the ID on Fastify's "incoming request" line too (written
+ * before any hook runs). The ID is resolved there, from the raw request, and kept on it for the
+ * request's state. Fastify fixes a route's factory when the route is declared, so only routes
+ * declared after this call get it; requests of the others get a child made in vigie's
+ * `onRequest` hook, as do those of an app with a factory of its own (left in place).
+ */
+export function bindRequestLoggers (fastify: FastifyInstance, header: string): void {
+  const instance = fastify as unknown as Record<symbol, LoggerBinding | undefined>
+  if (instance[kLoggerBinding] !== undefined || !hasRealLogger(fastify)) return
+  if (fastify.childLoggerFactory.name !== 'defaultChildLoggerFactory') return
+  const binding: LoggerBinding = { header }
+  try {
+    fastify.setChildLoggerFactory(function vigieChildLoggerFactory (logger, bindings, opts, rawRequest) {
+      const raw = rawRequest as IncomingMessage & { [kGeneratedId]?: string }
+      let id = raw[kGeneratedId]
+      if (id === undefined) {
+        id = resolveCorrelationId(raw.headers[binding.header])
+        raw[kGeneratedId] = id
+      }
+      // With genReqId() and the label `correlationId`, the bindings hold the ID already.
+      if (bindings.correlationId !== id) bindings.correlationId = id
+      return markCorrelationBound(logger.child(bindings, opts))
+    })
+    instance[kLoggerBinding] = binding
+  } catch {
+    // Too late (the app has started): requests get their child logger in vigie's hook.
+  }
+}
+
+/** Makes the request's logger write the correlation ID, unless it already does. */
 function bindCorrelationId (request: FastifyRequest, reply: FastifyReply, id: string): void {
+  if ((request.log as unknown as { [kCorrelationBound]?: boolean })[kCorrelationBound] === true) return
   const generated = (request.raw as IncomingMessage & { [kGeneratedId]?: string })[kGeneratedId] === id
   if (generated && loggerBindsCorrelationId(request.log, id)) {
     markCorrelationBound(request.log)

@@ -2,12 +2,14 @@ import diagnostics from 'node:diagnostics_channel'
 import type { FastifyInstance } from 'fastify'
 import { takeLoggerOption } from '../adapters/express.js'
 import type { ExpressVigieLogger } from '../express.js'
+import { bindRequestLoggers } from '../adapters/fastify.js'
 import { automaticObservability, type FastifyVigieOptions } from '../fastify.js'
 import { flushStatsdClient } from '../metrics/statsd-client.js'
 import { resolveOptions } from '../options/resolve-options.js'
 import { processWide } from '../process-state.js'
 import type { VigieOptions } from '../types.js'
 import { patchExpress } from './patch-express.js'
+import { patchPino } from './patch-pino.js'
 
 /** patchAll()'s options: the plugin's, plus the pino logger Express apps write to. */
 export interface PatchAllOptions extends VigieOptions {
@@ -38,14 +40,17 @@ const active = processWide('patchAll', () => ({ unpatch: null as Unpatch | null 
 export function patchAll (options: PatchAllOptions = {}): Unpatch {
   if (active.unpatch !== null) return active.unpatch
   const { rest: fastifyOptions } = takeLoggerOption(options)
-  resolveOptions(fastifyOptions as VigieOptions)
+  const resolved = resolveOptions(fastifyOptions as VigieOptions)
   const unpatchExpress = patchExpress(options)
+  const unpatchPino = resolved.disabled || !resolved.logInjection || !resolved.asyncContext ? null : patchPino()
 
   const apps = new Set<FastifyInstance>()
   function onFastifyInitialization (message: unknown): void {
     const fastify = (message as { fastify?: FastifyInstance }).fastify
     if (fastify === undefined) return
     apps.add(fastify)
+    // Now, before the app declares its routes: each route keeps the factory it was declared with.
+    if (!resolved.disabled) bindRequestLoggers(fastify, resolved.correlationHeader)
     fastify.addHook('onClose', async () => { apps.delete(fastify) })
     fastify.register(automaticObservability, fastifyOptions as FastifyVigieOptions)
   }
@@ -57,6 +62,7 @@ export function patchAll (options: PatchAllOptions = {}): Unpatch {
     unpatched = true
     diagnostics.unsubscribe(FASTIFY_INIT_CHANNEL, onFastifyInitialization)
     active.unpatch = null
+    unpatchPino?.()
     await Promise.all([unpatchExpress(), ...[...apps].map((app) => flushStatsdClient(app.statsd))])
   }
   active.unpatch = unpatch

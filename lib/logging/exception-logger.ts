@@ -1,6 +1,6 @@
 import pino from 'pino'
 import { loggerOptions } from './logger-options.js'
-import { kCorrelationBound } from './symbols.js'
+import { markCorrelationBound } from './log-injection.js'
 
 /** A pino logger, or one like it: what vigie writes exception lines and its warnings to. */
 export interface PinoLikeLogger {
@@ -8,12 +8,6 @@ export interface PinoLikeLogger {
   warn (obj: object, msg?: string): void
   error (obj: object, msg?: string): void
   child (bindings: object, options?: object): PinoLikeLogger
-}
-
-/** Tells loggerOptions()' mixin that this logger's bindings already hold the correlation ID. */
-export function markCorrelationBound<L> (log: L): L {
-  (log as { [kCorrelationBound]?: boolean })[kCorrelationBound] = true
-  return log
 }
 
 /**

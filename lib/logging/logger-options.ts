@@ -1,9 +1,9 @@
 import type { LoggerOptions } from 'pino'
 import { buildErrorRecord } from '../capture/error-record.js'
 import { maskSensitiveParams } from '../capture/masked-path.js'
-import { currentRequestStore } from '../context/request-context.js'
 import { buildScrubber, type ScrubOptions } from '../scrub/scrubber.js'
-import { kCapturedByVigie, kCorrelationBound, kLoggerOptions } from './symbols.js'
+import { correlationMixin, pinoSymbol, type PinoMixin } from './log-injection.js'
+import { kCapturedByVigie, kLoggerOptions } from './symbols.js'
 
 interface LoggedRequest {
   raw?: LoggedRequest
@@ -61,13 +61,6 @@ export function loggerOptions (pinoOptions: LoggerOptions = {}, vigieOptions: { 
   }
   Object.defineProperty(req, kLoggerOptions, { value: true })
 
-  function mixin (mergeObject: object, level: number, logger: unknown): object {
-    const extra = userMixin !== undefined ? userMixin(mergeObject, level, logger as never) : {}
-    const store = currentRequestStore()
-    if (store === undefined || (logger as { [kCorrelationBound]?: boolean })[kCorrelationBound] === true) return extra
-    return { correlationId: store.correlationId, ...extra }
-  }
-
   function logMethod (this: unknown, args: unknown[], method: LogMethod, level: number): void {
     const first = args[0] as { err?: unknown, res?: { request?: Record<symbol, unknown> } } | null
     // Fastify's default error handler logs `{ req, res, err }` at error level for 5xx answers;
@@ -86,20 +79,16 @@ export function loggerOptions (pinoOptions: LoggerOptions = {}, vigieOptions: { 
   return {
     ...pinoOptions,
     serializers: { req, err, res, ...pinoOptions.serializers },
-    mixin,
+    mixin: correlationMixin(userMixin as PinoMixin | undefined),
     hooks: { ...pinoOptions.hooks, logMethod },
   }
 }
 
 /** True when `logger` was built from loggerOptions(): it then scrubs what Fastify itself logs. */
 export function usesVigieLoggerOptions (logger: object): boolean {
-  // pino keeps serializers under a private symbol; its description is stable across versions.
-  for (let target: object | null = logger; target !== null; target = Object.getPrototypeOf(target)) {
-    for (const sym of Object.getOwnPropertySymbols(target)) {
-      if (sym.description !== 'pino.serializers') continue
-      const serializers = (target as Record<symbol, { req?: Record<symbol, unknown> } | undefined>)[sym]
-      return serializers?.req?.[kLoggerOptions] === true
-    }
-  }
-  return false
+  // pino keeps serializers under a symbol of its own; its description is stable across versions.
+  const sym = pinoSymbol(logger, 'pino.serializers')
+  if (sym === undefined) return false
+  const serializers = (logger as Record<symbol, { req?: Record<symbol, unknown> } | undefined>)[sym]
+  return serializers?.req?.[kLoggerOptions] === true
 }

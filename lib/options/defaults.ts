@@ -37,6 +37,7 @@ export const DEFAULTS = Object.freeze({
   maxTotalKeysBounds: bounds(1, COPY_LIMIT_CEILINGS.maxTotalKeys),
   maxControllers: 500,
   asyncContext: true,
+  logInjection: true,
   aggregationMaxSeries: 500,
   /** Beyond 100,000 series the memory bound stops meaning anything (docs/aggregation.md). */
   aggregationMaxSeriesBounds: bounds(1, 100_000),

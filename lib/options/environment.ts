@@ -99,6 +99,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = Object.freeze([
   variable('VIGIE_MAX_CONTROLLERS', 'maxControllers', integer),
   variable('VIGIE_IGNORE', 'ignore', list),
   variable('VIGIE_ASYNC_CONTEXT', 'asyncContext', flag),
+  variable('VIGIE_LOG_INJECTION', 'logInjection', flag),
   variable('VIGIE_PROPAGATION_TARGETS', 'propagation.targets', list),
   // After the targets: "false" turns propagation off whatever the targets say.
   variable('VIGIE_PROPAGATION', 'propagation', flag),

@@ -28,6 +28,8 @@ export interface ResolvedOptions<Request = unknown> {
   readonly ignore: { readonly paths: ReadonlySet<string>, readonly predicate: ((request: Request) => boolean) | undefined }
   /** Whether each request runs in vigie's AsyncLocalStorage. */
   readonly asyncContext: boolean
+  /** Whether pino lines written inside a request get its `correlationId` (log injection). */
+  readonly logInjection: boolean
   /** null when propagation is off. */
   readonly propagation: { readonly allows: (url: URL) => boolean } | null
   /** null when in-process aggregation is off. */
@@ -72,6 +74,7 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
     maxControllers: check.integer(options.maxControllers, 'maxControllers', DEFAULTS.maxControllers, { min: 1 }),
     ignore: resolveIgnore<Request>(options.ignore, check),
     asyncContext,
+    logInjection: check.boolean(options.logInjection, 'logInjection', DEFAULTS.logInjection),
     propagation: resolvePropagation(options.propagation as Feature, asyncContext, check, errors),
     aggregation: resolveAggregation(options.aggregation as Feature, check),
     processMetrics: resolveProcessMetrics(options.processMetrics as Feature, check),
