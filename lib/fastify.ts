@@ -1,10 +1,17 @@
-import type { FastifyPluginAsync } from 'fastify'
+// fastify is an optional peer dependency: in an Express-only app, the import would fail the
+// app's type check. The directive is kept in the emitted .d.ts, where the types become `any`.
+/** @ts-ignore fastify may not be installed */
+import type { FastifyInstance } from 'fastify'
 import { fastifyPlugins, type FastifyVigieOptions } from './adapters/fastify.js'
 import { composeVigie } from './compose.js'
 
 export { genReqId, type FastifyVigieOptions } from './adapters/fastify.js'
 
 const plugins = fastifyPlugins(composeVigie)
+
+// FastifyPluginAsync<FastifyVigieOptions>, spelled out: where fastify is not installed, the alias
+// would be `any`, and so would `require('vigie')` (the plugin, with the named exports on it).
+type Plugin = (instance: FastifyInstance, options: FastifyVigieOptions) => Promise<void>
 
 /**
  * The Fastify plugin: correlation IDs, StatsD request metrics and scrubbed exception lines for
@@ -13,7 +20,7 @@ const plugins = fastifyPlugins(composeVigie)
  * @example
  * await app.register(observability, { statsd: { host: '127.0.0.1', port: 8125, prefix: 'shop.' } })
  */
-export const observability: FastifyPluginAsync<FastifyVigieOptions> = plugins.observability
+export const observability: Plugin = plugins.observability
 
 /** The plugin patchAll() registers on every new app; an explicit registration takes over from it. */
-export const automaticObservability: FastifyPluginAsync<FastifyVigieOptions> = plugins.automatic
+export const automaticObservability: Plugin = plugins.automatic

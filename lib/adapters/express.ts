@@ -1,3 +1,6 @@
+// express is an optional peer dependency: in a Fastify-only app, the import would fail the
+// app's type check. The directive is kept in the emitted .d.ts, where the types become `any`.
+/** @ts-ignore express may not be installed */
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express'
 import type { StatsD } from 'hot-shots'
 import type { ServerResponse } from 'node:http'

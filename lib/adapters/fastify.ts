@@ -1,3 +1,7 @@
+// fastify is an optional peer dependency: in an Express-only app, the import would fail the
+// app's type check. The directive is kept in the emitted .d.ts, where the types become `any`
+// (and the `declare module 'fastify'` below, ambient there, is skipped without an error).
+/** @ts-ignore fastify may not be installed */
 import type { FastifyContextConfig, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import fp from 'fastify-plugin'
 import type { StatsD } from 'hot-shots'
