@@ -1,8 +1,10 @@
 // The budget of full exception lines on its own, on tap's fake clock (the timer's context and
 // its unref on a real one).
 import t from 'tap'
+import { composeVigie } from '../../lib/compose.js'
 import { correlationId, runInRequestContext } from '../../lib/context/request-context.js'
 import { ExceptionFlood, MAX_KINDS, summaryLine, type FailureKind, type FloodSummary } from '../../lib/core/exception-flood.js'
+import { resolveOptions } from '../../lib/options/resolve-options.js'
 
 const UNAVAILABLE: FailureKind = { controller: '/products/:id', errorType: 'ServiceUnavailableError', statusCode: 503 }
 const BROKEN: FailureKind = { controller: '/cart', errorType: 'TypeError', statusCode: 500 }
@@ -111,4 +113,19 @@ t.test('summaryLine: fields and message, one kind and the overflow', async (t) =
     fields: { vigie: 'exception-summary', overflow: true, suppressed: 7, intervalMs: 60_000, correlationIds: ['c'] },
     msg: `7 more exceptions of other kinds (past ${MAX_KINDS} kinds) in the last 60 s`,
   })
+})
+
+t.test('a logger that throws on the summary: close() still resolves, and the failure is reported', async (t) => {
+  const warnings: Array<Record<string, any>> = []
+  const logger = {
+    info: () => {},
+    warn: (obj: object) => { warnings.push(obj) },
+    error: (obj: object) => { if ((obj as { vigie?: unknown }).vigie === 'exception-summary') throw new Error('disk full') },
+  }
+  const vigie = composeVigie(resolveOptions({ exceptionLines: { perInterval: 1 }, processMetrics: false, aggregation: false, propagation: false }, {}), logger)
+  const facts = { protocol: 'http', host: 'localhost', url: '/down', route: '/down', headers: {}, query: undefined, params: undefined, body: undefined, remoteAddress: undefined, error: undefined, method: 'GET', statusCode: 503, responseTime: 1 }
+  vigie.capture.capture('/down', {}, { ...facts, correlationId: 'a' })
+  vigie.capture.capture('/down', {}, { ...facts, correlationId: 'b' })
+  await vigie.close()
+  t.match(warnings, [{ vigie: { subsystem: 'exception summary' }, err: { message: 'disk full' } }])
 })

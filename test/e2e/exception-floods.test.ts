@@ -16,28 +16,29 @@ class ServiceUnavailableError extends Error {
   statusCode = 503
 }
 
-const FLOOD = { exceptionLines: { perInterval: 3, intervalMs: 1000 }, dashboard: true } as const
+// The interval is long enough for any machine to send the flood within it: close() ends it.
+const FLOOD = { exceptionLines: { perInterval: 3 }, dashboard: true } as const
+// A short interval, to see the timer end it.
+const SHORT = { exceptionLines: { perInterval: 1, intervalMs: 1000 } } as const
 
 interface Served {
   readonly url: string
   readonly logs: LogSink
   readonly statsd: StatsdListener
   readonly snapshot: () => Snapshot | null
+  readonly close: () => Promise<void>
 }
 
-/** 20 failing requests on /products/:id, then 2 on /cart, one after the other: the IDs the clients got. */
-async function flood (url: string): Promise<{ products: string[], cart: string[] }> {
-  const ids = async (path: string, n: number, status: number): Promise<string[]> => {
-    const out: string[] = []
-    for (let i = 0; i < n; i++) {
-      const response = await fetch(`${url}${path}`)
-      await response.arrayBuffer()
-      if (response.status !== status) throw new Error(`${path} answered ${response.status}`)
-      out.push(response.headers.get('x-request-id')!)
-    }
-    return out
+/** `n` failing requests on `path`, one after the other: the IDs the clients got. */
+async function fail (url: string, path: string, n: number, status: number): Promise<string[]> {
+  const out: string[] = []
+  for (let i = 0; i < n; i++) {
+    const response = await fetch(`${url}${path}`)
+    await response.arrayBuffer()
+    if (response.status !== status) throw new Error(`${path} answered ${response.status}`)
+    out.push(response.headers.get('x-request-id')!)
   }
-  return { products: await ids('/products/42', 20, 503), cart: await ids('/cart', 2, 500) }
+  return out
 }
 
 const summaries = (logs: LogSink): Array<Record<string, any>> => logs.lines.filter((l) => l.vigie === 'exception-summary')
@@ -47,16 +48,24 @@ function exceptionCount (snapshot: Snapshot | null, exception: string): number |
   return (series?.windows['1m'] as { count: number } | null | undefined)?.count
 }
 
-async function assertFlood (t: Test, { url, logs, statsd, snapshot }: Served): Promise<void> {
-  const { products, cart } = await flood(url)
-  const full = exceptionLines(logs)
-  t.same(full.map((l) => [l.correlationId, l.err.type, l.res.statusCode]), [
+/** 20 failures on /products/:id and 2 on /cart: 3 + 2 full lines, every one counted, and the summary close() writes. */
+async function assertFlood (t: Test, { url, logs, statsd, snapshot, close }: Served): Promise<void> {
+  const products = await fail(url, '/products/42', 20, 503)
+  const cart = await fail(url, '/cart', 2, 500)
+  t.same(exceptionLines(logs).map((l) => [l.correlationId, l.err.type, l.res.statusCode]), [
     ...products.slice(0, 3).map((id) => [id, 'ServiceUnavailableError', 503]),
     ...cart.map((id) => [id, 'TypeError', 500]),
   ], 'three full lines for the flooded kind, both for the other')
+
+  t.equal(exceptionCount(snapshot(), 'ServiceUnavailableError'), 20, 'every failure is counted')
+  t.equal(exceptionCount(snapshot(), 'TypeError'), 2)
+  await statsd.waitFor((lines) => lines.filter((l) => l.startsWith('http_request.exception:')).length === 22)
+  t.equal(statsd.lines.filter((l) => l.startsWith('http_request.exception:1|c|#controller:/products/:id,exception:ServiceUnavailableError')).length, 20)
+  const data = await (await fetch(`${url}/_vigie/data.json`)).json() as DashboardData
+  t.same(data.exceptions.map((e) => e.correlationId).sort(), [...products.slice(0, 3), ...cart].sort(), 'the dashboard lists the full lines only')
   t.same(summaries(logs), [], 'no summary before the interval ends')
 
-  await until(() => summaries(logs).length > 0)
+  await close()
   const [summary, ...more] = summaries(logs)
   t.same(more, [], 'one summary: the other kind was never over its budget')
   t.match(summary, {
@@ -66,46 +75,60 @@ async function assertFlood (t: Test, { url, logs, statsd, snapshot }: Served): P
     errorType: 'ServiceUnavailableError',
     statusCode: 503,
     suppressed: 17,
-    intervalMs: 1000,
-    msg: '17 more exceptions like \'ServiceUnavailableError\' on /products/:id (503) in the last 1 s',
-  })
+    intervalMs: 60_000,
+    msg: '17 more exceptions like \'ServiceUnavailableError\' on /products/:id (503) in the last 60 s',
+  }, 'written by close(), before the interval ended')
   t.same(summary!.correlationIds, products.slice(3, 8), 'the IDs the clients of the first five refused requests got')
   t.notOk('correlationId' in summary!, 'the summary belongs to no one request')
   t.equal(exceptionLines(logs).length, 5, 'no full line was written late')
+}
 
-  t.equal(exceptionCount(snapshot(), 'ServiceUnavailableError'), 20, 'every failure is counted')
-  t.equal(exceptionCount(snapshot(), 'TypeError'), 2)
-  await statsd.waitFor((lines) => lines.filter((l) => l.startsWith('http_request.exception:')).length === 22)
-  t.equal(statsd.lines.filter((l) => l.startsWith('http_request.exception:1|c|#controller:/products/:id,exception:ServiceUnavailableError')).length, 20)
+/**
+ * With a 1 s interval, the timer writes the summary. How the requests fall into intervals
+ * depends on the machine's speed; what is asserted holds whatever it is.
+ */
+async function assertTimer (t: Test, { url, logs }: Pick<Served, 'url' | 'logs'>): Promise<void> {
+  const ids = await Promise.all(Array.from({ length: 6 }, async () => (await fail(url, '/products/42', 1, 503))[0]!))
+  await until(() => summaries(logs).length > 0)
+  const full = exceptionLines(logs).map((l) => l.correlationId as string)
+  const summarised = summaries(logs).flatMap((l) => l.correlationIds as string[])
+  t.ok(full.length >= 1, `${full.length} full lines, at most one per interval`)
+  t.equal(full.length + summaries(logs).reduce((sum, l) => sum + (l.suppressed as number), 0), 6, 'each failure has a full line or a share of a summary')
+  t.same([...full, ...summarised].sort(), [...ids].sort(), 'each ID the clients got is in exactly one line (at most five per summary)')
+  t.match(summaries(logs), Array(summaries(logs).length).fill({ controller: '/products/:id', intervalMs: 1000, msg: /in the last 1 s$/ }))
+  const [next] = await fail(url, '/products/42', 1, 503)
+  await until(() => exceptionLines(logs).some((l) => l.correlationId === next) || summaries(logs).some((l) => (l.correlationIds as string[]).includes(next!)))
+  t.ok(exceptionLines(logs).some((l) => l.correlationId === next) || summaries(logs).length >= 2, 'the next failure starts a new interval, or falls into one still open')
+}
 
-  const data = await (await fetch(`${url}/_vigie/data.json`)).json() as DashboardData
-  t.same(data.exceptions.map((e) => e.correlationId).sort(), [...products.slice(0, 3), ...cart].sort(), 'the dashboard lists the full lines only')
-
-  const [next] = (await flood(url)).products
-  t.equal(exceptionLines(logs).at(5)?.correlationId, next, 'a new interval: full lines again')
+function fastifyRoutes (app: import('fastify').FastifyInstance): void {
+  app.get('/products/:id', async () => { throw new ServiceUnavailableError('pool exhausted') })
+  app.get('/cart', async () => { throw new TypeError('cart is undefined') })
 }
 
 t.test('Fastify', async (t) => {
-  const { app, url, logs, statsd } = await startApp(t, {
-    vigie: FLOOD,
-    routes: (app) => {
-      app.get('/products/:id', async () => { throw new ServiceUnavailableError('pool exhausted') })
-      app.get('/cart', async () => { throw new TypeError('cart is undefined') })
-    },
+  t.test('a flood', async (t) => {
+    const { app, url, logs, statsd } = await startApp(t, { vigie: FLOOD, routes: fastifyRoutes })
+    await assertFlood(t, { url, logs, statsd, snapshot: () => app.vigie.snapshot(), close: () => app.close() })
   })
-  await assertFlood(t, { url, logs, statsd, snapshot: () => app.vigie.snapshot() })
+  t.test('the interval\'s timer', async (t) => {
+    await assertTimer(t, await startApp(t, { vigie: SHORT, routes: fastifyRoutes }))
+  })
 })
 
 for (const [name, express] of EXPRESS_VERSIONS) {
+  const routes = (app: import('express').Express): void => {
+    app.get('/products/:id', (_req, _res, next) => { next(new ServiceUnavailableError('pool exhausted')) })
+    app.get('/cart', () => { throw new TypeError('cart is undefined') })
+  }
   t.test(name, async (t) => {
-    const { vigie, url, logs, statsd } = await startExpressApp(t, express, {
-      vigie: FLOOD,
-      routes: (app) => {
-        app.get('/products/:id', (_req, _res, next) => { next(new ServiceUnavailableError('pool exhausted')) })
-        app.get('/cart', () => { throw new TypeError('cart is undefined') })
-      },
+    t.test('a flood', async (t) => {
+      const { vigie, url, logs, statsd } = await startExpressApp(t, express, { vigie: FLOOD, routes })
+      await assertFlood(t, { url, logs, statsd, snapshot: () => vigie.vigie.snapshot(), close: () => vigie.close() })
     })
-    await assertFlood(t, { url, logs, statsd, snapshot: () => vigie.vigie.snapshot() })
+    t.test('the interval\'s timer', async (t) => {
+      await assertTimer(t, await startExpressApp(t, express, { vigie: SHORT, routes }))
+    })
   })
 }
 
