@@ -81,6 +81,7 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
     endpoints,
     close () {
       closing ??= (async () => {
+        capture.close()
         await events.closing()
         await Promise.all([metrics.close(), ownsClient ? closeStatsdClient(statsd) : flushStatsdClient(statsd)])
       })()

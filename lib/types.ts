@@ -87,6 +87,14 @@ export interface ProcessMetricsOptions {
   intervalMs?: number
 }
 
+/** The budget of full exception lines (on by default). See docs/exception-capture.md. */
+export interface ExceptionLinesOptions {
+  /** Full lines per kind of failure and interval, an integer from 1 to 10000. Default `10`. */
+  perInterval?: number
+  /** The interval, in ms: an integer from 1000 to 3600000. Default `60000`. */
+  intervalMs?: number
+}
+
 /** The live dashboard page (off by default). */
 export interface DashboardOptions {
   /** Where the page is served: letters, digits and `._~-` in `/`-separated segments. Default `'/_vigie'`. */
@@ -103,8 +111,13 @@ export interface VigieOptions<Request = unknown> {
   statsd?: StatsdOptions
   /** Header that carries the correlation ID in and out. Default `'x-request-id'`. */
   correlationHeader?: string
-  /** Returns who made the request, for exception lines. May throw; vigie carries on. */
-  getUser?: (request: Request) => unknown
+  /**
+   * Returns who made the request, for exception lines; called only when a full line is written.
+   * May throw; vigie carries on. Default: `request.user` (set by passport, @fastify/jwt,
+   * @fastify/passport) when it is an object, reduced to its `id`, `username` and `email` that
+   * are strings or numbers. `false`: no user in exception lines.
+   */
+  getUser?: ((request: Request) => unknown) | false
   /** Also capture 4xx answers that were caused by an error. Default `false`. */
   captureClientErrors?: boolean
   capture?: CaptureOptions
@@ -145,6 +158,13 @@ export interface VigieOptions<Request = unknown> {
   processMetrics?: boolean | ProcessMetricsOptions
   /** Serve a live dashboard page of the app's metrics and latest exceptions. Default `false`. */
   dashboard?: boolean | DashboardOptions
+  /**
+   * A budget of full exception lines per kind of failure (controller, error type, status) and
+   * interval; the failures past it are counted and summarised in one line per kind and interval.
+   * Default `true` (10 lines a minute per kind); `false` writes every line in full.
+   * See docs/exception-capture.md.
+   */
+  exceptionLines?: boolean | ExceptionLinesOptions
 }
 
 /** Per-route settings, under `config.vigie`. `false` opts the route out of metrics. */

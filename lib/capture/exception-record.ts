@@ -20,13 +20,17 @@ export interface RequestDetails {
   readonly remoteAddress: string | undefined
 }
 
-/** Everything known about a failed request; every field is read as-is, never mutated. */
-export interface FailedRequestFacts extends RequestDetails {
+/** What the request lifecycle knows about a failed request; every field is read as-is, never mutated. */
+export interface FailureFacts extends RequestDetails {
   readonly correlationId: string
   readonly error: unknown
   readonly method: string
   readonly statusCode: number
   readonly responseTime: number
+}
+
+/** Everything an exception line is built from: the failure and who made the request. */
+export interface FailedRequestFacts extends FailureFacts {
   readonly user: unknown
 }
 

@@ -44,3 +44,8 @@ export function currentRequestStore (): RequestStore | undefined {
 export function runInRequestContext<R> (store: RequestStore, fn: () => R): R {
   return storage.run(store, fn)
 }
+
+/** Runs `fn` (and everything it starts, timers included) outside any request's async context. */
+export function outsideRequestContext<R> (fn: () => R): R {
+  return storage.exit(fn)
+}

@@ -1,9 +1,10 @@
-import { buildExceptionRecord, exceptionMessage, type FailedRequestFacts } from '../capture/exception-record.js'
+import { buildExceptionRecord, exceptionMessage, type FailureFacts } from '../capture/exception-record.js'
 import type { RequestMetrics } from '../metrics/request-metrics.js'
 import type { ResolvedOptions } from '../options/resolve-options.js'
 import type { Scrubber } from '../scrub/scrubber.js'
 import { errorName } from '../capture/error-name.js'
 import { buildErrorRecord } from '../capture/error-record.js'
+import { ExceptionFlood, summaryLine, type FloodSummary } from './exception-flood.js'
 import type { FailureReporter } from './failure-reporter.js'
 import type { LifecycleEvents } from './lifecycle-events.js'
 
@@ -27,7 +28,8 @@ export interface ExceptionCaptureParts<Request> {
 
 /**
  * Turns a failed request into its one exception line (scrubbed and bounded), the
- * `http_request.exception` count and the `exceptionCaptured` event. Never throws.
+ * `http_request.exception` count and the `exceptionCaptured` event; past the `exceptionLines`
+ * budget of its kind, into the count and a share of one summary line. Never throws.
  */
 export class ExceptionCapture<Request> {
   readonly #options: ResolvedOptions<Request>
@@ -36,6 +38,8 @@ export class ExceptionCapture<Request> {
   readonly #logger: VigieLogger
   readonly #metrics: RequestMetrics
   readonly #events: LifecycleEvents
+  /** null when every line is written (`exceptionLines: false`). */
+  readonly #flood: ExceptionFlood | null
 
   constructor (parts: ExceptionCaptureParts<Request>) {
     this.#options = parts.options
@@ -44,6 +48,8 @@ export class ExceptionCapture<Request> {
     this.#logger = parts.logger
     this.#metrics = parts.metrics
     this.#events = parts.events
+    const limits = parts.options.exceptionLines
+    this.#flood = limits === null ? null : new ExceptionFlood(limits, (summary) => this.#writeSummary(summary, limits.intervalMs))
   }
 
   /** Whether an answer is an exception: every 5xx, and 4xx caused by an error when opted in. */
@@ -53,10 +59,13 @@ export class ExceptionCapture<Request> {
     return statusCode < 400 || this.#options.captureClientErrors
   }
 
-  /** The `getUser` option's answer for `request`; undefined when it is absent, throws or is async. */
+  /**
+   * Who made `request`: the `getUser` option's answer, or by default `request.user`'s `id`,
+   * `username` and `email`; undefined with `getUser: false`, or when it throws or is async.
+   */
   userOf (request: Request): unknown {
     const getUser = this.#options.getUser
-    if (getUser === undefined) return undefined
+    if (getUser === null) return undefined
     try {
       const user = getUser(request)
       if (typeof (user as { then?: unknown } | null)?.then === 'function') {
@@ -70,15 +79,34 @@ export class ExceptionCapture<Request> {
     }
   }
 
-  /** Writes the exception line, counts `http_request.exception` and tells the subscribers. */
-  capture (controller: string, facts: FailedRequestFacts): void {
-    this.#metrics.recordException(controller, facts.error === undefined ? `http_${facts.statusCode}` : errorName(facts.error))
+  /**
+   * Counts `http_request.exception`; within its kind's budget, writes the exception line (with
+   * the user of `request`) and tells the subscribers. Past it, nothing more is read or built.
+   */
+  capture (controller: string, request: Request, facts: FailureFacts): void {
+    const errorType = facts.error === undefined ? `http_${facts.statusCode}` : errorName(facts.error)
+    this.#metrics.recordException(controller, errorType)
     try {
-      const record = buildExceptionRecord(facts, this.#scrubber, this.#options.capture)
+      if (this.#flood !== null && !this.#flood.admit({ controller, errorType, statusCode: facts.statusCode }, facts.correlationId)) return
+      const record = buildExceptionRecord({ ...facts, user: this.userOf(request) }, this.#scrubber, this.#options.capture)
       this.#logger.error(record, exceptionMessage(record))
       this.#events.exceptionCaptured({ at: Date.now(), controller, record })
     } catch (err) {
       this.#reporter.report('exception capture', err)
+    }
+  }
+
+  /** Writes the summaries pending, at once; every later failure gets its full line. */
+  close (): void {
+    this.#flood?.close()
+  }
+
+  #writeSummary (summary: FloodSummary, intervalMs: number): void {
+    try {
+      const { fields, msg } = summaryLine(summary, intervalMs)
+      this.#logger.error(fields, msg)
+    } catch (err) {
+      this.#reporter.report('exception summary', err)
     }
   }
 

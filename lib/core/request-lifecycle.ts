@@ -85,14 +85,13 @@ export class RequestLifecycle<Request, Response, State extends RequestState> {
       if (answered ? vigie.capture.isException(statusCode, error) : error !== undefined) {
         if (controller === null && facts.isEndpoint(request)) return
         const details = facts.details(request, state)
-        vigie.capture.capture(controller ?? details.route ?? NOT_FOUND_CONTROLLER, {
+        vigie.capture.capture(controller ?? details.route ?? NOT_FOUND_CONTROLLER, request, {
           ...details,
           correlationId: state.correlationId,
           error,
           method,
           statusCode,
           responseTime: durationMs,
-          user: vigie.capture.userOf(request),
         })
       } else if (state.unhandled && error !== undefined) {
         const route = controller ?? facts.details(request, state).route ?? NOT_FOUND_CONTROLLER

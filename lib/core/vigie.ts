@@ -41,7 +41,7 @@ export interface Vigie<Request = unknown> {
   /** `app.vigie` / `middleware.vigie`. */
   readonly api: VigieApi
   readonly endpoints: readonly Endpoint[]
-  /** Tells the features, sends what is buffered, releases what was acquired. Never rejects. */
+  /** Writes the pending exception summaries, tells the features, sends what is buffered, releases what was acquired. Never rejects. */
   close: () => Promise<void>
 }
 

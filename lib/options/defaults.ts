@@ -45,4 +45,9 @@ export const DEFAULTS = Object.freeze({
   /** A gauge a second at most, one an hour at least. */
   processMetricsIntervalBounds: bounds(1000, 3_600_000),
   dashboardPath: '/_vigie',
+  exceptionLinesPerInterval: 10,
+  exceptionLinesPerIntervalBounds: bounds(1, 10_000),
+  exceptionLinesIntervalMs: 60_000,
+  /** A second at least (a summary line a second per kind at most), an hour at most. */
+  exceptionLinesIntervalBounds: bounds(1000, 3_600_000),
 })

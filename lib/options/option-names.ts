@@ -4,7 +4,7 @@
 /** The keys known at each level: '' is the top level, the others are option objects. */
 export const OPTION_KEYS = Object.freeze({
   '': Object.freeze(['statsd', 'correlationHeader', 'getUser', 'captureClientErrors', 'capture', 'scrub', 'maxControllers',
-    'ignore', 'asyncContext', 'logInjection', 'propagation', 'aggregation', 'processMetrics', 'dashboard']),
+    'ignore', 'asyncContext', 'logInjection', 'propagation', 'aggregation', 'processMetrics', 'dashboard', 'exceptionLines']),
   statsd: Object.freeze(['host', 'port', 'protocol', 'path', 'prefix', 'globalTags', 'sampleRate', 'tagFormat', 'maxBufferSize',
     'bufferFlushInterval', 'datadog', 'client']),
   capture: Object.freeze(['maxBodyBytes', 'maxDepth', 'maxArrayItems', 'maxTotalKeys']),
@@ -13,6 +13,7 @@ export const OPTION_KEYS = Object.freeze({
   aggregation: Object.freeze(['maxSeries']),
   processMetrics: Object.freeze(['intervalMs']),
   dashboard: Object.freeze(['path', 'token']),
+  exceptionLines: Object.freeze(['perInterval', 'intervalMs']),
 })
 
 /** An option object with keys of its own. */

@@ -1,5 +1,5 @@
 // The features that are a boolean or an object of sub-options: propagation, aggregation,
-// process gauges and the dashboard. Their shape was checked with the code options
+// process gauges, the dashboard and the limit on exception lines. Their shape was checked with the code options
 // (code-options.ts); here their values are.
 
 import { compilePropagationTargets } from './propagation-targets.js'
@@ -54,4 +54,14 @@ export function resolveDashboard (value: Feature, check: OptionChecks): { readon
     throw check.invalid('dashboard.token', 'a non-empty string of printable ASCII characters without spaces', token, true)
   }
   return Object.freeze({ path, token })
+}
+
+/** On by default; `false` writes every exception line in full. */
+export function resolveExceptionLines (value: Feature, check: OptionChecks): { readonly perInterval: number, readonly intervalMs: number } | null {
+  if (value === false) return null
+  const lines = value === undefined || value === true ? {} : value
+  return Object.freeze({
+    perInterval: check.integer(lines.perInterval, 'exceptionLines.perInterval', DEFAULTS.exceptionLinesPerInterval, DEFAULTS.exceptionLinesPerIntervalBounds),
+    intervalMs: check.integer(lines.intervalMs, 'exceptionLines.intervalMs', DEFAULTS.exceptionLinesIntervalMs, DEFAULTS.exceptionLinesIntervalBounds),
+  })
 }

@@ -2,6 +2,7 @@
 // defaults under both, checked and frozen. The same for every entry point: the Fastify plugin,
 // the Express middleware, patchAll() and vigie/register.
 
+import { userFromRequest } from '../capture/request-user.js'
 import { checkScrubOptions, type ScrubOptions } from '../scrub/scrubber.js'
 import type { VigieOptions } from '../types.js'
 import { checkCodeOptions } from './code-options.js'
@@ -9,7 +10,7 @@ import { DEFAULTS } from './defaults.js'
 import { readEnvironment, type Env } from './environment.js'
 import { OptionErrors } from './option-errors.js'
 import { isDecidedInCode, layerOptions } from './precedence.js'
-import { resolveAggregation, resolveDashboard, resolveProcessMetrics, resolvePropagation } from './resolve-features.js'
+import { resolveAggregation, resolveDashboard, resolveExceptionLines, resolveProcessMetrics, resolvePropagation } from './resolve-features.js'
 import { resolveStatsd, type ResolvedStatsd } from './resolve-statsd.js'
 import { CODE_CHECKS, OptionChecks } from './validators.js'
 
@@ -20,7 +21,8 @@ export interface ResolvedOptions<Request = unknown> {
   readonly disabled: boolean
   readonly statsd: ResolvedStatsd
   readonly correlationHeader: string
-  readonly getUser: ((request: Request) => unknown) | undefined
+  /** Who made the request: the `getUser` option, else the default reader of `request.user`; null when `getUser: false`. */
+  readonly getUser: ((request: Request) => unknown) | null
   readonly captureClientErrors: boolean
   readonly capture: { readonly maxBodyBytes: number, readonly maxDepth: number, readonly maxArrayItems: number, readonly maxTotalKeys: number }
   readonly scrub: ScrubOptions
@@ -38,6 +40,8 @@ export interface ResolvedOptions<Request = unknown> {
   readonly processMetrics: { readonly intervalMs: number } | null
   /** null when the dashboard is off (the default). */
   readonly dashboard: { readonly path: string, readonly token: string | undefined } | null
+  /** Full exception lines per kind and interval; null when unlimited (`exceptionLines: false`). */
+  readonly exceptionLines: { readonly perInterval: number, readonly intervalMs: number } | null
 }
 
 type Group = Record<string, unknown>
@@ -62,7 +66,7 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
     disabled: environment.disabled,
     statsd: resolveStatsd((options.statsd ?? {}) as Group, check, errors),
     correlationHeader: check.headerName(options.correlationHeader, 'correlationHeader'),
-    getUser: check.optionalFunction<(request: Request) => unknown>(options.getUser, 'getUser'),
+    getUser: resolveGetUser<Request>(options.getUser, check),
     captureClientErrors: check.boolean(options.captureClientErrors, 'captureClientErrors', DEFAULTS.captureClientErrors),
     capture: Object.freeze({
       maxBodyBytes: check.integer(capture.maxBodyBytes, 'capture.maxBodyBytes', DEFAULTS.maxBodyBytes, DEFAULTS.maxBodyBytesBounds),
@@ -79,6 +83,7 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
     aggregation: resolveAggregation(options.aggregation as Feature, check),
     processMetrics: resolveProcessMetrics(options.processMetrics as Feature, check),
     dashboard: resolveDashboard(options.dashboard as Feature, check),
+    exceptionLines: resolveExceptionLines(options.exceptionLines as Feature, check),
   })
 }
 
@@ -91,6 +96,13 @@ export function resolveHeaderName (value: unknown, env: Env = process.env): stri
   if (value !== undefined) return CODE_CHECKS.headerName(value, 'correlationHeader')
   const environment = readEnvironment(env, (option) => option !== 'correlationHeader')
   return new OptionChecks(new OptionErrors(environment.sources).invalid).headerName(environment.options.correlationHeader, 'correlationHeader')
+}
+
+function resolveGetUser<Request> (value: unknown, check: OptionChecks): ResolvedOptions<Request>['getUser'] {
+  if (value === false) return null
+  if (value === undefined) return userFromRequest
+  if (typeof value !== 'function') throw check.invalid('getUser', 'a function or false', value)
+  return value as (request: Request) => unknown
 }
 
 function resolveIgnore<Request> (value: unknown, check: OptionChecks): ResolvedOptions<Request>['ignore'] {

@@ -49,12 +49,6 @@ export class OptionChecks {
     return value
   }
 
-  optionalFunction<F> (value: unknown, name: string): F | undefined {
-    if (value === undefined) return undefined
-    if (typeof value !== 'function') throw this.invalid(name, 'a function', value)
-    return value as F
-  }
-
   oneOf<const T extends readonly string[]> (value: unknown, name: string, allowed: T, fallback: T[number]): T[number] {
     if (value === undefined) return fallback
     if (typeof value !== 'string' || !allowed.includes(value)) {

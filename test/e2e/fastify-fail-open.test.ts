@@ -143,7 +143,7 @@ t.test('bad options are rejected at register with a coded error naming the optio
     [{ statsd: { tagFormat: 'influx' } }, ERROR_CODES.INVALID_OPTION, /"statsd\.tagFormat"/],
     [{ statsd: { prot: 1 } }, ERROR_CODES.UNKNOWN_OPTION, /unknown option "statsd\.prot"/],
     [{ correlationHeader: 'bad header' }, ERROR_CODES.INVALID_OPTION, /"correlationHeader" must be a valid HTTP header name/],
-    [{ getUser: 'me' }, ERROR_CODES.INVALID_OPTION, /"getUser" must be a function; received "me" \(string\)/],
+    [{ getUser: 'me' }, ERROR_CODES.INVALID_OPTION, /"getUser" must be a function or false; received "me" \(string\)/],
     [{ capture: { maxBodyBytes: -1 } }, ERROR_CODES.INVALID_OPTION, /"capture\.maxBodyBytes" must be an integer from 1 to 1048576; received -1/],
     [{ capture: { maxDepth: 65 } }, ERROR_CODES.INVALID_OPTION, /"capture\.maxDepth" must be an integer from 1 to 64; received 65/],
     [{ statsd: { datadog: true, tagFormat: 'telegraf' } }, ERROR_CODES.CONFLICTING_OPTIONS, /"statsd\.datadog" cannot be used with "statsd\.tagFormat": "telegraf"/],

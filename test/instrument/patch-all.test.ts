@@ -46,6 +46,30 @@ t.test('Fastify: node -r vigie/register works for CommonJS apps', async (t) => {
   t.same(lines.filter((l) => l.includes('|c')), [COUNTER])
 })
 
+t.test('Fastify: node -r vigie/register, no code: the user from request.user, and a flood summarised by the environment\'s budget', async (t) => {
+  const stdout = runBuilt(['-r', 'vigie/register', '-e', `
+    const Fastify = require('fastify')
+    const app = Fastify()
+    app.decorateRequest('user', null)
+    app.addHook('preHandler', async (request) => {
+      request.user = { id: 7, username: 'ada', email: 'ada@example.com', passwordHash: 'hash-of-ada', token: 'token-of-ada' }
+    })
+    app.get('/orders/:id', async () => { throw new Error('orders table is locked') })
+    app.listen({ port: 0, host: '127.0.0.1' }).then(async (address) => {
+      for (let i = 1; i <= 3; i++) await (await fetch(address + '/orders/9', { headers: { 'x-request-id': 'zc-' + i } })).arrayBuffer()
+      await app.close()
+    })
+  `], { STATSD_HOST: '127.0.0.1', STATSD_PORT: '9', VIGIE_PROCESS_METRICS: 'false', VIGIE_EXCEPTION_LINES_PER_INTERVAL: '1' })
+  const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, any>)
+  t.match(lines, [
+    { msg: 'exception: Error: orders table is locked', correlationId: 'zc-1', user: { id: 7, username: 'ada', email: 'ada@example.com' } },
+    { vigie: 'exception-summary', controller: '/orders/:id', errorType: 'Error', statusCode: 500, suppressed: 2, correlationIds: ['zc-2', 'zc-3'] },
+  ])
+  t.equal(lines.length, 2, 'one full line, and the summary app.close() wrote')
+  t.same(Object.keys(lines[0]!.user), ['id', 'username', 'email'])
+  t.notOk(stdout.includes('of-ada'), 'neither the hash nor the token')
+})
+
 t.test('patchAll() in a Fastify-only process runs one process-gauge sampler, not one per framework', async (t) => {
   const listener = await startStatsdListener()
   t.teardown(() => listener.close())

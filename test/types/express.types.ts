@@ -24,7 +24,7 @@ const snapshot: Snapshot | null = vigie.vigie.snapshot()
 void snapshot
 // @ts-expect-error: vigie.vigie is read-only
 vigie.vigie = { snapshot: () => null }
-expressObservability({ aggregation: false })
+expressObservability({ aggregation: false, getUser: false, exceptionLines: { perInterval: 3 } })
 const closing: Promise<void> = vigie.close()
 void closing
 

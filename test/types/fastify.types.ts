@@ -2,7 +2,7 @@
 import Fastify, { type FastifyRequest } from 'fastify'
 import type { StatsD } from 'hot-shots'
 import observability, { correlationId, genReqId, loggerOptions, scrub, type CounterStats, type MetricsDropped, type Snapshot, type VigieOptions } from 'vigie'
-import type { DashboardData, DashboardOptions } from 'vigie'
+import type { DashboardData, DashboardOptions, ExceptionLinesOptions } from 'vigie'
 
 const app = Fastify({ logger: loggerOptions({ level: 'info' }), genReqId: genReqId() })
 
@@ -64,3 +64,11 @@ const latestMessage: string | undefined = polled.exceptions[0]?.message
 const p99: Array<number | null> = polled.timeline.responseTimeMs.p99
 void latestMessage
 void p99
+
+const lines: ExceptionLinesOptions = { perInterval: 5, intervalMs: 30_000 }
+await app.register(observability, { exceptionLines: lines, getUser: false })
+await app.register(observability, { exceptionLines: false })
+// @ts-expect-error: exceptionLines is a boolean or { perInterval, intervalMs }
+await app.register(observability, { exceptionLines: { perInterval: '5' } })
+// @ts-expect-error: getUser is a function or false, never true
+await app.register(observability, { getUser: true })
