@@ -11,6 +11,7 @@ import type { FrameworkFacts } from '../core/framework-facts.js'
 import { RequestLifecycle } from '../core/request-lifecycle.js'
 import type { ComposeVigie, Vigie } from '../core/vigie.js'
 import { exceptionLogger } from '../logging/exception-logger.js'
+import { injectCorrelationId } from '../logging/log-injection.js'
 import { NOT_FOUND_CONTROLLER } from '../metrics/request-metrics.js'
 import { resolveOptions } from '../options/resolve-options.js'
 import type { VigieApi, VigieOptions } from '../types.js'
@@ -59,6 +60,7 @@ export function expressMiddlewareFactory (compose: ComposeVigie): (options?: Exp
   return function expressObservability (options?: ExpressVigieOptions): ExpressObservability {
     const { logger, rest } = takeLoggerOption(options)
     const resolved = resolveOptions<Request>(rest as VigieOptions<Request> | undefined)
+    if (logger !== undefined && !resolved.disabled && resolved.logInjection && resolved.asyncContext) injectCorrelationId(logger)
     const vigie = compose(resolved, exceptionLogger(logger))
     const lifecycle = new RequestLifecycle(vigie, expressFacts(vigie))
     const endpoints = new EndpointRouter(vigie.endpoints)

@@ -1,7 +1,9 @@
+import express from 'express'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { once } from 'node:events'
 import pino from 'pino'
 import t, { type Test } from 'tap'
-import { observability } from '../../lib/index.js'
+import { expressObservability, observability } from '../../lib/index.js'
 import { createLogSink, type LogSink } from '../helpers/log-sink.js'
 
 /**
@@ -148,4 +150,30 @@ t.test('two interleaved requests: each line carries its own request\'s ID', asyn
   await slow
   t.equal(logs.lines.find((l) => l.msg === 'fast done')?.correlationId, 'fast-1')
   t.equal(logs.lines.find((l) => l.msg === 'slow done')?.correlationId, 'slow-1')
+})
+
+t.test('Express: the pino logger given to the middleware, and its children, write the ID inside a request', async (t) => {
+  const logs = createLogSink()
+  const logger = pino({ level: 'info' }, logs.stream)
+  const component = logger.child({ component: 'db' })
+  const vigie = expressObservability({ logger, statsd: { port: 9 }, processMetrics: false })
+  const app = express()
+  app.use(vigie)
+  app.get('/orders/:id', (_req, res) => {
+    logger.info('app-wide')
+    component.info('component')
+    res.send('ok')
+  })
+  const server = app.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(async () => {
+    await vigie.close()
+    server.closeAllConnections()
+    server.close()
+  })
+  await fetch(`http://127.0.0.1:${(server.address() as { port: number }).port}/orders/1`, { headers: { 'x-request-id': 'express-inject-1' } })
+  logger.info('outside')
+  t.equal(logs.lines.find((l) => l.msg === 'app-wide')?.correlationId, 'express-inject-1')
+  t.equal(logs.lines.find((l) => l.msg === 'component')?.correlationId, 'express-inject-1')
+  t.equal(logs.lines.find((l) => l.msg === 'outside')?.correlationId, undefined)
 })
