@@ -34,7 +34,10 @@ export interface RealApp {
   readonly exchanges: Exchange[]
   /** Resolves true once stdout holds `text`, false after `timeoutMs`. */
   waitForOutput(text: string, timeoutMs: number): Promise<boolean>
-  /** Sends a request with `probe=<n>` added to its query; waits a few ms after it, so time windows never touch. */
+  /**
+   * Sends a request with `probe=<n>` added to its query; waits a few ms after it, so the time
+   * windows of requests sent one after the other never touch.
+   */
   send(name: string, path: string, init?: RequestInit): Promise<Exchange>
   /** SIGTERM, then resolves once the app exited (SIGKILL after 10 s). */
   stop(): Promise<{ stdout: string, stderr: string, lines: Line[], nonJson: string[] }>
@@ -45,7 +48,7 @@ export interface RealApp {
  * its exports map), without tap's loaders, and resolves once the app printed
  * `{"fixture":"listening","port":N}`; rejects with its stderr if it exits or stays silent first.
  */
-export async function startRealApp (args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<RealApp> {
+export async function startRealApp (args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<RealApp> {
   const child = spawn('env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', process.execPath, ...args], {
     cwd: root,
     env: { ...process.env, ...env },
@@ -130,7 +133,8 @@ function probeOf (url: unknown): string | null {
  *   lines, vigie's exception lines);
  * - lines with the same Fastify `reqId` as one of those;
  * - the app's own marker lines (an `at` field) with neither `reqId` nor `req`, by time: written
- *   by a handler, so between the request's start and its answer.
+ *   by a handler, so between the request's start and its answer (for requests sent side by
+ *   side, only that the line carries the ID of one of those in flight is checked).
  * `orphans` are lines that look written inside a request (a `reqId`, a `req.url` with a probe,
  * an `at` marker) but match no request.
  */
@@ -147,7 +151,10 @@ export function linesByRequest (lines: Line[], exchanges: Exchange[]): { byProbe
     let probe = probeOf(json.req?.url)
     if (probe === null && json.reqId !== undefined) probe = probeOfReqId.get(json.reqId) ?? null
     if (probe === null && json.at !== undefined && json.reqId === undefined && json.req === undefined) {
-      probe = exchanges.find((e) => json.time >= e.start && json.time <= e.end)?.probe ?? null
+      // Requests sent side by side overlap: the line goes to the one whose ID it carries, if any
+      // was in flight then, else to the first (where it fails the check).
+      const inFlight = exchanges.filter((e) => json.time >= e.start && json.time <= e.end)
+      probe = (inFlight.find((e) => e.id === json.correlationId) ?? inFlight[0])?.probe ?? null
     }
     const looksInside = json.reqId !== undefined || json.at !== undefined || probeOf(json.req?.url) !== null
     if (probe !== null && byProbe.has(probe)) byProbe.get(probe)!.push(line)
@@ -225,4 +232,49 @@ export function exceptionLines (run: AppRun): Array<Record<string, any>> {
 /** vigie's flood summaries. */
 export function summaryLines (run: AppRun): Array<Record<string, any>> {
   return run.lines.map((line) => line.json).filter((json) => json.vigie === 'exception-summary')
+}
+
+/** The flood case's limit: VIGIE_EXCEPTION_LINES_PER_INTERVAL=3, VIGIE_EXCEPTION_LINES_INTERVAL_MS=1000. */
+export const FLOOD_ENV = { VIGIE_EXCEPTION_LINES_PER_INTERVAL: '3', VIGIE_EXCEPTION_LINES_INTERVAL_MS: '1000' }
+const FLOOD_LINES = 3
+const FLOOD_INTERVAL_MS = 1000
+
+/**
+ * The exception lines of a burst of failures of one kind (one controller, error type and
+ * status), sent side by side: below the limit, one line each; in the flood case, FLOOD_LINES
+ * lines, then one summary counting the others with some of their IDs, while the
+ * `http_request.exception` counter (from `metrics`, the StatsD lines the app sent) counts them
+ * all. A burst the app took longer than one interval to serve (a loaded machine) spans two
+ * intervals: then each failure must still be either written or summarised, once.
+ */
+export function assertBurst (t: Test, run: AppRun, burst: Exchange[], kind: { controller: string, errorType: string, statusCode: number }, flood: boolean, metrics: string[]): Array<Record<string, any>> {
+  const ids = burst.map((e) => e.id)
+  const lines = exceptionLines(run).filter((line) => line.req?.route === kind.controller)
+  const written = lines.map((line) => line.correlationId as string)
+  t.ok(written.every((id) => ids.includes(id)) && new Set(written).size === written.length, 'each line is one failing request\'s, once')
+  const summaries = summaryLines(run)
+  if (!flood) {
+    t.equal(written.length, burst.length, 'one line per failing request')
+    t.same(summaries, [], 'below the limit, no summary')
+    return lines
+  }
+  const span = Math.max(...burst.map((e) => e.end)) - Math.min(...burst.map((e) => e.start))
+  const suppressed = ids.filter((id) => !written.includes(id))
+  if (span < FLOOD_INTERVAL_MS) {
+    t.equal(written.length, FLOOD_LINES, `the first ${FLOOD_LINES} failures of the kind are written in full (the burst took ${span} ms)`)
+    t.equal(summaries.length, 1, 'one summary for the kind past its limit')
+  } else {
+    t.ok(written.length >= FLOOD_LINES && written.length <= FLOOD_LINES * Math.ceil(span / FLOOD_INTERVAL_MS + 1), `${FLOOD_LINES} lines in full per interval the burst touched (it took ${span} ms)`)
+    t.ok(summaries.length >= 1, 'a summary for each interval past its limit')
+  }
+  for (const summary of summaries) {
+    t.match(summary, { vigie: 'exception-summary', ...kind }, 'a summary of the kind')
+    const sampled: unknown = summary.correlationIds
+    t.ok(Array.isArray(sampled) && sampled.length > 0 && sampled.every((id) => suppressed.includes(id)), 'with IDs of failures whose line was not written')
+  }
+  t.equal(summaries.reduce((sum, summary) => sum + Number(summary.suppressed), 0), suppressed.length, 'the summaries count every failure not written')
+  const counted = metrics.filter((line) => /^[^:]*http_request\.exception:/.test(line) && line.includes(`controller:${kind.controller}`))
+    .reduce((sum, line) => sum + Number(/:(\d+)\|c/.exec(line)?.[1] ?? 0), 0)
+  t.equal(counted, burst.length, 'http_request.exception still counts every failure')
+  return lines
 }
