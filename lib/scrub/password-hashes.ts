@@ -64,7 +64,7 @@ function hashAt (s: string, at: number): { prefixEnd: number, end: number } | nu
     }
     return null
   }
-  if (c !== 112 && c !== 115) return null // p s
+  // `p` or `s`, as the scan below only asks at `$`, `p` and `s`.
   if (at > 0 && (isAlphanumeric(s.charCodeAt(at - 1)) || s.charCodeAt(at - 1) === 95)) return null
   for (const prefix of WORD_PREFIXES) {
     if (!s.startsWith(prefix, at)) continue
