@@ -23,11 +23,13 @@ export interface Postgres {
 const MISSING = 'PostgreSQL\'s server programs (initdb, pg_ctl, createdb) were not found in /usr/lib/postgresql/*/bin ' +
   'nor on PATH: install the Debian package `postgresql` (apt-get install -y postgresql), as .ci/run does.'
 
-/** The folder holding initdb, pg_ctl and createdb: Debian's newest /usr/lib/postgresql/N/bin, else PATH. */
-export function postgresBinDir (): string {
-  const debian = '/usr/lib/postgresql'
+/**
+ * The folder holding initdb, pg_ctl and createdb: Debian's newest `<debian>/N/bin`, else the
+ * first folder of `path` that has all three. Throws, naming the Debian package, when none has.
+ */
+export function postgresBinDir (debian = '/usr/lib/postgresql', path = process.env.PATH ?? ''): string {
   const versions = existsSync(debian) ? readdirSync(debian).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : []
-  const candidates = [...versions.map((v) => join(debian, v, 'bin')), ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)]
+  const candidates = [...versions.map((v) => join(debian, v, 'bin')), ...path.split(delimiter).filter(Boolean)]
   const found = candidates.find((dir) => ['initdb', 'pg_ctl', 'createdb'].every((bin) => existsSync(join(dir, bin))))
   if (found === undefined) throw new Error(MISSING)
   return found
