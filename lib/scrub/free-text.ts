@@ -2,6 +2,7 @@
 // with the work bounded however long the input is.
 
 import { maskCardNumbers } from './card-numbers.js'
+import { maskPasswordHashes } from './password-hashes.js'
 import { maskPemBlocks } from './pem-blocks.js'
 import { maskPercentEncoded } from './percent-encoded.js'
 import { maskProviderTokens } from './provider-tokens.js'
@@ -23,6 +24,7 @@ const URL_PASSWORD = 2
 const PROVIDER_TOKEN = 4
 const JWT_OR_SCHEME = 8
 const PAIR = 16
+const PASSWORD_HASH = 32
 const TRIGGERS = new Uint8Array(128)
 TRIGGERS[45] = PEM | PROVIDER_TOKEN // - (-----BEGIN, glpat-, xoxb-)
 TRIGGERS[64] = URL_PASSWORD // @
@@ -33,6 +35,7 @@ TRIGGERS[66] = JWT_OR_SCHEME // B (Bearer, Basic)
 TRIGGERS[98] = JWT_OR_SCHEME // b
 TRIGGERS[58] = PAIR // :
 TRIGGERS[61] = PAIR // =
+TRIGGERS[36] = PASSWORD_HASH // $ ($2b$, $argon2id$, pbkdf2_sha256$)
 const CARD_DIGITS = 13
 
 function maskShapes (s: string): string {
@@ -46,15 +49,16 @@ function maskShapes (s: string): string {
   if ((found & PEM) !== 0) s = maskPemBlocks(s)
   if ((found & URL_PASSWORD) !== 0) s = maskUrlPasswords(s)
   if ((found & PROVIDER_TOKEN) !== 0) s = maskProviderTokens(s)
+  if ((found & PASSWORD_HASH) !== 0) s = maskPasswordHashes(s)
   if ((found & JWT_OR_SCHEME) !== 0) s = maskTokens(s)
   if ((found & PAIR) !== 0) s = maskTextPairs(s)
   return digits >= CARD_DIGITS ? maskCardNumbers(s) : s
 }
 
 /**
- * Private-key PEM blocks, URL passwords, provider tokens of a published shape, bearer and basic
- * credentials, JWTs, values of sensitive `key=value` pairs and card numbers masked, as written
- * and once percent-decoded; anything but a string → REDACTED.
+ * Private-key PEM blocks, URL passwords, provider tokens of a published shape, password hashes,
+ * bearer and basic credentials, JWTs, values of sensitive `key=value` pairs and card numbers
+ * masked, as written and once percent-decoded; anything but a string → REDACTED.
  */
 export function scrubText (s: string): string {
   return typeof s === 'string' ? maskPercentEncoded(maskShapes(s), maskShapes) : REDACTED

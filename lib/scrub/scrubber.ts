@@ -21,7 +21,7 @@ export interface ScrubOptions {
 export interface Scrubber {
   /** deep, scrubbed, bounded, circular-safe copy; never mutates input; never throws */
   value(input: unknown, limits?: Partial<CopyLimits>): unknown
-  /** free text with every value rule applied: cards, credentials, provider tokens, URL passwords, PEM keys, sensitive pairs */
+  /** free text with every value rule applied: cards, credentials, provider tokens, password hashes, URL passwords, PEM keys, sensitive pairs */
   text(s: string): string
   /** a copy of a Node IncomingHttpHeaders-like object with secrets masked; cookies pair by pair, failing closed */
   headers(h: Readonly<Record<string, unknown>>): Record<string, unknown>

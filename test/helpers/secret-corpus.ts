@@ -212,6 +212,16 @@ export const VALUE_SHAPES: readonly Shape[] = [
     const { token, parts } = jwt(n)
     return secret(token, `session ${token} expired`, parts)
   }),
+  valueShape('bcrypt hash, quoted in a failed INSERT', (n) => {
+    const body = `${alnum(n, 22)}${'./'}${alnum(n, 29)}`
+    const hash = `$2b$10$${body}`
+    return secret(hash, `INSERT INTO users (email, password_hash) VALUES ('ada@example.com', '${hash}') - duplicate key value`, [body])
+  }),
+  valueShape('argon2id hash', (n) => {
+    const salt = alnum(n, 22)
+    const hash = alnum(n, 43).replace('aB3', 'x+/')
+    return secret(`$argon2id$v=19$m=65536,t=3,p=4$${salt}$${hash}`, `stored $argon2id$v=19$m=65536,t=3,p=4$${salt}$${hash} for ada`, [`${salt}$${hash}`, hash])
+  }),
   valueShape('Bearer token', (n) => {
     const token = `mF_9.B5f-4.${alnum(n, 24)}`
     return secret(`Bearer ${token}`, `upstream refused Bearer ${token} today`, [token])

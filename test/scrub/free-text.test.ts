@@ -11,6 +11,12 @@ t.test('scrubText() masks cards, bearer tokens and JWTs in free text', async (t)
   t.equal(scrubText(42 as never), R)
 })
 
+t.test('scrubText() masks a password hash quoted in a database error, whatever else the text holds', async (t) => {
+  const hash = '$2b$10$' + 'aB3/'.repeat(13) + 'x'
+  const message = `insert into users (email, password_hash) values ('ada@example.com', '${hash}') - duplicate key value violates unique constraint "users_email_key"`
+  t.equal(scrubText(message), `insert into users (email, password_hash) values ('ada@example.com', '$2b$10$${R}') - duplicate key value violates unique constraint "users_email_key"`)
+})
+
 t.test('scrubText() masks secrets written percent-encoded too', async (t) => {
   t.equal(scrubText('GET https://x.example/cb?next=redis%3A%2F%2F%3As3cret%40cache failed'), `GET https://x.example/cb?next=redis%3A%2F%2F%3A${R}%40cache failed`)
   t.equal(scrubText('GET /pay?ref=4111%201111%201111%201111'), 'GET /pay?ref=****%20****%20****%201111')
@@ -38,6 +44,8 @@ t.test('scrubText runs each scan its text may need: one example of each shape, a
     ['AKIA' + 'QQQQQQQQQQQQQQQQ', 'AKIA[REDACTED]'],
     ['glpat-' + 'x'.repeat(20), 'glpat-[REDACTED]'],
     ['npm_' + 'a'.repeat(36), 'npm_[REDACTED]'],
+    ['$2b$10$' + 'aB3.'.repeat(13) + 'x', '$2b$10$[REDACTED]'],
+    ['pbkdf2_sha256$600000$' + 'aB3'.repeat(8) + '$' + 'x'.repeat(43), 'pbkdf2_sha256$[REDACTED]'],
     ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln', '[REDACTED]'],
     ['bearer abc123', 'bearer [REDACTED]'],
     ['BASIC ' + Buffer.from('u:p').toString('base64'), 'BASIC [REDACTED]'],

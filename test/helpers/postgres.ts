@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process'
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { delimiter, join } from 'node:path'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+
+/** A throwaway PostgreSQL cluster on 127.0.0.1, trusting every local connection. */
+export interface Postgres {
+  readonly host: '127.0.0.1'
+  readonly port: number
+  readonly user: 'postgres'
+  /** `postgres://postgres@127.0.0.1:PORT/DATABASE`, for `pg` and the fixtures. */
+  url(database: string): string
+  /** Creates an empty database, and resolves with its URL. */
+  createDatabase(database: string): Promise<string>
+  /** Stops the server at once and removes its files. Calling it twice is harmless. */
+  stop(): Promise<void>
+}
+
+const MISSING = 'PostgreSQL\'s server programs (initdb, pg_ctl, createdb) were not found in /usr/lib/postgresql/*/bin ' +
+  'nor on PATH: install the Debian package `postgresql` (apt-get install -y postgresql), as .ci/run does.'
+
+/**
+ * The folder holding initdb, pg_ctl and createdb: Debian's newest `<debian>/N/bin`, else the
+ * first folder of `path` that has all three. Throws, naming the Debian package, when none has.
+ */
+export function postgresBinDir (debian = '/usr/lib/postgresql', path = process.env.PATH ?? ''): string {
+  const versions = existsSync(debian) ? readdirSync(debian).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : []
+  const candidates = [...versions.map((v) => join(debian, v, 'bin')), ...path.split(delimiter).filter(Boolean)]
+  const found = candidates.find((dir) => ['initdb', 'pg_ctl', 'createdb'].every((bin) => existsSync(join(dir, bin))))
+  if (found === undefined) throw new Error(MISSING)
+  return found
+}
+
+async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/** initdb refuses to run as root: the server programs then run as Debian's `postgres` user. */
+async function serverUser (): Promise<{ uid: number, gid: number } | null> {
+  if (process.getuid?.() !== 0) return null
+  try {
+    const [{ stdout: uid }, { stdout: gid }] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])])
+    return { uid: Number(uid), gid: Number(gid) }
+  } catch {
+    throw new Error(`running as root, and there is no user "postgres" to run the server as. ${MISSING}`)
+  }
+}
+
+/**
+ * Starts a fresh cluster in a temporary folder on a free port (socket in the same folder). Takes
+ * one to a few seconds. Throws, naming the Debian package, when PostgreSQL is not installed; with
+ * the server's log when it does not start.
+ */
+export async function startPostgres (): Promise<Postgres> {
+  const bin = postgresBinDir()
+  const owner = await serverUser()
+  const dir = mkdtempSync(join(tmpdir(), 'vigie-pg-'))
+  if (owner !== null) chownSync(dir, owner.uid, owner.gid)
+  const asServer = async (program: string, args: string[]): Promise<void> => {
+    const path = join(bin, program)
+    await (owner === null ? run(path, args) : run('runuser', ['-u', 'postgres', '--', path, ...args]))
+  }
+  const port = await freePort()
+  const log = join(dir, 'server.log')
+  let stopped = false
+  const stop = async (): Promise<void> => {
+    if (stopped) return
+    stopped = true
+    try {
+      await asServer('pg_ctl', ['-D', dir, '-m', 'immediate', '-w', 'stop'])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  try {
+    await asServer('initdb', ['-D', dir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'])
+    const serverOptions = `-k ${dir} -p ${port} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`
+    await asServer('pg_ctl', ['-D', dir, '-l', log, '-o', serverOptions, '-w', '-t', '30', 'start'])
+  } catch (error) {
+    const serverLog = existsSync(log) ? readFileSync(log, 'utf8') : '(no server log)'
+    await stop().catch(() => {})
+    throw new Error(`PostgreSQL did not start: ${(error as Error).message}\n${serverLog}`, { cause: error })
+  }
+  const url = (database: string): string => `postgres://postgres@127.0.0.1:${port}/${database}`
+  const createDatabase = async (database: string): Promise<string> => {
+    await run(join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', database])
+    return url(database)
+  }
+  return { host: '127.0.0.1', port, user: 'postgres', url, createDatabase, stop }
+}
