@@ -112,7 +112,7 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
   }
   fastify.decorate(kInstalled, installation)
   if (hasLogger && !options.disabled) {
-    bindRequestLoggers(fastify, options.correlationHeader)
+    if (bindRequestLoggers(fastify, options.correlationHeader)) rearmDefaultNotFound(fastify)
     if (options.logInjection && options.asyncContext) injectCorrelationId(fastify.log)
   }
   if (hasLogger && !usesVigieLoggerOptions(fastify.log)) {
@@ -245,10 +245,10 @@ interface LoggerBinding {
  * declared after this call get it; requests of the others get a child made in vigie's
  * `onRequest` hook, as do those of an app with a factory of its own (left in place).
  */
-export function bindRequestLoggers (fastify: FastifyInstance, header: string): void {
+export function bindRequestLoggers (fastify: FastifyInstance, header: string): boolean {
   const instance = fastify as unknown as Record<symbol, LoggerBinding | undefined>
-  if (instance[kLoggerBinding] !== undefined || !hasRealLogger(fastify)) return
-  if (fastify.childLoggerFactory.name !== 'defaultChildLoggerFactory') return
+  if (instance[kLoggerBinding] !== undefined || !hasRealLogger(fastify)) return false
+  if (fastify.childLoggerFactory.name !== 'defaultChildLoggerFactory') return false
   const binding: LoggerBinding = { header }
   try {
     fastify.setChildLoggerFactory(function vigieChildLoggerFactory (logger, bindings, opts, rawRequest) {
@@ -263,8 +263,26 @@ export function bindRequestLoggers (fastify: FastifyInstance, header: string): v
       return markCorrelationBound(logger.child(bindings, opts))
     })
     instance[kLoggerBinding] = binding
+    return true
   } catch {
     // Too late (the app has started): requests get their child logger in vigie's hook.
+    return false
+  }
+}
+
+/**
+ * Fastify's default 404 handler is set up as the app is created, with the factory of that time.
+ * Setting it up again (no handler: the same default) gives it vigie's factory. An app that set a
+ * 404 handler of its own keeps it (Fastify refuses a second one), as does one registering vigie
+ * under a prefix.
+ */
+function rearmDefaultNotFound (fastify: FastifyInstance): void {
+  if (fastify.prefix !== '') return
+  try {
+    // Typed with a handler, which Fastify does not require: without one it sets its default.
+    (fastify.setNotFoundHandler as unknown as () => void).call(fastify)
+  } catch {
+    // The app's own 404 handler is in place: its requests get their child logger in vigie's hook.
   }
 }
 

@@ -52,6 +52,24 @@ t.test('registered before the routes: one child logger per request, bound to the
   const id = generated.headers.get('x-request-id')
   t.match(id, /^[0-9a-f-]{36}$/, 'no incoming ID: one is generated')
   t.equal(logs.lines.find((l) => l.msg === 'incoming request' && l.reqId === 'req-2')?.correlationId, id, 'the line carries the generated ID, the one echoed')
+
+  const missing = await fetch(`${url}/missing`, { headers: { 'x-request-id': 'default-404' } })
+  t.equal(missing.status, 404)
+  t.same(await missing.json(), { message: 'Route GET:/missing not found', error: 'Not Found', statusCode: 404 }, 'Fastify\'s own 404 answer')
+  t.same(logs.lines.filter((l) => l.reqId === 'req-3').map((l) => [l.msg, l.correlationId]), [
+    ['incoming request', 'default-404'], ['Route GET:/missing not found', 'default-404'], ['request completed', 'default-404'],
+  ], 'the default 404 handler\'s lines, "incoming request" included')
+})
+
+t.test('an app\'s own 404 handler, set before vigie, is kept', async (t) => {
+  const logs = createLogSink()
+  const app = Fastify({ logger: { level: 'info', stream: logs.stream } })
+  app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ own: true }))
+  await app.register(observability, { statsd: { port: 9 }, processMetrics: false })
+  t.teardown(() => app.close())
+  const res = await app.inject({ url: '/nowhere', headers: { 'x-request-id': 'own-404' } })
+  t.same(res.json(), { own: true })
+  t.equal(logs.lines.find((l) => l.msg === 'request completed')?.correlationId, 'own-404')
 })
 
 t.test('routes declared before vigie and the 404 handler still get a logger bound to the ID, from the hooks on', async (t) => {
