@@ -20,6 +20,9 @@ export type Unpatch = () => Promise<void>
 
 const FASTIFY_INIT_CHANNEL = 'fastify.initialization'
 
+/** What patchAll() returns with `VIGIE_DISABLED` set: it installed nothing. */
+const unpatchNothing: Unpatch = async function unpatch () {}
+
 /** The unpatch function of the active patchAll(), so that a second call, from either copy of vigie, returns it. */
 const active = processWide('patchAll', () => ({ unpatch: null as Unpatch | null }))
 
@@ -29,7 +32,8 @@ const active = processWide('patchAll', () => ({ unpatch: null as Unpatch | null 
  * before the apps are created; calling it again returns the same unpatch function and changes
  * nothing. An app that also sets vigie up itself keeps its own options. No signal handlers are
  * installed. Options, and the environment variables under them, are checked now: a bad one
- * throws a VigieError here.
+ * throws a VigieError here. With `VIGIE_DISABLED` set, the options are checked and nothing is
+ * installed: no hook, no subscription.
  *
  * @example
  * import { patchAll } from 'vigie'
@@ -38,7 +42,7 @@ const active = processWide('patchAll', () => ({ unpatch: null as Unpatch | null 
 export function patchAll (options: PatchAllOptions = {}): Unpatch {
   if (active.unpatch !== null) return active.unpatch
   const { rest: fastifyOptions } = takeLoggerOption(options)
-  resolveOptions(fastifyOptions as VigieOptions)
+  if (resolveOptions(fastifyOptions as VigieOptions).disabled) return unpatchNothing
   const unpatchExpress = patchExpress(options)
 
   const apps = new Set<FastifyInstance>()

@@ -1,4 +1,4 @@
-import pino from 'pino'
+import lazyDependencies from '../lazy-dependencies.cjs'
 import { loggerOptions } from './logger-options.js'
 import { kCorrelationBound } from './symbols.js'
 
@@ -24,7 +24,7 @@ export function markCorrelationBound<L> (log: L): L {
  * are never silently lost.
  */
 export function exceptionLogger (base: PinoLikeLogger | undefined): PinoLikeLogger {
-  const parent: PinoLikeLogger = base ?? pino(loggerOptions())
+  const parent: PinoLikeLogger = base ?? lazyDependencies.pino()(loggerOptions())
   const passThrough = (value: unknown): unknown => value
   const log = parent.child({}, { serializers: { err: passThrough, req: passThrough, res: passThrough } })
   return markCorrelationBound(log)
