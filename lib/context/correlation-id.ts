@@ -1,5 +1,6 @@
 import { randomFillSync } from 'node:crypto'
-import { v7 as uuidv7 } from 'uuid'
+import type { v7 } from 'uuid'
+import lazyDependencies from '../lazy-dependencies.cjs'
 
 export const DEFAULT_CORRELATION_HEADER = 'x-request-id'
 const MAX_LENGTH = 128
@@ -51,6 +52,8 @@ for (let b = 0; b < 256; b++) {
   HEX_PAIRS[2 * b + 1] = '0123456789abcdef'.charCodeAt(b & 15)
 }
 const DASH = 45
+/** uuid's v7(), loaded with the first ID: importing vigie does not load uuid. */
+let uuidv7: typeof v7 | undefined
 
 /** A fresh UUID v7, ordered after every one this process generated before. */
 export function generateCorrelationId (): string {
@@ -71,6 +74,7 @@ export function generateCorrelationId (): string {
   for (let i = 10; i < 16; i++) random[i] = pool[at + i]!
   layout.msecs = state.msecs
   layout.seq = state.seq
+  uuidv7 ??= lazyDependencies.uuid().v7
   uuidv7(layout, bytes, 0)
   return formatUuid(bytes)
 }

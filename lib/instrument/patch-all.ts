@@ -22,6 +22,9 @@ export type Unpatch = () => Promise<void>
 
 const FASTIFY_INIT_CHANNEL = 'fastify.initialization'
 
+/** What patchAll() returns with `VIGIE_DISABLED` set: it installed nothing. */
+const unpatchNothing: Unpatch = async function unpatch () {}
+
 /** The unpatch function of the active patchAll(), so that a second call, from either copy of vigie, returns it. */
 const active = processWide('patchAll', () => ({ unpatch: null as Unpatch | null }))
 
@@ -31,7 +34,8 @@ const active = processWide('patchAll', () => ({ unpatch: null as Unpatch | null 
  * before the apps are created; calling it again returns the same unpatch function and changes
  * nothing. An app that also sets vigie up itself keeps its own options. No signal handlers are
  * installed. Options, and the environment variables under them, are checked now: a bad one
- * throws a VigieError here.
+ * throws a VigieError here. With `VIGIE_DISABLED` set, the options are checked and nothing is
+ * installed: no hook, no subscription.
  *
  * @example
  * import { patchAll } from 'vigie'
@@ -41,8 +45,9 @@ export function patchAll (options: PatchAllOptions = {}): Unpatch {
   if (active.unpatch !== null) return active.unpatch
   const { rest: fastifyOptions } = takeLoggerOption(options)
   const resolved = resolveOptions(fastifyOptions as VigieOptions)
+  if (resolved.disabled) return unpatchNothing
   const unpatchExpress = patchExpress(options)
-  const unpatchPino = resolved.disabled || !resolved.logInjection || !resolved.asyncContext ? null : patchPino()
+  const unpatchPino = !resolved.logInjection || !resolved.asyncContext ? null : patchPino()
 
   const apps = new Set<FastifyInstance>()
   function onFastifyInitialization (message: unknown): void {
@@ -50,7 +55,7 @@ export function patchAll (options: PatchAllOptions = {}): Unpatch {
     if (fastify === undefined) return
     apps.add(fastify)
     // Now, before the app declares its routes: each route keeps the factory it was declared with.
-    if (!resolved.disabled) bindRequestLoggers(fastify, resolved.correlationHeader)
+    bindRequestLoggers(fastify, resolved.correlationHeader)
     fastify.addHook('onClose', async () => { apps.delete(fastify) })
     fastify.register(automaticObservability, fastifyOptions as FastifyVigieOptions)
   }

@@ -2,13 +2,14 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import type { Server } from 'node:http'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { Hook as RequireHook } from 'require-in-the-middle'
-import { Hook as ImportHook } from 'import-in-the-middle'
 import { adoptExpressApp, appMountsVigie, isExpressModule, markVigieMiddleware, onNewApps } from '../adapters/express.js'
 import { expressObservability, type ExpressObservability, type ExpressVigieOptions } from '../express.js'
+import lazyDependencies from '../lazy-dependencies.cjs'
 import { loadedCommonJsModules } from '../process-state.js'
+import type { HookedModule } from './hooked-modules.js'
 
 const SERVER_REQUEST_CHANNEL = 'http.server.request.start'
+const EXPRESS: HookedModule = 'express'
 
 /** The Express majors patchAll() instruments; others are left alone. */
 export const SUPPORTED_EXPRESS_MAJORS: readonly number[] = [4, 5]
@@ -54,11 +55,13 @@ export function patchExpress (options: ExpressVigieOptions): () => Promise<void>
   for (const [file, entry] of Object.entries(cache)) {
     if (/[\\/]node_modules[\\/]express[\\/]index\.js$/.test(file)) patchModule(entry?.exports, versionNear(file))
   }
-  const requireHook = new RequireHook(['express'], function onRequireExpress (exported, _name, baseDir) {
+  const { Hook: RequireHook } = lazyDependencies.requireInTheMiddle()
+  const { Hook: ImportHook } = lazyDependencies.importInTheMiddle()
+  const requireHook = new RequireHook([EXPRESS], function onRequireExpress (exported, _name, baseDir) {
     patchModule(exported, baseDir === undefined ? undefined : versionAt(baseDir))
     return exported
   })
-  const importHook = new ImportHook(['express'], function onImportExpress (exported, _name, baseDir) {
+  const importHook = new ImportHook([EXPRESS], function onImportExpress (exported, _name, baseDir) {
     const namespace = exported as { default?: unknown }
     patchModule(namespace.default ?? namespace, baseDir === undefined ? undefined : versionAt(baseDir))
   })

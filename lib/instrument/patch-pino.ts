@@ -1,9 +1,10 @@
-import { Hook as ImportHook } from 'import-in-the-middle'
-import { Hook as RequireHook } from 'require-in-the-middle'
+import lazyDependencies from '../lazy-dependencies.cjs'
 import { injectCorrelationId } from '../logging/log-injection.js'
+import type { HookedModule } from './hooked-modules.js'
 
 type PinoFactory = ((...args: unknown[]) => unknown) & { symbols?: { mixinSym?: symbol } }
 
+const PINO: HookedModule = 'pino'
 // The names pino exports itself under, besides the module itself.
 const SELF_EXPORTS = ['default', 'pino'] as const
 
@@ -46,10 +47,12 @@ export function patchPino (): () => void {
     return wrapper
   }
 
-  const requireHook = new RequireHook(['pino'], function onRequirePino<T> (exported: T): T {
+  const { Hook: RequireHook } = lazyDependencies.requireInTheMiddle()
+  const { Hook: ImportHook } = lazyDependencies.importInTheMiddle()
+  const requireHook = new RequireHook([PINO], function onRequirePino<T> (exported: T): T {
     return wrap(exported) as T
   })
-  const importHook = new ImportHook(['pino'], function onImportPino (exported) {
+  const importHook = new ImportHook([PINO], function onImportPino (exported) {
     const namespace = exported as Record<string, unknown>
     for (const key of SELF_EXPORTS) {
       if (typeof namespace[key] === 'function') namespace[key] = wrap(namespace[key])

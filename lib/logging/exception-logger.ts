@@ -1,4 +1,4 @@
-import pino from 'pino'
+import lazyDependencies from '../lazy-dependencies.cjs'
 import { loggerOptions } from './logger-options.js'
 import { markCorrelationBound } from './log-injection.js'
 
@@ -18,7 +18,7 @@ export interface PinoLikeLogger {
  * are never silently lost.
  */
 export function exceptionLogger (base: PinoLikeLogger | undefined): PinoLikeLogger {
-  const parent: PinoLikeLogger = base ?? pino(loggerOptions())
+  const parent: PinoLikeLogger = base ?? lazyDependencies.pino()(loggerOptions())
   const passThrough = (value: unknown): unknown => value
   const log = parent.child({}, { serializers: { err: passThrough, req: passThrough, res: passThrough } })
   return markCorrelationBound(log)

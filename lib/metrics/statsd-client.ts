@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
-import { StatsD } from 'hot-shots'
+import type { StatsD } from 'hot-shots'
+import lazyDependencies from '../lazy-dependencies.cjs'
 import type { ResolvedStatsd } from '../options/resolve-options.js'
 import { cachedLookup } from './cached-lookup.js'
 
@@ -12,7 +13,7 @@ import { cachedLookup } from './cached-lookup.js'
  */
 export function createStatsdClient (options: ResolvedStatsd, onError: (err: Error) => void): StatsD {
   const datadog = options.datadog
-  const client = new StatsD({
+  const client = new (lazyDependencies.hotShots().StatsD)({
     host: options.host,
     port: options.port,
     protocol: options.protocol,
@@ -133,7 +134,7 @@ function withTimeout (operation: (done: () => void) => void, ms: number): Promis
  */
 export function createDisabledStatsdClient (): StatsD {
   const noop: Record<string, unknown> = {}
-  for (const name of Object.getOwnPropertyNames(StatsD.prototype)) {
+  for (const name of Object.getOwnPropertyNames(lazyDependencies.hotShots().StatsD.prototype)) {
     if (name === 'constructor') continue
     noop[name] = function disabledStatsdMethod (...args: unknown[]) {
       const last = args[args.length - 1]
