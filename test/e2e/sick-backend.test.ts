@@ -15,12 +15,12 @@ import { loggerOptions, observability, type FastifyVigieOptions } from '../../li
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
 
-// 2,000 requests per backend: the claims hold at this count. That vigie keeps
-// no request is checked directly, whatever the count: every request's objects must be collected
-// once the app is closed. The heap bound is the net for the rest: 8 MiB over the 1,500 measured
-// requests still fails a leak of 5.6 KB per request. The datagrams waiting on a sick server are
-// capped at MAX_QUEUED_BYTES over 200,000 lines (tcp-statsd-socket.test.ts,
-// udp-statsd-socket.test.ts); bench/sick-backend.mjs runs 150,000 requests.
+// 2,000 requests per backend: the claims hold at this count. That vigie keeps no request is
+// checked directly, whatever the count: every request's objects must be collected once the app
+// is closed. The heap bound is the net for the rest: 8 MiB over the 1,500 measured requests still
+// fails a leak of 5.6 KB per request. The datagrams waiting on a sick server are capped at
+// MAX_QUEUED_BYTES over 200,000 lines (tcp-statsd-socket.test.ts, udp-statsd-socket.test.ts);
+// bench/sick-backend.mjs runs 150,000 requests.
 const REQUESTS = 2_000
 const CONCURRENCY = 100
 /** Served before the heap is first measured: what fills once (sockets, caches, compiled code). */
