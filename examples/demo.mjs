@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util'
 import { buildShopApp } from './shop-app.mjs'
 import { startStatsdDaemon } from './support/statsd-daemon.mjs'
 import { startSteadyTraffic } from './support/steady-traffic.mjs'
+import { startUdpTee } from './support/udp-tee.mjs'
 
 const SECRETS = {
   password: 'hunter2',
@@ -32,28 +33,35 @@ async function main () {
 
 async function run (daemon) {
   const logLines = []
+  // vigie sends to the daemon through a relay that keeps each line as it went over the wire.
+  const wire = await startUdpTee(daemon)
   const app = await buildShopApp({
-    statsd: { host: daemon.host, port: daemon.port },
+    statsd: { host: wire.host, port: wire.port },
     logStream: { write: (chunk) => { logLines.push(chunk) } }
   })
   let sent
-  try {
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    sent = await driveTraffic(`http://127.0.0.1:${app.server.address().port}`)
-  } finally {
-    await app.close() // also flushes vigie's buffered metrics to the daemon
-  }
-
   let flushError
-  await daemon.waitForFlush(() => metricsArrived(daemon.counters(), sent.byStatus), FLUSH_TIMEOUT_MS)
-    .catch((err) => { flushError = err })
+  try {
+    try {
+      await app.listen({ port: 0, host: '127.0.0.1' })
+      sent = await driveTraffic(`http://127.0.0.1:${app.server.address().port}`)
+    } finally {
+      await app.close() // also flushes vigie's buffered metrics to the daemon
+    }
+    await daemon.waitForFlush(() => metricsArrived(daemon.counters(), sent.byStatus), FLUSH_TIMEOUT_MS)
+      .catch((err) => { flushError = err })
+  } finally {
+    wire.close()
+  }
 
   const counters = daemon.counters()
   const records = logLines.join('').split('\n').filter(Boolean).map(parseLogLine)
   const exceptionLines = records.filter((r) => r.level === 50 && String(r.msg).startsWith('exception:'))
+  const controllers = controllerNames(wire.lines, counters)
 
   printCounters(counters, daemon.flushes.length)
   printTimers(daemon.flushes)
+  printControllerNames(controllers)
   console.log('\nException log line (pino, level 50):')
   console.log(exceptionLines.length ? JSON.stringify(exceptionLines[0], null, 2) : '  (none captured)')
 
@@ -71,6 +79,9 @@ async function run (daemon) {
       'shop.http_request.exception{exception=PaymentDeclinedError} counted once'),
     check(sumCounters(counters, 'shop.orders.attempted', {}) === 1, 'business metric shop.orders.attempted counted once'),
     check(counters['statsd.bad_lines_seen'] === 0, 'the daemon rejected no line as malformed'),
+    check(controllers.some((c) => c.sent === 'controller:/products/:id') && controllers.every((c) => c.found),
+      'vigie sent each route pattern whole (controller:/products/:id), and the daemon stored it renamed as its rule says',
+      controllers.filter((c) => !c.found).map((c) => `${c.sent}: no ${c.stored} among the daemon's keys`).join('\n')),
     check(exceptionLines.length === 1, `one exception line logged (found ${exceptionLines.length})`),
     check(exceptionLines[0]?.correlationId === CHECKOUT_REQUEST_ID,
       `the exception line carries the request's correlation ID ${CHECKOUT_REQUEST_ID}`),
@@ -147,7 +158,7 @@ function printCounters (counters, flushCount) {
     .filter(([key]) => !key.startsWith('statsd.'))
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, count]) => ({ count, ...describeKey(key) }))
-  console.log(`Counters, as stored by the StatsD daemon (summed over its ${flushCount} flushes):`)
+  console.log(`Counters, as stored by the StatsD daemon (summed over its ${flushCount} flushes; it renames tags, see below):`)
   printTable(rows, ['count', 'metric', 'tags'])
 }
 
@@ -172,6 +183,40 @@ function printTimers (flushes) {
   }
   console.log('\nTimers in ms, per daemon flush:')
   printTable(rows, ['flush', 'count', 'mean', 'median', 'upper_90', 'upper_99', 'upper', 'metric', 'tags'])
+}
+
+// What the Etsy daemon does to a tag before it stores it (statsd's stats.js: the tag loop, then
+// sanitizeKeyName): the first ':' becomes '=', runs of whitespace become '_', each '/' becomes
+// '-', and every character outside [A-Za-z0-9_.;=-] is deleted. docs/metrics.md says the same.
+function storedByDaemon (tag) {
+  return tag.replace(':', '=').replace(/\s+/g, '_').replaceAll('/', '-').replace(/[^A-Za-z0-9_.;=-]/g, '')
+}
+
+// Each controller tag vigie sent on shop.http_request, in the order first sent, with the tag the
+// daemon stored for it, and whether a key of the daemon really has that tag.
+function controllerNames (wireLines, counters) {
+  const sent = new Set()
+  for (const line of wireLines) {
+    if (!line.startsWith('shop.http_request:')) continue
+    const tags = line.slice(line.indexOf('|#') + 2).split(',')
+    const controller = tags.find((tag) => tag.startsWith('controller:'))
+    if (controller !== undefined) sent.add(controller)
+  }
+  const storedTags = new Set(Object.keys(counters).flatMap((key) => key.split(';').slice(1)))
+  return [...sent].map((tag) => {
+    const stored = storedByDaemon(tag)
+    return { sent: tag, stored, found: storedTags.has(stored) }
+  })
+}
+
+function printControllerNames (controllers) {
+  console.log('\nThe controller tag: what vigie sent (the route pattern, as on the wire) and what the daemon stored:')
+  printTable(controllers.map((c) => ({ 'vigie sent': c.sent, 'the daemon stored': c.stored })), ['vigie sent', 'the daemon stored'])
+  console.log('  The Etsy StatsD daemon renames every key it stores (statsd\'s stats.js, sanitizeKeyName): the')
+  console.log('  first \':\' of a tag becomes \'=\', whitespace \'_\', \'/\' \'-\', and characters outside [A-Za-z0-9_.;=-]')
+  console.log('  are dropped. What it flushes to its backends, Graphite\'s among them, has the renamed key:')
+  console.log('  query controller=-products-id there, not /products/:id.')
+  console.log('  See docs/metrics.md, "What the Etsy StatsD daemon stores".')
 }
 
 function describeKey (key) {

@@ -48,3 +48,12 @@ t.test('docs/scrubbing.md lists every default snippet, word, qualifier and cooki
     t.ok(page.replace(/\s+/g, ' ').includes(listed), `${name}: ${listed}`)
   }
 })
+
+t.test('the docs agree with the code: one process-gauge sampler per process, however many apps', async (t) => {
+  // The code's side: test/instrument/patch-all.test.ts and test/process-metrics/apps.test.ts.
+  for (const page of ['process-metrics.md', 'patch-all.md', 'options.md']) {
+    const text = read(page).replace(/\s+/g, ' ')
+    t.match(text, /one (?:process-gauge )?sampler runs per process/i, `${page} says one sampler per process`)
+    t.notMatch(text, /its own sampler|two samplers|a sampler per app|one sampler per app/i, `${page} says nothing else`)
+  }
+})

@@ -29,6 +29,8 @@ t.test('examples/patch-all/cjs.cjs with -r vigie/register: two services log the 
 t.test('examples/demo.mjs: the StatsD daemon gets the planned counts and every check passes', async (t) => {
   const { stdout } = runBuiltOutput(['examples/demo.mjs'])
   t.match(stdout, /All \d+ checks passed: 56 requests, metrics and the exception line are as expected\./)
+  t.match(stdout, /^ {2}controller:\/products\/:id +controller=-products-id$/m, 'the route pattern vigie sent, beside the key the daemon stored')
+  t.match(stdout, /sanitizeKeyName/, 'and where the daemon renames it')
   t.notMatch(stdout, /Dashboard:/, 'no dashboard without --serve')
 })
 

@@ -145,7 +145,7 @@ export function adoptExpressApp (app: unknown, middleware: (req: never, res: nev
 /** Sends the answer of vigie's endpoint for this path; false when none has it. */
 function answerEndpoint (endpoints: EndpointRouter, req: Request, res: Response, reporter: FailureReporter): boolean {
   try {
-    const response = endpoints.answer(req.method, req.url, req.headers)
+    const response = endpoints.answer(req.method, req.url, req.headers, req.socket?.localAddress)
     if (response === null) return false
     res.statusCode = response.status
     for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value)

@@ -223,7 +223,7 @@ function routeEndpoints (fastify: FastifyInstance, installation: Installation): 
         handler: function vigieEndpointRoute (request: FastifyRequest, reply: FastifyReply) {
           const url = request.url
           const q = url.indexOf('?')
-          const response = installation.endpoints.get(path)?.respond(path, request.method, q === -1 ? '' : url.slice(q + 1), request.headers) ??
+          const response = installation.endpoints.get(path)?.respond(path, request.method, q === -1 ? '' : url.slice(q + 1), request.headers, request.raw.socket?.localAddress) ??
             { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Not found' }
           reply.code(response.status).headers(response.headers).send(response.body)
         },

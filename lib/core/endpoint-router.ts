@@ -16,11 +16,11 @@ export class EndpointRouter {
   }
 
   /** The answer to `method url` (`url`: path and query, as received); null when no endpoint has that path. */
-  answer (method: string, url: string, headers: IncomingHttpHeaders): EndpointResponse | null {
+  answer (method: string, url: string, headers: IncomingHttpHeaders, localAddress?: string): EndpointResponse | null {
     const q = url.indexOf('?')
     const path = q === -1 ? url : url.slice(0, q)
     const endpoint = this.#byPath.get(path)
     if (endpoint === undefined) return null
-    return endpoint.respond(path, method, q === -1 ? '' : url.slice(q + 1), headers)
+    return endpoint.respond(path, method, q === -1 ? '' : url.slice(q + 1), headers, localAddress)
   }
 }

@@ -19,8 +19,12 @@ export interface EndpointResponse {
 export interface Endpoint {
   /** Every path it answers, exactly. */
   readonly paths: readonly string[]
-  /** The answer for one of `paths`; `query` is the raw query string, without `?`. Never throws. */
-  respond: (path: string, method: string, query: string, headers: IncomingHttpHeaders) => EndpointResponse
+  /**
+   * The answer for one of `paths`; `query` is the raw query string, without `?`; `localAddress`
+   * the address the request came in on (its socket's), undefined where there is none (inject(),
+   * a Unix socket). Never throws.
+   */
+  respond: (path: string, method: string, query: string, headers: IncomingHttpHeaders, localAddress?: string) => EndpointResponse
 }
 
 /**

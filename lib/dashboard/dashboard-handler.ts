@@ -4,6 +4,7 @@ import type { Endpoint, EndpointResponse } from '../core/vigie.js'
 import * as assets from './assets.generated.js'
 import { DashboardAuth } from './dashboard-auth.js'
 import { buildDashboardData, type DashboardSource } from './dashboard-data.js'
+import { isLoopbackAddress } from './loopback-address.js'
 
 /** What the dashboard reads, and reports its failures to. */
 export interface DashboardHost extends DashboardSource {
@@ -56,11 +57,14 @@ export class DashboardHandler implements Endpoint {
   readonly #auth: DashboardAuth
   readonly #targets: ReadonlyMap<string, Target>
   readonly #page: string
+  /** No token, and no request seen yet on an address other machines reach. */
+  #watchForOpenAddress: boolean
 
   constructor (host: DashboardHost, options: { readonly path: string, readonly token: string | undefined }, env: Readonly<Record<string, string | undefined>> = process.env) {
     this.path = options.path
     this.#host = host
     this.#auth = new DashboardAuth(options.token)
+    this.#watchForOpenAddress = options.token === undefined
     // Relative to the page's own URL (`/a/_vigie` → `_vigie/assets/…`), so the page also works
     // behind a mount path or a proxy prefix the app does not know about.
     const lastSegment = options.path.slice(options.path.lastIndexOf('/') + 1)
@@ -84,8 +88,8 @@ export class DashboardHandler implements Endpoint {
     }
   }
 
-  /** The answer for one of `paths`; `query` is the raw query string, without `?`. */
-  respond (path: string, method: string, query: string, headers: IncomingHttpHeaders): EndpointResponse {
+  /** The answer for one of `paths` (see Endpoint#respond). */
+  respond (path: string, method: string, query: string, headers: IncomingHttpHeaders, localAddress?: string): EndpointResponse {
     try {
       const target = this.#targets.get(path)
       if (target === undefined) return plain(404, 'Not found')
@@ -94,12 +98,25 @@ export class DashboardHandler implements Endpoint {
       if (!this.#auth.allows(headers.authorization, new URLSearchParams(query))) {
         return plain(401, 'vigie dashboard: missing or wrong token', { 'www-authenticate': 'Bearer realm="vigie"' })
       }
+      if (this.#watchForOpenAddress) this.#warnIfOpen(localAddress)
       if (target.kind === 'page') return respondWith(200, 'text/html; charset=utf-8', this.#page, { 'cache-control': NO_STORE })
       return respondWith(200, 'application/json; charset=utf-8', JSON.stringify(buildDashboardData(this.#host)), { 'cache-control': NO_STORE })
     } catch (err) {
       this.#host.reporter.report('dashboard', err)
       return plain(500, 'vigie dashboard: internal error')
     }
+  }
+
+  /**
+   * Warns once when the page or its data goes, with no token, to a request that came in on an
+   * address other machines reach: `token: process.env.X` with X unset looks set, but is not.
+   */
+  #warnIfOpen (localAddress: string | undefined): void {
+    if (localAddress === undefined || isLoopbackAddress(localAddress)) return
+    this.#watchForOpenAddress = false
+    this.#host.reporter.warnOnce('dashboard-open-address',
+      `vigie: the dashboard at ${this.path} is served with no token on ${localAddress}, an address other machines can reach: anyone who can reach it sees the app's routes, traffic and latest exception messages. Set dashboard.token (a token read from an unset environment variable is no token), or serve the app on loopback only.`,
+      { dashboardPath: this.path, localAddress })
   }
 }
 

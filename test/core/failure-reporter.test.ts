@@ -1,5 +1,6 @@
 import t from 'tap'
 import { FailureReporter } from '../../lib/core/failure-reporter.js'
+import { fakeClock } from '../helpers/fake-clock.js'
 
 function recorder (): { logger: { warn: (obj: object, msg: string) => void }, calls: Array<{ obj: any, msg: string }> } {
   const calls: Array<{ obj: any, msg: string }> = []
@@ -7,8 +8,7 @@ function recorder (): { logger: { warn: (obj: object, msg: string) => void }, ca
 }
 
 t.test('failures are reported at most once a minute per subsystem, with the count suppressed', async (t) => {
-  t.clock.enter()
-  t.teardown(() => t.clock.exit())
+  const clock = fakeClock(t)
   const { logger, calls } = recorder()
   const reporter = new FailureReporter(logger)
   reporter.report('statsd', new Error('ECONNREFUSED'))
@@ -17,7 +17,7 @@ t.test('failures are reported at most once a minute per subsystem, with the coun
   reporter.report('getUser', new TypeError('x'))
   t.equal(calls.length, 2)
   t.same(calls[0]!.obj, { vigie: { subsystem: 'statsd', suppressed: 0 }, err: { type: 'Error', message: 'ECONNREFUSED' } })
-  t.clock.advance(60_001)
+  clock.advance(60_001)
   reporter.report('statsd', 'not even an error')
   t.equal(calls.length, 3)
   t.same(calls[2]!.obj, { vigie: { subsystem: 'statsd', suppressed: 2 }, err: { type: 'NonError', message: 'not even an error' } })

@@ -94,3 +94,25 @@ t.test('warnings at construction: production without a token; aggregation off', 
   new DashboardHandler(off.host, { path: '/_vigie', token: undefined }, {})
   t.match(off.warnings, [{ msg: /aggregation is off/ }])
 })
+
+t.test('no token, served on an address other machines reach: one warning, at the first such request', async (t) => {
+  const open = host()
+  const handler = new DashboardHandler(open.host, { path: '/_vigie', token: undefined }, { NODE_ENV: 'development' })
+  for (const address of [undefined, '127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) {
+    t.equal(handler.respond('/_vigie', 'GET', '', {}, address).status, 200)
+  }
+  t.equal(handler.respond('/_vigie/assets/dashboard.js', 'GET', '', {}, '192.0.2.2').status, 200)
+  t.same(open.warnings, [], 'none on loopback, with no address (inject(), a Unix socket), nor for the assets, which hold no data')
+  t.equal(answer(handler, 'GET', '/_vigie/data.json', {})?.status, 200)
+  t.equal(new EndpointRouter([handler]).answer('GET', '/_vigie/data.json', {}, '192.0.2.2')?.status, 200, 'the page and its data stay served')
+  handler.respond('/_vigie', 'GET', '', {}, 'fd00::2')
+  t.equal(open.warnings.length, 1, 'once')
+  t.match(open.warnings[0]!.msg, /^vigie: the dashboard at \/_vigie is served with no token on 192\.0\.2\.2, an address other machines can reach: .*Set dashboard\.token/)
+  t.same(open.warnings[0]!.obj, { vigie: { dashboardPath: '/_vigie', localAddress: '192.0.2.2' } })
+
+  const guarded = host()
+  const withToken = new DashboardHandler(guarded.host, { path: '/_vigie', token: 'x' }, {})
+  t.equal(withToken.respond('/_vigie', 'GET', 'token=x', {}, '192.0.2.2').status, 200)
+  t.equal(withToken.respond('/_vigie', 'GET', '', {}, '192.0.2.2').status, 401)
+  t.same(guarded.warnings, [], 'none with a token')
+})

@@ -4,8 +4,9 @@
 import { mkdirSync } from 'node:fs'
 import type { Page } from 'playwright-core'
 import t from 'tap'
-import { launchChromium } from '../helpers/chromium.js'
+import { chromiumContext } from '../helpers/chromium.js'
 import { startApp } from '../helpers/fastify-app.js'
+import { CHROMIUM, needs } from '../helpers/system-packages.js'
 
 const PAYLOAD = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 const FAILING_ID = 'browser-xss-0001'
@@ -71,11 +72,11 @@ async function openDashboard (page: Page, url: string): Promise<{ problems: stri
   return { problems }
 }
 
-t.test('after traffic: charts, latest exception, a hostile message rendered as text', async (t) => {
+t.test('after traffic: charts, latest exception, a hostile message rendered as text', needs(CHROMIUM), async (t) => {
   const { app, url } = await startApp(t, { vigie: { dashboard: true, processMetrics: { intervalMs: 1000 } }, routes })
   const sent = await traffic(url)
-  const browser = await launchChromium(t)
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } })
+  const page = await (await chromiumContext(t)).newPage()
+  await page.setViewportSize({ width: 1200, height: 900 })
   // Let the first process gauges arrive (first sample after 1 s).
   await new Promise((resolve) => setTimeout(resolve, 1300))
   const { problems } = await openDashboard(page, `${url}/_vigie`)
@@ -127,27 +128,24 @@ t.test('after traffic: charts, latest exception, a hostile message rendered as t
   t.pass(`screenshot saved to ${path.pathname}`)
 })
 
-t.test('with a token: the page works from ?token=, and refuses without it', async (t) => {
+t.test('with a token: the page works from ?token=, and refuses without it', needs(CHROMIUM), async (t) => {
   const { url } = await startApp(t, { vigie: { dashboard: { token: TOKEN } }, routes })
   await traffic(url)
-  const browser = await launchChromium(t)
-
-  const refused = await browser.newPage()
+  const refused = await (await chromiumContext(t)).newPage()
   const denied = await refused.goto(`${url}/_vigie`)
   t.equal(denied?.status(), 401)
   t.equal(await refused.textContent('body'), 'vigie dashboard: missing or wrong token')
 
-  const page = await browser.newPage()
+  const page = await (await chromiumContext(t)).newPage()
   const { problems } = await openDashboard(page, `${url}/_vigie?token=${TOKEN}`)
   t.match(await page.textContent('#status'), /^live/)
   t.equal(await page.textContent('#exception-rows tr:first-child td:nth-child(2)'), FAILING_ID)
   t.same(problems, [])
 })
 
-t.test('the page says so when the token is wrong', async (t) => {
+t.test('the page says so when the token is wrong', needs(CHROMIUM), async (t) => {
   const { url } = await startApp(t, { vigie: { dashboard: { token: TOKEN } }, routes })
-  const browser = await launchChromium(t)
-  const page = await browser.newPage()
+  const page = await (await chromiumContext(t)).newPage()
   // The page itself is refused too; this checks what its script shows on a 401 from data.json,
   // with the page loaded through the header and the wrong token in the URL.
   await page.setExtraHTTPHeaders({ authorization: `Bearer ${TOKEN}` })

@@ -7,6 +7,7 @@ import { observability, type FastifyVigieOptions } from '../../lib/index.js'
 import { createLogSink, type LogSink } from '../helpers/log-sink.js'
 import { closedUdpPort } from '../helpers/closed-ports.js'
 import { startStatsdListener } from '../helpers/statsd-listener.js'
+import { UNRESOLVABLE_CODE } from '../helpers/unresolvable.js'
 import { until } from '../helpers/until.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -53,7 +54,7 @@ t.test('an unresolvable host: the request lines are counted under dns, in the sn
   t.same(data.metricsDropped, { dns: 6, socket: 0, queue_full: 0 })
   const warnings = logs.lines.filter((line) => line.vigie?.subsystem === 'statsd')
   t.equal(warnings.length, 1, 'one warning: failures are logged at most once a minute, as before')
-  t.match(warnings[0], { err: { message: /ENOTFOUND/ } })
+  t.match(warnings[0], { err: { message: new RegExp(UNRESOLVABLE_CODE) } })
 })
 
 t.test('where hot-shots sends the request lines, nothing is counted: metricsDropped is null', async (t) => {

@@ -1,16 +1,27 @@
-import { chromium, type Browser } from 'playwright-core'
-import type { Test } from 'tap'
+import { chromium, type Browser, type BrowserContext } from 'playwright-core'
+import tap, { type Test } from 'tap'
+import { assertInstalled, CHROMIUM } from './system-packages.js'
 
-/** Debian's chromium (installed by .ci/run); playwright-core never downloads a browser here. */
-export const CHROMIUM_PATH = '/usr/bin/chromium'
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ]
 
-/** A real headless Chromium, closed with the test. */
-export async function launchChromium (t: Test): Promise<Browser> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
-  t.teardown(() => browser.close())
-  return browser
+let browser: Promise<Browser> | undefined
+
+/**
+ * A fresh browser context (its own cookies, storage and routes), closed with the test, in a real
+ * headless Chromium: Debian's, driven by playwright-core, which never downloads a browser here.
+ * It is launched once per test file and closed when the file's tests end.
+ */
+export async function chromiumContext (t: Test): Promise<BrowserContext> {
+  if (browser === undefined) {
+    assertInstalled(CHROMIUM)
+    browser = chromium.launch({ executablePath: CHROMIUM.path, args: CHROMIUM_ARGS })
+    const launched = browser
+    tap.teardown(() => launched.then((opened) => opened.close(), () => {}))
+  }
+  const context = await (await browser).newContext()
+  t.teardown(() => context.close())
+  return context
 }

@@ -26,7 +26,7 @@ export interface ExpressTestApp {
 }
 
 /**
- * A real Express server on 127.0.0.1:0: vigie's middleware first (after `beforeVigie`, if any), its exception lines going to
+ * A real Express server on 127.0.0.1:0 (or `host`): vigie's middleware first (after `beforeVigie`, if any), its exception lines going to
  * a JSON sink through a pino logger built with loggerOptions(), its metrics to a real UDP
  * listener. `routes` runs after vigie is created (so mounts are recorded), then
  * expressErrorHandler() is mounted, then `errorHandlers` (the app's own). Torn down with the test.
@@ -41,6 +41,8 @@ export async function startExpressApp (t: Test, express: ExpressModule, options:
   vigieErrorHandler?: boolean
   /** Express's `env` setting; `development` is the one where finalhandler sends stacks. */
   env?: string
+  /** Where to listen; `url` is on 127.0.0.1 all the same. */
+  host?: string
 } = {}): Promise<ExpressTestApp> {
   const statsd = await startStatsdListener()
   const logs = createLogSink()
@@ -59,7 +61,7 @@ export async function startExpressApp (t: Test, express: ExpressModule, options:
   options.routes?.(app, vigie)
   if (options.vigieErrorHandler !== false) app.use(expressErrorHandler())
   options.errorHandlers?.(app)
-  const server = await listen(app)
+  const server = await listen(app, options.host)
   t.teardown(async () => {
     server.closeAllConnections()
     await new Promise((resolve) => server.close(resolve))
@@ -71,9 +73,9 @@ export async function startExpressApp (t: Test, express: ExpressModule, options:
   return { app, vigie, url: `http://127.0.0.1:${port}`, server, statsd, logs }
 }
 
-export function listen (app: Express): Promise<Server> {
+export function listen (app: Express, host = '127.0.0.1'): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(0, '127.0.0.1')
+    const server = app.listen(0, host)
     server.once('listening', () => resolve(server))
     server.once('error', reject)
   })

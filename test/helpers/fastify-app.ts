@@ -12,7 +12,7 @@ export interface TestApp {
 }
 
 /**
- * A real Fastify server on 127.0.0.1:0 with vigie registered, its logger writing to a JSON sink
+ * A real Fastify server on 127.0.0.1:0 (or `host`) with vigie registered, its logger writing to a JSON sink
  * and its metrics to a real UDP listener. `routes` runs before listen. Torn down with the test.
  */
 export async function startApp (t: Test, options: {
@@ -20,6 +20,8 @@ export async function startApp (t: Test, options: {
   fastify?: FastifyServerOptions
   useLoggerOptions?: boolean
   routes?: (app: FastifyInstance) => void
+  /** Where to listen; `url` is on 127.0.0.1 all the same. */
+  host?: string
 } = {}): Promise<TestApp> {
   const statsd = await startStatsdListener()
   const logs = createLogSink()
@@ -32,7 +34,7 @@ export async function startApp (t: Test, options: {
     statsd: { host: '127.0.0.1', port: statsd.port, bufferFlushInterval: 10, ...options.vigie?.statsd },
   })
   options.routes?.(app)
-  await app.listen({ port: 0, host: '127.0.0.1' })
+  await app.listen({ port: 0, host: options.host ?? '127.0.0.1' })
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : 0
   t.teardown(async () => {

@@ -1,3 +1,4 @@
+import type { Clock } from '@tapjs/clock'
 import t, { type Test } from 'tap'
 import { DropReport } from '../../lib/metrics/drop-report.js'
 import { createPreformattedSink } from '../../lib/metrics/preformatted-sink.js'
@@ -8,6 +9,7 @@ import { UdpStatsdSocket } from '../../lib/metrics/udp-statsd-socket.js'
 import { resolveOptions } from '../../lib/options/resolve-options.js'
 import type { StatsdOptions } from '../../lib/types.js'
 import { closedTcpPort, closedUdpPort } from '../helpers/closed-ports.js'
+import { fakeClock } from '../helpers/fake-clock.js'
 import { startStatsdListener } from '../helpers/statsd-listener.js'
 import { startTcpCollector } from '../helpers/tcp-server.js'
 import { until } from '../helpers/until.js'
@@ -15,8 +17,8 @@ import { until } from '../helpers/until.js'
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** `n` intervals of 1 s on the fake clock, one at a time (an advance over several calls an interval once). */
-function ticks (t: Test, n: number): void {
-  for (let i = 0; i < n; i++) t.clock.advance(1000)
+function ticks (clock: Clock, n: number): void {
+  for (let i = 0; i < n; i++) clock.advance(1000)
 }
 
 /** A socket whose drops the test sets, and which keeps what it is sent: for the report's own logic, on a fake clock. */
@@ -34,48 +36,48 @@ function countingSocket (): { counts: { dns: number, socket: number, queue_full:
 }
 
 t.test('reported after an interval with no new drops, with what is not reported yet, per reason', async (t) => {
-  t.clock.enter()
+  const clock = fakeClock(t)
   const { counts, sent, socket } = countingSocket()
   const report = new DropReport({ socket, prefix: 'shop.', globalTags: ['env:test'], format: 'datadog', intervalMs: 1000, onError: (err) => t.error(err) })
   counts.dns = 5
-  ticks(t, 1)
+  ticks(clock, 1)
   counts.dns = 8
-  ticks(t, 1)
+  ticks(clock, 1)
   t.same(sent, [], 'nothing while lines are being dropped')
-  ticks(t, 1)
+  ticks(clock, 1)
   t.same(sent.map((s) => s.text), ['shop.vigie.metrics_dropped:8|c|#env:test,reason:dns'], 'after a quiet interval: all of it')
-  ticks(t, 5)
+  ticks(clock, 5)
   t.equal(sent.length, 1, 'nothing new, nothing sent')
   counts.socket = 2
   counts.queue_full = 1
-  ticks(t, 2)
+  ticks(clock, 2)
   t.same(sent.slice(1).map((s) => s.text), ['shop.vigie.metrics_dropped:2|c|#env:test,reason:socket\nshop.vigie.metrics_dropped:1|c|#env:test,reason:queue_full'],
     'the delta since the last report, one payload, reasons in order')
   report.close()
-  t.clock.exit()
+  clock.exit()
 })
 
 t.test('a report that is dropped is carried by the next one: nothing is lost, and it adds nothing to report', async (t) => {
-  t.clock.enter()
+  const clock = fakeClock(t)
   const { counts, sent, socket } = countingSocket()
   const report = new DropReport({ socket, prefix: '', globalTags: [], format: 'datadog', intervalMs: 1000, onError: (err) => t.error(err) })
   counts.socket = 10
-  ticks(t, 2)
+  ticks(clock, 2)
   t.same(sent.map((s) => s.text), ['vigie.metrics_dropped:10|c|#reason:socket'])
   sent[0]!.drop()
-  ticks(t, 1)
+  ticks(clock, 1)
   t.equal(sent.length, 1, 'a dropped report makes the interval not quiet: the server is still away')
   counts.socket = 12
-  ticks(t, 2)
+  ticks(clock, 2)
   t.same(sent.slice(1).map((s) => s.text), ['vigie.metrics_dropped:12|c|#reason:socket'], 'the lost 10 and the 2 since')
-  ticks(t, 10)
+  ticks(clock, 10)
   t.equal(sent.length, 2, 'delivered as far as can be told: not sent again')
   report.close()
-  t.clock.exit()
+  clock.exit()
 })
 
 t.test('close() reports what is left at once, then stops the timer', async (t) => {
-  t.clock.enter()
+  const clock = fakeClock(t)
   const { counts, sent, socket } = countingSocket()
   const report = new DropReport({ socket, prefix: 'shop.', globalTags: ['env:test', 'region:eu:west'], format: 'telegraf', intervalMs: 1000, onError: (err) => t.error(err) })
   counts.queue_full = 3
@@ -84,13 +86,13 @@ t.test('close() reports what is left at once, then stops the timer', async (t) =
   t.same(sent.map((s) => s.text), ['shop.vigie.metrics_dropped,env=test,region=eu:west,reason=dns:1|c\nshop.vigie.metrics_dropped,env=test,region=eu:west,reason=queue_full:3|c'],
     'Telegraf: the tags after the name')
   counts.dns = 2
-  ticks(t, 10)
+  ticks(clock, 10)
   t.equal(sent.length, 1, 'no timer left')
-  t.clock.exit()
+  clock.exit()
 })
 
 t.test('a failing check is reported, never thrown from the timer nor from close()', async (t) => {
-  t.clock.enter()
+  const clock = fakeClock(t)
   const errors: unknown[] = []
   const report = new DropReport({
     socket: { send: () => {}, dropped: () => { throw new Error('boom') } },
@@ -100,11 +102,11 @@ t.test('a failing check is reported, never thrown from the timer nor from close(
     intervalMs: 1000,
     onError: (err) => errors.push(err),
   })
-  ticks(t, 2)
+  ticks(clock, 2)
   report.close()
   t.equal(errors.length, 3)
   t.match(errors, [{ message: 'boom' }, { message: 'boom' }, { message: 'boom' }])
-  t.clock.exit()
+  clock.exit()
 })
 
 function sinkTo (t: Test, statsd: StatsdOptions): { sink: PreformattedSink, errors: unknown[] } {

@@ -35,6 +35,17 @@ t.test('an Express app sends every process gauge (on by default; the test helper
   assertPlausibleGauges(t, statsd.lines)
 })
 
+t.test('a Fastify app and an Express app in one process share one sampler, and each client gets the gauges', async (t) => {
+  const fastify = await startApp(t, { vigie: { processMetrics: { intervalMs: 1000 } }, routes: (app) => app.get('/', async () => 'ok') })
+  const expressApp = await startExpressApp(t, express, { vigie: { processMetrics: { intervalMs: 2000 } }, routes: (app) => app.get('/', (_req, res) => { res.send('ok') }) })
+  await Promise.all([fastify.statsd.waitFor(hasEveryGauge), expressApp.statsd.waitFor(hasEveryGauge)])
+  assertPlausibleGauges(t, fastify.statsd.lines)
+  assertPlausibleGauges(t, expressApp.statsd.lines)
+  const warnings = expressApp.logs.lines.filter((line) => String(line.msg).includes('processMetrics.intervalMs'))
+  t.match(warnings, [{ msg: /already sampled every 1000 ms for another app of this process; processMetrics\.intervalMs 2000 is not used/ }],
+    'the second app joins the running sampler, whose interval it cannot change')
+})
+
 t.test('no sampler runs with VIGIE_DISABLED or processMetrics: false', async (t) => {
   const starts = t.capture(ProcessSampler.prototype, 'start', ProcessSampler.prototype.start)
   const vigies = [

@@ -10,6 +10,7 @@ import { closeStatsdClient, createStatsdClient } from '../../lib/metrics/statsd-
 import { resolveOptions } from '../../lib/options/resolve-options.js'
 import { PROCESS_METRIC_NAMES as NAMES } from '../../lib/metrics/process-metric-names.js'
 import { ProcessSampler } from '../../lib/process-metrics/process-sampler.js'
+import { fakeClock } from '../helpers/fake-clock.js'
 import { assertPlausibleGauges, hasEveryGauge, processGauges } from '../helpers/process-gauges.js'
 import { startStatsdListener, type StatsdListener } from '../helpers/statsd-listener.js'
 
@@ -51,8 +52,7 @@ t.test('every gauge goes out on the timer, with plausible values, under the clie
 })
 
 t.test('the first sample comes after min(1 s, interval), then one every interval; stop() ends them', async (t) => {
-  t.clock.enter()
-  t.teardown(() => t.clock.exit())
+  const clock = fakeClock(t)
   const sent: string[] = []
   const { reporter } = recordingReporter()
   const sampler = new ProcessSampler({ statsd: { gauge: (name: string) => { sent.push(name) } } as Pick<StatsD, 'gauge'>, intervalMs: 5000, reporter })
@@ -61,21 +61,21 @@ t.test('the first sample comes after min(1 s, interval), then one every interval
   sampler.start()
   t.equal(sampler.running, true)
   const rssCount = (): number => sent.filter((name) => name === NAMES.rss).length
-  t.clock.advance(999)
+  clock.advance(999)
   t.equal(rssCount(), 0, 'nothing before 1 s')
-  t.clock.advance(1)
+  clock.advance(1)
   t.equal(rssCount(), 1, 'the first sample at 1 s')
-  t.clock.advance(4999)
+  clock.advance(4999)
   t.equal(rssCount(), 1)
-  t.clock.advance(1)
+  clock.advance(1)
   t.equal(rssCount(), 2, 'the next one interval later')
-  t.clock.advance(5000)
-  t.clock.advance(5000)
+  clock.advance(5000)
+  clock.advance(5000)
   t.equal(rssCount(), 4)
   sampler.stop()
   sampler.stop()
   t.equal(sampler.running, false)
-  t.clock.advance(60_000)
+  clock.advance(60_000)
   t.equal(rssCount(), 4, 'none after stop()')
   sampler.sample()
   sampler.sample()

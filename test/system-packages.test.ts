@@ -1,0 +1,24 @@
+// Tests that need a program from a Debian package say which one is missing: skipped on a
+// developer's machine, failed in CI (where CI is set), never skipped there.
+import { readFileSync } from 'node:fs'
+import t from 'tap'
+import { assertInstalled, CHROMIUM, inCi, missingMessage, needs, type SystemProgram } from './helpers/system-packages.js'
+
+const ABSENT: SystemProgram = { path: '/nonexistent/vigie-test-program', debianPackage: 'vigie-test-package' }
+
+t.test('a missing program: skipped on a developer\'s machine with the package to install, run in CI', async (t) => {
+  t.same(needs(ABSENT, {}), { skip: '/nonexistent/vigie-test-program is missing: install the Debian package vigie-test-package (apt-get install vigie-test-package; .ci/run does it in CI)' })
+  t.same(needs(ABSENT, { CI: 'false' }), { skip: missingMessage(ABSENT) }, 'CI=false is a developer\'s machine')
+  t.same(needs(ABSENT, { CI: 'true' }), {}, 'in CI the test runs')
+  t.throws(() => assertInstalled(ABSENT), { message: missingMessage(ABSENT) }, 'and fails, saying the same')
+})
+
+t.test('what counts as CI', async (t) => {
+  for (const value of ['true', '1', 'yes', 'TRUE']) t.ok(inCi({ CI: value }), `CI=${value}`)
+  for (const value of [undefined, '', '0', 'false', 'False']) t.notOk(inCi({ CI: value }), `CI=${String(value)}`)
+})
+
+t.test('Chromium is the Debian package .ci/run installs', async (t) => {
+  t.same(CHROMIUM, { path: '/usr/bin/chromium', debianPackage: 'chromium' })
+  t.match(readFileSync(new URL('../.ci/run', import.meta.url), 'utf8'), /apt-get install .*\bchromium\b/)
+})
