@@ -11,6 +11,11 @@
 //   node bench/plugin-cpu.mjs --quick --cpu-prof-dir=/tmp/prof    also writes each server's --cpu-prof profile there
 //   node bench/plugin-cpu.mjs --no-tick-pin  servers without bench/lib/pin-tick-object.mjs (see there)
 //   BENCH_AWAITS=10 node bench/plugin-cpu.mjs  the Fastify handler awaits 10 times before it answers
+//   VARIANTS=bare-log,vigie-log,vigie-lopts-log,express-bare-log,express-vigie-log node bench/plugin-cpu.mjs
+//                                        "logger on" twins: any variant with `-log` (before `-baseline`) logs at
+//                                        level info to /dev/null (Fastify's logger; pino-http on Express) and its
+//                                        handler writes one line per request (bench/lib/logger-on.mjs);
+//                                        `vigie-lopts-log` / `express-vigie-lopts-log` build the logger from loggerOptions()
 //   VARIANTS=express-als,express-vigie,express-vigie-baseline node bench/plugin-cpu.mjs --baseline=bench/.baseline/dist
 //                                        compares this build with another (a `-baseline` variant of any vigie one)
 //
@@ -31,6 +36,7 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { ask } from './lib/ipc.mjs'
 import { tickPinFlags } from './lib/tick-pin.mjs'
+import { baseOf, parseVariant } from './lib/variant-names.mjs'
 
 const SELF = fileURLToPath(import.meta.url)
 const VARIANTS = (process.env.VARIANTS ?? 'bare,als,vigie,vigie-min,vigie-noctx,express-bare,express-als,express-vigie,express-vigie-noctx').split(',')
@@ -47,6 +53,8 @@ const LABELS = {
   'express-als': 'Express + 1 ALS run/request',
   'express-vigie': 'Express + vigie, everything on',
   'express-vigie-noctx': 'Express + vigie, asyncContext: false',
+  'vigie-lopts': 'Fastify + vigie, loggerOptions()',
+  'express-vigie-lopts': 'Express + vigie, loggerOptions()',
 }
 const CONCURRENCY = Number(process.argv.find((a) => a.startsWith('--connections='))?.slice('--connections='.length) ?? 32) // requests in flight, over as many keep-alive sockets
 
@@ -76,15 +84,18 @@ else await orchestrate()
 async function server (variant, statsdPort) {
   if (variant.startsWith('express')) return expressServer(variant, statsdPort)
   const { default: Fastify } = await import('fastify')
-  const app = Fastify({ logger: false })
+  const { kind, logged } = parseVariant(variant)
+  const logging = logged ? await import('./lib/logger-on.mjs') : null
+  const vigieModule = kind.startsWith('vigie') ? await importVigie(variant) : null
+  const app = Fastify({ logger: logged ? logging.fastifyLogger(logging.logDestination(), kind === 'vigie-lopts' ? vigieModule.loggerOptions : undefined) : false })
+  variant = kind
   if (variant === 'als') {
     const als = new AsyncLocalStorage()
     app.addHook('onRequest', function alsOnRequest (request, _reply, done) {
       als.run({ id: request.id }, done)
     })
   } else if (variant.startsWith('vigie')) {
-    const { observability } = await importVigie(variant)
-    variant = variant.replace(/-baseline$/, '')
+    const { observability } = vigieModule
     // statsd defaults kept: 8 KiB datagrams on loopback, flushed every second; capture armed.
     await app.register(observability, {
       statsd: { host: '127.0.0.1', port: statsdPort, prefix: 'bench.' },
@@ -100,6 +111,7 @@ async function server (variant, statsdPort) {
     // BENCH_AWAITS=n: a handler that waits n times, as one that queries a database would (each
     // await is a promise for Node 20's promise hooks, which async context pays for).
     for (let i = 0; i < awaits; i++) await Promise.resolve(i)
+    if (logged) logging.handlerLine(request.log, request.params.id)
     return { id: Number(request.params.id), name: 'Ana Lima', email: 'ana@example.com', roles: ['user'] }
   })
   await app.listen({ host: '127.0.0.1', port: 0 })
@@ -109,22 +121,37 @@ async function server (variant, statsdPort) {
 async function expressServer (variant, statsdPort) {
   const { default: express } = await import('express')
   const app = express()
+  const { kind, logged } = parseVariant(variant)
+  const vigieModule = kind.startsWith('express-vigie') ? await importVigie(variant) : null
+  const logging = logged ? await import('./lib/logger-on.mjs') : null
+  const httpLogger = logged ? logging.expressLogger(logging.logDestination(), kind === 'express-vigie-lopts' ? vigieModule.loggerOptions : undefined) : null
+  variant = kind
   let close = async () => {}
   if (variant === 'express-als') {
     const als = new AsyncLocalStorage()
     app.use(function alsMiddleware (req, _res, next) { als.run({ url: req.url }, next) })
   } else if (variant.startsWith('express-vigie')) {
-    const { expressObservability } = await importVigie(variant)
-    variant = variant.replace(/-baseline$/, '')
+    const { expressObservability } = vigieModule
     const vigie = expressObservability({
       statsd: { host: '127.0.0.1', port: statsdPort, prefix: 'bench.' },
       ...(variant === 'express-vigie-noctx' ? { asyncContext: false } : {}),
+      // With the logger on, the app's logger is vigie's too.
+      ...(logged ? { logger: httpLogger.logger } : {}),
     })
     app.use(vigie)
     close = () => vigie.close()
   }
-  app.get('/users/:id', (req, res) => { res.json({ id: Number(req.params.id), name: 'Ana Lima', email: 'ana@example.com', roles: ['user'] }) })
+  // After vigie (docs/express.md: vigie first), as an app would mount it.
+  if (logged) app.use(httpLogger)
+  app.get('/users/:id', (req, res) => {
+    if (logged) logging.handlerLine(req.log, req.params.id)
+    res.json({ id: Number(req.params.id), name: 'Ana Lima', email: 'ana@example.com', roles: ['user'] })
+  })
   const server = app.listen(0, '127.0.0.1')
+  // Fastify's keep-alive timeout (72 s) rather than Node's 5 s: under callgrind on a busy machine
+  // the event loop can stall longer than 5 s, and the timer then closes a kept-alive socket whose
+  // next request it has not read yet (the load sees ECONNRESET). Nothing per request changes.
+  server.keepAliveTimeout = 72_000
   await new Promise((resolve) => server.once('listening', resolve))
   serveMeasured(server.address().port, async () => { await close(); server.closeAllConnections(); server.close() })
 }
@@ -242,7 +269,7 @@ async function orchestrate () {
   // Each row is compared with the bare app and the ALS floor of its own framework, when measured:
   // the median of the per-round differences, each taken within seconds of each other.
   const pairedDiff = (server, kind) => {
-    const base = byVariant[server.variant.startsWith('express') ? `express-${kind}` : kind]
+    const base = byVariant[baseOf(server.variant, kind)]
     if (base === undefined || base === server) return ''
     const d = median(server.cpu.map((x, i) => x - base.cpu[i]))
     return (d >= 0 ? '+' : '') + d.toFixed(1)
@@ -265,8 +292,9 @@ async function orchestrate () {
 }
 
 function labelOf (variant) {
-  const base = variant.replace(/-baseline$/, '')
-  return (LABELS[base] ?? base) + (base === variant ? '' : ', baseline build')
+  const { kind, logged } = parseVariant(variant)
+  const logger = !logged ? '' : kind.startsWith('express') ? ' + pino-http' : ', logger on'
+  return (LABELS[kind] ?? kind) + logger + (variant.endsWith('-baseline') ? ', baseline build' : '')
 }
 
 /** Runs `requests` requests against one server; resolves with the load process's report. */

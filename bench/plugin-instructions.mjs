@@ -5,7 +5,9 @@
 // have settled) and the count is dumped after each window of requests. Imports the built package
 // (run `npm run build` first); needs valgrind (`apt-get install valgrind`).
 //
-//   node bench/plugin-instructions.mjs            3 windows of 2,000 requests per variant, after 20,000 (about 6 minutes)
+//   node bench/plugin-instructions.mjs            3 windows of 2,000 requests per variant, after 20,000 (about 13 minutes)
+//   VARIANTS=bare-log,vigie-log,vigie-lopts-log,express-bare-log,express-vigie-log node bench/plugin-instructions.mjs
+//                                                  only "logger on" twins (see below)
 //   VARIANTS=als,vigie node bench/plugin-instructions.mjs --requests=5000 --windows=5
 //   VARIANTS=express-als,express-vigie,express-vigie-baseline node bench/plugin-instructions.mjs --baseline=bench/.baseline/dist
 //   node bench/plugin-instructions.mjs --no-tick-pin    servers without bench/lib/pin-tick-object.mjs (see there)
@@ -23,6 +25,12 @@
 // generation. Express allocates enough that a window with a full GC counts several percent more
 // than one without: the figure is the mean over the windows (GC is part of the cost), and Express
 // wants more requests per window than Fastify to settle.
+//
+// Every variant has a "logger on" twin, `<variant>-log` (plugin-cpu.mjs serves both): Fastify's
+// logger, or pino-http on Express, at level info to a pino destination on /dev/null, and one
+// `request.log.info()` in the handler (bench/lib/logger-on.mjs); `vigie-lopts-log` and
+// `express-vigie-lopts-log` build that logger from vigie's loggerOptions(). A twin is compared
+// with the bare app and the ALS floor of its framework with the same logger.
 
 import { execFileSync, spawn } from 'node:child_process'
 import dgram from 'node:dgram'
@@ -32,9 +40,15 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { tickPinFlags } from './lib/tick-pin.mjs'
+import { baseOf } from './lib/variant-names.mjs'
 
 const PLUGIN_CPU = fileURLToPath(new URL('./plugin-cpu.mjs', import.meta.url))
-const VARIANTS = (process.env.VARIANTS ?? 'bare,als,vigie,vigie-min,vigie-noctx,express-bare,express-als,express-vigie,express-vigie-noctx').split(',')
+const LOGGER_OFF = ['bare', 'als', 'vigie', 'vigie-min', 'vigie-noctx', 'express-bare', 'express-als', 'express-vigie', 'express-vigie-noctx']
+const VARIANTS = process.env.VARIANTS?.split(',') ?? LOGGER_OFF.flatMap((v) => {
+  const twins = [v, `${v}-log`]
+  if (v === 'vigie' || v === 'express-vigie') twins.push(`${v}-lopts-log`)
+  return twins
+})
 const CONNECTIONS = 32
 const SERVER_FLAGS = ['--predictable', '--max-semi-space-size=32']
 
@@ -73,24 +87,33 @@ const median = (xs) => {
   const middle = sorted.length >> 1
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
-const floorOf = (variant, kind) => results.get(variant.startsWith('express') ? `express-${kind}` : kind)
+const floorOf = (variant, kind) => results.get(baseOf(variant, kind))
 const diff = (variant, kind) => {
   const base = floorOf(variant, kind)
   if (base === undefined || base === results.get(variant)) return ''
   const d = mean(results.get(variant).perRequest) - mean(base.perRequest)
   return (d >= 0 ? '+' : '') + Math.round(d).toLocaleString('en-US')
 }
+// The bare app's instructions over the variant's, medians of the windows: the share of the bare
+// app's throughput the variant would keep if instructions were time.
+const share = (variant) => {
+  const base = floorOf(variant, 'bare')
+  if (base === undefined || base === results.get(variant)) return ''
+  return (median(base.perRequest) / median(results.get(variant).perRequest)).toFixed(3)
+}
 console.log(`vigie per-request instructions (callgrind) — Node ${process.version}, ${requests} requests per window, ${windows} windows per variant, after ${warmup} uninstrumented; servers run with ${SERVER_FLAGS.join(' ')}`)
 console.log('')
-console.log(`${'variant'.padEnd(24)}${'instr/req'.padStart(11)}${'vs bare'.padStart(10)}${'vs ALS'.padStart(10)}${'median'.padStart(10)}   per window`)
+console.log(`${'variant'.padEnd(28)}${'instr/req'.padStart(11)}${'vs bare'.padStart(10)}${'vs ALS'.padStart(10)}${'median'.padStart(10)}${'bare÷x'.padStart(8)}   per window`)
 for (const variant of VARIANTS) {
   const { perRequest } = results.get(variant)
-  console.log(`${variant.padEnd(24)}${Math.round(mean(perRequest)).toLocaleString('en-US').padStart(11)}${diff(variant, 'bare').padStart(10)}${diff(variant, 'als').padStart(10)}${Math.round(median(perRequest)).toLocaleString('en-US').padStart(10)}   ${perRequest.map((x) => Math.round(x).toLocaleString('en-US')).join(' ')}`)
+  console.log(`${variant.padEnd(28)}${Math.round(mean(perRequest)).toLocaleString('en-US').padStart(11)}${diff(variant, 'bare').padStart(10)}${diff(variant, 'als').padStart(10)}${Math.round(median(perRequest)).toLocaleString('en-US').padStart(10)}${share(variant).padStart(8)}   ${perRequest.map((x) => Math.round(x).toLocaleString('en-US')).join(' ')}`)
 }
 console.log('')
 console.log('instr/req = instructions of the server process (every thread) per request, mean of the windows; vs bare / vs ALS = difference of means')
-console.log('with the bare app / the ALS floor of the same framework; median = median of the windows (a window where V8 compiles or')
-console.log('collects reads several thousand higher: with enough windows the median shows the steady state). Variants are those of plugin-cpu.mjs.')
+console.log('with the bare app / the ALS floor of the same framework and logger (a -log twin against bare-log / als-log); median = median of the')
+console.log('windows (a window where V8 compiles or collects reads several thousand higher: with enough windows the median shows the steady')
+console.log('state); bare÷x = the bare app\'s median over the variant\'s. Variants are those of plugin-cpu.mjs; -log = logger on (level info,')
+console.log('to /dev/null, one handler line per request; pino-http on Express).')
 
 /** Runs one variant's server under callgrind; resolves with its instructions per request, per window. */
 async function count (variant) {
@@ -146,6 +169,7 @@ function load (agent, port, n) {
       const id = issued++ % 1000
       http.get({ agent, host: '127.0.0.1', port, path: `/users/${id}` }, (res) => {
         if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`))
+        res.on('error', reject)
         res.resume()
         res.on('end', () => { if (++finished === n) resolve(); else next() })
       }).on('error', reject)

@@ -1,6 +1,10 @@
 import express from 'express'
-import { user, listenExpress } from './_common.mjs'
+import { user, listenExpress, loggerOn, expressLogger, handlerLine } from './_common.mjs'
 
 const app = express()
-app.get('/users/:id', (req, res) => { res.json(user(req.params.id)) })
+if (loggerOn) app.use(expressLogger())
+app.get('/users/:id', (req, res) => {
+  if (loggerOn) handlerLine(req.log, req.params.id)
+  res.json(user(req.params.id))
+})
 listenExpress(app)

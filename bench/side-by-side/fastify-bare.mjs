@@ -1,7 +1,10 @@
 import Fastify from 'fastify'
-import { port, host, user, ready } from './_common.mjs'
+import { port, host, user, ready, loggerOn, fastifyLogger, handlerLine } from './_common.mjs'
 
-const app = Fastify()
-app.get('/users/:id', async (request) => user(request.params.id))
+const app = Fastify({ logger: fastifyLogger() })
+app.get('/users/:id', async (request) => {
+  if (loggerOn) handlerLine(request.log, request.params.id)
+  return user(request.params.id)
+})
 await app.listen({ port, host })
 ready(() => app.close())

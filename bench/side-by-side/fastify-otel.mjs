@@ -3,15 +3,18 @@
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import { FastifyOtelInstrumentation } from '@fastify/otel'
 import Fastify from 'fastify'
-import { port, host, user, ready } from './_common.mjs'
+import { port, host, user, ready, loggerOn, fastifyLogger, handlerLine } from './_common.mjs'
 
 const provider = new NodeTracerProvider({ spanProcessors: [] })
 provider.register()
 const instrumentation = new FastifyOtelInstrumentation()
 instrumentation.setTracerProvider(provider)
 
-const app = Fastify()
+const app = Fastify({ logger: fastifyLogger() })
 await app.register(instrumentation.plugin())
-app.get('/users/:id', async (request) => user(request.params.id))
+app.get('/users/:id', async (request) => {
+  if (loggerOn) handlerLine(request.log, request.params.id)
+  return user(request.params.id)
+})
 await app.listen({ port, host })
 ready(async () => { await app.close(); await provider.shutdown() })

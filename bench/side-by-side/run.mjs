@@ -5,7 +5,8 @@
 // BENCH_CONNECTIONS (50), BENCH_VARIANTS (comma-separated variant ids, default all),
 // BENCH_IDLE_WAIT (s to wait for an idle machine, 300), BENCH_OUT (output file, default
 // bench/RESULTS.md; "-" to write nothing), BENCH_TICK_PIN ("0" to start the servers without
-// bench/lib/pin-tick-object.mjs).
+// bench/lib/pin-tick-object.mjs), BENCH_LOGGING ("off", "on" or "both" (default): the logger-off
+// rows, their "logger on" twins, or both).
 import { spawn, execFileSync } from 'node:child_process'
 import dgram from 'node:dgram'
 import fs from 'node:fs'
@@ -36,7 +37,7 @@ const DD_ENV = {
   DD_TRACE_STARTUP_LOGS: 'false',
 }
 
-const VARIANTS = [
+const LOGGER_OFF = [
   { id: 'fastify-vigie', label: 'Fastify + vigie (everything on)', base: 'fastify', vigie: true },
   { id: 'fastify-vigie-noctx', script: 'fastify-vigie', label: 'Fastify + vigie, `asyncContext: false`', base: 'fastify', vigie: true, env: { BENCH_ASYNC_CONTEXT: 'false' } },
   { id: 'fastify-als', label: 'Fastify + ALS `run` per request (floor)', base: 'fastify' },
@@ -48,12 +49,40 @@ const VARIANTS = [
   { id: 'express-vigie-noctx', script: 'express-vigie', label: 'Express 5 + vigie, `asyncContext: false`', base: 'express', vigie: true, env: { BENCH_ASYNC_CONTEXT: 'false' } },
   { id: 'express-prom', label: 'Express 5 + express-prom-bundle', base: 'express' },
 ]
+// Each variant's "logger on" twin (`<id>-log`) runs the same server with BENCH_LOGGER=1: Fastify's
+// logger, or pino-http on Express, at level info to /dev/null and one line of the handler's own per
+// request (bench/lib/logger-on.mjs); it is paired with the bare server of its framework with the
+// same logger. fastify-logger has none: its row is the logger. vigie's twins have one more, with
+// the logger's pino options built by loggerOptions(), as vigie's docs tell users to.
+const LOGGED = { fastify: ', logger on', express: ' + pino-http' }
+const logOn = (v) => ({ ...v, id: `${v.id}-log`, script: v.script ?? v.id, label: `${v.label}${LOGGED[v.base]}`, base: `${v.base}-log`, logger: true, env: { ...v.env, BENCH_LOGGER: '1' } })
+const loggerOptionsTwin = (v) => ({ ...logOn(v), id: `${v.id}-lopts-log`, label: `${v.label}${LOGGED[v.base]}, \`loggerOptions()\``, env: { ...v.env, BENCH_LOGGER: '1', BENCH_LOGGER_OPTIONS: '1' } })
+const VARIANTS = LOGGER_OFF.flatMap((v) => {
+  if (v.id === 'fastify-logger') return [v]
+  if (v.id === 'fastify-vigie' || v.id === 'express-vigie') return [v, logOn(v), loggerOptionsTwin(v)]
+  return [v, logOn(v)]
+})
 const BASES = {
   fastify: { id: 'fastify-bare', label: 'Fastify (bare)' },
+  'fastify-log': { id: 'fastify-bare-log', script: 'fastify-bare', label: 'Fastify (bare), logger on', env: { BENCH_LOGGER: '1' } },
   express: { id: 'express-bare', label: 'Express 5 (bare)' },
+  'express-log': { id: 'express-bare-log', script: 'express-bare', label: 'Express 5 (bare) + pino-http', env: { BENCH_LOGGER: '1' } },
 }
+const frameworkOf = (base) => base.replace(/-log$/, '')
+// The targets: vigie's req/s over the same app's without vigie (medians), held on Node 24 and 26.
+const TARGETS = {
+  'fastify-vigie': 0.90,
+  'fastify-vigie-log': 0.90,
+  'fastify-vigie-lopts-log': 0.90,
+  'express-vigie': 0.95,
+  'express-vigie-log': 0.95,
+  'express-vigie-lopts-log': 0.95,
+}
+const TARGET_NODES = [24, 26]
+const LOGGING = process.env.BENCH_LOGGING || 'both'
+if (!['off', 'on', 'both'].includes(LOGGING)) throw new Error(`BENCH_LOGGING must be off, on or both, not ${LOGGING}`)
 const only = process.env.BENCH_VARIANTS ? new Set(process.env.BENCH_VARIANTS.split(',').map((s) => s.trim())) : null
-const selected = VARIANTS.filter((v) => !only || only.has(v.id))
+const selected = VARIANTS.filter((v) => (!only || only.has(v.id)) && (LOGGING === 'both' || (LOGGING === 'on') === (v.logger === true)))
 
 function tryExec (cmd, args) {
   try { return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() } catch { return null }
@@ -106,7 +135,8 @@ async function startServer (id, port, extra = {}) {
   const argv = PIN ? ['-c', '0', process.execPath, ...args] : args
   const child = spawn(cmd, argv, {
     cwd: here,
-    env: { ...process.env, ...(extra.env || {}), PORT: String(port), STATSD_PORT: String(STATSD_PORT), NODE_ENV: 'production' },
+    // The logger stays off unless the variant turns it on, whatever the runner's environment holds.
+    env: { ...process.env, BENCH_LOGGER: '0', BENCH_LOGGER_OPTIONS: '0', ...(extra.env || {}), PORT: String(port), STATSD_PORT: String(STATSD_PORT), NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''
@@ -184,7 +214,7 @@ const blocks = []
 for (const [n, v] of selected.entries()) {
   await waitIdle()
   const base = BASES[v.base]
-  const bare = await startServer(base.id, BASE_PORT + 2 * n)
+  const bare = await startServer(base.id, BASE_PORT + 2 * n, base)
   const udpBefore = { ...udp }
   const x = await startServer(v.id, BASE_PORT + 2 * n + 1, v)
   const block = { variant: v, base, bare: [], x: [], requestsToX: 0 }
@@ -236,16 +266,26 @@ for (const b of blocks) {
     addedUs: median(b.x.map((r, i) => r.cpuUsPerReq - b.bare[i].cpuUsPerReq)),
   }
 }
-for (const baseKey of ['fastify', 'express']) {
-  const bs = blocks.filter((b) => b.variant.base === baseKey)
-  if (!bs.length) continue
-  const all = summarize(bs.flatMap((b) => b.bare))
-  rows.push({ label: BASES[baseKey].label, rps: all.rps, ratio: 1, p99: all.p99, addedP99: 0, cpu: all.cpu, addedUs: 0, isBase: true })
-  for (const b of bs) rows.push({ label: b.variant.label, id: b.variant.id, ...b.summary })
+// Per framework: its bare rows (logger off, then on), then each variant's rows, twins beside.
+for (const framework of ['fastify', 'express']) {
+  for (const baseKey of [framework, `${framework}-log`]) {
+    const bs = blocks.filter((b) => b.variant.base === baseKey)
+    if (!bs.length) continue
+    const all = summarize(bs.flatMap((b) => b.bare))
+    rows.push({ label: BASES[baseKey].label, rps: all.rps, ratio: 1, p99: all.p99, addedP99: 0, cpu: all.cpu, addedUs: 0, isBase: true })
+  }
+  for (const b of blocks.filter((x) => frameworkOf(x.variant.base) === framework)) rows.push({ label: b.variant.label, id: b.variant.id, ...b.summary })
+}
+// vigie's CPU over the ALS floor with the same logger.
+const FLOORS = { 'fastify-vigie': 'fastify-als', 'fastify-vigie-log': 'fastify-als-log', 'fastify-vigie-lopts-log': 'fastify-als-log' }
+const aboveFloorOf = (id) => {
+  const x = blocks.find((b) => b.variant.id === id)
+  const floor = blocks.find((b) => b.variant.id === FLOORS[id])
+  return x && floor ? x.summary.addedUs - floor.summary.addedUs : null
 }
 const als = blocks.find((b) => b.variant.id === 'fastify-als')
 const fv = blocks.find((b) => b.variant.id === 'fastify-vigie')
-const aboveFloor = als && fv ? fv.summary.addedUs - als.summary.addedUs : null
+const aboveFloor = aboveFloorOf('fastify-vigie')
 
 const f0 = (x) => Math.round(x).toLocaleString('en-US')
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a')
@@ -253,13 +293,32 @@ const f2 = (x) => x.toFixed(2)
 const pct = (x) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(0)} %`
 const us = (x) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`
 
-let table = '| Variant | req/s (median) | × bare | p99 ms (median) | added p99 | server CPU µs/req | added µs vs bare | added µs vs ALS floor |\n'
+let table = '| Variant | req/s (median) | × bare (same logger) | p99 ms (median) | added p99 | server CPU µs/req | added µs vs bare | added µs vs ALS floor |\n'
 table += '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
 for (const r of rows) {
-  const floor = r.id === 'fastify-vigie' && aboveFloor !== null ? us(aboveFloor) : ''
+  const above = r.id in FLOORS ? aboveFloorOf(r.id) : null
+  const floor = above !== null ? us(above) : ''
   table += `| ${r.isBase ? `**${r.label}**` : r.label} | ${f0(r.rps)} | ${r.isBase ? '1.00' : f2(r.ratio)} | ${f1(r.p99)} | ${r.isBase ? '' : pct(r.addedP99)} | ${f1(r.cpu)} | ${r.isBase ? '' : us(r.addedUs)} | ${floor} |\n`
 }
 process.stdout.write('\n' + table + '\n')
+
+// vigie against the same app without it, logger off and on, checked against the targets. A miss
+// is reported, never an exit code: this is a report.
+const nodeMajor = Number(process.versions.node.split('.')[0])
+const targetsHeld = TARGET_NODES.includes(nodeMajor)
+let targets = '| vigie row | logger | req/s without vigie | req/s with vigie | vigie ÷ without | target | verdict |\n'
+targets += '| --- | --- | ---: | ---: | ---: | ---: | --- |\n'
+for (const b of blocks.filter((x) => x.variant.vigie)) {
+  const min = TARGETS[b.variant.id]
+  const met = b.summary.ratio >= min ? 'PASS' : 'MISS'
+  const verdict = min === undefined ? '' : targetsHeld ? met : `(${met})`
+  const logger = !b.variant.logger ? 'off' : b.variant.base === 'express-log' ? 'pino-http' : 'Fastify'
+  targets += `| ${b.variant.id} | ${logger}${b.variant.env?.BENCH_LOGGER_OPTIONS === '1' ? ', `loggerOptions()`' : ''} | ${f0(b.summary.bare.rps)} | ${f0(b.summary.rps)} | ${f2(b.summary.ratio)} | ${min === undefined ? '' : `≥ ${f2(min)}`} | ${verdict} |\n`
+}
+const targetNote = targetsHeld
+  ? `Node ${process.version}: the targets apply to this Node version.`
+  : `Node ${process.version}: the targets are for Node ${TARGET_NODES.join(' and ')}; verdicts in parentheses are reported beside them, not held to them.`
+if (blocks.some((x) => x.variant.vigie)) process.stdout.write(`${targets}\n${targetNote}\n\n`)
 
 const udpLines = []
 for (const b of blocks.filter((x) => x.udp)) {
@@ -308,9 +367,35 @@ ${selected.length} variants, ${CONNECTIONS} connections, warm-up ${WARMUP} s per
 interleaved pairs of ${DURATION} s per variant (run took ${Math.round(elapsed / 60)} min). Every figure
 is a median over the pairs. "× bare" is the variant's median req/s over the median req/s of the
 bare server it was paired with; "added µs" is the median over the pairs of (variant − paired bare)
-server CPU per request. Bare rows are the medians of every bare measurement of that framework.
+server CPU per request. Bare rows are the medians of every bare measurement of that framework
+with that logger. A "logger on" row (\`…, logger on\`, \`… + pino-http\`) is paired with the bare
+server of its framework with the same logger: see [Logger on](#logger-on).
 
 ${table}
+### vigie against the same app without it
+
+Medians of req/s; "without vigie" is the bare server of the same pairs, with the same logger.
+Targets: Fastify + vigie ≥ 0.90×, Express 5 + vigie ≥ 0.95×, logger off and on, on Node 24 and 26.
+
+${targets}
+${targetNote}
+
+### Logger on
+
+The logger is the normal case in production, so every variant but \`logger: true\` (which is
+Fastify's logger alone) has a "logger on" twin (id \`<variant>-log\`, \`BENCH_LOGGER=1\` in its
+server): Fastify's logger at level info, or pino-http's middleware (its defaults) on Express,
+writing to \`pino.destination({ dest: '/dev/null', sync: false })\`, and one
+\`request.log.info({ userId }, 'loading user')\` (\`req.log\` on Express) in the handler. Each
+Fastify request then writes three lines ("incoming request", the handler's, "request
+completed"), each Express request two (pino-http writes no "incoming request" line by default).
+The destination is the SonicBoom stream Fastify's \`logger: true\` writes stdout through, with only
+the file descriptor changed: lines are serialised, buffered and written with real system calls,
+and only the kernel's sink is free. vigie's twins come in two forms: the same logger options as
+the bare twin, and those options passed through vigie's \`loggerOptions()\`
+(\`-lopts-log\`), as vigie's docs tell users to. On Express, vigie is mounted first and pino-http
+after it, and pino-http's logger is also vigie's \`logger\`.
+
 ### Reading the numbers
 
 Server CPU per request is the figure to read first: the load generator has one core and
@@ -361,7 +446,7 @@ npm run bench          # builds dist/, installs bench/'s own dependencies, runs 
 
 \`npm run bench\` is \`npm run build && npm --prefix bench ci --no-audit --no-fund && node
 bench/side-by-side/run.mjs\`. The peers (Fastify, fastify-metrics, @fastify/otel, the OpenTelemetry
-SDK, dd-trace, Express 5, express-prom-bundle, prom-client) and autocannon are pinned in
+SDK, dd-trace, Express 5, express-prom-bundle, prom-client, pino, pino-http) and autocannon are pinned in
 \`bench/package.json\` and installed under \`bench/node_modules\`, never in the project's own
 dependencies. Environment knobs:
 
@@ -373,9 +458,10 @@ dependencies. Environment knobs:
 | \`BENCH_CONNECTIONS\` | \`50\` | autocannon connections. |
 | \`BENCH_VARIANTS\` | all | Comma-separated ids: ${VARIANTS.map((v) => `\`${v.id}\``).join(', ')}. |
 | \`BENCH_OUT\` | \`bench/RESULTS.md\` | Where to write this page; \`-\` to only print the table. |
+| \`BENCH_LOGGING\` | \`both\` | \`off\`: only the logger-off rows; \`on\`: only their [logger-on](#logger-on) twins. |
 | \`BENCH_TICK_PIN\` | \`1\` | \`0\` starts the servers without \`bench/lib/pin-tick-object.mjs\` ([why](#nodes-tick-object-lottery-and-why-every-server-here-preloads-a-pin)). |
 
-With the defaults a run takes about 12 minutes.
+With the defaults a run takes about 25 minutes (about 12 with \`BENCH_LOGGING=off\`).
 
 ## Machine
 
@@ -405,12 +491,14 @@ With the defaults a run takes about 12 minutes.
   - vigie (Fastify): \`register(observability, { statsd: { host, port, prefix } })\` from
     \`dist/esm/index.js\`: correlation ID, request metrics over UDP to the runner's receiver,
     exception capture armed, propagation on, all at their defaults. No Fastify logger, as in the
-    bare server (no exception is thrown, so capture writes nothing).
+    bare server (no exception is thrown, so capture writes nothing); the \`-log\` twins have the
+    bare twin's logger ([Logger on](#logger-on)).
   - vigie (Express): \`expressObservability({ statsd })\` and \`expressErrorHandler()\`.
   - ALS floor: an \`onRequest\` hook calling \`als.run({ id: request.id }, done)\`.
   - fastify-metrics: registered with its defaults (route histogram and summary, prom-client).
   - \`logger: true\`: \`{ level: 'info', stream: fs.createWriteStream('/dev/null') }\`, two pino lines
-    per request.
+    per request, against bare Fastify with its logger off (no twin: it is the logger).
+  - Logger on (the \`-log\` rows): see [Logger on](#logger-on).
   - @fastify/otel: \`NodeTracerProvider\` with no span processor, registered globally (async-hooks
     context manager), and \`FastifyOtelInstrumentation\`'s plugin: spans are recorded and dropped.
   - dd-trace: the bare server started with \`--import dd-trace/initialize.mjs\`,
