@@ -1,6 +1,7 @@
-// The budget of full exception lines on its own, on tap's fake clock (the timer's context and
+// The budget of full exception lines on its own, on @tapjs/clock's fake clock (the timer's context and
 // its unref on a real one).
 import t from 'tap'
+import { fakeClock } from '../helpers/fake-clock.js'
 import { composeVigie } from '../../lib/compose.js'
 import { correlationId, runInRequestContext } from '../../lib/context/request-context.js'
 import { ExceptionFlood, MAX_KINDS, summaryLine, type FailureKind, type FloodSummary } from '../../lib/core/exception-flood.js'
@@ -22,42 +23,42 @@ function fail (budget: ExceptionFlood, kind: FailureKind, n: number, prefix: str
 }
 
 t.test('the first perInterval failures of each kind are admitted; one summary per refused kind when the interval ends', async (t) => {
-  t.clock.enter()
+  const clock = fakeClock(t)
   const { flood: budget, written } = flood(3, 60_000)
   t.equal(fail(budget, UNAVAILABLE, 20, 'u'), 3)
   t.equal(fail(budget, BROKEN, 2, 'b'), 2, 'another kind has its own budget')
   t.equal(budget.admit({ ...UNAVAILABLE, statusCode: 504 }, 'g-1'), true, 'another status is another kind')
   t.same(written, [], 'nothing is written before the interval ends')
-  t.clock.advance(59_999)
+  clock.advance(59_999)
   t.same(written, [])
-  t.clock.advance(1)
+  clock.advance(1)
   t.same(written, [{ kind: UNAVAILABLE, suppressed: 17, correlationIds: ['u-4', 'u-5', 'u-6', 'u-7', 'u-8'] }],
     'one summary, for the one kind that was refused, with the first five refused IDs')
   t.equal(fail(budget, UNAVAILABLE, 4, 'v'), 3, 'a new interval, a new budget')
-  t.clock.advance(60_000)
+  clock.advance(60_000)
   t.same(written.at(-1), { kind: UNAVAILABLE, suppressed: 1, correlationIds: ['v-4'] })
   t.equal(written.length, 2)
 })
 
 t.test('an interval starts with the first failure after the last one ended; without refusals, no timer and no summary', async (t) => {
-  t.clock.enter()
+  const clock = fakeClock(t)
   const { flood: budget, written } = flood(2, 1000)
-  t.clock.advance(5000)
+  clock.advance(5000)
   t.equal(fail(budget, BROKEN, 2, 'a'), 2)
-  t.clock.advance(999)
+  clock.advance(999)
   t.equal(budget.admit(BROKEN, 'a-3'), false, 'still the same interval')
-  t.clock.advance(1)
+  clock.advance(1)
   t.same(written, [{ kind: BROKEN, suppressed: 1, correlationIds: ['a-3'] }])
-  t.clock.advance(10_000)
+  clock.advance(10_000)
   t.equal(fail(budget, BROKEN, 2, 'c'), 2, 'no failure for 10 s: the next one starts an interval')
-  t.clock.advance(1000)
+  clock.advance(1000)
   t.equal(fail(budget, BROKEN, 2, 'd'), 2, 'an interval without refusals ends on time, with no summary')
-  t.clock.advance(5000)
+  clock.advance(5000)
   t.equal(written.length, 1)
 })
 
 t.test('past MAX_KINDS kinds in one interval, new kinds share one overflow budget and summary', async (t) => {
-  t.clock.enter()
+  const clock = fakeClock(t)
   const { flood: budget, written } = flood(1, 1000)
   let admitted = 0
   for (let i = 0; i < MAX_KINDS; i++) if (budget.admit({ ...BROKEN, controller: `/r${i}` }, `k-${i}`)) admitted++
@@ -66,7 +67,7 @@ t.test('past MAX_KINDS kinds in one interval, new kinds share one overflow budge
   t.equal(budget.admit({ ...BROKEN, controller: '/new-1' }, 'n-1'), true, 'the overflow kind has a budget of its own')
   t.equal(budget.admit({ ...BROKEN, controller: '/new-2' }, 'n-2'), false)
   t.equal(budget.admit({ ...UNAVAILABLE, controller: '/new-3' }, 'n-3'), false)
-  t.clock.advance(1000)
+  clock.advance(1000)
   t.same(written, [
     { kind: { ...BROKEN, controller: '/r0' }, suppressed: 1, correlationIds: ['x-1'] },
     { kind: null, suppressed: 2, correlationIds: ['n-2', 'n-3'] },
@@ -75,14 +76,14 @@ t.test('past MAX_KINDS kinds in one interval, new kinds share one overflow budge
 })
 
 t.test('close() writes the pending summaries at once, stops the timer, then admits every failure', async (t) => {
-  t.clock.enter()
+  const clock = fakeClock(t)
   const { flood: budget, written } = flood(1, 60_000)
   fail(budget, UNAVAILABLE, 3, 'u')
-  t.clock.advance(10)
+  clock.advance(10)
   budget.close()
   t.same(written, [{ kind: UNAVAILABLE, suppressed: 2, correlationIds: ['u-2', 'u-3'] }])
   t.equal(fail(budget, UNAVAILABLE, 5, 'w'), 5)
-  t.clock.advance(120_000)
+  clock.advance(120_000)
   t.equal(written.length, 1, 'nothing more: the timer is gone, and nothing was refused after close()')
   budget.close()
   t.equal(written.length, 1, 'a second close() writes nothing')
