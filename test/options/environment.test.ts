@@ -112,6 +112,7 @@ const BAD_VALUES: Record<string, [raw: string, option: string, expected: string]
   VIGIE_MAX_CONTROLLERS: ['many', 'maxControllers', 'which must be an integer; received "many" (string)'],
   VIGIE_IGNORE: ['health', 'ignore', 'which must be an array of paths starting with "/" or a function; received "health" (string)'],
   VIGIE_ASYNC_CONTEXT: ['nope', 'asyncContext', 'which must be 1, true, yes, on, 0, false, no or off; received "nope" (string)'],
+  VIGIE_LOG_INJECTION: ['nope', 'logInjection', 'which must be 1, true, yes, on, 0, false, no or off; received "nope" (string)'],
   VIGIE_PROPAGATION: ['sure', 'propagation', 'which must be 1, true, yes, on, 0, false, no or off; received "sure" (string)'],
   VIGIE_PROCESS_METRICS_INTERVAL_MS: ['500', 'processMetrics.intervalMs', 'which must be an integer from 1000 to 3600000; received "500" (string)'],
   VIGIE_PROCESS_METRICS: ['often', 'processMetrics', 'which must be 1, true, yes, on, 0, false, no or off; received "often" (string)'],
