@@ -1,10 +1,8 @@
 // The examples run as a user runs them (against the built package) and do what their README says.
-import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { runBuiltOutput } from './helpers/run-built.js'
+import { runBuiltOutput, spawnBuilt } from './helpers/run-built.js'
 
 function jsonLines (stdout: string): Array<Record<string, any>> {
   return stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line))
@@ -35,11 +33,7 @@ t.test('examples/demo.mjs: the StatsD daemon gets the planned counts and every c
 })
 
 t.test('examples/demo.mjs --serve: prints the dashboard URL, keeps traffic going, stops on SIGTERM', async (t) => {
-  const child = spawn('env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', process.execPath, 'examples/demo.mjs', '--serve', '--port', '0'], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-    env: { ...process.env, STATSD_PORT: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawnBuilt(['examples/demo.mjs', '--serve', '--port', '0'], { STATSD_PORT: '' })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })

@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
-import { assertBurst, assertIdOnEveryLine, assertNoSecret, exceptionLines, FLOOD_ENV, runRealApp, type AppRun, type Exchange, type RealApp } from '../helpers/real-app.js'
+import { answerOf, assertBurst, byName, assertIdOnEveryLine, assertNoSecret, exceptionLines, FLOOD_ENV, runRealApp, type AppRun, type RealApp } from '../helpers/real-app.js'
 import { startStatsdListener } from '../helpers/statsd-listener.js'
 
 const { hashPassword } = createRequire(import.meta.url)('../fixtures/real-apps/password-hash.cjs') as { hashPassword: (password: string) => string }
@@ -71,15 +71,8 @@ async function drive (app: RealApp, flood: boolean): Promise<string> {
   return cookie
 }
 
-function byName (run: AppRun, name: string): Exchange {
-  return run.exchanges.find((e) => e.name === name)!
-}
-
 function assertAnswers (t: Test, run: ExpressRun, flood: boolean): void {
-  const answer = (name: string): { status: number, body: unknown } => {
-    const { status, body } = byName(run, name)
-    return { status, body: JSON.parse(body) }
-  }
+  const answer = (name: string): { status: number, body: unknown } => answerOf(run, name)
   t.same(answer('user'), { status: 200, body: { uid: '42' } })
   t.same(answer('login'), { status: 200, body: { id: 1 } })
   t.match(run.cookie, /^connect\.sid=s%3A[^;]{20,}$/, 'the session cookie was set')

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module'
 import t, { type Test } from 'tap'
 import { startPostgres } from '../helpers/postgres.js'
-import { assertBurst, assertIdOnEveryLine, assertNoSecret, exceptionLines, FLOOD_ENV, runRealApp, type AppRun, type Exchange, type Line, type RealApp } from '../helpers/real-app.js'
+import { answerOf, assertBurst, byName, assertIdOnEveryLine, assertNoSecret, exceptionLines, FLOOD_ENV, runRealApp, type AppRun, type Line, type RealApp } from '../helpers/real-app.js'
 import { startStatsdListener, type StatsdListener } from '../helpers/statsd-listener.js'
 
 const { hashPassword } = createRequire(import.meta.url)('../fixtures/real-apps/password-hash.cjs') as { hashPassword: (password: string) => string }
@@ -88,15 +88,8 @@ t.before(async () => {
   }))
 })
 
-function byName (run: AppRun, name: string): Exchange {
-  return run.exchanges.find((e) => e.name === name)!
-}
-
 function assertAnswers (t: Test, run: FastifyRun, flood: boolean): void {
-  const answer = (name: string): { status: number, body: unknown } => {
-    const { status, body } = byName(run, name)
-    return { status, body: JSON.parse(body) }
-  }
+  const answer = (name: string): { status: number, body: unknown } => answerOf(run, name)
   t.same(answer('health'), { status: 200, body: { status: 'ok' } })
   t.same(answer('login'), { status: 200, body: { id: 1 } })
   t.match(run.cookie, /^sessionId=[^;]{20,}$/, 'the session cookie was set')

@@ -1,11 +1,12 @@
 import { execFile as execFileCallback } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 
 const execFile = promisify(execFileCallback)
 
+import { root, WITHOUT_TAP } from './run-built.js'
+
 /** The repository's root, where package.json is. */
-export const root = fileURLToPath(new URL('../..', import.meta.url))
+export { root }
 
 /** One file of the tarball, as `npm pack --json` lists it. */
 export interface PackedFile {
@@ -28,7 +29,7 @@ export interface PackReport {
  */
 export async function npmPack (destination?: string): Promise<PackReport> {
   const where = destination === undefined ? ['--dry-run'] : ['--pack-destination', destination]
-  const { stdout } = await execFile('env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', 'npm', 'pack', '--json', '--ignore-scripts', ...where], {
+  const { stdout } = await execFile('env', [...WITHOUT_TAP, 'npm', 'pack', '--json', '--ignore-scripts', ...where], {
     cwd: root,
     timeout: 30_000,
     maxBuffer: 16 * 1024 * 1024,

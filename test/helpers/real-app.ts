@@ -1,9 +1,6 @@
-import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
-
-const root = fileURLToPath(new URL('../..', import.meta.url))
+import { spawnBuilt } from './run-built.js'
 
 /** One stdout line of the app, parsed, with its raw text. */
 export interface Line {
@@ -49,11 +46,7 @@ export interface RealApp {
  * `{"fixture":"listening","port":N}`; rejects with its stderr if it exits or stays silent first.
  */
 export async function startRealApp (args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<RealApp> {
-  const child = spawn('env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', process.execPath, ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawnBuilt(args, env)
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
@@ -213,6 +206,17 @@ export function assertIdOnEveryLine (t: Test, run: AppRun, minLines: number): vo
   }
   t.same(missing, [], `${total - missing.length} of ${total} lines written inside requests carry their request's ID, once`)
   t.same(orphans.map(describe), [], 'every line that looks written inside a request was matched to one')
+}
+
+/** The exchange of a run named `name` (every name a test asserts on was sent). */
+export function byName (run: AppRun, name: string): Exchange {
+  return run.exchanges.find((e) => e.name === name)!
+}
+
+/** The status and JSON body the app answered the exchange named `name`. */
+export function answerOf (run: AppRun, name: string): { status: number, body: unknown } {
+  const { status, body } = byName(run, name)
+  return { status, body: JSON.parse(body) }
 }
 
 /** No secret appears anywhere in the app's output, stdout or stderr, as raw text. */

@@ -1,7 +1,20 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process'
+import type { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 
-const root = fileURLToPath(new URL('../..', import.meta.url))
+/** The package root. */
+export const root = fileURLToPath(new URL('../..', import.meta.url))
+
+/**
+ * `env` arguments that drop tap's loaders (NODE_OPTIONS) and its coverage (NODE_V8_COVERAGE)
+ * from a child process, put before the command: see runBuiltOutput().
+ */
+export const WITHOUT_TAP: readonly string[] = ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE']
+
+/** Starts Node like runBuiltOutput(), without waiting: stdout and stderr are piped. */
+export function spawnBuilt (args: string[], env: Record<string, string> = {}): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn('env', [...WITHOUT_TAP, process.execPath, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+}
 
 /**
  * Runs Node in a fresh process at the package root, where `vigie` resolves to the BUILT package
@@ -11,7 +24,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
  * starts. Throws, with stderr, when the process fails.
  */
 export function runBuiltOutput (args: string[], env: Record<string, string> = {}): { stdout: string, stderr: string } {
-  const child = spawnSync('env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', process.execPath, ...args], {
+  const child = spawnSync('env', [...WITHOUT_TAP, process.execPath, ...args], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, ...env },

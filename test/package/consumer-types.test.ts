@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { npmPack, root } from '../helpers/npm-pack.js'
+import { WITHOUT_TAP } from '../helpers/run-built.js'
 
 const execFile = promisify(execFileCallback)
 const typescript = createRequire(import.meta.url).resolve('typescript')
@@ -139,7 +140,7 @@ const checker = fileURLToPath(new URL('../helpers/typecheck-consumer.mjs', impor
 /** The exit code and output of typecheck-consumer.mjs on `app`. */
 async function typecheck (app: string): Promise<{ code: number, output: string }> {
   try {
-    const { stdout } = await execFile('env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', process.execPath, checker, app, typescript], { timeout: 240_000 })
+    const { stdout } = await execFile('env', [...WITHOUT_TAP, process.execPath, checker, app, typescript], { timeout: 240_000 })
     return { code: 0, output: stdout }
   } catch (error) {
     const failed = error as { code?: number, signal?: string, stdout?: string, stderr?: string }
