@@ -78,6 +78,165 @@ export interface VigieApi {
   snapshot: () => Snapshot | null
 }
 
+/** A limit on a process reading for the readiness endpoint: over `warn`, `ready` says warn (still 200); over `fail`, it fails (503). */
+export interface HealthLimit {
+  warn?: number
+  fail?: number
+}
+
+/** Health endpoints (off by default). See docs/health.md. */
+export interface HealthOptions {
+  /** Where `live` and `ready` are served: `<path>/live`, `<path>/ready`. Default `'/_vigie/health'`. */
+  path?: string
+  /**
+   * Named readiness checks, run in parallel by `GET <path>/ready`, e.g.
+   * `{ db: () => pool.query('select 1') }`. A check passes when it returns or resolves, and fails
+   * when it throws, rejects or outlasts `timeoutMs`.
+   */
+  checks?: Record<string, () => unknown>
+  /** Time limit of each check, in ms: an integer from 1 to 60000. Default `1000`. */
+  timeoutMs?: number
+  /** Limits on process readings that turn `ready` to warn or fail, like @fastify/under-pressure's. */
+  thresholds?: {
+    eventLoopDelayMs?: HealthLimit
+    heapUsedBytes?: HealthLimit
+    rssBytes?: HealthLimit
+  }
+}
+
+/** A rolling window: a positive integer and a unit, `s`, `m`, `h` or `d` (`'30d'`, `'5m'`). */
+export type Duration = `${number}${'s' | 'm' | 'h' | 'd'}`
+
+/** Who is told, by severity: see `AlertsOptions.plans`. */
+export type AlertSeverity = 'page' | 'ticket' | 'info'
+
+/** One line of an SLO's burn-rate table: alert when the bad ratio is over `factor` × (1 − objective) in both windows. */
+export interface BurnRateAlert {
+  severity: AlertSeverity
+  factor: number
+  longWindow: Duration
+  shortWindow: Duration
+}
+
+/** A service level objective. See docs/slo.md. */
+export interface SloDefinition {
+  /** Unique among the SLOs; letters, digits and `._-`. Used as the `slo` tag. */
+  name: string
+  /** The target share of good events, a percentage in (0, 100), e.g. `99.9`. */
+  objective: number
+  /** The rolling window, e.g. `'30d'`. */
+  window: Duration
+  /**
+   * `'availability'`: good = answered and not 5xx (499 aborts are left out).
+   * `{ latency: { thresholdMs } }`: good = answered within the threshold.
+   */
+  sli: 'availability' | { latency: { thresholdMs: number } }
+  /** Only these controllers (route patterns); default every route. */
+  controllers?: readonly string[]
+  /**
+   * The burn-rate alerts of this SLO. Default: the Google SRE Workbook's multiwindow table (page
+   * at 14.4× over 1h and 5m, or 6× over 6h and 30m; ticket at 3× over 1d and 2h, or 1× over 3d
+   * and 6h), the factors scaled by window ÷ 30 days. `false`: none.
+   */
+  burnRateAlerts?: readonly BurnRateAlert[] | false
+}
+
+/** Where SLO counts are kept across restarts. */
+export interface SloStoreOptions {
+  /** A file path: written atomically at least once a minute and on close, read back at start. */
+  store?: string
+}
+
+/** The burn-rate windows `SloStatus.burnRates` reports. */
+export type BurnRateWindow = '5m' | '30m' | '1h' | '2h' | '6h' | '1d' | '3d'
+
+/** One SLO as it stands. */
+export interface SloStatus {
+  name: string
+  objective: number
+  window: Duration
+  /** Good events in the window. */
+  good: number
+  /** Events in the window (good and bad). */
+  total: number
+  /** good ÷ total; null before any event. */
+  sli: number | null
+  /** 1 − bad ÷ (total × (1 − objective)): 1 untouched, 0 spent, negative overspent; null before any event. */
+  errorBudget: { remaining: number | null }
+  /** The bad ratio over each window ÷ (1 − objective); null when that window saw no event. */
+  burnRates: Record<BurnRateWindow, number | null>
+  /** How much of the window the counts cover, from 0 to 1 (the process, or the store, has not seen it all). */
+  coverage: number
+}
+
+/** The statistics a threshold rule can watch (the aggregator's). */
+export type AlertStat = 'count' | 'rate' | 'mean' | 'min' | 'max' | 'p50' | 'p90' | 'p95' | 'p99' | 'last' | 'ratio' | 'errorRatio'
+
+/** A metric and the tags a series must have to be counted in (other tags may be anything). */
+export interface SeriesSelector {
+  metric: string
+  tags?: Record<string, string>
+}
+
+/** A rule on an aggregated metric. See docs/alerts.md. */
+export interface ThresholdRule {
+  /** Unique among the rules; the `alertname` label. */
+  name: string
+  /** The metric watched; not for `stat: 'ratio'` (which has `numerator` and `denominator`). */
+  metric?: string
+  stat: AlertStat
+  /** Only series with these tags (added up). */
+  tags?: Record<string, string>
+  numerator?: SeriesSelector
+  denominator?: SeriesSelector
+  /** From `'10s'` to `'60m'`. */
+  window: Duration
+  /** Fires when the value is over this (exactly one of `above`, `below`). */
+  above?: number
+  /** Fires when the value is under this. */
+  below?: number
+  /** Resolves only once the value is back past this (hysteresis); default the threshold. */
+  clear?: number
+  /** Pending until the condition has held this long. */
+  for?: Duration
+  /** Stays firing this long after the condition stopped. */
+  keepFiringFor?: Duration
+  /** No alert while fewer events than this are in the window. */
+  minCount?: number
+  severity: AlertSeverity
+}
+
+/** Where a notice goes. See docs/alerts.md for each. */
+export type NotifierOptions =
+  | { type: 'log' }
+  | { type: 'webhook', url: string, headers?: Record<string, string> }
+  | { type: 'slack', webhookUrl: string }
+  | { type: 'email', transport: string | Record<string, unknown>, from: string, to: string | readonly string[] }
+  | { type: 'pagerduty', routingKey: string, url?: string }
+  | { type: 'github', repo: string, token: string, apiUrl?: string }
+
+/** Alert rules and who is told. See docs/alerts.md. */
+export interface AlertsOptions {
+  rules?: readonly ThresholdRule[]
+  /** Notifiers per severity; a severity without a plan gets the log line alone. */
+  plans?: Partial<Record<AlertSeverity, readonly NotifierOptions[]>>
+  /** How often rules are evaluated. Default `'10s'`. */
+  evaluationInterval?: Duration
+  /** A firing alert is sent again no more often than this. Default `'4h'`. */
+  repeatInterval?: Duration
+}
+
+/** One alert rule's state. */
+export interface AlertStatus {
+  name: string
+  state: 'ok' | 'pending' | 'firing'
+  /** Epoch ms of the last change of state (the start, for a rule that never changed). */
+  since: number
+  /** The value at the last evaluation; null when there was nothing to read. */
+  value: number | null
+  severity: AlertSeverity
+}
+
 /** The process gauges (`process.*`) sent to StatsD on a timer. See docs/process-metrics.md. */
 export interface ProcessMetricsOptions {
   /**
@@ -165,6 +324,14 @@ export interface VigieOptions<Request = unknown> {
    * See docs/exception-capture.md.
    */
   exceptionLines?: boolean | ExceptionLinesOptions
+  /** Liveness and readiness endpoints. Default `false`. See docs/health.md. */
+  health?: boolean | HealthOptions
+  /** Service level objectives, computed in-process from every counted request. See docs/slo.md. */
+  slos?: readonly SloDefinition[]
+  /** Where SLO counts persist. */
+  slo?: SloStoreOptions
+  /** Threshold rules, and notifiers per severity. See docs/alerts.md. */
+  alerts?: AlertsOptions
 }
 
 /** Per-route settings, under `config.vigie`. `false` opts the route out of metrics. */
