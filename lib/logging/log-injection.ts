@@ -8,6 +8,10 @@ export type PinoMixin = (mergeObject: object, level: number, logger: unknown) =>
 // Set on the mixins below, to the app's mixin they chain (or null): a logger whose mixin has it
 // already writes the ID.
 const kWritesCorrelationId = sharedSymbol('writesCorrelationId')
+// The bindings string a logger's check last read, and its answer: a child logger made per request
+// (pino-http's holds the whole request) writes several lines, and the string is read once.
+const kCheckedBindings = sharedSymbol('checkedBindings')
+const kBindingsHoldKey = sharedSymbol('bindingsHoldKey')
 const BOUND_KEY = '"correlationId":'
 
 /**
@@ -23,7 +27,13 @@ export function correlationMixin (appMixin?: PinoMixin): PinoMixin {
     if (logger[kCorrelationBound] === true) return true
     if (chindings === undefined || !(chindings in logger)) chindings = pinoSymbol(logger, 'pino.chindings')
     const bound = chindings === undefined ? undefined : logger[chindings]
-    return typeof bound === 'string' && bound.includes(BOUND_KEY)
+    if (typeof bound !== 'string') return false
+    // A child inherits its parent's memo, which holds another string unless the child bound nothing.
+    if (logger[kCheckedBindings] === bound) return logger[kBindingsHoldKey] === true
+    const holds = bound.includes(BOUND_KEY)
+    logger[kCheckedBindings] = bound
+    logger[kBindingsHoldKey] = holds
+    return holds
   }
   const mixin: PinoMixin = appMixin === undefined
     ? function vigieCorrelationMixin (_mergeObject, _level, logger) {

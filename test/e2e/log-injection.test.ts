@@ -195,3 +195,38 @@ t.test('Express: the pino logger given to the middleware, and its children, writ
   t.equal(logs.lines.find((l) => l.msg === 'component')?.correlationId, 'express-inject-1')
   t.equal(logs.lines.find((l) => l.msg === 'outside')?.correlationId, undefined)
 })
+
+t.test('Express: a per-request child logger writes the ID once per line, whether the app bound it or not', async (t) => {
+  const logs = createLogSink()
+  const logger = pino({ level: 'info' }, logs.stream)
+  const vigie = expressObservability({ logger, statsd: { port: 9 }, processMetrics: false })
+  const app = express()
+  app.use(vigie)
+  app.get('/orders/:id', (req, res) => {
+    // As pino-http does: a child per request holding the request, writing several lines.
+    const plain = logger.child({ req: { url: req.url, headers: req.headers } })
+    plain.info('plain first')
+    plain.info('plain second')
+    // The same bindings string read again by a child that binds the ID itself.
+    const bound = plain.child({ correlationId: req.get('x-request-id') })
+    bound.info('bound first')
+    bound.info('bound second')
+    plain.info('plain third')
+    bound.child({ step: 2 }).info('grandchild')
+    res.send('ok')
+  })
+  const server = app.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(async () => {
+    await vigie.close()
+    server.closeAllConnections()
+    server.close()
+  })
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}/orders/1`
+  for (const id of ['express-child-1', 'express-child-2']) await fetch(base, { headers: { 'x-request-id': id } })
+  for (const id of ['express-child-1', 'express-child-2']) {
+    const lines = logs.lines.filter((l) => l.correlationId === id).map((l) => l.msg)
+    t.same(lines, ['plain first', 'plain second', 'bound first', 'bound second', 'plain third', 'grandchild'], id)
+    t.same(keyCounts(logs, id).filter((n) => n !== 1), [], `${id}: the key once on every line`)
+  }
+})
