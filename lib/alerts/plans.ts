@@ -156,7 +156,7 @@ function secretToken (value: unknown, option: string, expected: string, invalid:
 /** Header values (an Authorization header, say) are secrets: described, never shown. */
 function headers (value: unknown, option: string, invalid: InvalidOption): Readonly<Record<string, string>> {
   if (value === undefined) return Object.freeze({})
-  if (!isObject(value)) throw invalid(option, 'an object of header names and string values', value)
+  if (!isObject(value)) throw invalid(option, 'an object of header names and string values', value, true)
   const out: Record<string, string> = Object.create(null)
   for (const [name, header] of Object.entries(value)) {
     if (!HEADER_NAME.test(name)) throw invalid(`${option}.${name}`, 'set under a valid HTTP header name', name)
