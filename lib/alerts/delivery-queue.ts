@@ -107,8 +107,11 @@ export class DeliveryQueue {
     for (const timer of this.#retryTimers) clearTimeout(timer)
     this.#retryTimers.clear()
     this.#ready.length = 0
-    for (const controller of this.#running) controller.abort(new Error('vigie is closing'))
+    const running = [...this.#running]
+    this.#running.clear()
+    this.#busy.clear()
     this.#size = 0
+    for (const controller of running) controller.abort(new Error('vigie is closing'))
     return abandoned
   }
 
