@@ -145,6 +145,8 @@ function httpUrl (value: unknown, option: string, invalid: InvalidOption): strin
     throw invalid(option, expected, value, true)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(option, expected, value, true)
+  // fetch() refuses them; a webhook takes an authorization header instead.
+  if (url.username !== '' || url.password !== '') throw invalid(option, 'a URL without credentials (give a webhook `headers: { authorization }`)', value, true)
   return value
 }
 

@@ -79,6 +79,8 @@ t.test('webhook and Slack: an absolute http(s) URL, never shown', async (t) => {
   const shown = refused(t, { ticket: [{ type: 'slack', webhookUrl: `hooks.slack.com/services/${SECRET}` }] })
   t.same([shown.option, shown.message], ['alerts.plans.ticket[0].webhookUrl',
     'vigie: option "alerts.plans.ticket[0].webhookUrl" must be an absolute http: or https: URL; received a string of 61 characters (not shown)'])
+  const credentials = refusedAs(t, { page: [{ type: 'webhook', url: 'https://user:SECRET@hooks.example.com/x' }] }, ERROR_CODES.INVALID_OPTION, 'alerts.plans.page[0].url')
+  t.match(credentials.message, 'must be a URL without credentials (give a webhook `headers: { authorization }`)')
   refusedAs(t, { page: [{ type: 'slack' }] }, ERROR_CODES.INVALID_OPTION, 'alerts.plans.page[0].webhookUrl')
   refusedAs(t, { page: [{ type: 'webhook', url: 'http://x', headers: 'Bearer SECRET' }] }, ERROR_CODES.INVALID_OPTION, 'alerts.plans.page[0].headers')
   refusedAs(t, { page: [{ type: 'webhook', url: 'http://x', headers: { 'bad name': 'x' } }] }, ERROR_CODES.INVALID_OPTION, 'alerts.plans.page[0].headers.bad name')
