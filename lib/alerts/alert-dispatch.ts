@@ -58,6 +58,11 @@ export function createAlertDispatch (plans: ResolvedPlans, parts: AlertDispatchP
   const limits = { ...DELIVERY_LIMITS, ...parts.limits }
   const context: NotifierContext = { hostname: parts.hostname ?? safeHostname(), now: parts.now ?? Date.now }
   const queue = new DeliveryQueue(limits, parts.random)
+  if ([...plans.page, ...plans.ticket, ...plans.info].some((notifier) => notifier.type !== 'log' && notifier.type !== 'email')) {
+    // Node loads undici, behind fetch(), on first use: 100 to 300 ms of blocked event loop.
+    // Paid here, at startup, rather than when the first alert fires among requests.
+    void globalThis.Response
+  }
   const destinations = {
     page: build(plans.page),
     ticket: build(plans.ticket),
@@ -87,8 +92,9 @@ export function createAlertDispatch (plans: ResolvedPlans, parts: AlertDispatchP
           alert: { rule: notice.rule, status: notice.status, severity: notice.severity, fingerprint: notice.fingerprint },
           notifier: { type: destination.options.type, option: destination.options.option },
           attempts,
+          // Not under `err`: pino's error serializer would take it for an error and rename its type.
+          error: { type: errorName(err), message: safeMessage(err, destination.secrets, parts.scrubber) },
         },
-        err: { type: errorName(err), message: safeMessage(err, destination.secrets, parts.scrubber) },
       }, `vigie: alert notification failed (${destination.options.type}); the alert "${notice.rule}" was not sent there`)
     } catch {
       // The logger itself failed: there is nowhere left to report to.
@@ -150,8 +156,8 @@ function notifierOf (options: ResolvedNotifier, context: NotifierContext, attemp
   }
 }
 
-/** A secret as given, and as a URL parser or an encoder may print it. */
-function secretForms (secrets: readonly string[]): string[] {
+/** A secret as given, and as a URL parser or an encoder may print it (exported for tests). */
+export function secretForms (secrets: readonly string[]): string[] {
   const forms = new Set<string>()
   for (const secret of secrets) {
     if (secret.length < 4) continue
@@ -170,8 +176,8 @@ function secretForms (secrets: readonly string[]): string[] {
   return [...forms].filter((form) => form.length >= 4).sort((a, b) => b.length - a.length)
 }
 
-/** The error's message without the notifier's secrets, scrubbed and bounded. */
-function safeMessage (err: unknown, secrets: readonly string[], scrubber: Scrubber): string {
+/** The error's message without the notifier's secrets, scrubbed and bounded (exported for tests). */
+export function safeMessage (err: unknown, secrets: readonly string[], scrubber: Scrubber): string {
   let message = err instanceof Error ? String(err.message) : String(err)
   for (const secret of secrets) message = message.split(secret).join(REDACTED)
   return boundedText(scrubber.text(message), MAX_ERROR_LENGTH)

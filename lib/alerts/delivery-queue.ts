@@ -68,6 +68,7 @@ export class DeliveryQueue {
   #size = 0
   #idle: Array<() => void> = []
   #closed = false
+  #pumpScheduled = false
 
   constructor (limits: Partial<DeliveryLimits> = {}, random: () => number = Math.random) {
     this.#limits = { ...DELIVERY_LIMITS, ...limits }
@@ -84,7 +85,14 @@ export class DeliveryQueue {
     if (this.#closed || this.#size >= this.#limits.maxQueued) return false
     this.#size++
     this.#ready.push({ delivery, attempts: 0 })
-    this.#pump()
+    // Started once the caller is done: it may have more to queue, and push() stays a push.
+    if (!this.#pumpScheduled) {
+      this.#pumpScheduled = true
+      queueMicrotask(() => {
+        this.#pumpScheduled = false
+        this.#pump()
+      })
+    }
     return true
   }
 

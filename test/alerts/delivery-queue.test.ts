@@ -116,6 +116,8 @@ t.test('an attempt that never answers is aborted at its time limit, even if it i
   const start = clock.now()
   const d = delivery(clock, 'a', ['hang'])
   queue.push(d)
+  t.equal(d.attempts.length, 0, 'push() only queues: the attempt starts once the caller is done')
+  await settle()
   await pass(clock, 999)
   t.same([d.attempts.length, d.signals[0]!.aborted], [1, false], 'still waiting just before the limit')
   await pass(clock, 1)

@@ -212,7 +212,7 @@ t.test('GitHub: a wrong token is a 401, not retried, logged once without the tok
   await sleep(100)
   t.equal(receiver.requests.length, 1, 'one request: a 4xx is not retried')
   t.equal(log.lines.length, 1)
-  t.match(log.lines[0], { level: 50, vigie: { notifier: { type: 'github', option: 'alerts.plans.ticket[0]' }, attempts: 1 }, err: { message: 'answered 401' } })
+  t.match(log.lines[0], { level: 50, vigie: { notifier: { type: 'github', option: 'alerts.plans.ticket[0]' }, attempts: 1, error: { type: 'PermanentFailure', message: 'answered 401' } } })
   t.notMatch(log.text(), 'ghp_wrongTokenSecret')
   await statsd.waitFor((lines) => lines.some((line) => line.startsWith('alert.notification_failed:1|c')))
 })
