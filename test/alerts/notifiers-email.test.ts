@@ -65,6 +65,8 @@ t.test('a firing then a resolved notice, as mail through a real SMTP server with
   await until(() => smtp.received.length === 1)
   dispatch.notify(resolvedNotice())
   await until(() => smtp.received.length === 2)
+  await dispatch.close()
+  t.equal(smtp.received.length, 2, 'one mail each')
   const [firing, resolved] = smtp.received
 
   t.equal(firing!.mail.subject, 'vigie: [FIRING] slow-checkout (ticket)', 'the subject names the rule and its state')
@@ -83,7 +85,6 @@ t.test('a firing then a resolved notice, as mail through a real SMTP server with
     t.notMatch(raw, Buffer.from(PASSWORD).toString('base64'), 'not even encoded')
   }
   t.same(smtp.logins, [USER, USER], 'logged in for each mail')
-  await dispatch.close()
   t.same(log.lines, [])
 })
 
@@ -95,6 +96,8 @@ t.test('an SMTP URL as transport works the same', async (t) => {
   dispatch.notify(alertNotice({ severity: 'info' }))
   await until(() => smtp.received.length === 1)
   t.equal(smtp.received[0]!.mail.subject, 'vigie: [FIRING] slow-checkout (info)')
+  await dispatch.close()
+  t.equal(smtp.received.length, 1, 'one mail')
 })
 
 t.test('a wrong password (535): retried, then logged once without the password, and counted', async (t) => {
@@ -124,7 +127,7 @@ t.test('an SMTP server that never greets: each attempt ends at its time limit', 
   const { port } = silent.address() as { port: number }
   const { dispatch, log } = await dispatchHarness(t, {
     page: [{ type: 'email', transport: { host: '127.0.0.1', port, auth: { user: USER, pass: PASSWORD } }, from: 'vigie@example.com', to: 'ops@example.com' }],
-  })
+  }, { attemptTimeoutMs: 300 })
   const started = Date.now()
   dispatch.notify(alertNotice({ severity: 'page' }))
   await until(() => log.lines.length === 1, 5000)

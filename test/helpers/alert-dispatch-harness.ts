@@ -11,8 +11,12 @@ import { buildScrubber } from '../../lib/scrub/scrubber.js'
 import { createLogSink, type LogSink } from './log-sink.js'
 import { startStatsdListener, type StatsdListener } from './statsd-listener.js'
 
-/** Short enough for tests over real sockets: 3 attempts, 300 ms each, retries after 20–40 ms. */
-export const TEST_LIMITS: Partial<DeliveryLimits> = { attemptTimeoutMs: 300, firstRetryDelayMs: 20, maxRetryDelayMs: 100, closeTimeoutMs: 2000 }
+/**
+ * Short enough for tests over real sockets: 3 attempts, retries after 20–40 ms. Attempts get 2 s,
+ * so that a slow exchange on a busy machine is not retried (and sent twice); the tests of time
+ * limits set 300 ms.
+ */
+export const TEST_LIMITS: Partial<DeliveryLimits> = { attemptTimeoutMs: 2000, firstRetryDelayMs: 20, maxRetryDelayMs: 100, closeTimeoutMs: 2000 }
 
 export interface Harness {
   readonly dispatch: AlertDispatch
