@@ -3,9 +3,14 @@
 // endpoints (which cannot run here). Nothing throws, nothing crashes, close() settles quickly,
 // a final failure is logged once (real pino output, parsed) and counted (a real StatsD
 // listener), and no URL, key or token appears in any line.
+import { hostname } from 'node:os'
+import type { StatsD } from 'hot-shots'
 import t from 'tap'
-import { safeMessage, secretForms } from '../../lib/alerts/alert-dispatch.js'
+import { createAlertDispatch, safeMessage, secretForms } from '../../lib/alerts/alert-dispatch.js'
 import type { AlertNotice } from '../../lib/alerts/alert-notice.js'
+import { resolvePlans } from '../../lib/alerts/plans.js'
+import type { FailureReporter } from '../../lib/core/failure-reporter.js'
+import { invalidOption } from '../../lib/errors.js'
 import { buildScrubber } from '../../lib/scrub/scrubber.js'
 import { alertNotice, resolvedNotice } from '../helpers/alert-notices.js'
 import { dispatchHarness } from '../helpers/alert-dispatch-harness.js'
@@ -158,4 +163,27 @@ t.test('a severity without a plan, or with { type: "log" } alone, sends nothing 
   await dispatch.close()
   t.same([receiver.requests.length, log.lines.length], [0, 1], 'no request; only the report of the null notice')
   t.match(log.lines[0], { vigie: { subsystem: 'alert notifications' } })
+})
+
+t.test('a logger and a StatsD client that throw: still nothing thrown, and close() still settles', async (t) => {
+  const receiver = await startReceiver((request) => request.url === '/pd' ? { status: 500 } : 'hang')
+  t.teardown(() => receiver.close())
+  const boom = (): never => { throw new Error('boom') }
+  const reported: string[] = []
+  const dispatch = createAlertDispatch(resolvePlans({
+    page: [{ type: 'pagerduty', routingKey: 'k', url: `${receiver.origin}/pd` }, { type: 'webhook', url: `${receiver.origin}/hang` }],
+  }, invalidOption), {
+    logger: { info: boom, warn: boom, error: boom },
+    reporter: { report: (subsystem: string) => reported.push(subsystem) } as unknown as FailureReporter,
+    statsd: { increment: boom } as unknown as Pick<StatsD, 'increment'>,
+    scrubber: buildScrubber(),
+    limits: { attemptTimeoutMs: 5000, firstRetryDelayMs: 10, maxRetryDelayMs: 20, closeTimeoutMs: 300 },
+  })
+  dispatch.notify(alertNotice({ severity: 'page' }))
+  await until(() => receiver.requests.filter((request) => request.url === '/pd').length === 3)
+  await sleep(50)
+  t.same(reported, ['statsd'], 'the StatsD failure is reported; the logger\'s has nowhere to go')
+  t.equal(receiver.requests[0]!.body.payload.source, hostname(), 'PagerDuty\'s source is the host name by default')
+  await dispatch.close()
+  t.pass('close() settled with a throwing logger')
 })
