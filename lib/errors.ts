@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   CONFLICTING_OPTIONS: 'VIGIE_ERR_CONFLICTING_OPTIONS',
   /** An environment variable vigie reads holds a value it cannot use. */
   INVALID_ENV: 'VIGIE_ERR_INVALID_ENV',
+  /** An option needs a package that is not installed (an optional peer dependency, such as nodemailer). */
+  MISSING_DEPENDENCY: 'VIGIE_ERR_MISSING_DEPENDENCY',
 } as const
 
 export type VigieErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES]
@@ -76,4 +78,11 @@ export function invalidEnv (variable: string, option: string, expected: string, 
   return new VigieError(ERROR_CODES.INVALID_ENV,
     `vigie: environment variable ${variable} sets option "${option}", which must be ${expected}; received ${secret ? describeSecret(received) : describeValue(received)}`,
     { options: [option], variables: [variable] })
+}
+
+/** The error for an option that needs `dependency`, an optional peer dependency that cannot be loaded. */
+export function missingDependency (option: string, dependency: string, why: string): VigieError {
+  return new VigieError(ERROR_CODES.MISSING_DEPENDENCY,
+    `vigie: option "${option}" needs the package "${dependency}" (${why}), which cannot be loaded: install it (npm install ${dependency})`,
+    { options: [option] })
 }

@@ -9,9 +9,19 @@ import type Pino from 'pino'
 import type * as RequireInTheMiddle from 'require-in-the-middle'
 import type * as Uuid from 'uuid'
 
+/** The part of nodemailer vigie uses: an optional peer dependency, whose types may be absent. */
+interface Nodemailer {
+  createTransport: (transport: string | Record<string, unknown>) => {
+    sendMail: (mail: Record<string, unknown>) => Promise<unknown>
+    close: () => void
+  }
+}
+
 const lazyDependencies = {
   hotShots: (): typeof HotShots => require('hot-shots'),
   importInTheMiddle: (): typeof ImportInTheMiddle => require('import-in-the-middle'),
+  /** Only when an e-mail notifier is configured (alerts.plans). */
+  nodemailer: (): Nodemailer => require('nodemailer'),
   pino: (): typeof Pino => require('pino'),
   requireInTheMiddle: (): typeof RequireInTheMiddle => require('require-in-the-middle'),
   uuid: (): typeof Uuid => require('uuid'),
