@@ -16,14 +16,15 @@ export interface Reports {
 }
 
 /** The SLO feature over `slos` as resolveOptions() checks them, with a reporter that keeps what it is told; closed with the test. */
-export function trackSlos (t: Test, slos: SloDefinition[], options: Partial<SloFeatureOptions> & { store?: string, writeIntervalMs?: number } = {}): SloFeature & { reports: Reports, end: (controller: string, status: number, durationMs?: number) => void } {
+export function trackSlos (t: Test, slos: SloDefinition[], options: Partial<Omit<SloFeatureOptions, 'store'>> & { store?: string, writeIntervalMs?: number } = {}): SloFeature & { reports: Reports, end: (controller: string, status: number, durationMs?: number) => void } {
   const resolved = resolveOptions({ slos, slo: { store: options.store, writeIntervalMs: options.writeIntervalMs } }, {})
   const reports: Reports = { warnings: [], failures: [] }
+  const { store: _store, writeIntervalMs: _interval, ...rest } = options
   const feature = sloFeature(resolved.slos, {
     statsd: { gauge: () => {} },
     tagFormat: 'datadog',
+    ...rest,
     store: resolved.slo,
-    ...options,
     reporter: {
       warnOnce: (key, msg, details = {}) => reports.warnings.push({ key, msg, details }),
       report: (subsystem, err) => reports.failures.push({ subsystem, err }),
