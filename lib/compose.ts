@@ -11,6 +11,7 @@ import type { ResolvedOptions } from './options/resolve-options.js'
 import { processGauges } from './process-metrics/process-gauges.js'
 import { propagation } from './propagation/propagation-feature.js'
 import { buildScrubber } from './scrub/scrubber.js'
+import { sloFeature } from './slo/slo-feature.js'
 
 /**
  * Builds one app's vigie from its resolved options: the parts of the request lifecycle (the
@@ -55,6 +56,11 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
     events.subscribe(page.subscriber)
   }
   if (on && options.processMetrics !== null) events.subscribe(processGauges(statsd, options.processMetrics.intervalMs, reporter))
+  // The SLOs' burn sources (slos.burnSources) are for the alert engine.
+  const slos = on && options.slos.length > 0
+    ? sloFeature(options.slos, { statsd, tagFormat: options.statsd.tagFormat, reporter, store: options.slo })
+    : null
+  if (slos !== null) events.subscribe(slos.subscriber)
   let outgoing = null
   if (on && options.propagation !== null) {
     const propagated = propagation(options.correlationHeader, options.propagation.allows, metrics)
@@ -76,6 +82,9 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
       snapshot () {
         const snapshot = aggregated?.aggregator.snapshot()
         return snapshot === undefined ? null : { ...snapshot, metricsDropped: metrics.dropped() }
+      },
+      slos () {
+        return slos?.statuses() ?? []
       },
     }),
     endpoints,

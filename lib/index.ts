@@ -16,6 +16,8 @@ export type { ErrorRecord } from './capture/error-record.js'
 export type { VigieOptions, StatsdOptions, CaptureOptions, ScrubOptions, RouteVigieConfig, PropagationOptions, ProcessMetricsOptions, DashboardOptions, ExceptionLinesOptions } from './types.js'
 export type { DashboardData, ControllerRow } from './dashboard/dashboard-data.js'
 export type { RecentException } from './dashboard/recent-exceptions.js'
+export { SLO_METRIC_NAMES } from './slo/slo-gauges.js'
+export type { SloDefinition, SloStoreOptions, SloStatus, BurnRateAlert, BurnRateWindow } from './types.js'
 export type { AggregationOptions, VigieApi, Snapshot, MetricsDropped, SeriesSnapshot, Stats, CounterStats, TimingStats, GaugeStats, MetricKind, WindowName } from './types.js'
 
 export default observability

@@ -76,6 +76,12 @@ export interface VigieApi {
    * sent through `app.statsd`. null when `aggregation` is false or vigie is disabled.
    */
   snapshot: () => Snapshot | null
+  /**
+   * Each SLO as it stands: its counts over its window, the error budget left, the burn rates and
+   * how much of the window the counts cover. `[]` without `slos`, or when vigie is disabled.
+   * Cheap: a few sums kept as requests end (no scan). See docs/slo.md.
+   */
+  slos: () => SloStatus[]
 }
 
 /** A limit on a process reading for the readiness endpoint: over `warn`, `ready` says warn (still 200); over `fail`, it fails (503). */
@@ -136,15 +142,23 @@ export interface SloDefinition {
   /**
    * The burn-rate alerts of this SLO. Default: the Google SRE Workbook's multiwindow table (page
    * at 14.4× over 1h and 5m, or 6× over 6h and 30m; ticket at 3× over 1d and 2h, or 1× over 3d
-   * and 6h), the factors scaled by window ÷ 30 days. `false`: none.
+   * and 6h), written for 30 days: for another window, its windows are scaled by window ÷ 30 days
+   * (to whole minutes, at least one) and the factors kept, so each line still means the same
+   * share of the budget spent. A list of your own replaces it, as it is. `false`: none.
    */
   burnRateAlerts?: readonly BurnRateAlert[] | false
 }
 
 /** Where SLO counts are kept across restarts. */
 export interface SloStoreOptions {
-  /** A file path: written atomically at least once a minute and on close, read back at start. */
+  /**
+   * A file path: written atomically (a temporary file, then a rename) every `writeIntervalMs`
+   * and on close, read back at start. A missing file starts fresh; a corrupt one, or one written
+   * for other SLOs or by another format, is set aside (renamed) with one warning.
+   */
   store?: string
+  /** Time between two writes of the store, in ms: an integer from 1000 to 60000. Default `60000`. */
+  writeIntervalMs?: number
 }
 
 /** The burn-rate windows `SloStatus.burnRates` reports. */
@@ -161,9 +175,12 @@ export interface SloStatus {
   total: number
   /** good ÷ total; null before any event. */
   sli: number | null
-  /** 1 − bad ÷ (total × (1 − objective)): 1 untouched, 0 spent, negative overspent; null before any event. */
+  /** 1 − bad ÷ (total × (1 − objective)): 1 untouched (and before any event), 0 spent, negative overspent. */
   errorBudget: { remaining: number | null }
-  /** The bad ratio over each window ÷ (1 − objective); null when that window saw no event. */
+  /**
+   * The bad ratio over each window ÷ (1 − objective), to the minute; null when that window saw
+   * no event, or is longer than the SLO's own window (whose minutes are all that is kept).
+   */
   burnRates: Record<BurnRateWindow, number | null>
   /** How much of the window the counts cover, from 0 to 1 (the process, or the store, has not seen it all). */
   coverage: number

@@ -11,11 +11,13 @@ import { readEnvironment, type Env } from './environment.js'
 import { OptionErrors } from './option-errors.js'
 import { isDecidedInCode, layerOptions } from './precedence.js'
 import { resolveAggregation, resolveDashboard, resolveExceptionLines, resolveProcessMetrics, resolvePropagation } from './resolve-features.js'
+import { resolveSloStore, resolveSlos, type ResolvedSlo, type ResolvedSloStore } from './resolve-slos.js'
 import { resolveStatsd, type ResolvedStatsd } from './resolve-statsd.js'
 import { CODE_CHECKS, OptionChecks } from './validators.js'
 
 export { DEFAULTS } from './defaults.js'
 export type { ResolvedStatsd } from './resolve-statsd.js'
+export type { ResolvedSlo, ResolvedSloStore } from './resolve-slos.js'
 
 export interface ResolvedOptions<Request = unknown> {
   readonly disabled: boolean
@@ -42,6 +44,10 @@ export interface ResolvedOptions<Request = unknown> {
   readonly dashboard: { readonly path: string, readonly token: string | undefined } | null
   /** Full exception lines per kind and interval; null when unlimited (`exceptionLines: false`). */
   readonly exceptionLines: { readonly perInterval: number, readonly intervalMs: number } | null
+  /** The SLOs, checked; empty when none. */
+  readonly slos: readonly ResolvedSlo[]
+  /** Where their counts persist. */
+  readonly slo: ResolvedSloStore
 }
 
 type Group = Record<string, unknown>
@@ -84,6 +90,8 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
     processMetrics: resolveProcessMetrics(options.processMetrics as Feature, check),
     dashboard: resolveDashboard(options.dashboard as Feature, check),
     exceptionLines: resolveExceptionLines(options.exceptionLines as Feature, check),
+    slos: resolveSlos(options.slos, check.invalid),
+    slo: resolveSloStore(options.slo, check.invalid),
   })
 }
 

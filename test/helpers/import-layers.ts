@@ -19,6 +19,7 @@ export const ADAPTER_FRONTS: ReadonlySet<string> = new Set(['adapters/fastify.ts
 export const FEATURE_DEPENDENCIES: Readonly<Record<string, readonly string[]>> = {
   dashboard: ['aggregate', 'slo', 'alerts'],
   alerts: ['aggregate', 'slo'],
+  health: ['process-metrics'],
 }
 
 /** The group of a lib-relative path: its first folder, or the file itself at the top. */

@@ -3,6 +3,7 @@ import Fastify, { type FastifyRequest } from 'fastify'
 import type { StatsD } from 'hot-shots'
 import observability, { correlationId, genReqId, loggerOptions, scrub, type CounterStats, type MetricsDropped, type Snapshot, type VigieOptions } from 'vigie'
 import type { DashboardData, DashboardOptions, ExceptionLinesOptions } from 'vigie'
+import type { SloDefinition, SloStatus } from 'vigie'
 
 const app = Fastify({ logger: loggerOptions({ level: 'info' }), genReqId: genReqId() })
 
@@ -35,6 +36,17 @@ void controller
 const dropped: MetricsDropped | null | undefined = snapshot?.metricsDropped
 const unsent: number | undefined = dropped === null ? undefined : dropped?.dns
 void unsent
+const slo: SloDefinition = { name: 'checkout', objective: 99.9, window: '30d', sli: { latency: { thresholdMs: 300 } }, controllers: ['/checkout'] }
+await app.register(observability, { slos: [slo, { name: 'api', objective: 99, window: '7d', sli: 'availability', burnRateAlerts: false }], slo: { store: '/var/lib/app/slo.bin' } })
+const statuses: SloStatus[] = app.vigie.slos()
+const left: number | null | undefined = statuses[0]?.errorBudget.remaining
+const fastBurn: number | null | undefined = statuses[0]?.burnRates['1h']
+void left
+void fastBurn
+// @ts-expect-error: the burn-rate windows are 5m, 30m, 1h, 2h, 6h, 1d and 3d
+void statuses[0]?.burnRates['4h']
+// @ts-expect-error: sli is 'availability' or { latency: { thresholdMs } }
+await app.register(observability, { slos: [{ name: 'x', objective: 99, window: '1d', sli: 'latency' }] })
 // @ts-expect-error: the windows are 1m, 5m, 15m and 60m
 void requests?.windows['2m']
 // @ts-expect-error: aggregation is a boolean or { maxSeries }
