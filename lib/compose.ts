@@ -4,6 +4,7 @@ import { FailureReporter } from './core/failure-reporter.js'
 import { LifecycleEvents } from './core/lifecycle-events.js'
 import type { Endpoint, Vigie } from './core/vigie.js'
 import { dashboard } from './dashboard/dashboard-feature.js'
+import { health as healthEndpoints, type Health } from './health/health-feature.js'
 import { RequestMetrics } from './metrics/request-metrics.js'
 import { createPreformattedSink } from './metrics/preformatted-sink.js'
 import { closeStatsdClient, createDisabledStatsdClient, createStatsdClient, flushStatsdClient } from './metrics/statsd-client.js'
@@ -54,6 +55,12 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
     endpoints.push(page.endpoint)
     events.subscribe(page.subscriber)
   }
+  let health: Health | null = null
+  if (on && options.health !== null) {
+    health = healthEndpoints(options.health, scrubber.text, reporter)
+    endpoints.push(health.endpoint)
+    events.subscribe(health.subscriber)
+  }
   if (on && options.processMetrics !== null) events.subscribe(processGauges(statsd, options.processMetrics.intervalMs, reporter))
   let outgoing = null
   if (on && options.propagation !== null) {
@@ -76,6 +83,9 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
       snapshot () {
         const snapshot = aggregated?.aggregator.snapshot()
         return snapshot === undefined ? null : { ...snapshot, metricsDropped: metrics.dropped() }
+      },
+      drain () {
+        health?.drain()
       },
     }),
     endpoints,

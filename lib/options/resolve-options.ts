@@ -11,11 +11,13 @@ import { readEnvironment, type Env } from './environment.js'
 import { OptionErrors } from './option-errors.js'
 import { isDecidedInCode, layerOptions } from './precedence.js'
 import { resolveAggregation, resolveDashboard, resolveExceptionLines, resolveProcessMetrics, resolvePropagation } from './resolve-features.js'
+import { resolveHealth, type ResolvedHealth } from './resolve-health.js'
 import { resolveStatsd, type ResolvedStatsd } from './resolve-statsd.js'
 import { CODE_CHECKS, OptionChecks } from './validators.js'
 
 export { DEFAULTS } from './defaults.js'
 export type { ResolvedStatsd } from './resolve-statsd.js'
+export type { ResolvedHealth, ResolvedLimit } from './resolve-health.js'
 
 export interface ResolvedOptions<Request = unknown> {
   readonly disabled: boolean
@@ -42,6 +44,8 @@ export interface ResolvedOptions<Request = unknown> {
   readonly dashboard: { readonly path: string, readonly token: string | undefined } | null
   /** Full exception lines per kind and interval; null when unlimited (`exceptionLines: false`). */
   readonly exceptionLines: { readonly perInterval: number, readonly intervalMs: number } | null
+  /** null when the health endpoints are off (the default). */
+  readonly health: ResolvedHealth | null
 }
 
 type Group = Record<string, unknown>
@@ -62,7 +66,7 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
 
   const capture = (options.capture ?? {}) as Group
   const asyncContext = check.boolean(options.asyncContext, 'asyncContext', DEFAULTS.asyncContext)
-  return Object.freeze({
+  const resolved = {
     disabled: environment.disabled,
     statsd: resolveStatsd((options.statsd ?? {}) as Group, check, errors),
     correlationHeader: check.headerName(options.correlationHeader, 'correlationHeader'),
@@ -84,7 +88,8 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
     processMetrics: resolveProcessMetrics(options.processMetrics as Feature, check),
     dashboard: resolveDashboard(options.dashboard as Feature, check),
     exceptionLines: resolveExceptionLines(options.exceptionLines as Feature, check),
-  })
+  }
+  return Object.freeze({ ...resolved, health: resolveHealth(options.health as Feature, check, errors, resolved.dashboard?.path ?? null) })
 }
 
 /**
