@@ -37,7 +37,8 @@ export function worse (a: HealthStatus, b: HealthStatus): HealthStatus {
 }
 
 const HEADERS = Object.freeze({
-  'content-type': 'application/health+json',
+  // The charset as Fastify would add it to a string body: the same header from both frameworks.
+  'content-type': 'application/health+json; charset=utf-8',
   // A probe's answer is about now: no cache in between may keep it.
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
