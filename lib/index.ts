@@ -16,6 +16,7 @@ export type { ErrorRecord } from './capture/error-record.js'
 export type { VigieOptions, StatsdOptions, CaptureOptions, ScrubOptions, RouteVigieConfig, PropagationOptions, ProcessMetricsOptions, DashboardOptions, ExceptionLinesOptions, HealthOptions, HealthLimit } from './types.js'
 export type { DashboardData, ControllerRow } from './dashboard/dashboard-data.js'
 export type { RecentException } from './dashboard/recent-exceptions.js'
+export type { HealthReport, HealthCheckReading, HealthStatus } from './health/health-report.js'
 export type { AggregationOptions, VigieApi, Snapshot, MetricsDropped, SeriesSnapshot, Stats, CounterStats, TimingStats, GaugeStats, MetricKind, WindowName } from './types.js'
 
 export default observability
