@@ -97,7 +97,7 @@ t.test('a hanging check is answered within timeoutMs, and is not called again wh
   for (let i = 0; i < 3; i++) {
     const ready = await getHealth(url + READY)
     t.equal(ready.status, 503)
-    t.ok(ready.ms >= 140 && ready.ms < 150 + 400, `answered after ${Math.round(ready.ms)} ms (limit 150)`)
+    t.ok(ready.ms >= 140 && ready.ms < 150 + 500, `answered after ${Math.round(ready.ms)} ms (limit 150)`)
     const reading = ready.body.checks['hang:responseTime'][0]
     assertReading(t, reading, 'fail', 'ms', 'hang')
     t.equal(reading.output, 'timed out after 150 ms')
@@ -131,21 +131,22 @@ t.test('thresholds: warn keeps 200, fail gives 503; each reading under its key',
 })
 
 t.test('event-loop delay: a stall since the previous probe fails the next one', async (t) => {
-  const { url } = await startApp(t, { vigie: { health: { thresholds: { eventLoopDelayMs: { fail: 60 } } } }, routes })
+  const { url } = await startApp(t, { vigie: { health: { thresholds: { eventLoopDelayMs: { fail: 200 } } } }, routes })
   await new Promise((resolve) => setTimeout(resolve, 60))
   const before = await getHealth(url + READY)
   assertReading(t, before.body.checks['eventLoop:delay'][0], 'pass', 'ms', 'delay before')
   // Node's histogram starts over at each read, and does not measure the interval of its timer
   // that was under way then: the stall starts after the next tick of it (20 ms).
   await new Promise((resolve) => setTimeout(resolve, 40))
-  blockEventLoop(150)
+  blockEventLoop(400)
   await new Promise((resolve) => setTimeout(resolve, 50))
   const after = await getHealth(url + READY)
   t.equal(after.status, 503)
-  assertReading(t, after.body.checks['eventLoop:delay'][0], 'fail', 'ms', 'delay after a 150 ms stall')
-  t.ok(after.body.checks['eventLoop:delay'][0].observedValue > 60, `observed ${after.body.checks['eventLoop:delay'][0].observedValue} ms`)
+  assertReading(t, after.body.checks['eventLoop:delay'][0], 'fail', 'ms', 'delay after a 400 ms stall')
+  t.ok(after.body.checks['eventLoop:delay'][0].observedValue > 300, `observed ${after.body.checks['eventLoop:delay'][0].observedValue} ms`)
   await new Promise((resolve) => setTimeout(resolve, 100))
-  t.equal((await getHealth(url + READY)).body.status, 'pass', 'the stall is behind the next probe')
+  const next = (await getHealth(url + READY)).body.checks['eventLoop:delay'][0].observedValue
+  t.ok(next < 300, `the stall is behind the next probe (observed ${next} ms)`)
 })
 
 t.test('drain(): ready answers 503 "draining" without running the checks; live still passes', async (t) => {
