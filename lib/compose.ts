@@ -4,6 +4,7 @@ import { FailureReporter } from './core/failure-reporter.js'
 import { LifecycleEvents } from './core/lifecycle-events.js'
 import type { Endpoint, Vigie } from './core/vigie.js'
 import { dashboard } from './dashboard/dashboard-feature.js'
+import { health as healthEndpoints, type Health } from './health/health-feature.js'
 import { RequestMetrics } from './metrics/request-metrics.js'
 import { createPreformattedSink } from './metrics/preformatted-sink.js'
 import { closeStatsdClient, createDisabledStatsdClient, createStatsdClient, flushStatsdClient } from './metrics/statsd-client.js'
@@ -55,6 +56,12 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
     endpoints.push(page.endpoint)
     events.subscribe(page.subscriber)
   }
+  let health: Health | null = null
+  if (on && options.health !== null) {
+    health = healthEndpoints(options.health, scrubber.text, reporter)
+    endpoints.push(health.endpoint)
+    events.subscribe(health.subscriber)
+  }
   if (on && options.processMetrics !== null) events.subscribe(processGauges(statsd, options.processMetrics.intervalMs, reporter))
   // The SLOs' burn sources (slos.burnSources) are for the alert engine.
   const slos = on && options.slos.length > 0
@@ -85,6 +92,9 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
       },
       slos () {
         return slos?.statuses() ?? []
+      },
+      drain () {
+        health?.drain()
       },
     }),
     endpoints,

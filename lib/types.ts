@@ -82,6 +82,22 @@ export interface VigieApi {
    * Cheap: a few sums kept as requests end (no scan). See docs/slo.md.
    */
   slos: () => SloStatus[]
+  /**
+   * From now on, the readiness endpoint (`<health.path>/ready`) answers 503 `{"status":"fail",
+   * "output":"draining"}` without running its checks, so that a load balancer stops sending
+   * requests before the server stops; liveness still passes. Call it when shutdown starts (on
+   * SIGTERM: vigie installs no signal handler), then wait for the balancer to notice, then close
+   * the server. It cannot be undone. Fastify's `app.close()` calls it too, and vigie's `close()`.
+   * Without `health` (or with vigie disabled) it does nothing. See docs/health.md.
+   *
+   * @example
+   * process.once('SIGTERM', async () => {
+   *   app.vigie.drain()
+   *   await new Promise((resolve) => setTimeout(resolve, 10_000)) // a few probe periods
+   *   await app.close()
+   * })
+   */
+  drain: () => void
 }
 
 /** A limit on a process reading for the readiness endpoint: over `warn`, `ready` says warn (still 200); over `fail`, it fails (503). */

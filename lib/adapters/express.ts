@@ -9,7 +9,7 @@ import { EndpointRouter } from '../core/endpoint-router.js'
 import type { FailureReporter } from '../core/failure-reporter.js'
 import type { FrameworkFacts } from '../core/framework-facts.js'
 import { RequestLifecycle } from '../core/request-lifecycle.js'
-import type { ComposeVigie, Vigie } from '../core/vigie.js'
+import type { ComposeVigie, EndpointResponse, Vigie } from '../core/vigie.js'
 import { exceptionLogger } from '../logging/exception-logger.js'
 import { injectCorrelationId } from '../logging/log-injection.js'
 import { NOT_FOUND_CONTROLLER } from '../metrics/request-metrics.js'
@@ -63,11 +63,11 @@ export function expressMiddlewareFactory (compose: ComposeVigie): (options?: Exp
     if (logger !== undefined && !resolved.disabled && resolved.logInjection && resolved.asyncContext) injectCorrelationId(logger)
     const vigie = compose(resolved, exceptionLogger(logger))
     const lifecycle = new RequestLifecycle(vigie, expressFacts(vigie))
-    const endpoints = new EndpointRouter(vigie.endpoints)
+    const endpoints = new EndpointRouter(vigie.endpoints, vigie.reporter)
     let closing: Promise<void> | undefined
 
     const middleware = function vigieExpressMiddleware (req: Request, res: Response, next: NextFunction): void {
-      // vigie's own endpoints (the dashboard) are answered here, before anything else: neither counted nor captured.
+      // vigie's own endpoints (the dashboard, health) are answered here, before anything else: neither counted nor captured.
       if (!endpoints.empty && closing === undefined && answerEndpoint(endpoints, req, res, vigie.reporter)) return
       if (closing !== undefined || resolved.disabled) {
         if (typeof req.correlationId !== 'string') req.correlationId = ''
@@ -142,19 +142,35 @@ export function adoptExpressApp (app: unknown, middleware: (req: never, res: nev
   return true
 }
 
-/** Sends the answer of vigie's endpoint for this path; false when none has it. */
+/**
+ * Sends the answer of vigie's endpoint for this path, now or when it is ready (health's checks);
+ * false when no endpoint has the path. An answer that cannot be sent is reported.
+ */
 function answerEndpoint (endpoints: EndpointRouter, req: Request, res: Response, reporter: FailureReporter): boolean {
+  let response: EndpointResponse | Promise<EndpointResponse> | null
   try {
-    const response = endpoints.answer(req.method, req.url, req.headers, req.socket?.localAddress)
-    if (response === null) return false
+    response = endpoints.answer(req.method, req.url, req.headers, req.socket?.localAddress)
+  } catch (err) {
+    reporter.report('endpoint', err)
+    return false
+  }
+  if (response === null) return false
+  if (response instanceof Promise) response.then((answer) => { send(res, answer, reporter) }, (err: unknown) => { reporter.report('endpoint', err) })
+  else send(res, response, reporter)
+  return true
+}
+
+function send (res: ServerResponse, response: EndpointResponse, reporter: FailureReporter): void {
+  try {
+    // The client may have gone away while the answer was being made: nothing to send to.
+    if (res.destroyed || res.headersSent) return
     res.statusCode = response.status
     for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value)
     res.setHeader('content-length', Buffer.byteLength(response.body))
     res.end(response.body)
-    return true
   } catch (err) {
-    reporter.report('dashboard', err)
-    return false
+    reporter.report('endpoint', err)
+    if (!res.headersSent) res.destroy()
   }
 }
 

@@ -10,7 +10,8 @@ import { resolveCorrelationId } from '../context/correlation-id.js'
 import type { OutgoingPolicy } from '../context/request-context.js'
 import type { FrameworkFacts, RequestDetails, RequestState } from '../core/framework-facts.js'
 import { RequestLifecycle } from '../core/request-lifecycle.js'
-import type { ComposeVigie, Endpoint, Vigie } from '../core/vigie.js'
+import { answerOf } from '../core/endpoint-router.js'
+import type { ComposeVigie, Endpoint, EndpointResponse, Vigie } from '../core/vigie.js'
 import { exceptionLogger } from '../logging/exception-logger.js'
 import { injectCorrelationId, markCorrelationBound } from '../logging/log-injection.js'
 import { usesVigieLoggerOptions } from '../logging/logger-options.js'
@@ -128,6 +129,7 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
     const api: VigieApi = Object.freeze({
       snapshot: () => installation.lifecycle.vigie.api.snapshot(),
       slos: () => installation.lifecycle.vigie.api.slos(),
+      drain: () => installation.lifecycle.vigie.api.drain(),
     })
     fastify.decorate('vigie', { getter: () => api })
   }
@@ -144,6 +146,12 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
   }
   fastify.decorateRequest(kCapturedByVigie, {
     getter (this: FastifyRequest) { return (this as VigieRequest)[kState] !== null },
+  })
+  // Closing starts: the readiness endpoint says "draining" to the requests Fastify still routes
+  // (with `return503OnClosing: false`; by default Fastify answers 503 to them itself).
+  fastify.addHook('preClose', function vigiePreClose (done: HookHandlerDoneFunction) {
+    installation.lifecycle.vigie.api.drain()
+    done()
   })
   fastify.addHook('onClose', async function vigieOnClose () {
     await installation.lifecycle.vigie.close()
@@ -224,15 +232,23 @@ function routeEndpoints (fastify: FastifyInstance, installation: Installation): 
         logLevel: 'warn',
         config: { vigie: false, [kEndpointRoute]: true } as FastifyContextConfig,
         handler: function vigieEndpointRoute (request: FastifyRequest, reply: FastifyReply) {
-          const url = request.url
-          const q = url.indexOf('?')
-          const response = installation.endpoints.get(path)?.respond(path, request.method, q === -1 ? '' : url.slice(q + 1), request.headers, request.raw.socket?.localAddress) ??
-            { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Not found' }
-          reply.code(response.status).headers(response.headers).send(response.body)
+          const endpoint = installation.endpoints.get(path)
+          const response = endpoint === undefined || endpoint === null
+            ? NOT_FOUND
+            : answerOf(endpoint, path, request.method, request.url, request.headers, request.raw.socket?.localAddress, installation.lifecycle.vigie.reporter)
+          // A promise (health's checks) is returned to Fastify, which waits for it; it never rejects.
+          if (response instanceof Promise) return response.then((answer) => sendAnswer(reply, answer))
+          sendAnswer(reply, response)
         },
       })
     }
   }
+}
+
+const NOT_FOUND: EndpointResponse = Object.freeze({ status: 404, headers: Object.freeze({ 'content-type': 'text/plain; charset=utf-8' }), body: 'Not found' })
+
+function sendAnswer (reply: FastifyReply, response: EndpointResponse): FastifyReply {
+  return reply.code(response.status).headers(response.headers).send(response.body)
 }
 
 interface LoggerBinding {

@@ -15,16 +15,17 @@ export interface EndpointResponse {
   readonly body: string
 }
 
-/** Routes a feature serves on the app (the dashboard): never counted, never captured. */
+/** Routes a feature serves on the app (the dashboard, health): never counted, never captured. */
 export interface Endpoint {
   /** Every path it answers, exactly. */
   readonly paths: readonly string[]
   /**
-   * The answer for one of `paths`; `query` is the raw query string, without `?`; `localAddress`
-   * the address the request came in on (its socket's), undefined where there is none (inject(),
-   * a Unix socket). Never throws.
+   * The answer for one of `paths`, at once or later (health's readiness runs checks); `query` is
+   * the raw query string, without `?`; `localAddress` the address the request came in on (its
+   * socket's), undefined where there is none (inject(), a Unix socket). Never throws nor rejects;
+   * the adapters still answer 500 if it does (endpoint-router.ts).
    */
-  respond: (path: string, method: string, query: string, headers: IncomingHttpHeaders, localAddress?: string) => EndpointResponse
+  respond: (path: string, method: string, query: string, headers: IncomingHttpHeaders, localAddress?: string) => EndpointResponse | Promise<EndpointResponse>
 }
 
 /**

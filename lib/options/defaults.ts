@@ -50,4 +50,8 @@ export const DEFAULTS = Object.freeze({
   exceptionLinesIntervalMs: 60_000,
   /** A second at least (a summary line a second per kind at most), an hour at most. */
   exceptionLinesIntervalBounds: bounds(1000, 3_600_000),
+  healthPath: '/_vigie/health',
+  healthTimeoutMs: 1000,
+  /** A check gets a millisecond at least, a minute at most: a probe waits that long for its answer. */
+  healthTimeoutBounds: bounds(1, 60_000),
 })

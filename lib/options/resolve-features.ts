@@ -7,12 +7,20 @@ import { DEFAULTS } from './defaults.js'
 import type { OptionErrors } from './option-errors.js'
 import type { OptionChecks } from './validators.js'
 
-// Segments of unreserved URL characters only: the path is written into the page's HTML.
-const DASHBOARD_PATH = /^(\/[A-Za-z0-9._~-]+)+$/
+// Segments of unreserved URL characters only: the dashboard's path is written into its page's HTML.
+const PLAIN_PATH = /^(\/[A-Za-z0-9._~-]+)+$/
 // What an `Authorization: Bearer` header can carry as one token.
 const DASHBOARD_TOKEN = /^[\x21-\x7e]+$/
 
 type Feature = boolean | Record<string, unknown> | undefined
+
+/** A path option of a feature's endpoints: `/`-separated segments of letters, digits and `._~-`, neither `.` nor `..`. */
+export function plainPath (path: unknown, option: string, check: OptionChecks): string {
+  if (typeof path !== 'string' || !PLAIN_PATH.test(path) || path.split('/').some((segment) => segment === '.' || segment === '..')) {
+    throw check.invalid(option, 'a path starting with "/", of letters, digits and "._~-", with no trailing "/"', path)
+  }
+  return path
+}
 
 /** Off by default without async context: an outgoing call finds the request it belongs to there. */
 export function resolvePropagation (value: Feature, asyncContext: boolean, check: OptionChecks, errors: OptionErrors): { readonly allows: (url: URL) => boolean } | null {
@@ -44,10 +52,7 @@ export function resolveProcessMetrics (value: Feature, check: OptionChecks): { r
 export function resolveDashboard (value: Feature, check: OptionChecks): { readonly path: string, readonly token: string | undefined } | null {
   if (value === undefined || value === false) return null
   const dashboard = value === true ? {} : value
-  const path = dashboard.path ?? DEFAULTS.dashboardPath
-  if (typeof path !== 'string' || !DASHBOARD_PATH.test(path) || path.split('/').some((segment) => segment === '.' || segment === '..')) {
-    throw check.invalid('dashboard.path', 'a path starting with "/", of letters, digits and "._~-", with no trailing "/"', path)
-  }
+  const path = plainPath(dashboard.path ?? DEFAULTS.dashboardPath, 'dashboard.path', check)
   const token = dashboard.token
   if (token !== undefined && (typeof token !== 'string' || !DASHBOARD_TOKEN.test(token))) {
     // The value is not echoed: it is meant to be a secret, and error messages end up in logs.

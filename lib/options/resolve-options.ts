@@ -12,12 +12,14 @@ import { OptionErrors } from './option-errors.js'
 import { isDecidedInCode, layerOptions } from './precedence.js'
 import { resolveAggregation, resolveDashboard, resolveExceptionLines, resolveProcessMetrics, resolvePropagation } from './resolve-features.js'
 import { resolveSloStore, resolveSlos, type ResolvedSlo, type ResolvedSloStore } from './resolve-slos.js'
+import { resolveHealth, type ResolvedHealth } from './resolve-health.js'
 import { resolveStatsd, type ResolvedStatsd } from './resolve-statsd.js'
 import { CODE_CHECKS, OptionChecks } from './validators.js'
 
 export { DEFAULTS } from './defaults.js'
 export type { ResolvedStatsd } from './resolve-statsd.js'
 export type { ResolvedSlo, ResolvedSloStore } from './resolve-slos.js'
+export type { ResolvedHealth, ResolvedLimit } from './resolve-health.js'
 
 export interface ResolvedOptions<Request = unknown> {
   readonly disabled: boolean
@@ -48,6 +50,8 @@ export interface ResolvedOptions<Request = unknown> {
   readonly slos: readonly ResolvedSlo[]
   /** Where their counts persist. */
   readonly slo: ResolvedSloStore
+  /** null when the health endpoints are off (the default). */
+  readonly health: ResolvedHealth | null
 }
 
 type Group = Record<string, unknown>
@@ -68,7 +72,7 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
 
   const capture = (options.capture ?? {}) as Group
   const asyncContext = check.boolean(options.asyncContext, 'asyncContext', DEFAULTS.asyncContext)
-  return Object.freeze({
+  const resolved = {
     disabled: environment.disabled,
     statsd: resolveStatsd((options.statsd ?? {}) as Group, check, errors),
     correlationHeader: check.headerName(options.correlationHeader, 'correlationHeader'),
@@ -92,7 +96,8 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
     exceptionLines: resolveExceptionLines(options.exceptionLines as Feature, check),
     slos: resolveSlos(options.slos, check.invalid),
     slo: resolveSloStore(options.slo, check.invalid),
-  })
+  }
+  return Object.freeze({ ...resolved, health: resolveHealth(options.health as Feature, check, errors, resolved.dashboard?.path ?? null) })
 }
 
 /**

@@ -5,6 +5,7 @@ import { FailureReporter } from '../../lib/core/failure-reporter.js'
 import { DashboardHandler, type DashboardHost } from '../../lib/dashboard/dashboard-handler.js'
 import { RecentExceptions } from '../../lib/dashboard/recent-exceptions.js'
 import { EndpointRouter } from '../../lib/core/endpoint-router.js'
+import type { EndpointResponse } from '../../lib/core/vigie.js'
 import type { IncomingHttpHeaders } from 'node:http'
 
 function host (aggregator: DashboardHost['aggregator'] = new Aggregator({ maxSeries: 10 })): { host: DashboardHost, warnings: Array<{ obj: any, msg: string }> } {
@@ -17,8 +18,9 @@ function host (aggregator: DashboardHost['aggregator'] = new Aggregator({ maxSer
 }
 
 /** The answer through the router the Express adapter uses. */
-function answer (handler: DashboardHandler, method: string, url: string, headers: IncomingHttpHeaders) {
-  return new EndpointRouter([handler]).answer(method, url, headers)
+function answer (handler: DashboardHandler, method: string, url: string, headers: IncomingHttpHeaders): EndpointResponse | null {
+  // The dashboard answers at once: never a promise.
+  return new EndpointRouter([handler], new FailureReporter({ warn () {} })).answer(method, url, headers) as EndpointResponse | null
 }
 
 t.test('answers its own paths only; null for any other', async (t) => {
@@ -104,7 +106,7 @@ t.test('no token, served on an address other machines reach: one warning, at the
   t.equal(handler.respond('/_vigie/assets/dashboard.js', 'GET', '', {}, '192.0.2.2').status, 200)
   t.same(open.warnings, [], 'none on loopback, with no address (inject(), a Unix socket), nor for the assets, which hold no data')
   t.equal(answer(handler, 'GET', '/_vigie/data.json', {})?.status, 200)
-  t.equal(new EndpointRouter([handler]).answer('GET', '/_vigie/data.json', {}, '192.0.2.2')?.status, 200, 'the page and its data stay served')
+  t.equal((new EndpointRouter([handler], new FailureReporter({ warn () {} })).answer('GET', '/_vigie/data.json', {}, '192.0.2.2') as EndpointResponse | null)?.status, 200, 'the page and its data stay served')
   handler.respond('/_vigie', 'GET', '', {}, 'fd00::2')
   t.equal(open.warnings.length, 1, 'once')
   t.match(open.warnings[0]!.msg, /^vigie: the dashboard at \/_vigie is served with no token on 192\.0\.2\.2, an address other machines can reach: .*Set dashboard\.token/)

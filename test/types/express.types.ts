@@ -25,6 +25,8 @@ void snapshot
 // @ts-expect-error: vigie.vigie is read-only
 vigie.vigie = { snapshot: () => null }
 expressObservability({ aggregation: false, getUser: false, exceptionLines: { perInterval: 3 } })
+expressObservability({ health: { checks: { db: async () => {} } } })
+vigie.vigie.drain()
 const closing: Promise<void> = vigie.close()
 void closing
 

@@ -4,6 +4,7 @@ import type { StatsD } from 'hot-shots'
 import observability, { correlationId, genReqId, loggerOptions, scrub, type CounterStats, type MetricsDropped, type Snapshot, type VigieOptions } from 'vigie'
 import type { DashboardData, DashboardOptions, ExceptionLinesOptions } from 'vigie'
 import type { SloDefinition, SloStatus } from 'vigie'
+import type { DashboardData, DashboardOptions, ExceptionLinesOptions, HealthOptions, HealthReport } from 'vigie'
 
 const app = Fastify({ logger: loggerOptions({ level: 'info' }), genReqId: genReqId() })
 
@@ -76,6 +77,21 @@ const latestMessage: string | undefined = polled.exceptions[0]?.message
 const p99: Array<number | null> = polled.timeline.responseTimeMs.p99
 void latestMessage
 void p99
+
+const healthOptions: HealthOptions = {
+  path: '/ops/health',
+  checks: { db: async () => {}, cache: () => 'PONG' },
+  timeoutMs: 500,
+  thresholds: { eventLoopDelayMs: { warn: 100, fail: 500 }, rssBytes: { fail: 1_500_000_000 } },
+}
+await app.register(observability, { health: healthOptions })
+await app.register(observability, { health: true })
+// @ts-expect-error: checks are functions
+await app.register(observability, { health: { checks: { db: 'select 1' } } })
+app.vigie.drain()
+const answer = {} as HealthReport
+const dbStatus: 'pass' | 'warn' | 'fail' | undefined = answer.checks?.['db:responseTime']?.[0]?.status
+void dbStatus
 
 const lines: ExceptionLinesOptions = { perInterval: 5, intervalMs: 30_000 }
 await app.register(observability, { exceptionLines: lines, getUser: false })
