@@ -2,7 +2,6 @@
 import Fastify, { type FastifyRequest } from 'fastify'
 import type { StatsD } from 'hot-shots'
 import observability, { correlationId, genReqId, loggerOptions, scrub, type CounterStats, type MetricsDropped, type Snapshot, type VigieOptions } from 'vigie'
-import type { DashboardData, DashboardOptions, ExceptionLinesOptions } from 'vigie'
 import type { SloDefinition, SloStatus } from 'vigie'
 import type { DashboardData, DashboardOptions, ExceptionLinesOptions, HealthOptions, HealthReport } from 'vigie'
 
