@@ -222,7 +222,8 @@ t.test('SLOs and alerts from the providers: names, budget, burn rates, a firing 
   const { url, warnings } = await startDashboard(t, {
     slos: () => [
       sloFixture('checkout-availability', remaining, { '5m': 20, '1h': 15.2, '30m': 3, '2h': 1.5 }),
-      sloFixture(HOSTILE_SLO, -0.35),
+      // A 7-day SLO: its page thresholds are 14.4 and 6 × 7/30 (3.36 and 1.4).
+      { ...sloFixture(HOSTILE_SLO, -0.35, { '5m': 4, '30m': 1.2 }), window: '7d' },
       { ...sloFixture('search-latency', null), sli: null, good: 0, total: 0, burnRates: { '5m': null, '30m': null, '1h': null, '2h': null, '6h': null, '1d': null, '3d': null }, coverage: 1 },
     ],
     alerts: alertsNow,
@@ -263,6 +264,8 @@ t.test('SLOs and alerts from the providers: names, budget, burn rates, a firing 
     ['0.42', 'num'],
   ], 'over 1 highlighted; over the page thresholds (14.4 over 5m and 1h, 6 over 30m and 6h) more so')
   t.equal(await page.textContent('#slo-list .slo:first-child table.burn td.burn-page'), '20 (above the page threshold)', 'said in words too, for screen readers')
+  const scaled = await page.$$eval('#slo-list .slo:nth-child(2) table.burn td', (cells) => cells.slice(0, 2).map((td) => [td.firstChild!.textContent, td.className]))
+  t.same(scaled, [['4', 'num burn-page'], ['1.2', 'num burn-over']], 'a 7-day SLO: the page thresholds scaled by 7/30 (4 > 3.36; 1.2 > 1 but < 1.4)')
 
   const rows = await page.$$eval('#alert-rows tr', (trs) => trs.map((tr) => [
     tr.className,
