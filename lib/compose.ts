@@ -52,7 +52,8 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
 
   const endpoints: Endpoint[] = []
   if (on && options.dashboard !== null) {
-    const page = dashboard(options.dashboard, aggregated?.aggregator ?? null, () => metrics.dropped(), reporter)
+    const page = dashboard(options.dashboard, aggregated?.aggregator ?? null, () => metrics.dropped(), reporter,
+      { slos: () => [], alerts: () => [] })
     endpoints.push(page.endpoint)
     events.subscribe(page.subscriber)
   }

@@ -2,11 +2,17 @@ import type { Aggregator } from '../aggregate/aggregator.js'
 import type { CounterStats, GaugeStats, HistoryPoint, SeriesSnapshot, Snapshot, TimingStats } from '../aggregate/types.js'
 import { METRIC_NAMES } from '../metrics/request-metrics.js'
 import { PROCESS_METRIC_NAMES } from '../metrics/process-metric-names.js'
-import type { MetricsDropped } from '../types.js'
+import type { AlertStatus, BurnRateWindow, MetricsDropped, SloStatus } from '../types.js'
 import type { RecentException } from './recent-exceptions.js'
 
+/** The SLO tracker's and the alert engine's current state, as the dashboard reads it. */
+export interface StatusProviders {
+  slos (): readonly SloStatus[]
+  alerts (): readonly AlertStatus[]
+}
+
 /** What the dashboard reads: an Observer fits. */
-export interface DashboardSource {
+export interface DashboardSource extends StatusProviders {
   readonly aggregator: Pick<Aggregator, 'history' | 'snapshot'> | null
   recentExceptions (): readonly RecentException[]
   /** `snapshot().metricsDropped`. */
@@ -59,7 +65,21 @@ export interface DashboardData {
   series: { count: number, maxSeries: number, evictedSeries: number }
   /** Request lines vigie's StatsD socket could not send, by reason; null when hot-shots sends them. Filled with aggregation off too. */
   metricsDropped: MetricsDropped | null
+  /** The first {@link MAX_SLOS} SLOs, in the order they are declared. Filled with aggregation off too. */
+  slos: SloStatus[]
+  /** At most {@link MAX_ALERTS} alert rules: firing first, then pending, then ok. Filled with aggregation off too. */
+  alerts: AlertStatus[]
+  /** How many SLOs and alert rules were left out of `slos` and `alerts` by their caps. */
+  omitted: { slos: number, alerts: number }
 }
+
+/** The most SLOs `data.json` lists. */
+export const MAX_SLOS = 50
+/** The most alert rules `data.json` lists. */
+export const MAX_ALERTS = 200
+const BURN_RATE_WINDOWS: readonly BurnRateWindow[] = ['5m', '30m', '1h', '2h', '6h', '1d', '3d']
+const STATE_ORDER: Readonly<Record<AlertStatus['state'], number>> = { firing: 0, pending: 1, ok: 2 }
+const SEVERITY_ORDER: Readonly<Record<AlertStatus['severity'], number>> = { page: 0, ticket: 1, info: 2 }
 
 const RESOLUTION = '10s'
 const RESOLUTION_SECONDS = 10
@@ -73,7 +93,8 @@ export function buildDashboardData (source: DashboardSource, now: () => number =
   const aggregator = source.aggregator
   const exceptions = [...source.recentExceptions()]
   const metricsDropped = source.metricsDropped()
-  if (aggregator === null) return emptyData(now(), exceptions, metricsDropped)
+  const status = statusLists(source)
+  if (aggregator === null) return { ...emptyData(now(), exceptions, metricsDropped), ...status }
 
   const snapshot = aggregator.snapshot()
   const requests = aggregator.history(METRIC_NAMES.request, RESOLUTION)
@@ -138,7 +159,51 @@ export function buildDashboardData (source: DashboardSource, now: () => number =
     },
     series: { count: snapshot.series.length, maxSeries: snapshot.maxSeries, evictedSeries: snapshot.evictedSeries },
     metricsDropped,
+    ...status,
   }
+}
+
+/**
+ * The SLOs and alerts, capped and copied field by field (a provider's live objects are never
+ * serialized as they are): the SLOs in their declared order, the alerts by state (firing,
+ * pending, ok), then severity (page, ticket, info), then name.
+ */
+function statusLists (source: StatusProviders): Pick<DashboardData, 'slos' | 'alerts' | 'omitted'> {
+  const slos = source.slos()
+  const alerts = [...source.alerts()].sort((a, b) =>
+    (STATE_ORDER[a.state] ?? 3) - (STATE_ORDER[b.state] ?? 3) ||
+    (SEVERITY_ORDER[a.severity] ?? 3) - (SEVERITY_ORDER[b.severity] ?? 3) ||
+    (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  return {
+    slos: slos.slice(0, MAX_SLOS).map(copySlo),
+    alerts: alerts.slice(0, MAX_ALERTS).map(copyAlert),
+    omitted: { slos: Math.max(0, slos.length - MAX_SLOS), alerts: Math.max(0, alerts.length - MAX_ALERTS) },
+  }
+}
+
+function copySlo (slo: SloStatus): SloStatus {
+  const burnRates = {} as Record<BurnRateWindow, number | null>
+  for (const window of BURN_RATE_WINDOWS) burnRates[window] = finiteOrNull(slo.burnRates?.[window])
+  return {
+    name: String(slo.name),
+    objective: slo.objective,
+    window: slo.window,
+    good: slo.good,
+    total: slo.total,
+    sli: finiteOrNull(slo.sli),
+    errorBudget: { remaining: finiteOrNull(slo.errorBudget?.remaining) },
+    burnRates,
+    coverage: slo.coverage,
+  }
+}
+
+function copyAlert (alert: AlertStatus): AlertStatus {
+  return { name: String(alert.name), state: alert.state, since: alert.since, value: finiteOrNull(alert.value), severity: alert.severity }
+}
+
+/** JSON has no Infinity nor NaN: null, which the page shows as "–". */
+function finiteOrNull (value: number | null | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null
 }
 
 function indexByStart (points: readonly HistoryPoint[] | undefined): Map<number, HistoryPoint['stats']> {
@@ -211,7 +276,7 @@ function latestGauges (snapshot: Snapshot): Record<string, number> {
   return latest
 }
 
-function emptyData (at: number, exceptions: RecentException[], metricsDropped: MetricsDropped | null): DashboardData {
+function emptyData (at: number, exceptions: RecentException[], metricsDropped: MetricsDropped | null): Omit<DashboardData, 'slos' | 'alerts' | 'omitted'> {
   return {
     version: 1,
     at,

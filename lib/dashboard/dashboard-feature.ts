@@ -3,6 +3,7 @@ import type { FailureReporter } from '../core/failure-reporter.js'
 import type { CapturedException, LifecycleSubscriber } from '../core/lifecycle-events.js'
 import type { Endpoint } from '../core/vigie.js'
 import type { MetricsDropped } from '../types.js'
+import type { StatusProviders } from './dashboard-data.js'
 import { DashboardHandler } from './dashboard-handler.js'
 import { RecentExceptions } from './recent-exceptions.js'
 
@@ -14,12 +15,20 @@ export interface Dashboard {
 
 /**
  * The live page at `options.path`: charts from `aggregator` (null when aggregation is off), the
- * latest exceptions, which it follows from the lifecycle, and `metricsDropped()`.
+ * latest exceptions, which it follows from the lifecycle, `metricsDropped()`, and the SLOs and
+ * alerts from `providers` (read at each poll; one that throws shows as an empty list).
  */
 export function dashboard (options: { readonly path: string, readonly token: string | undefined }, aggregator: Aggregator | null,
-  metricsDropped: () => MetricsDropped | null, reporter: FailureReporter): Dashboard {
+  metricsDropped: () => MetricsDropped | null, reporter: FailureReporter, providers: StatusProviders): Dashboard {
   const exceptions = new RecentExceptions()
-  const handler = new DashboardHandler({ aggregator, reporter, recentExceptions: () => exceptions.list(), metricsDropped }, options)
+  const handler = new DashboardHandler({
+    aggregator,
+    reporter,
+    recentExceptions: () => exceptions.list(),
+    metricsDropped,
+    slos: () => providers.slos(),
+    alerts: () => providers.alerts(),
+  }, options)
   return {
     endpoint: handler,
     subscriber: {

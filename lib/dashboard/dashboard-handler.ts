@@ -1,9 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { FailureReporter } from '../core/failure-reporter.js'
 import type { Endpoint, EndpointResponse } from '../core/vigie.js'
+import { errorName } from '../capture/error-name.js'
+import { boundedText } from '../scrub/free-text.js'
 import * as assets from './assets.generated.js'
 import { DashboardAuth } from './dashboard-auth.js'
-import { buildDashboardData, type DashboardSource } from './dashboard-data.js'
+import { buildDashboardData, type DashboardSource, type StatusProviders } from './dashboard-data.js'
 import { isLoopbackAddress } from './loopback-address.js'
 
 /** What the dashboard reads, and reports its failures to. */
@@ -33,6 +35,7 @@ const NO_STORE = 'no-store'
 // Assets are the same for every app using this vigie version: cached, revalidated by ETag.
 const REVALIDATE = 'no-cache'
 const ALLOWED_METHODS = 'GET, HEAD'
+const MAX_PROVIDER_MESSAGE_LENGTH = 500
 
 const ASSETS: Readonly<Record<string, Asset>> = Object.freeze({
   'uplot.iife.min.js': { body: assets.UPLOT_JS, etag: assets.UPLOT_JS_ETAG, type: 'text/javascript; charset=utf-8' },
@@ -54,6 +57,8 @@ export class DashboardHandler implements Endpoint {
   /** Every path the dashboard answers, for frameworks that register routes one by one. */
   readonly paths: readonly string[]
   readonly #host: DashboardHost
+  /** The host, with its SLO and alert lists guarded: a provider that throws gives an empty list. */
+  readonly #source: DashboardSource
   readonly #auth: DashboardAuth
   readonly #targets: ReadonlyMap<string, Target>
   readonly #page: string
@@ -63,6 +68,13 @@ export class DashboardHandler implements Endpoint {
   constructor (host: DashboardHost, options: { readonly path: string, readonly token: string | undefined }, env: Readonly<Record<string, string | undefined>> = process.env) {
     this.path = options.path
     this.#host = host
+    this.#source = {
+      aggregator: host.aggregator,
+      recentExceptions: () => host.recentExceptions(),
+      metricsDropped: () => host.metricsDropped(),
+      slos: () => guardedList(host, 'slos', 'the SLOs'),
+      alerts: () => guardedList(host, 'alerts', 'the alerts'),
+    }
     this.#auth = new DashboardAuth(options.token)
     this.#watchForOpenAddress = options.token === undefined
     // Relative to the page's own URL (`/a/_vigie` → `_vigie/assets/…`), so the page also works
@@ -100,7 +112,7 @@ export class DashboardHandler implements Endpoint {
       }
       if (this.#watchForOpenAddress) this.#warnIfOpen(localAddress)
       if (target.kind === 'page') return respondWith(200, 'text/html; charset=utf-8', this.#page, { 'cache-control': NO_STORE })
-      return respondWith(200, 'application/json; charset=utf-8', JSON.stringify(buildDashboardData(this.#host)), { 'cache-control': NO_STORE })
+      return respondWith(200, 'application/json; charset=utf-8', JSON.stringify(buildDashboardData(this.#source)), { 'cache-control': NO_STORE })
     } catch (err) {
       this.#host.reporter.report('dashboard', err)
       return plain(500, 'vigie dashboard: internal error')
@@ -118,6 +130,26 @@ export class DashboardHandler implements Endpoint {
       `vigie: the dashboard at ${this.path} is served with no token on ${localAddress}, an address other machines can reach: anyone who can reach it sees the app's routes, traffic and latest exception messages. Set dashboard.token (a token read from an unset environment variable is no token), or serve the app on loopback only.`,
       { dashboardPath: this.path, localAddress })
   }
+}
+
+/**
+ * `host[which]()`, or an empty list when it throws or gives something else than an array: the
+ * page still shows everything else. Warned once for the life of the app; the next failures are
+ * silent (the section then says there is nothing to show).
+ */
+function guardedList<K extends keyof StatusProviders> (host: DashboardHost, which: K, what: string): ReturnType<StatusProviders[K]> | [] {
+  let failure: unknown
+  try {
+    const list = host[which]()
+    if (Array.isArray(list)) return list as ReturnType<StatusProviders[K]>
+    failure = new TypeError(`expected an array, got ${list === null ? 'null' : typeof list}`)
+  } catch (err) {
+    failure = err
+  }
+  host.reporter.warnOnce(`dashboard-${which}`,
+    `vigie: the dashboard could not read ${what}; it shows none while that fails (the rest of the page is not affected)`,
+    { provider: which, err: { type: errorName(failure), message: boundedText(failure instanceof Error ? String(failure.message) : String(failure), MAX_PROVIDER_MESSAGE_LENGTH) } })
+  return []
 }
 
 function asset (file: Asset, ifNoneMatch: string | undefined): EndpointResponse {

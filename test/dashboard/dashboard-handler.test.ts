@@ -2,6 +2,7 @@
 import t from 'tap'
 import { Aggregator } from '../../lib/aggregate/aggregator.js'
 import { FailureReporter } from '../../lib/core/failure-reporter.js'
+import { dashboard } from '../../lib/dashboard/dashboard-feature.js'
 import { DashboardHandler, type DashboardHost } from '../../lib/dashboard/dashboard-handler.js'
 import { RecentExceptions } from '../../lib/dashboard/recent-exceptions.js'
 import { EndpointRouter } from '../../lib/core/endpoint-router.js'
@@ -12,7 +13,7 @@ function host (aggregator: DashboardHost['aggregator'] = new Aggregator({ maxSer
   const warnings: Array<{ obj: any, msg: string }> = []
   const recent = new RecentExceptions()
   return {
-    host: { aggregator, recentExceptions: () => recent.list(), metricsDropped: () => null, reporter: new FailureReporter({ warn: (obj, msg) => warnings.push({ obj, msg }) }) },
+    host: { aggregator, slos: () => [], alerts: () => [], recentExceptions: () => recent.list(), metricsDropped: () => null, reporter: new FailureReporter({ warn: (obj, msg) => warnings.push({ obj, msg }) }) },
     warnings,
   }
 }
@@ -117,4 +118,60 @@ t.test('no token, served on an address other machines reach: one warning, at the
   t.equal(withToken.respond('/_vigie', 'GET', 'token=x', {}, '192.0.2.2').status, 200)
   t.equal(withToken.respond('/_vigie', 'GET', '', {}, '192.0.2.2').status, 401)
   t.same(guarded.warnings, [], 'none with a token')
+})
+
+t.test('data.json lists the SLOs and alerts; a provider that throws gives an empty list, warned once', async (t) => {
+  const { host: h, warnings } = host()
+  const alert = { name: 'error-ratio', state: 'firing' as const, since: 1_700_000_000_000, value: 0.2, severity: 'page' as const }
+  let slosCalls = 0
+  const failing: DashboardHost = {
+    ...h,
+    slos: () => {
+      slosCalls++
+      throw new TypeError('the tracker broke: token=abc')
+    },
+    alerts: () => [alert],
+  }
+  const handler = new DashboardHandler(failing, { path: '/_vigie', token: undefined }, {})
+  for (let i = 0; i < 3; i++) {
+    const response = answer(handler, 'GET', '/_vigie/data.json', {})!
+    t.equal(response.status, 200, `poll ${i}: the data still answers`)
+    const data = JSON.parse(response.body)
+    t.same(data.slos, [])
+    t.same(data.alerts, [alert], 'the other provider is read as usual')
+    t.same(data.omitted, { slos: 0, alerts: 0 })
+    t.equal(data.aggregation, true)
+  }
+  t.equal(slosCalls, 3, 'asked again at each poll: it may recover')
+  t.equal(warnings.length, 1, 'one warning for the life of the app')
+  t.equal(warnings[0]!.msg, 'vigie: the dashboard could not read the SLOs; it shows none while that fails (the rest of the page is not affected)')
+  t.same(warnings[0]!.obj, { vigie: { provider: 'slos', err: { type: 'TypeError', message: 'the tracker broke: token=[REDACTED]' } } }, 'the message scrubbed and bounded, as reporter.report does')
+  t.equal(answer(handler, 'GET', '/_vigie', {})?.status, 200, 'the page loads')
+
+  const odd = host()
+  const notAList = new DashboardHandler({ ...odd.host, alerts: () => null as unknown as [] }, { path: '/_vigie', token: undefined }, {})
+  const response = answer(notAList, 'GET', '/_vigie/data.json', {})!
+  t.equal(response.status, 200)
+  t.same(JSON.parse(response.body).alerts, [])
+  t.match(odd.warnings, [{ msg: /could not read the alerts/, obj: { vigie: { provider: 'alerts', err: { type: 'TypeError', message: 'expected an array, got null' } } } }])
+})
+
+t.test('dashboard(): the providers reach data.json', async (t) => {
+  const warnings: unknown[] = []
+  const reporter = new FailureReporter({ warn: (obj) => warnings.push(obj) })
+  const slo = {
+    name: 'checkout',
+    objective: 99.5,
+    window: '7d' as const,
+    good: 95,
+    total: 100,
+    sli: 0.95,
+    errorBudget: { remaining: -9 },
+    burnRates: { '5m': 10, '30m': 10, '1h': 10, '2h': 10, '6h': 10, '1d': 10, '3d': 10 },
+    coverage: 1,
+  }
+  const page = dashboard({ path: '/_vigie', token: undefined }, null, () => null, reporter, { slos: () => [slo], alerts: () => [] })
+  const data = JSON.parse(page.endpoint.respond('/_vigie/data.json', 'GET', '', {}).body)
+  t.same(data.slos, [slo])
+  t.same(data.alerts, [])
 })

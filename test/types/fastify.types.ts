@@ -74,8 +74,14 @@ await app.register(observability, { dashboard: '/_vigie' })
 const polled = {} as DashboardData
 const latestMessage: string | undefined = polled.exceptions[0]?.message
 const p99: Array<number | null> = polled.timeline.responseTimeMs.p99
+const budgetLeft: number | null | undefined = polled.slos[0]?.errorBudget.remaining
+const firing: boolean = polled.alerts.some((alert) => alert.state === 'firing')
+const leftOut: number = polled.omitted.slos + polled.omitted.alerts
 void latestMessage
 void p99
+void budgetLeft
+void firing
+void leftOut
 
 const healthOptions: HealthOptions = {
   path: '/ops/health',

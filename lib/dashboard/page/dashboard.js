@@ -18,13 +18,26 @@
     ['process.disk_free', 'Free disk (working dir)', 'bytes'],
   ]
 
+  const BURN_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d']
+  // The page thresholds of the default burn-rate table (docs/slo.md), for a 30-day SLO: 14.4 over
+  // 5m and 1h, 6 over 30m and 6h. They scale with the SLO's window, as the alerts do.
+  const PAGE_BURN = { '5m': 14.4, '1h': 14.4, '30m': 6, '6h': 6 }
+  const DAY_SECONDS = 86400
+  const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: DAY_SECONDS }
+  // Budget points kept per SLO for its chart: 10 minutes of polls.
+  const MAX_BUDGET_POINTS = 300
+
   const script = document.currentScript
   const dataUrl = new URL('../data.json', script.src)
   const token = new URLSearchParams(window.location.search).get('token')
   const css = window.getComputedStyle(document.documentElement)
   const color = (name) => css.getPropertyValue(name).trim()
   const $ = (id) => document.getElementById(id)
+  /** Chart key → { chart, element }. */
   const charts = {}
+  /** SLO name → its card's elements and its budget history (kept from the polls). */
+  const sloCards = new Map()
+  let sloCardCount = 0
   let updates = 0
 
   function text (tag, content, className) {
@@ -92,28 +105,38 @@
 
   /** Creates the chart on first use, then only replaces its data. */
   function draw (id, height, series, data, yLabel) {
-    const element = $(id)
-    if (charts[id] === undefined) {
-      charts[id] = new window.uPlot({
+    drawIn(id, $(id), height, series, data, yLabel, true)
+  }
+
+  function drawIn (key, element, height, series, data, yLabel, legend) {
+    if (charts[key] === undefined) {
+      const chart = new window.uPlot({
         width: chartWidth(element),
         height,
         scales: { x: { time: true } },
-        legend: { live: false },
+        legend: { show: legend, live: false },
         cursor: { drag: { x: false, y: false } },
-        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: s.width ?? 1.5, fill: s.fill, spanGaps: s.spanGaps ?? false, points: { show: s.points === true, size: 5, fill: s.stroke } }))],
+        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: s.width ?? 1.5, dash: s.dash, fill: s.fill, spanGaps: s.spanGaps ?? false, points: { show: s.points === true, size: 5, fill: s.stroke } }))],
         axes: [
           { stroke: color('--muted'), grid: { stroke: color('--line') }, ticks: { stroke: color('--line') }, space: 70, values: timeLabels },
           { stroke: color('--muted'), grid: { stroke: color('--line') }, ticks: { stroke: color('--line') }, size: 56, space: height < 200 ? 18 : 30, label: yLabel, labelSize: yLabel ? 18 : 0 },
         ],
       }, data, element)
+      charts[key] = { chart, element }
     } else {
-      charts[id].setData(data)
+      charts[key].chart.setData(data)
     }
   }
 
+  function forget (key) {
+    if (charts[key] === undefined) return
+    charts[key].chart.destroy()
+    delete charts[key]
+  }
+
   function resize () {
-    for (const [id, chart] of Object.entries(charts)) {
-      chart.setSize({ width: chartWidth($(id)), height: chart.height })
+    for (const { chart, element } of Object.values(charts)) {
+      chart.setSize({ width: chartWidth(element), height: chart.height })
     }
   }
 
@@ -225,6 +248,176 @@
     ], [timeline.time, timeline.eventLoopDelayP99Ms])
   }
 
+  /** `'30d'` → 30 (days); null when it does not parse. */
+  function windowDays (window) {
+    const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(String(window))
+    return match === null ? null : (Number(match[1]) * UNIT_SECONDS[match[2]]) / DAY_SECONDS
+  }
+
+  /** The SLI (a ratio) as a percentage with enough digits to tell it from a 99.9 objective. */
+  function formatSli (sli) {
+    if (sli === null || sli === undefined || !Number.isFinite(sli)) return '–'
+    return `${formatNumber(100 * sli, 3)} %`
+  }
+
+  function budgetText (remaining) {
+    if (remaining === null || remaining === undefined || !Number.isFinite(remaining)) return 'Error budget: no events yet'
+    if (remaining < 0) return `Error budget overspent: ${formatNumber(100 * remaining, 1)} % (${formatNumber(100 * (1 - remaining), 1)} % of it used)`
+    if (remaining === 0) return 'Error budget spent: 0 % left'
+    return `Error budget left: ${formatNumber(100 * remaining, 1)} %`
+  }
+
+  function budgetLevel (remaining) {
+    if (remaining === null || remaining === undefined || !Number.isFinite(remaining)) return 'none'
+    if (remaining <= 0) return 'spent'
+    return remaining < 0.25 ? 'low' : 'ok'
+  }
+
+  /** One SLO's card: built once per name, then only updated (its chart keeps its history). */
+  function sloCard (name) {
+    let card = sloCards.get(name)
+    if (card !== undefined) return card
+    const n = ++sloCardCount
+    const root = document.createElement('article')
+    root.className = 'slo'
+    const title = text('h3', name, 'slo-name')
+    title.id = `slo-title-${n}`
+    root.setAttribute('aria-labelledby', title.id)
+    const sli = text('p', '', 'slo-sli')
+    const bar = document.createElement('div')
+    bar.className = 'budget-bar'
+    bar.setAttribute('aria-hidden', 'true')
+    const fill = document.createElement('span')
+    bar.appendChild(fill)
+    const budget = text('p', '', 'budget-text')
+    const burn = document.createElement('table')
+    burn.className = 'burn'
+    const head = document.createElement('tr')
+    head.appendChild(text('th', 'Burn rate', 'burn-label'))
+    for (const window of BURN_WINDOWS) head.appendChild(text('th', window, 'num'))
+    const values = document.createElement('tr')
+    values.appendChild(text('th', '× budget', 'burn-label'))
+    const cells = BURN_WINDOWS.map(() => values.appendChild(text('td', '–', 'num')))
+    const thead = document.createElement('thead')
+    thead.appendChild(head)
+    const tbody = document.createElement('tbody')
+    tbody.appendChild(values)
+    burn.append(thead, tbody)
+    const coverage = text('p', '', 'coverage')
+    const chart = document.createElement('div')
+    chart.className = 'chart tiny'
+    chart.setAttribute('role', 'img')
+    chart.setAttribute('aria-label', 'Error budget left (%) over the last minutes, one point per poll')
+    root.append(title, sli, bar, budget, burn, coverage, chart)
+    card = { key: `slo-chart-${n}`, root, sli, fill, budget, cells, coverage, chart, time: [], remaining: [] }
+    sloCards.set(name, card)
+    return card
+  }
+
+  function showSlos (data) {
+    const slos = data.slos ?? []
+    const seen = new Set()
+    const roots = []
+    for (const slo of slos) {
+      if (seen.has(slo.name)) continue
+      seen.add(slo.name)
+      const card = sloCard(slo.name)
+      roots.push(card.root)
+      card.sli.textContent = `SLI ${formatSli(slo.sli)} vs objective ${formatNumber(slo.objective, 3)} % · ${slo.window} window · ${formatNumber(slo.good, 0)} good of ${formatNumber(slo.total, 0)}`
+      const remaining = slo.errorBudget ? slo.errorBudget.remaining : null
+      const level = budgetLevel(remaining)
+      card.fill.className = `budget-fill ${level}`
+      card.fill.style.width = level === 'none' ? '0%' : level === 'spent' ? '100%' : `${Math.min(100, Math.round(1000 * remaining) / 10)}%`
+      card.budget.textContent = budgetText(remaining)
+      card.budget.className = `budget-text ${level}`
+
+      const days = windowDays(slo.window)
+      BURN_WINDOWS.forEach((window, i) => {
+        const rate = slo.burnRates ? slo.burnRates[window] : null
+        const cell = card.cells[i]
+        const page = PAGE_BURN[window] === undefined || days === null ? null : PAGE_BURN[window] * days / 30
+        const isNumber = rate !== null && rate !== undefined && Number.isFinite(rate)
+        const overPage = isNumber && page !== null && rate > page
+        const over = isNumber && rate > 1
+        cell.className = overPage ? 'num burn-page' : over ? 'num burn-over' : 'num'
+        cell.textContent = isNumber ? formatNumber(rate, rate < 10 ? 2 : 1) : '–'
+        if (overPage) cell.appendChild(text('span', ' (above the page threshold)', 'sr-only'))
+        else if (over) cell.appendChild(text('span', ' (above 1)', 'sr-only'))
+        cell.title = page === null ? `${window}: 1 spends the budget exactly over the window` : `${window}: page threshold ${formatNumber(page, 2)}`
+      })
+      const covered = Number.isFinite(slo.coverage) ? slo.coverage : 0
+      card.coverage.textContent = `Coverage: the counts cover ${formatNumber(100 * covered, 1)} % of the ${slo.window} window`
+      card.coverage.className = covered < 1 ? 'coverage partial' : 'coverage'
+
+      // The chart: one point per poll, the oldest dropped past MAX_BUDGET_POINTS.
+      card.time.push(data.at / 1000)
+      card.remaining.push(level === 'none' ? null : Math.round(10000 * remaining) / 100)
+      if (card.time.length > MAX_BUDGET_POINTS) {
+        card.time.shift()
+        card.remaining.shift()
+      }
+    }
+    for (const [name, card] of sloCards) {
+      if (!seen.has(name)) {
+        forget(card.key)
+        sloCards.delete(name)
+      }
+    }
+    $('slo-list').replaceChildren(...roots)
+    $('slos-empty').hidden = roots.length > 0
+    // Charts are drawn once their card is in the page (uPlot reads its width).
+    for (const name of seen) {
+      const card = sloCards.get(name)
+      drawIn(card.key, card.chart, 120, [
+        { label: 'budget left', stroke: color('--c3xx'), width: 2, spanGaps: true, points: true },
+        { label: 'spent', stroke: color('--c5xx'), width: 1, dash: [4, 4] },
+      ], [card.time, card.remaining, card.time.map(() => 0)], '%', false)
+    }
+    showOmitted('slos-omitted', data.omitted ? data.omitted.slos : 0, `the page lists the first ${slos.length} SLOs`)
+  }
+
+  function showOmitted (id, count, why) {
+    const element = $(id)
+    element.hidden = !(count > 0)
+    element.textContent = count > 0 ? `${formatNumber(count, 0)} more not shown (${why})` : ''
+  }
+
+  /** `ms` as `42 s ago`, `3 min ago`, `2 h 5 min ago`, `3 d 4 h ago`. */
+  function ago (ms) {
+    if (!Number.isFinite(ms)) return '–'
+    const seconds = Math.max(0, Math.round(ms / 1000))
+    if (seconds < 60) return `${seconds} s ago`
+    const minutes = Math.floor(seconds / 60)
+    if (minutes < 60) return `${minutes} min ago`
+    const hours = Math.floor(minutes / 60)
+    if (hours < 24) return minutes % 60 === 0 ? `${hours} h ago` : `${hours} h ${minutes % 60} min ago`
+    const days = Math.floor(hours / 24)
+    return hours % 24 === 0 ? `${days} d ago` : `${days} d ${hours % 24} h ago`
+  }
+
+  function showAlerts (data) {
+    const alerts = data.alerts ?? []
+    const rows = alerts.map((a) => {
+      const tr = document.createElement('tr')
+      tr.className = `alert-${a.state}`
+      tr.appendChild(text('td', a.name, 'name'))
+      const state = document.createElement('td')
+      state.appendChild(text('span', a.state, `state state-${a.state}`))
+      tr.appendChild(state)
+      tr.appendChild(text('td', a.severity, `severity severity-${a.severity}`))
+      tr.appendChild(text('td', formatNumber(a.value, 3), 'num'))
+      // Relative to the data's own clock: a skewed browser clock does not shift it.
+      const since = text('td', ago(data.at - a.since), 'since')
+      since.title = new Date(a.since).toLocaleString('en-GB')
+      tr.appendChild(since)
+      return tr
+    })
+    $('alert-rows').replaceChildren(...rows)
+    $('alerts-table').hidden = rows.length === 0
+    $('alerts-empty').hidden = rows.length > 0
+    showOmitted('alerts-omitted', data.omitted ? data.omitted.alerts : 0, `the page lists ${alerts.length}, firing first`)
+  }
+
   function showFooter (data) {
     const parts = [`${data.series.count} series (cap ${data.series.maxSeries})`]
     if (data.series.evictedSeries > 0) parts.push(`${data.series.evictedSeries} series evicted at the cap`)
@@ -254,6 +447,8 @@
       showFooter(data)
     }
     showExceptions(data)
+    showSlos(data)
+    showAlerts(data)
     updates++
     document.body.dataset.updates = String(updates)
     setStatus(`live · updated ${new Date(data.at).toLocaleTimeString('en-GB')}`, false)
