@@ -50,10 +50,15 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
   })
   const capture = new ExceptionCapture<Request>({ options, scrubber, reporter, logger, metrics, events })
 
+  const slos = on && options.slos.length > 0
+    ? sloFeature(options.slos, { statsd, tagFormat: options.statsd.tagFormat, reporter, store: options.slo })
+    : null
+  if (slos !== null) events.subscribe(slos.subscriber)
+
   const endpoints: Endpoint[] = []
   if (on && options.dashboard !== null) {
     const page = dashboard(options.dashboard, aggregated?.aggregator ?? null, () => metrics.dropped(), reporter,
-      { slos: () => [], alerts: () => [] })
+      { slos: () => slos?.statuses() ?? [], alerts: () => [] })
     endpoints.push(page.endpoint)
     events.subscribe(page.subscriber)
   }
@@ -64,11 +69,6 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
     events.subscribe(health.subscriber)
   }
   if (on && options.processMetrics !== null) events.subscribe(processGauges(statsd, options.processMetrics.intervalMs, reporter))
-  // The SLOs' burn sources (slos.burnSources) are for the alert engine.
-  const slos = on && options.slos.length > 0
-    ? sloFeature(options.slos, { statsd, tagFormat: options.statsd.tagFormat, reporter, store: options.slo })
-    : null
-  if (slos !== null) events.subscribe(slos.subscriber)
   let outgoing = null
   if (on && options.propagation !== null) {
     const propagated = propagation(options.correlationHeader, options.propagation.allows, metrics)
