@@ -125,7 +125,10 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
   }
   if (!fastify.hasDecorator('vigie')) {
     // Reads the installation's vigie at call time: an explicit registration may replace it.
-    const api: VigieApi = Object.freeze({ snapshot: () => installation.lifecycle.vigie.api.snapshot() })
+    const api: VigieApi = Object.freeze({
+      snapshot: () => installation.lifecycle.vigie.api.snapshot(),
+      alerts: () => installation.lifecycle.vigie.api.alerts(),
+    })
     fastify.decorate('vigie', { getter: () => api })
   }
   fastify.decorateRequest(kState, null)

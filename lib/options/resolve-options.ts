@@ -10,12 +10,14 @@ import { DEFAULTS } from './defaults.js'
 import { readEnvironment, type Env } from './environment.js'
 import { OptionErrors } from './option-errors.js'
 import { isDecidedInCode, layerOptions } from './precedence.js'
+import { resolveAlerts, type ResolvedAlerts } from './resolve-alerts.js'
 import { resolveAggregation, resolveDashboard, resolveExceptionLines, resolveProcessMetrics, resolvePropagation } from './resolve-features.js'
 import { resolveStatsd, type ResolvedStatsd } from './resolve-statsd.js'
 import { CODE_CHECKS, OptionChecks } from './validators.js'
 
 export { DEFAULTS } from './defaults.js'
 export type { ResolvedStatsd } from './resolve-statsd.js'
+export type { ResolvedAlerts } from './resolve-alerts.js'
 
 export interface ResolvedOptions<Request = unknown> {
   readonly disabled: boolean
@@ -42,6 +44,8 @@ export interface ResolvedOptions<Request = unknown> {
   readonly dashboard: { readonly path: string, readonly token: string | undefined } | null
   /** Full exception lines per kind and interval; null when unlimited (`exceptionLines: false`). */
   readonly exceptionLines: { readonly perInterval: number, readonly intervalMs: number } | null
+  /** Threshold rules (none by default) and the intervals every alert rule runs on. */
+  readonly alerts: ResolvedAlerts
 }
 
 type Group = Record<string, unknown>
@@ -62,6 +66,12 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
 
   const capture = (options.capture ?? {}) as Group
   const asyncContext = check.boolean(options.asyncContext, 'asyncContext', DEFAULTS.asyncContext)
+  const aggregation = resolveAggregation(options.aggregation as Feature, check)
+  const alerts = resolveAlerts(options.alerts as Group | undefined, check.invalid)
+  if (aggregation === null && alerts.rules.length > 0) {
+    throw errors.conflict(['alerts.rules', 'aggregation'],
+      'vigie: option "alerts.rules" needs the in-process aggregation, which "aggregation": false turns off; threshold rules read its windows (turn aggregation on, or remove the rules)')
+  }
   return Object.freeze({
     disabled: environment.disabled,
     statsd: resolveStatsd((options.statsd ?? {}) as Group, check, errors),
@@ -80,10 +90,11 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
     asyncContext,
     logInjection: check.boolean(options.logInjection, 'logInjection', DEFAULTS.logInjection),
     propagation: resolvePropagation(options.propagation as Feature, asyncContext, check, errors),
-    aggregation: resolveAggregation(options.aggregation as Feature, check),
+    aggregation,
     processMetrics: resolveProcessMetrics(options.processMetrics as Feature, check),
     dashboard: resolveDashboard(options.dashboard as Feature, check),
     exceptionLines: resolveExceptionLines(options.exceptionLines as Feature, check),
+    alerts,
   })
 }
 

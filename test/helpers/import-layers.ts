@@ -10,13 +10,13 @@ import { dirname, join, relative, resolve } from 'node:path'
 export const LAYERS: ReadonlyArray<{ readonly layer: string, readonly groups: readonly string[] }> = [
   { layer: 'entry', groups: ['index.ts', 'index.cjs-entry.ts', 'register.esm-entry.ts', 'register.cjs-entry.ts', 'fastify.ts', 'express.ts', 'instrument'] },
   { layer: 'composition', groups: ['compose.ts'] },
-  { layer: 'adapters and features', groups: ['adapters', 'aggregate', 'dashboard', 'process-metrics', 'propagation'] },
+  { layer: 'adapters and features', groups: ['adapters', 'aggregate', 'alerts', 'dashboard', 'process-metrics', 'propagation', 'slo'] },
   { layer: 'core', groups: ['core'] },
   { layer: 'leaves', groups: ['context', 'metrics', 'capture', 'scrub', 'logging', 'options', 'options.ts', 'errors.ts', 'types.ts', 'version.ts', 'process-state.ts', 'lazy-dependencies.cts'] },
 ]
 const ADAPTERS = new Set(['adapters'])
 export const ADAPTER_FRONTS: ReadonlySet<string> = new Set(['adapters/fastify.ts', 'adapters/express.ts'])
-export const FEATURE_DEPENDENCIES: Readonly<Record<string, readonly string[]>> = { dashboard: ['aggregate'] }
+export const FEATURE_DEPENDENCIES: Readonly<Record<string, readonly string[]>> = { dashboard: ['aggregate'], alerts: ['aggregate', 'slo'] }
 
 /** The group of a lib-relative path: its first folder, or the file itself at the top. */
 export function groupOf (path: string): string {
