@@ -7,7 +7,7 @@ import type { BurnSource } from '../slo/burn-source.js'
 import type { AlertSeverity, AlertStatus } from '../types.js'
 import { alertLabels, fingerprint } from './alert-labels.js'
 import type { AlertDispatch, AlertNotice } from './alert-notice.js'
-import { burnRules, readBurn, type BurnRule } from './burn-rules.js'
+import { burnRules, reaches, readBurn, type BurnRule } from './burn-rules.js'
 import { readRule } from './rule-reading.js'
 import { RuleState, type Change, type Condition, type Holds } from './rule-state.js'
 
@@ -207,10 +207,10 @@ function burnRateRule (rule: BurnRule, started: number): Watched {
     read () {
       const burn = readBurn(rule)
       short = burn.short
-      const breaching = burn.long !== null && burn.short !== null && burn.long > rule.factor && burn.short > rule.factor
+      const breaching = reaches(burn.long, rule.factor) && reaches(burn.short, rule.factor)
       return { value: burn.long, breaching, holding: breaching }
     },
-    summary: (value) => `SLO ${rule.source.name} (${rule.source.objective}%) burns its error budget at ${value === null ? 'unknown' : round(value)}× over ${rule.long} and ${short === null ? 'unknown' : round(short)}× over ${rule.short} (fires over ${rule.factor}× in both)`,
+    summary: (value) => `SLO ${rule.source.name} (${rule.source.objective}%) burns its error budget at ${value === null ? 'unknown' : round(value)}× over ${rule.long} and ${short === null ? 'unknown' : round(short)}× over ${rule.short} (fires at ${rule.factor}× in both)`,
   }
 }
 

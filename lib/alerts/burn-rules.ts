@@ -43,9 +43,21 @@ export function burnRules (sources: readonly BurnSource[]): BurnRule[] {
   return rules
 }
 
+/**
+ * Relative slack on the comparison: the workbook's rates are where a share of the budget is spent
+ * (2 % in an hour is 14.4), and a bad ratio of exactly that share must reach the rate whatever the
+ * rounding of the division (0.0144 / 0.001 is 14.399999999999999 in doubles).
+ */
+const ROUNDING = 1e-9
+
+/** Whether a burn rate reaches `factor`: at or over it, rounding aside. */
+export function reaches (burn: number | null, factor: number): boolean {
+  return burn !== null && burn >= factor * (1 - ROUNDING)
+}
+
 /** Reads both windows of a burn-rate rule. */
 export function readBurn (rule: BurnRule): BurnReading {
-  const budget = 1 - rule.source.objective / 100
+  const budget = (100 - rule.source.objective) / 100
   const long = rule.source.badRatio(rule.line.longMs)
   const short = rule.source.badRatio(rule.line.shortMs)
   return { long: long === null ? null : long / budget, short: short === null ? null : short / budget }
