@@ -88,7 +88,6 @@ export const KNOWN_METRIC_KINDS: ReadonlyMap<string, MetricKind> = new Map<strin
   [METRIC_NAMES.exception, 'counter'],
   [METRIC_NAMES.clientRequest, 'counter'],
   [METRIC_NAMES.clientResponseTime, 'timing'],
-  [METRIC_NAMES.metricsDropped, 'counter'],
   ['alert.transition', 'counter'],
   ...Object.values(PROCESS_METRIC_NAMES).map((name): [string, MetricKind] => [name, 'gauge']),
 ])
