@@ -17,5 +17,6 @@ export type { VigieOptions, StatsdOptions, CaptureOptions, ScrubOptions, RouteVi
 export type { DashboardData, ControllerRow } from './dashboard/dashboard-data.js'
 export type { RecentException } from './dashboard/recent-exceptions.js'
 export type { AggregationOptions, VigieApi, Snapshot, MetricsDropped, SeriesSnapshot, Stats, CounterStats, TimingStats, GaugeStats, MetricKind, WindowName } from './types.js'
+export type { AlertsOptions, ThresholdRule, SeriesSelector, AlertStat, AlertSeverity, AlertStatus } from './types.js'
 
 export default observability
