@@ -32,6 +32,8 @@ export interface AggregatorOptions {
 
 type AnySeries = Series<Total>
 
+const NO_SERIES: ReadonlySet<AnySeries> = new Set()
+
 /**
  * In-process aggregation of metrics, per name and tag set, over sliding windows (1, 5, 15 and
  * 60 minutes) and as histories of time buckets. Memory is bounded: at most `maxSeries` series,
@@ -51,6 +53,8 @@ export class Aggregator {
    * recorded into) to the one whose opened last: the first is the next to be evicted.
    */
   readonly #recency = new Set<AnySeries>()
+  /** The same series by name, each set in the order they were created: readWindow() looks a name up. */
+  readonly #byName = new Map<string, Set<AnySeries>>()
   readonly #owner: SeriesOwner = {
     opened: (series) => {
       // Deleted and added again: it goes last.
@@ -181,7 +185,7 @@ export class Aggregator {
    * window, at most a bucket more (the 60-minute window excepted). Rates are per second of what
    * those buckets cover, since recording began. Null when no series matches; a counter with
    * nothing in the window reads 0. Nothing is kept from one call to the next: the cost is the
-   * series of the metric times the buckets of the window (docs/alerts.md, "Overhead").
+   * series of that name times the buckets of the window (docs/alerts.md, "Overhead").
    */
   readWindow (name: string, kinds: readonly MetricKind[], tags: TagEntries, windowMs: number): WindowReading | null {
     const now = this.#clock.now()
@@ -190,8 +194,8 @@ export class Aggregator {
     let kind: MetricKind | undefined
     let total: Total | undefined
     let matched = 0
-    for (const one of this.#series.values()) {
-      if (one.name !== name || (kind === undefined ? !kinds.includes(one.kind) : one.kind !== kind) || !hasTags(one.tagEntries, tags)) continue
+    for (const one of this.#byName.get(name) ?? NO_SERIES) {
+      if ((kind === undefined ? !kinds.includes(one.kind) : one.kind !== kind) || !hasTags(one.tagEntries, tags)) continue
       if (kind === undefined) {
         kind = one.kind
         total = newTotal(kind, this.#scratch)
@@ -230,10 +234,16 @@ export class Aggregator {
       victim = this.#recency.values().next().value as AnySeries
       this.#recency.delete(victim)
       this.#series.delete(victim.key)
+      const named = this.#byName.get(victim.name)!
+      named.delete(victim)
+      if (named.size === 0) this.#byName.delete(victim.name)
     }
     const series = createSeries(kind, name, tags, key, this.#clock, this.#owner, victim)
     this.#series.set(key, series)
     this.#recency.add(series)
+    let named = this.#byName.get(name)
+    if (named === undefined) this.#byName.set(name, named = new Set())
+    named.add(series)
     if (victim !== null) {
       victim.evict()
       if (this.#evictedSeries++ === 0) this.#onFirstEviction()
