@@ -1,6 +1,6 @@
 import Fastify from 'fastify'
 import t from 'tap'
-import { ERROR_CODES, observability } from '../../lib/index.js'
+import { ERROR_CODES, expressObservability, observability } from '../../lib/index.js'
 import { resolveOptions } from '../../lib/options/resolve-options.js'
 import type { ThresholdRule } from '../../lib/types.js'
 
@@ -131,4 +131,20 @@ t.test('rules without the aggregation fail at startup, naming alerts.rules', asy
   }, {
     code: ERROR_CODES.INVALID_OPTION, option: 'alerts.rules[0].stat',
   }, 'registering the plugin rejects')
+})
+
+t.test('VIGIE_DISABLED: no rule is evaluated, alerts() is []', async (t) => {
+  const rules = [{ ...RULE, name: 'always', metric: 'http_request', stat: 'count' as const, above: -1, for: undefined, clear: undefined }]
+  const middleware = expressObservability({ statsd: { port: 9 }, alerts: { rules } })
+  t.teardown(() => middleware.close())
+  t.match(middleware.vigie.alerts(), [{ name: 'always', state: 'ok', value: null }], 'on: the rule is there')
+  const previous = process.env.VIGIE_DISABLED
+  process.env.VIGIE_DISABLED = '1'
+  t.teardown(() => {
+    if (previous === undefined) delete process.env.VIGIE_DISABLED
+    else process.env.VIGIE_DISABLED = previous
+  })
+  const disabled = expressObservability({ statsd: { port: 9 }, alerts: { rules } })
+  t.teardown(() => disabled.close())
+  t.same(disabled.vigie.alerts(), [])
 })
