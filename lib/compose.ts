@@ -1,4 +1,6 @@
 import { aggregation } from './aggregate/aggregation-feature.js'
+import { alertEngine, type AlertEngine } from './alerts/alert-engine.js'
+import { createAlertDispatch } from './alerts/alert-dispatch.js'
 import { ExceptionCapture, type VigieLogger } from './core/exception-capture.js'
 import { FailureReporter } from './core/failure-reporter.js'
 import { LifecycleEvents } from './core/lifecycle-events.js'
@@ -54,11 +56,28 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
     ? sloFeature(options.slos, { statsd, tagFormat: options.statsd.tagFormat, reporter, store: options.slo })
     : null
   if (slos !== null) events.subscribe(slos.subscriber)
+  // Threshold rules read the aggregation (resolveOptions() refuses rules without it); burn-rate
+  // rules come with the SLOs.
+  const burnSources = slos?.burnSources ?? []
+  let alerts: AlertEngine | null = null
+  if (on && (options.alerts.rules.length > 0 || burnSources.length > 0)) {
+    const engine = alertEngine(options.alerts, {
+      aggregator: aggregated?.aggregator ?? null,
+      burnSources,
+      dispatch: createAlertDispatch(options.alerts.plans, { logger, reporter, statsd, scrubber }),
+      logger,
+      statsd,
+      tagFormat: options.statsd.tagFormat,
+      reporter,
+    })
+    alerts = engine
+    events.subscribe({ name: 'alerts', closing: () => engine.close() })
+  }
 
   const endpoints: Endpoint[] = []
   if (on && options.dashboard !== null) {
     const page = dashboard(options.dashboard, aggregated?.aggregator ?? null, () => metrics.dropped(), reporter,
-      { slos: () => slos?.statuses() ?? [], alerts: () => [] })
+      { slos: () => slos?.statuses() ?? [], alerts: () => alerts?.statuses() ?? [] })
     endpoints.push(page.endpoint)
     events.subscribe(page.subscriber)
   }
@@ -96,6 +115,9 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
       },
       drain () {
         health?.drain()
+      },
+      alerts () {
+        return alerts?.statuses() ?? []
       },
     }),
     endpoints,

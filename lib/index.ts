@@ -20,5 +20,6 @@ export { SLO_METRIC_NAMES } from './slo/slo-gauges.js'
 export type { SloDefinition, SloStoreOptions, SloStatus, BurnRateAlert, BurnRateWindow } from './types.js'
 export type { HealthReport, HealthCheckReading, HealthStatus } from './health/health-report.js'
 export type { AggregationOptions, VigieApi, Snapshot, MetricsDropped, SeriesSnapshot, Stats, CounterStats, TimingStats, GaugeStats, MetricKind, WindowName } from './types.js'
+export type { AlertsOptions, ThresholdRule, SeriesSelector, AlertStat, AlertSeverity, AlertStatus } from './types.js'
 
 export default observability

@@ -98,6 +98,12 @@ export interface VigieApi {
    * })
    */
   drain: () => void
+  /**
+   * Every alert rule's state: the threshold rules of `alerts.rules`, then the burn-rate rules of
+   * each SLO (named `slo:<slo>:<severity>:<long>/<short>`). `[]` when there is none, or vigie is
+   * disabled. See docs/alerts.md.
+   */
+  alerts: () => AlertStatus[]
 }
 
 /** A limit on a process reading for the readiness endpoint: over `warn`, `ready` says warn (still 200); over `fail`, it fails (503). */

@@ -130,6 +130,7 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
       snapshot: () => installation.lifecycle.vigie.api.snapshot(),
       slos: () => installation.lifecycle.vigie.api.slos(),
       drain: () => installation.lifecycle.vigie.api.drain(),
+      alerts: () => installation.lifecycle.vigie.api.alerts(),
     })
     fastify.decorate('vigie', { getter: () => api })
   }

@@ -3,13 +3,23 @@ import { CounterSeries } from './counter-series.js'
 import { GaugeSeries } from './gauge-series.js'
 import { HistoryMemos } from './history-memo.js'
 import type { Series, SeriesOwner, WindowRead } from './series.js'
-import { canonicalTags, seriesKey, tagValue } from './series-tags.js'
+import { canonicalTags, seriesKey, tagValue, type TagEntries } from './series-tags.js'
 import {
-  LONG_BUCKET_MS, LONG_BUCKETS, MonotonicClock, SHORT_BUCKET_MS, SHORT_BUCKETS, coveredSeconds, longIndexOf, shortIndexOf,
+  LONG_BUCKET_MS, LONG_BUCKETS, MonotonicClock, SHORT_BUCKET_MS, SHORT_BUCKETS, coveredSeconds, longIndexOf, shortIndexOf, windowSpan,
 } from './time-buckets.js'
 import { TimingSeries } from './timing-series.js'
 import { newTotal, type Total } from './totals.js'
 import type { History, HistoryPoint, MetricKind, SeriesHandle, SeriesSnapshot, Snapshot, Stats } from './types.js'
+
+/** One metric over one window (Aggregator#readWindow()). */
+export interface WindowReading {
+  /** The kind of the series read. */
+  readonly kind: MetricKind
+  /** What they add up to; null when nothing was recorded in the window (counters say 0 instead). */
+  readonly stats: Stats | null
+  /** How many series were added up. */
+  readonly series: number
+}
 
 export interface AggregatorOptions {
   /** Most series kept; past it, a new series takes the place of the one recorded least recently. */
@@ -21,6 +31,8 @@ export interface AggregatorOptions {
 }
 
 type AnySeries = Series<Total>
+
+const NO_SERIES: ReadonlySet<AnySeries> = new Set()
 
 /**
  * In-process aggregation of metrics, per name and tag set, over sliding windows (1, 5, 15 and
@@ -41,6 +53,8 @@ export class Aggregator {
    * recorded into) to the one whose opened last: the first is the next to be evicted.
    */
   readonly #recency = new Set<AnySeries>()
+  /** The same series by name, each set in the order they were created: readWindow() looks a name up. */
+  readonly #byName = new Map<string, Set<AnySeries>>()
   readonly #owner: SeriesOwner = {
     opened: (series) => {
       // Deleted and added again: it goes last.
@@ -164,6 +178,41 @@ export class Aggregator {
   }
 
   /**
+   * One metric over the last `windowMs` (10 s to 60 minutes): every series of that name and of
+   * one of `kinds` whose tags include `tags` (other tags may be anything), added up as history()
+   * adds them. The kind read is that of the first such series (in the order they were created);
+   * series of another kind are left out. Reads the buckets windowSpan() says: at least the
+   * window, at most a bucket more (the 60-minute window excepted). Rates are per second of what
+   * those buckets cover, since recording began. Null when no series matches; a counter with
+   * nothing in the window reads 0. Nothing is kept from one call to the next: the cost is the
+   * series of that name times the buckets of the window (docs/alerts.md, "Overhead").
+   */
+  readWindow (name: string, kinds: readonly MetricKind[], tags: TagEntries, windowMs: number): WindowReading | null {
+    const now = this.#clock.now()
+    const nowIndex = shortIndexOf(now)
+    const span = windowSpan(now, windowMs)
+    let kind: MetricKind | undefined
+    let total: Total | undefined
+    let matched = 0
+    for (const one of this.#byName.get(name) ?? NO_SERIES) {
+      if ((kind === undefined ? !kinds.includes(one.kind) : one.kind !== kind) || !hasTags(one.tagEntries, tags)) continue
+      if (kind === undefined) {
+        kind = one.kind
+        total = newTotal(kind, this.#scratch)
+      }
+      matched++
+      one.settle(nowIndex)
+      for (let index = span.first; index <= span.last; index++) {
+        if (span.ring === 'short') one.addShortBucket(total!, index)
+        else one.addLongBucket(total!, index)
+      }
+    }
+    if (kind === undefined || total === undefined) return null
+    const stats = total.stats(coveredSeconds(span.start, Infinity, now, this.#startedAt))
+    return { kind, stats: stats === null && kind === 'counter' ? { count: 0, ratePerSecond: 0 } : stats, series: matched }
+  }
+
+  /**
    * Forgets everything recorded, and the evictions counted. Series stay known (handles held by
    * callers keep recording into them) and keep counting against maxSeries; a snapshot leaves out
    * series with nothing recorded.
@@ -185,16 +234,30 @@ export class Aggregator {
       victim = this.#recency.values().next().value as AnySeries
       this.#recency.delete(victim)
       this.#series.delete(victim.key)
+      const named = this.#byName.get(victim.name)!
+      named.delete(victim)
+      if (named.size === 0) this.#byName.delete(victim.name)
     }
     const series = createSeries(kind, name, tags, key, this.#clock, this.#owner, victim)
     this.#series.set(key, series)
     this.#recency.add(series)
+    let named = this.#byName.get(name)
+    if (named === undefined) this.#byName.set(name, named = new Set())
+    named.add(series)
     if (victim !== null) {
       victim.evict()
       if (this.#evictedSeries++ === 0) this.#onFirstEviction()
     }
     return series
   }
+}
+
+/** Whether a series' tags hold every one of `wanted`. */
+function hasTags (entries: TagEntries, wanted: TagEntries): boolean {
+  for (const [key, value] of wanted) {
+    if (tagValue(entries, key) !== value) return false
+  }
+  return true
 }
 
 /** `victim`: the series evicted to make room, if any; its storage is taken over when it is of `kind`. */

@@ -65,3 +65,28 @@ export class MonotonicClock {
     return this.#last
   }
 }
+
+/** The buckets a read of the last `windowMs` adds up (Aggregator#readWindow()). */
+export interface WindowSpan {
+  readonly ring: 'short' | 'long'
+  /** Oldest and newest bucket index of that ring (the newest is the current, partial one). */
+  readonly first: number
+  readonly last: number
+  /** Epoch ms of the oldest bucket's start: the span covers from there to now. */
+  readonly start: number
+}
+
+/**
+ * The buckets that overlap the last `windowMs` before `now`: 10-s buckets while the short ring
+ * holds them all (windows up to 4 min 50 s), else minutes. So a read covers at least the window
+ * and at most one bucket more, except that the long ring holds 60 minutes: a 60-minute window
+ * covers the 59 minutes before the current one, and what has gone of it.
+ */
+export function windowSpan (now: number, windowMs: number): WindowSpan {
+  const last = shortIndexOf(now)
+  const first = shortIndexOf(now - windowMs)
+  if (last - first + 1 <= SHORT_BUCKETS) return { ring: 'short', first, last, start: first * SHORT_BUCKET_MS }
+  const lastMinute = longIndexOf(last)
+  const firstMinute = Math.max(longIndexOf(first), lastMinute - LONG_BUCKETS + 1)
+  return { ring: 'long', first: firstMinute, last: lastMinute, start: firstMinute * LONG_BUCKET_MS }
+}

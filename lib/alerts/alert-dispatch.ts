@@ -17,7 +17,7 @@ import type { Notifier, NotifierContext } from './notifiers/notifier.js'
 import { pagerdutyNotifier } from './notifiers/pagerduty.js'
 import { slackNotifier } from './notifiers/slack.js'
 import { webhookNotifier } from './notifiers/webhook.js'
-import type { ResolvedNotifier, ResolvedPlans } from './plans.js'
+import type { ResolvedNotifier, ResolvedPlans } from '../options/resolve-plans.js'
 
 /** Counted, tagged `type` and `severity`, when a notifier gave up on a notice. */
 export const NOTIFICATION_FAILED = 'alert.notification_failed'

@@ -9,7 +9,7 @@ import { OPTION_KEYS, type OptionGroup } from './option-names.js'
 export type CodeOptions = Readonly<Record<string, unknown>>
 
 /** Option objects that are always objects. */
-const GROUPS = ['statsd', 'capture', 'scrub', 'slo'] as const
+const GROUPS = ['statsd', 'capture', 'scrub', 'slo', 'alerts'] as const
 /** Features that are a boolean or an object of sub-options. */
 const FEATURES = ['propagation', 'aggregation', 'processMetrics', 'dashboard', 'exceptionLines', 'health'] as const
 

@@ -10,6 +10,7 @@ import { DEFAULTS } from './defaults.js'
 import { readEnvironment, type Env } from './environment.js'
 import { OptionErrors } from './option-errors.js'
 import { isDecidedInCode, layerOptions } from './precedence.js'
+import { resolveAlerts, type ResolvedAlerts } from './resolve-alerts.js'
 import { resolveAggregation, resolveDashboard, resolveExceptionLines, resolveProcessMetrics, resolvePropagation } from './resolve-features.js'
 import { resolveSloStore, resolveSlos, type ResolvedSlo, type ResolvedSloStore } from './resolve-slos.js'
 import { resolveHealth, type ResolvedHealth } from './resolve-health.js'
@@ -20,6 +21,7 @@ export { DEFAULTS } from './defaults.js'
 export type { ResolvedStatsd } from './resolve-statsd.js'
 export type { ResolvedSlo, ResolvedSloStore } from './resolve-slos.js'
 export type { ResolvedHealth, ResolvedLimit } from './resolve-health.js'
+export type { ResolvedAlerts } from './resolve-alerts.js'
 
 export interface ResolvedOptions<Request = unknown> {
   readonly disabled: boolean
@@ -52,6 +54,8 @@ export interface ResolvedOptions<Request = unknown> {
   readonly slo: ResolvedSloStore
   /** null when the health endpoints are off (the default). */
   readonly health: ResolvedHealth | null
+  /** Threshold rules (none by default) and the intervals every alert rule runs on. */
+  readonly alerts: ResolvedAlerts
 }
 
 type Group = Record<string, unknown>
@@ -72,6 +76,12 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
 
   const capture = (options.capture ?? {}) as Group
   const asyncContext = check.boolean(options.asyncContext, 'asyncContext', DEFAULTS.asyncContext)
+  const aggregation = resolveAggregation(options.aggregation as Feature, check)
+  const alerts = resolveAlerts(options.alerts as Group | undefined, check.invalid)
+  if (aggregation === null && alerts.rules.length > 0) {
+    throw errors.conflict(['alerts.rules', 'aggregation'],
+      'vigie: option "alerts.rules" needs the in-process aggregation, which "aggregation": false turns off; threshold rules read its windows (turn aggregation on, or remove the rules)')
+  }
   const resolved = {
     disabled: environment.disabled,
     statsd: resolveStatsd((options.statsd ?? {}) as Group, check, errors),
@@ -90,12 +100,13 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
     asyncContext,
     logInjection: check.boolean(options.logInjection, 'logInjection', DEFAULTS.logInjection),
     propagation: resolvePropagation(options.propagation as Feature, asyncContext, check, errors),
-    aggregation: resolveAggregation(options.aggregation as Feature, check),
+    aggregation,
     processMetrics: resolveProcessMetrics(options.processMetrics as Feature, check),
     dashboard: resolveDashboard(options.dashboard as Feature, check),
     exceptionLines: resolveExceptionLines(options.exceptionLines as Feature, check),
     slos: resolveSlos(options.slos, check.invalid),
     slo: resolveSloStore(options.slo, check.invalid),
+    alerts,
   }
   return Object.freeze({ ...resolved, health: resolveHealth(options.health as Feature, check, errors, resolved.dashboard?.path ?? null) })
 }

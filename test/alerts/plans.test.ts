@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { GITHUB_API_URL, PAGERDUTY_EVENTS_URL, resolvePlans } from '../../lib/alerts/plans.js'
+import { GITHUB_API_URL, PAGERDUTY_EVENTS_URL, resolvePlans } from '../../lib/options/resolve-plans.js'
 import { ERROR_CODES, invalidOption, type VigieError } from '../../lib/errors.js'
 import { root, WITHOUT_TAP } from '../helpers/run-built.js'
 
@@ -137,12 +137,12 @@ t.test('e-mail: nodemailer is loaded only when an e-mail notifier is configured,
 })
 
 t.test('in a real process where nodemailer is not installed (a copy of the build, away from node_modules)', async (t) => {
-  t.ok(existsSync(join(root, 'dist/cjs/alerts/plans.js')), 'built (node scripts/build.mjs)')
+  t.ok(existsSync(join(root, 'dist/cjs/options/resolve-plans.js')), 'built (node scripts/build.mjs)')
   const dir = mkdtempSync(join(tmpdir(), 'vigie-no-nodemailer-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   cpSync(join(root, 'dist/cjs'), join(dir, 'app/dist'), { recursive: true })
   const script = `
-    const { resolvePlans } = require(${JSON.stringify(join(dir, 'app/dist/alerts/plans.js'))})
+    const { resolvePlans } = require(${JSON.stringify(join(dir, 'app/dist/options/resolve-plans.js'))})
     const { invalidOption } = require(${JSON.stringify(join(dir, 'app/dist/errors.js'))})
     try {
       resolvePlans({ ticket: [{ type: 'email', transport: { host: '127.0.0.1', auth: { user: 'u', pass: 'hunter2' } }, from: 'a@b.c', to: 'd@e.f' }] }, invalidOption)

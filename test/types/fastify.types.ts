@@ -4,6 +4,7 @@ import type { StatsD } from 'hot-shots'
 import observability, { correlationId, genReqId, loggerOptions, scrub, type CounterStats, type MetricsDropped, type Snapshot, type VigieOptions } from 'vigie'
 import type { SloDefinition, SloStatus } from 'vigie'
 import type { DashboardData, DashboardOptions, ExceptionLinesOptions, HealthOptions, HealthReport } from 'vigie'
+import type { AlertStatus, ThresholdRule } from 'vigie'
 
 const app = Fastify({ logger: loggerOptions({ level: 'info' }), genReqId: genReqId() })
 
@@ -27,6 +28,13 @@ const options: VigieOptions = { captureClientErrors: true, aggregation: { maxSer
 void options
 
 const snapshot: Snapshot | null = app.vigie.snapshot()
+const alerts: AlertStatus[] = app.vigie.alerts()
+const firing: boolean = alerts.some((alert) => alert.state === 'firing' && alert.severity === 'page' && alert.value !== null)
+void firing
+const slowCheckout: ThresholdRule = { name: 'slow-checkout', metric: 'http_request.response_time', stat: 'p90', tags: { controller: '/checkout' }, window: '5m', above: 500, clear: 400, for: '2m', severity: 'ticket' }
+void ({ alerts: { rules: [slowCheckout, { name: 'errors', stat: 'errorRatio', window: '1m', above: 0.05, severity: 'page' }], repeatInterval: '1h' } } satisfies VigieOptions)
+// @ts-expect-error: a window is a duration such as '5m'
+void ({ name: 'x', metric: 'm', stat: 'count', window: 300, above: 1, severity: 'page' } satisfies ThresholdRule)
 const requests = snapshot?.series.find((s) => s.name === 'http_request' && s.kind === 'counter')
 const perSecond: number | undefined = (requests?.windows['1m'] as CounterStats | null)?.ratePerSecond
 const controller: string | undefined = requests?.tags.controller
@@ -75,12 +83,12 @@ const polled = {} as DashboardData
 const latestMessage: string | undefined = polled.exceptions[0]?.message
 const p99: Array<number | null> = polled.timeline.responseTimeMs.p99
 const budgetLeft: number | null | undefined = polled.slos[0]?.errorBudget.remaining
-const firing: boolean = polled.alerts.some((alert) => alert.state === 'firing')
+const firingOnPage: boolean = polled.alerts.some((alert) => alert.state === 'firing')
 const leftOut: number = polled.omitted.slos + polled.omitted.alerts
 void latestMessage
 void p99
 void budgetLeft
-void firing
+void firingOnPage
 void leftOut
 
 const healthOptions: HealthOptions = {

@@ -1,6 +1,6 @@
 import lazyDependencies from '../../lazy-dependencies.cjs'
 import type { AlertNotice } from '../alert-notice.js'
-import type { ResolvedNotifier } from '../plans.js'
+import type { ResolvedNotifier } from '../../options/resolve-plans.js'
 import { describeNotice, headline, type Notifier } from './notifier.js'
 
 type Transport = ReturnType<ReturnType<typeof lazyDependencies.nodemailer>['createTransport']>

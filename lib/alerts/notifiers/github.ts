@@ -1,5 +1,5 @@
 import type { AlertNotice } from '../alert-notice.js'
-import type { ResolvedNotifier } from '../plans.js'
+import type { ResolvedNotifier } from '../../options/resolve-plans.js'
 import { describeNotice, discard, headline, request, rfc3339, type Notifier, type NotifierContext } from './notifier.js'
 
 /** The label that ties an issue to its alert. */

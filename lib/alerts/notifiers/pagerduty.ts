@@ -1,6 +1,6 @@
 import type { AlertSeverity } from '../../types.js'
 import type { AlertNotice } from '../alert-notice.js'
-import type { ResolvedNotifier } from '../plans.js'
+import type { ResolvedNotifier } from '../../options/resolve-plans.js'
 import { discard, headline, request, rfc3339, type Notifier, type NotifierContext } from './notifier.js'
 
 /** PagerDuty's severities, by vigie's. */

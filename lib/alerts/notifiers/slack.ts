@@ -1,5 +1,5 @@
 import type { AlertNotice } from '../alert-notice.js'
-import type { ResolvedNotifier } from '../plans.js'
+import type { ResolvedNotifier } from '../../options/resolve-plans.js'
 import { describeNotice, discard, headline, request, type Notifier } from './notifier.js'
 
 // Slack's limits: a header block's text, a section's text.

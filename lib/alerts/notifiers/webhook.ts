@@ -1,5 +1,5 @@
 import type { AlertNotice } from '../alert-notice.js'
-import type { ResolvedNotifier } from '../plans.js'
+import type { ResolvedNotifier } from '../../options/resolve-plans.js'
 import { discard, request, rfc3339, type Notifier } from './notifier.js'
 
 /** Alertmanager's zero time: the `endsAt` of an alert still firing. */
