@@ -21,11 +21,12 @@ const resolve = (rules: unknown[], more: Record<string, unknown> = {}): ReturnTy
 
 t.test('alerts resolve with their defaults: no rule, evaluated every 10 s, repeated every 4 h', async (t) => {
   const none = resolveOptions({}, {}).alerts
-  t.same(none, { rules: [], plans: undefined, evaluationIntervalMs: 10_000, repeatIntervalMs: 4 * 3_600_000 })
+  t.same(none, { rules: [], plans: { page: [], ticket: [], info: [] }, evaluationIntervalMs: 10_000, repeatIntervalMs: 4 * 3_600_000 })
   t.ok(Object.isFrozen(none))
   const plans = { page: [{ type: 'log' }] }
   const alerts = resolveOptions({ alerts: { rules: [RULE], plans, evaluationInterval: '30s', repeatInterval: '1h' } } as never, {}).alerts
-  t.equal(alerts.plans, plans, 'plans are passed on untouched, for the notifiers to check')
+  t.same(alerts.plans, { page: [{ type: 'log', option: 'alerts.plans.page[0]', severity: 'page' }], ticket: [], info: [] }, 'plans are resolved with the other options')
+  t.throws(() => resolveOptions({ alerts: { plans: { page: [{ type: 'webhook' }] } } } as never, {}), { code: 'VIGIE_ERR_INVALID_OPTION', options: ['alerts.plans.page[0].url'] }, 'a bad plan fails at startup')
   t.equal(alerts.evaluationIntervalMs, 30_000)
   t.equal(alerts.repeatIntervalMs, 3_600_000)
   t.match(alerts.rules[0], {
