@@ -3,56 +3,18 @@
 // secret anywhere in it. Then a wrong password (535), and a server that never greets.
 import { once } from 'node:events'
 import { createServer, type Socket } from 'node:net'
-import { simpleParser, type ParsedMail } from 'mailparser'
-import { SMTPServer } from 'smtp-server'
 import t, { type Test } from 'tap'
 import { alertNotice, resolvedNotice } from '../helpers/alert-notices.js'
 import { dispatchHarness } from '../helpers/alert-dispatch-harness.js'
+import { startSmtp } from '../helpers/smtp-inbox.js'
 import { until } from '../helpers/until.js'
 
 const USER = 'alerts'
 const PASSWORD = 'smtp-pass-S3cret!'
-
-interface Received {
-  readonly mail: ParsedMail
-  readonly raw: string
-  readonly envelope: { from: string, to: string[] }
-}
-
-async function startSmtp (t: Test): Promise<{ port: number, received: Received[], logins: string[] }> {
-  const received: Received[] = []
-  const logins: string[] = []
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    authMethods: ['PLAIN', 'LOGIN'],
-    logger: false,
-    onAuth (auth, _session, callback) {
-      logins.push(auth.username ?? '')
-      if (auth.username === USER && auth.password === PASSWORD) callback(null, { user: USER })
-      else callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }))
-    },
-    onData (stream, session, callback) {
-      const chunks: Buffer[] = []
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk))
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks)
-        simpleParser(raw).then((mail) => {
-          const from = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address
-          received.push({ mail, raw: raw.toString('utf8'), envelope: { from, to: session.envelope.rcptTo.map((to) => to.address) } })
-          callback()
-        }, callback)
-      })
-    },
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server.server, 'listening')
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
-  return { port: (server.server.address() as { port: number }).port, received, logins }
-}
+const startInbox = (t: Test) => startSmtp(t, { user: USER, password: PASSWORD })
 
 t.test('a firing then a resolved notice, as mail through a real SMTP server with AUTH', async (t) => {
-  const smtp = await startSmtp(t)
+  const smtp = await startInbox(t)
   const { dispatch, log } = await dispatchHarness(t, {
     ticket: [{
       type: 'email',
@@ -89,7 +51,7 @@ t.test('a firing then a resolved notice, as mail through a real SMTP server with
 })
 
 t.test('an SMTP URL as transport works the same', async (t) => {
-  const smtp = await startSmtp(t)
+  const smtp = await startInbox(t)
   const { dispatch } = await dispatchHarness(t, {
     info: [{ type: 'email', transport: `smtp://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${smtp.port}`, from: 'vigie@example.com', to: 'ops@example.com' }],
   })
@@ -101,7 +63,7 @@ t.test('an SMTP URL as transport works the same', async (t) => {
 })
 
 t.test('a wrong password (535): retried, then logged once without the password, and counted', async (t) => {
-  const smtp = await startSmtp(t)
+  const smtp = await startInbox(t)
   const wrong = 'wrong-pass-S3cret?'
   const { dispatch, log, statsd } = await dispatchHarness(t, {
     page: [{ type: 'email', transport: `smtp://${USER}:${encodeURIComponent(wrong)}@127.0.0.1:${smtp.port}`, from: 'vigie@example.com', to: 'ops@example.com' }],
