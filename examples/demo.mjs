@@ -1,6 +1,8 @@
 // Drives real HTTP traffic through the vigie-instrumented shop app, lets the real Etsy StatsD
-// daemon aggregate the metrics, and prints what an operator would see. Exits non-zero if the
-// daemon's counts or the exception log line are not what they should be.
+// daemon aggregate the metrics, and prints what an operator would see. Then a payments outage:
+// the shop's SLO burns, alerts fire and are mailed through a real SMTP server, and one resolves
+// once the errors are diluted. Exits non-zero if the daemon's counts, the exception log line or
+// the alerts are not what they should be.
 //
 // With --serve (`npm run demo -- --serve [--port 3000]`) it keeps the shop and a steady traffic
 // running instead, with vigie's dashboard on, and prints the dashboard's URL; Ctrl-C stops it.
@@ -8,6 +10,7 @@ import dgram from 'node:dgram'
 import { once } from 'node:events'
 import { parseArgs } from 'node:util'
 import { buildShopApp } from './shop-app.mjs'
+import { startMailInbox } from './support/mail-inbox.mjs'
 import { startStatsdDaemon } from './support/statsd-daemon.mjs'
 import { startSteadyTraffic } from './support/steady-traffic.mjs'
 import { startUdpTee } from './support/udp-tee.mjs'
@@ -24,11 +27,151 @@ const FLUSH_TIMEOUT_MS = 10_000
 
 async function main () {
   const daemon = await startStatsdDaemon({ flushInterval: 500 })
+  let metricsOk
   try {
-    return await run(daemon)
+    metricsOk = await run(daemon)
   } finally {
     await daemon.stop()
   }
+  const alertsOk = await outage()
+  return metricsOk && alertsOk
+}
+
+/**
+ * The shop's health checks, its SLO (99.5 % of answers not 5xx over 30 days, with the SRE
+ * Workbook's burn-rate alerts) and one threshold rule: checkout errors over a fifth of the
+ * answers in the last minute open a ticket. `plans` says who is told.
+ */
+function shopObjectives (plans, evaluationInterval = '1s') {
+  return {
+    health: { checks: { catalog: async () => PRODUCT_COUNT } },
+    slos: [{ name: 'shop', objective: 99.5, window: '30d', sli: 'availability' }],
+    alerts: {
+      evaluationInterval,
+      rules: [{ name: 'checkout-errors', metric: 'http_request', stat: 'errorRatio', window: '1m', above: 0.2, clear: 0.1, minCount: 5, severity: 'ticket' }],
+      plans
+    }
+  }
+}
+const PRODUCT_COUNT = 3
+
+// The payments provider fails: every checkout answers 500 among the catalogue's traffic. The SLO
+// burns, its burn-rate rules page on-call, the threshold rule opens a ticket; all by mail, through
+// a real SMTP server. Then the catalogue's traffic dilutes the errors below `clear`, and the
+// ticket resolves (the SLO's pages keep firing: a budget spent stays spent for the hour).
+async function outage () {
+  console.log('\n\n== A payments outage: is it answering, are we inside our SLO, and who is told?\n')
+  const inbox = await startMailInbox()
+  const sink = await discardingStatsd()
+  const logLines = []
+  const transport = { host: '127.0.0.1', port: inbox.port, secure: false, ignoreTLS: true }
+  const app = await buildShopApp({
+    statsd: sink.address,
+    logStream: { write: (chunk) => { logLines.push(chunk) } },
+    vigie: shopObjectives({
+      page: [{ type: 'email', transport, from: 'vigie@shop.example', to: 'oncall@shop.example' }],
+      ticket: [{ type: 'email', transport, from: 'vigie@shop.example', to: 'ops@shop.example' }]
+    })
+  })
+  const checks = []
+  try {
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const base = `http://127.0.0.1:${app.server.address().port}`
+    const ready = await (await fetch(`${base}/_vigie/health/ready`)).json()
+    console.log(`GET /_vigie/health/ready → ${JSON.stringify(ready)}`)
+    checks.push(check(ready.status === 'pass', 'the readiness endpoint runs the catalog check and passes'))
+
+    const get = async (path, init) => (await fetch(base + path, init)).arrayBuffer()
+    for (let i = 0; i < 20; i++) await get(`/products/${(i % 3) + 1}`)
+    for (let i = 0; i < 10; i++) {
+      await get('/checkout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ card: '4111 1111 1111 1111' }) })
+    }
+    console.log('Sent 20 catalogue requests (200) and 10 checkouts (500, payments down).')
+    const firing = await waitFor(() => inbox.mails.length >= 3, 15_000)
+    printSlos(app.vigie.slos())
+    printAlerts(app.vigie.alerts())
+
+    for (let i = 0; i < 80; i++) await get(`/products/${(i % 3) + 1}`)
+    console.log('\nSent 80 more catalogue requests (200): checkout errors are now 10 of 110 answers.')
+    const resolved = await waitFor(() => inbox.mails.some((mail) => mail.subject.includes('[RESOLVED] checkout-errors')), 15_000)
+    printAlerts(app.vigie.alerts())
+    printMails(inbox.mails)
+
+    const [slo] = app.vigie.slos()
+    const subjects = inbox.mails.map((mail) => mail.subject)
+    checks.push(
+      check(slo.errorBudget.remaining < 0 && slo.burnRates['1h'] > 14.4,
+        `the SLO burns: budget left ${percent(slo.errorBudget.remaining)}, 1h burn rate ${slo.burnRates['1h'].toFixed(1)} (pages above 14.4)`),
+      check(firing && subjects.includes('vigie: [FIRING] checkout-errors (ticket)'), 'the checkout-errors ticket was mailed to ops when it fired',
+        `mails: ${JSON.stringify(subjects)}`),
+      check(subjects.some((subject) => /^vigie: \[FIRING\] slo:shop:page:/.test(subject)) &&
+        inbox.mails.filter((mail) => mail.subject.endsWith('(page)')).every((mail) => mail.to.join() === 'oncall@shop.example'),
+      'the SLO\'s fast burn paged on-call by mail', `mails: ${JSON.stringify(subjects)}`),
+      check(resolved, 'the ticket resolved once errors fell under clear (0.1), and ops got the resolved mail'),
+      check(!logLines.join('').includes('4111 1111 1111 1111') && inbox.mails.every((mail) => !mail.text.includes('4111')),
+        'no card number in the log or in any mail'),
+      check(app.vigie.slos()[0].total === 110, 'the health probe is not in the SLO: 110 answers counted')
+    )
+  } finally {
+    await app.close() // also waits for the mails still under way
+    await inbox.close()
+    sink.close()
+  }
+  return verdict(checks, 'the SLO burned, alerts fired by mail, and the ticket resolved')
+}
+
+async function waitFor (predicate, timeoutMs) {
+  const deadline = Date.now() + timeoutMs
+  while (!predicate()) {
+    if (Date.now() > deadline) return false
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return true
+}
+
+// A local UDP socket that takes vigie's metrics and drops them (the outage part reads vigie's
+// in-process numbers, not StatsD's).
+async function discardingStatsd () {
+  const socket = dgram.createSocket('udp4')
+  socket.bind(0, '127.0.0.1')
+  await once(socket, 'listening')
+  socket.unref()
+  return { address: { host: '127.0.0.1', port: socket.address().port }, close: () => socket.close() }
+}
+
+const percent = (ratio) => ratio === null ? '-' : `${(ratio * 100).toFixed(1)} %`
+
+function printSlos (slos) {
+  console.log('\napp.vigie.slos():')
+  printTable(slos.map((slo) => ({
+    slo: slo.name,
+    objective: `${slo.objective} %`,
+    good: slo.good,
+    total: slo.total,
+    sli: percent(slo.sli),
+    'budget left': percent(slo.errorBudget.remaining),
+    'burn 5m': slo.burnRates['5m']?.toFixed(1) ?? '-',
+    'burn 1h': slo.burnRates['1h']?.toFixed(1) ?? '-',
+    coverage: `${(slo.coverage * 100).toPrecision(2)} %`
+  })), ['slo', 'objective', 'good', 'total', 'sli', 'budget left', 'burn 5m', 'burn 1h', 'coverage'])
+  console.log('  (coverage: the share of the 30-day window this process has seen; slo.store keeps counts across restarts)')
+}
+
+function printAlerts (alerts) {
+  console.log('\napp.vigie.alerts():')
+  printTable(alerts.map((alert) => ({
+    rule: alert.name,
+    state: alert.state,
+    severity: alert.severity,
+    value: alert.value === null ? '-' : Number(alert.value.toFixed(3))
+  })), ['rule', 'state', 'severity', 'value'])
+}
+
+function printMails (mails) {
+  console.log(`\nMail received by the SMTP server (${mails.length}):`)
+  for (const mail of mails) console.log(`  to ${mail.to.join(', ')}: ${mail.subject}`)
+  const first = mails.find((mail) => mail.subject.includes('checkout-errors'))
+  if (first) console.log(`\nThe first checkout-errors mail:\n${first.text.trim().replace(/^/gm, '  | ')}`)
 }
 
 async function run (daemon) {
@@ -93,15 +236,17 @@ async function run (daemon) {
     })
   ]
 
+  return verdict(checks, `${sent.total} requests, metrics and the exception line are as expected`)
+}
+
+function verdict (checks, summary) {
   console.log('\nVerdict:')
   for (const c of checks) {
     console.log(`  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.label}`)
     if (!c.ok && c.detail) console.log(c.detail.replace(/^/gm, '        '))
   }
   const failed = checks.filter((c) => !c.ok).length
-  console.log(failed
-    ? `\n${failed} check(s) failed.`
-    : `\nAll ${checks.length} checks passed: ${sent.total} requests, metrics and the exception line are as expected.`)
+  console.log(failed ? `\n${failed} check(s) failed.` : `\nAll ${checks.length} checks passed: ${summary}.`)
   return failed === 0
 }
 
@@ -259,18 +404,16 @@ async function serve (port) {
   if (process.env.STATSD_PORT) {
     statsd = { host: process.env.STATSD_HOST || '127.0.0.1', port: Number(process.env.STATSD_PORT) }
   } else {
-    sink = dgram.createSocket('udp4')
-    sink.bind(0, '127.0.0.1')
-    await once(sink, 'listening')
-    sink.unref() // the server keeps the process alive, not this socket
-    statsd = { host: '127.0.0.1', port: sink.address().port }
+    sink = await discardingStatsd()
+    statsd = sink.address
   }
-  const app = await buildShopApp({ statsd, logStream: { write () {} }, dashboard: true, latency: true })
+  const app = await buildShopApp({ statsd, logStream: { write () {} }, dashboard: true, latency: true, vigie: shopObjectives({}, '10s') })
   await app.listen({ port, host: '127.0.0.1' })
   const base = `http://127.0.0.1:${app.server.address().port}`
   const traffic = startSteadyTraffic(base)
   console.log(`Shop app on ${base}, with steady traffic (about 20 requests per second).`)
   console.log(`Dashboard: ${base}/_vigie`)
+  console.log(`Health: ${base}/_vigie/health/live and ${base}/_vigie/health/ready`)
   console.log('Ctrl-C stops it.')
 
   const signal = await new Promise((resolve) => {

@@ -18,18 +18,21 @@ export class PaymentDeclinedError extends Error {
  *   statsd: { host: string, port: number },
  *   logStream?: { write(line: string): unknown },
  *   dashboard?: import('vigie').VigieOptions['dashboard'],
- *   latency?: boolean
+ *   latency?: boolean,
+ *   vigie?: import('vigie').FastifyVigieOptions
  * }} options `dashboard`: vigie's dashboard option (off when absent); `latency`: product lookups
- *   take a few milliseconds, as a database would, so response-time charts have a shape
+ *   take a few milliseconds, as a database would, so response-time charts have a shape; `vigie`:
+ *   more of vigie's options (health, SLOs, alerts)
  * @returns {Promise<import('fastify').FastifyInstance>} the app, not listening yet
  */
-export async function buildShopApp ({ statsd, logStream = process.stdout, dashboard, latency = false }) {
+export async function buildShopApp ({ statsd, logStream = process.stdout, dashboard, latency = false, vigie }) {
   const app = Fastify({ logger: { ...loggerOptions({ level: 'info' }), stream: logStream } })
 
   await app.register(observability, {
     statsd: { host: statsd.host, port: statsd.port, prefix: 'shop.', globalTags: { env: 'demo' } },
     getUser: (request) => request.headers['x-user'] ? { id: request.headers['x-user'] } : undefined,
-    dashboard
+    dashboard,
+    ...vigie
   })
   const lookup = latency ? () => sleep(2 + Math.random() * Math.random() * 40) : async () => {}
 

@@ -30,6 +30,11 @@ t.test('examples/demo.mjs: the StatsD daemon gets the planned counts and every c
   t.match(stdout, /^ {2}controller:\/products\/:id +controller=-products-id$/m, 'the route pattern vigie sent, beside the key the daemon stored')
   t.match(stdout, /sanitizeKeyName/, 'and where the daemon renames it')
   t.notMatch(stdout, /Dashboard:/, 'no dashboard without --serve')
+  t.match(stdout, /All 7 checks passed: the SLO burned, alerts fired by mail, and the ticket resolved\./, 'the outage part: every check passed')
+  t.match(stdout, /^ {2}to ops@shop\.example: vigie: \[FIRING\] checkout-errors \(ticket\)$/m, 'the ticket mailed through the real SMTP server')
+  t.match(stdout, /^ {2}to oncall@shop\.example: vigie: \[FIRING\] slo:shop:page:1h\/5m \(page\)$/m, 'the SLO\'s page')
+  t.match(stdout, /^ {2}to ops@shop\.example: vigie: \[RESOLVED\] checkout-errors \(ticket\)$/m, 'then the resolve')
+  t.ok(stdout.indexOf('[FIRING] checkout-errors') < stdout.indexOf('[RESOLVED] checkout-errors'), 'in that order')
 })
 
 t.test('examples/demo.mjs --serve: prints the dashboard URL, keeps traffic going, stops on SIGTERM', async (t) => {
@@ -49,13 +54,17 @@ t.test('examples/demo.mjs --serve: prints the dashboard URL, keeps traffic going
     await sleep(50)
   }
   let total = 0
+  let slos: string[] = []
   while (total === 0) {
     if (Date.now() > deadline) throw new Error('the dashboard never counted a request')
     await sleep(200)
-    const data = await (await fetch(`${url}/data.json`)).json() as { statusClasses: { total: number } }
+    const data = await (await fetch(`${url}/data.json`)).json() as { statusClasses: { total: number }, slos: Array<{ name: string }> }
     total = data.statusClasses.total
+    slos = data.slos.map((slo) => slo.name)
   }
   t.ok(total > 0, `the dashboard counts the demo's traffic (${total} requests so far)`)
+  t.same(slos, ['shop'], 'and shows the shop\'s SLO')
+  t.equal((await fetch(`${url}/health/ready`)).status, 200, 'the readiness endpoint answers')
   t.equal((await fetch(url)).status, 200, 'the page is served')
 
   child.kill('SIGTERM')
