@@ -22,9 +22,12 @@ function objectOption (value: unknown, name: string, expected = 'an object'): Re
   return value
 }
 
-function checkKnownKeys (value: Record<string, unknown>, group: OptionGroup | ''): void {
-  const known: readonly string[] = OPTION_KEYS[group]
-  const prefix = group === '' ? '' : `${group}.`
+/**
+ * Throws VIGIE_ERR_UNKNOWN_OPTION for the first key of `value` not in `known`, naming it under
+ * `at` (the option object's path, `''` at the top level) with the names known there.
+ */
+export function checkKeysAt (value: Record<string, unknown>, at: string, known: readonly string[]): void {
+  const prefix = at === '' ? '' : `${at}.`
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
       throw new VigieError(ERROR_CODES.UNKNOWN_OPTION,
@@ -32,6 +35,10 @@ function checkKnownKeys (value: Record<string, unknown>, group: OptionGroup | ''
         { options: [`${prefix}${key}`] })
     }
   }
+}
+
+function checkKnownKeys (value: Record<string, unknown>, group: OptionGroup | ''): void {
+  checkKeysAt(value, group, OPTION_KEYS[group])
 }
 
 /**

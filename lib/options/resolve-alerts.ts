@@ -1,11 +1,11 @@
 // The `alerts` option: threshold rules checked one field at a time, each error naming the field
 // (`alerts.rules[1].stat`), the two intervals, and the plans (resolve-plans.ts).
 
-import { ERROR_CODES, VigieError, type InvalidOption } from '../errors.js'
+import type { InvalidOption } from '../errors.js'
 import { METRIC_NAMES } from '../metrics/request-metrics.js'
 import { PROCESS_METRIC_NAMES } from '../metrics/process-metric-names.js'
 import type { AlertSeverity, AlertStat, MetricKind } from '../types.js'
-import { isRecord } from './code-options.js'
+import { checkKeysAt, isRecord } from './code-options.js'
 import { describeMs, parseDuration } from './duration.js'
 import { resolvePlans, type ResolvedPlans } from './resolve-plans.js'
 
@@ -137,7 +137,7 @@ function resolveRules (value: unknown, invalid: InvalidOption): readonly Resolve
 
 function resolveRule (rule: unknown, at: string, invalid: InvalidOption): ResolvedThresholdRule {
   if (!isRecord(rule)) throw invalid(at, 'an object', rule)
-  checkKeys(rule, at, RULE_KEYS)
+  checkKeysAt(rule, at, RULE_KEYS)
   const name = rule.name
   if (typeof name !== 'string' || !RULE_NAME.test(name)) throw invalid(`${at}.name`, 'a name of 1 to 100 letters, digits and "._-"', name)
   const stat = rule.stat
@@ -220,7 +220,7 @@ function resolveSource (rule: Record<string, unknown>, stat: AlertStat, at: stri
 
 function selector (value: unknown, at: string, invalid: InvalidOption): SeriesFilter {
   if (!isRecord(value)) throw invalid(at, 'an object { metric, tags? }: a ratio needs a numerator and a denominator', value)
-  checkKeys(value, at, SELECTOR_KEYS)
+  checkKeysAt(value, at, SELECTOR_KEYS)
   const metric = metricName(value.metric, `${at}.metric`, invalid)
   const known = KNOWN_METRIC_KINDS.get(metric)
   if (known !== undefined && !RATIO_KINDS.includes(known)) throw invalid(`${at}.metric`, `a counter or a timing (a ratio divides counts; "${metric}" is a ${known})`, metric)
@@ -249,14 +249,4 @@ function tagFilter (value: unknown, at: string, invalid: InvalidOption): TagFilt
 function finite (value: unknown, at: string, invalid: InvalidOption): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(at, 'a finite number', value)
   return value
-}
-
-function checkKeys (value: Record<string, unknown>, at: string, known: readonly string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) {
-      throw new VigieError(ERROR_CODES.UNKNOWN_OPTION,
-        `vigie: unknown option "${at}.${key}"; known options here are ${known.map((k) => `"${k}"`).join(', ')}`,
-        { options: [`${at}.${key}`] })
-    }
-  }
 }

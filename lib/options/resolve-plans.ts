@@ -2,9 +2,10 @@
 // coded error that names it (`alerts.plans.page[0].url`). Secrets (URLs, routing keys, tokens,
 // SMTP credentials) are described in those errors, never shown.
 
-import { ERROR_CODES, VigieError, missingDependency, type InvalidOption } from '../errors.js'
+import { missingDependency, type InvalidOption } from '../errors.js'
 import lazyDependencies from '../lazy-dependencies.cjs'
 import type { AlertSeverity } from '../types.js'
+import { checkKeysAt, isRecord } from './code-options.js'
 
 export const SEVERITIES: readonly AlertSeverity[] = Object.freeze(['page', 'ticket', 'info'])
 
@@ -58,8 +59,8 @@ const ADDRESS = /^[^\r\n]*@[^\r\n]*$/
 export function resolvePlans (value: unknown, invalid: InvalidOption, loadNodemailer: () => unknown = lazyDependencies.nodemailer): ResolvedPlans {
   const plans: Record<AlertSeverity, ResolvedNotifier[]> = { page: [], ticket: [], info: [] }
   if (value !== undefined && value !== null) {
-    if (!isObject(value)) throw invalid('alerts.plans', 'an object with lists of notifiers under "page", "ticket" and "info"', value)
-    checkKeys(value, 'alerts.plans', SEVERITIES)
+    if (!isRecord(value)) throw invalid('alerts.plans', 'an object with lists of notifiers under "page", "ticket" and "info"', value)
+    checkKeysAt(value, 'alerts.plans', SEVERITIES)
     for (const severity of SEVERITIES) {
       const list = value[severity]
       const option = `alerts.plans.${severity}`
@@ -76,11 +77,11 @@ export function resolvePlans (value: unknown, invalid: InvalidOption, loadNodema
 }
 
 function resolveNotifier (value: unknown, option: string, severity: AlertSeverity, invalid: InvalidOption, loadNodemailer: () => unknown): ResolvedNotifier {
-  if (!isObject(value)) throw invalid(option, `a notifier: an object with a "type" (${TYPES.map((t) => `"${t}"`).join(', ')})`, value)
+  if (!isRecord(value)) throw invalid(option, `a notifier: an object with a "type" (${TYPES.map((t) => `"${t}"`).join(', ')})`, value)
   const type = value.type
   if (typeof type !== 'string' || !Object.hasOwn(KEYS, type)) throw invalid(`${option}.type`, `one of ${TYPES.map((t) => `"${t}"`).join(', ')}`, type)
   const kind = type as ResolvedNotifier['type']
-  checkKeys(value, option, KEYS[kind])
+  checkKeysAt(value, option, KEYS[kind])
   const base = { option, severity }
   switch (kind) {
     case 'log':
@@ -120,20 +121,6 @@ function resolveNotifier (value: unknown, option: string, severity: AlertSeverit
   }
 }
 
-function isObject (value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function checkKeys (value: Record<string, unknown>, option: string, known: readonly string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) {
-      throw new VigieError(ERROR_CODES.UNKNOWN_OPTION,
-        `vigie: unknown option "${option}.${key}"; known options here are ${known.map((k) => `"${option}.${k}"`).join(', ')}`,
-        { options: [`${option}.${key}`] })
-    }
-  }
-}
-
 /** An absolute http: or https: URL. It may carry a secret (Slack's path, a token in the query): never shown. */
 function httpUrl (value: unknown, option: string, invalid: InvalidOption): string {
   const expected = 'an absolute http: or https: URL'
@@ -158,7 +145,7 @@ function secretToken (value: unknown, option: string, expected: string, invalid:
 /** Header values (an Authorization header, say) are secrets: described, never shown. */
 function headers (value: unknown, option: string, invalid: InvalidOption): Readonly<Record<string, string>> {
   if (value === undefined) return Object.freeze({})
-  if (!isObject(value)) throw invalid(option, 'an object of header names and string values', value, true)
+  if (!isRecord(value)) throw invalid(option, 'an object of header names and string values', value, true)
   const out: Record<string, string> = Object.create(null)
   for (const [name, header] of Object.entries(value)) {
     if (!HEADER_NAME.test(name)) throw invalid(`${option}.${name}`, 'set under a valid HTTP header name', name)
@@ -175,7 +162,7 @@ function transport (value: unknown, option: string, invalid: InvalidOption): str
     if (!/^smtps?:\/\/./.test(value)) throw invalid(option, expected, value, true)
     return value
   }
-  if (!isObject(value)) throw invalid(option, expected, value)
+  if (!isRecord(value)) throw invalid(option, expected, value)
   return Object.freeze({ ...value })
 }
 

@@ -2,9 +2,9 @@
 // (`slos[2].objective`), and its burn-rate table resolved (the SRE Workbook's, scaled to its
 // window, unless it brings its own). Code only: no environment variable sets them.
 
-import { ERROR_CODES, VigieError, type InvalidOption } from '../errors.js'
+import type { InvalidOption } from '../errors.js'
 import type { AlertSeverity } from '../types.js'
-import { isRecord } from './code-options.js'
+import { checkKeysAt, isRecord } from './code-options.js'
 import { describeMs, parseDuration } from './duration.js'
 
 const MINUTE_MS = 60_000
@@ -114,7 +114,7 @@ export function resolveSloStore (value: unknown, invalid: InvalidOption): Resolv
 
 function resolveSlo (value: unknown, path: string, invalid: InvalidOption): ResolvedSlo {
   if (!isRecord(value)) throw invalid(path, 'an SLO definition: { name, objective, window, sli }', value)
-  checkKeys(value, path, SLO_KEYS)
+  checkKeysAt(value, path, SLO_KEYS)
   const name = value.name
   if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH || !SLO_NAME.test(name)) {
     throw invalid(`${path}.name`, `a name of 1 to ${MAX_NAME_LENGTH} letters, digits and "._-"`, name)
@@ -146,10 +146,10 @@ function resolveSli (value: unknown, path: string, invalid: InvalidOption): Reso
   const expected = '"availability" or { latency: { thresholdMs } }'
   if (value === 'availability') return Object.freeze({ kind: 'availability' })
   if (!isRecord(value)) throw invalid(path, expected, value)
-  checkKeys(value, path, ['latency'])
+  checkKeysAt(value, path, ['latency'])
   const latency = value.latency
   if (!isRecord(latency)) throw invalid(`${path}.latency`, '{ thresholdMs }', latency)
-  checkKeys(latency, `${path}.latency`, ['thresholdMs'])
+  checkKeysAt(latency, `${path}.latency`, ['thresholdMs'])
   const thresholdMs = latency.thresholdMs
   if (typeof thresholdMs !== 'number' || !Number.isFinite(thresholdMs) || thresholdMs <= 0) {
     throw invalid(`${path}.latency.thresholdMs`, 'a number of milliseconds greater than 0', thresholdMs)
@@ -178,7 +178,7 @@ function resolveBurnRateAlerts (value: unknown, path: string, windowMs: number, 
   return Object.freeze(value.map((entry: unknown, i) => {
     const at = `${path}[${i}]`
     if (!isRecord(entry)) throw invalid(at, '{ severity, factor, longWindow, shortWindow }', entry)
-    checkKeys(entry, at, BURN_RATE_ALERT_KEYS)
+    checkKeysAt(entry, at, BURN_RATE_ALERT_KEYS)
     const severity = entry.severity
     if (typeof severity !== 'string' || !(SEVERITIES as readonly string[]).includes(severity)) {
       throw invalid(`${at}.severity`, `one of ${SEVERITIES.map((s) => `"${s}"`).join(', ')}`, severity)
@@ -189,14 +189,4 @@ function resolveBurnRateAlerts (value: unknown, path: string, windowMs: number, 
     const shortMs = minutes(entry.shortWindow, `${at}.shortWindow`, invalid, longMs)
     return Object.freeze({ severity: severity as AlertSeverity, factor, longMs, shortMs })
   }))
-}
-
-function checkKeys (value: Record<string, unknown>, path: string, known: readonly string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) {
-      throw new VigieError(ERROR_CODES.UNKNOWN_OPTION,
-        `vigie: unknown option "${path}.${key}"; known options here are ${known.map((k) => `"${path}.${k}"`).join(', ')}`,
-        { options: [`${path}.${key}`] })
-    }
-  }
 }

@@ -3,7 +3,7 @@
 import { StatsD } from 'hot-shots'
 import t from 'tap'
 import { startStatsdListener } from '../helpers/statsd-listener.js'
-import { trackSlos } from './helpers.js'
+import { trackSlos } from '../helpers/slo.js'
 import { SLO_METRIC_NAMES } from '../../lib/index.js'
 
 for (const tagFormat of ['datadog', 'telegraf'] as const) {

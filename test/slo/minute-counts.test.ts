@@ -6,7 +6,7 @@ import { crc32 } from 'node:zlib'
 import t from 'tap'
 import { MinuteCounts } from '../../lib/slo/minute-counts.js'
 import { decodeStore, encodeStore, setAside } from '../../lib/slo/slo-store.js'
-import { trackSlos } from './helpers.js'
+import { trackSlos } from '../helpers/slo.js'
 
 t.test('a minute holds at most 2³² − 1 events; past it they are dropped, good and total alike', async (t) => {
   const counts = new MinuteCounts(10, [5], 100)

@@ -3,7 +3,7 @@
 // the controllers filter and aborted requests.
 import t from 'tap'
 import { fakeClock } from '../helpers/fake-clock.js'
-import { DAY, EPOCH, HOUR, MINUTE, times, trackSlos } from './helpers.js'
+import { DAY, EPOCH, HOUR, MINUTE, times, trackSlos } from '../helpers/slo.js'
 
 const close = (a: number | null, b: number, epsilon = 1e-9): boolean => a !== null && Math.abs(a - b) < epsilon
 
