@@ -9,7 +9,7 @@
 import dgram from 'node:dgram'
 import { once } from 'node:events'
 import { parseArgs } from 'node:util'
-import { buildShopApp } from './shop-app.mjs'
+import { buildShopApp, shopObjectives } from './shop-app.mjs'
 import { startMailInbox } from './support/mail-inbox.mjs'
 import { startStatsdDaemon } from './support/statsd-daemon.mjs'
 import { startSteadyTraffic } from './support/steady-traffic.mjs'
@@ -36,24 +36,6 @@ async function main () {
   const alertsOk = await outage()
   return metricsOk && alertsOk
 }
-
-/**
- * The shop's health checks, its SLO (99.5 % of answers not 5xx over 30 days, with the SRE
- * Workbook's burn-rate alerts) and one threshold rule: checkout errors over a fifth of the
- * answers in the last minute open a ticket. `plans` says who is told.
- */
-function shopObjectives (plans, evaluationInterval = '1s') {
-  return {
-    health: { checks: { catalog: async () => PRODUCT_COUNT } },
-    slos: [{ name: 'shop', objective: 99.5, window: '30d', sli: 'availability' }],
-    alerts: {
-      evaluationInterval,
-      rules: [{ name: 'checkout-errors', metric: 'http_request', stat: 'errorRatio', window: '1m', above: 0.2, clear: 0.1, minCount: 5, severity: 'ticket' }],
-      plans
-    }
-  }
-}
-const PRODUCT_COUNT = 3
 
 // The payments provider fails: every checkout answers 500 among the catalogue's traffic. The SLO
 // burns, its burn-rate rules page on-call, the threshold rule opens a ticket; all by mail, through

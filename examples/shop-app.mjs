@@ -62,3 +62,20 @@ export async function buildShopApp ({ statsd, logStream = process.stdout, dashbo
 
   return app
 }
+
+/**
+ * The shop's health checks, its SLO (99.5 % of answers not 5xx over 30 days, with the SRE
+ * Workbook's burn-rate alerts) and one threshold rule: checkout errors over a fifth of the
+ * answers in the last minute open a ticket. `plans` says who is told.
+ */
+export function shopObjectives (plans, evaluationInterval = '1s') {
+  return {
+    health: { checks: { catalog: async () => PRODUCTS.length } },
+    slos: [{ name: 'shop', objective: 99.5, window: '30d', sli: 'availability' }],
+    alerts: {
+      evaluationInterval,
+      rules: [{ name: 'checkout-errors', metric: 'http_request', stat: 'errorRatio', window: '1m', above: 0.2, clear: 0.1, minCount: 5, severity: 'ticket' }],
+      plans
+    }
+  }
+}

@@ -13,7 +13,7 @@ import { dirname } from 'node:path'
 import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { chromium } from 'playwright-core'
-import { buildShopApp } from '../examples/shop-app.mjs'
+import { buildShopApp, shopObjectives } from '../examples/shop-app.mjs'
 import { startSteadyTraffic } from '../examples/support/steady-traffic.mjs'
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -38,6 +38,7 @@ const app = await buildShopApp({
   logStream: { write () {} },
   dashboard: true,
   latency: true,
+  vigie: shopObjectives({}, '10s'),
 })
 await app.listen({ port: 0, host: '127.0.0.1' })
 const base = `http://127.0.0.1:${app.server.address().port}`
