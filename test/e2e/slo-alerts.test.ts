@@ -1,4 +1,5 @@
 import t from 'tap'
+import { closedTcpPort } from '../helpers/closed-ports.js'
 import { startApp } from '../helpers/fastify-app.js'
 import { startReceiver } from '../helpers/http-receiver.js'
 import { startSmtp } from '../helpers/smtp-inbox.js'
@@ -96,4 +97,61 @@ t.test('an SLO burning pages by mail and webhook; a threshold rule fires then re
   for (const { raw } of smtp.received) t.notMatch(raw, SMTP_PASSWORD)
   t.ok(logs.lines.some((line) => line.msg === 'alert firing' && (line.alert as { rule?: string })?.rule === 'api-errors'))
   t.ok(logs.lines.some((line) => line.msg === 'alert resolved' && (line.alert as { rule?: string })?.rule === 'api-errors'))
+})
+
+t.test('notifiers that hang, refuse or fail: the app answers as fast, nothing crashes, close() settles within its bound', async (t) => {
+  const hanging = await startReceiver(() => 'hang')
+  const failing = await startReceiver(() => ({ status: 500 }))
+  t.teardown(async () => {
+    await hanging.close()
+    await failing.close()
+  })
+  const refused = `http://127.0.0.1:${await closedTcpPort()}/hook`
+  const { app, url, logs } = await startApp(t, {
+    vigie: {
+      alerts: {
+        evaluationInterval: '1s',
+        rules: [{ name: 'api-errors', metric: 'http_request', stat: 'errorRatio', window: '1m', above: 0.5, minCount: 5, severity: 'page' }],
+        plans: {
+          page: [
+            { type: 'webhook', url: `${hanging.origin}/hook` },
+            { type: 'slack', webhookUrl: `${failing.origin}/services/T000/B000/XXXX` },
+            { type: 'pagerduty', routingKey: 'routing-key-R0ut1ng', url: refused },
+          ],
+        },
+      },
+    },
+    routes: (app) => {
+      app.get('/ok', async () => 'ok')
+      app.get('/fail', async () => {
+        throw new Error('database down')
+      })
+    },
+  })
+  const timed = async (path: string): Promise<number> => {
+    const started = performance.now()
+    await (await fetch(url + path)).arrayBuffer()
+    return performance.now() - started
+  }
+  for (let i = 0; i < 6; i++) await timed('/fail')
+  await until(() => app.vigie.alerts()[0]!.state === 'firing' && hanging.requests.length > 0 && failing.requests.length > 0, 10_000)
+
+  const durations: number[] = []
+  for (let i = 0; i < 50; i++) durations.push(await timed('/ok'))
+  durations.sort((a, b) => a - b)
+  // Not a speed target: a request waiting on a delivery would take the attempt's 10-s time limit.
+  t.ok(durations[durations.length - 1]! < 2000, `while deliveries hang and retry, the slowest of 50 answers took ${durations[durations.length - 1]!.toFixed(1)} ms`)
+
+  const failedLine = (type: string) => logs.lines.find((line) => String(line.msg).startsWith(`vigie: alert notification failed (${type})`))
+  await until(() => failedLine('pagerduty') !== undefined && failedLine('slack') !== undefined, 10_000)
+  t.match(failedLine('pagerduty'), { level: 50, vigie: { attempts: 3, error: { message: /ECONNREFUSED|fetch failed/ } } }, 'a refused connection: logged once tried three times')
+  t.match(failedLine('slack'), { level: 50, vigie: { attempts: 3 } }, 'a 500 three times: logged once')
+  t.ok(failing.requests.length >= 3, `the failing Slack stand-in was tried (${failing.requests.length} requests)`)
+
+  const closing = performance.now()
+  await app.close()
+  const took = performance.now() - closing
+  t.ok(took < 7000, `close() settled in ${took.toFixed(0)} ms with a delivery still hanging (bound: 5 s)`)
+  const text = logs.text()
+  for (const secret of ['routing-key-R0ut1ng', '/services/T000/B000/XXXX', hanging.origin]) t.notMatch(text, secret, 'no notifier secret in any line')
 })
