@@ -35,7 +35,7 @@ export class FailureReporter {
       this.#logger.warn({
         vigie: { subsystem, suppressed: last?.suppressed ?? 0 },
         err: { type: errorName(err), message: boundedText(err instanceof Error ? String(err.message) : String(err), MAX_MESSAGE_LENGTH) },
-      }, `vigie: ${subsystem} failed; the request was not affected`)
+      }, `vigie: ${subsystem} failed; the app was not affected`)
     } catch {
       // The logger itself failed: there is nowhere left to report to.
     }

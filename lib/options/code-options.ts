@@ -54,7 +54,7 @@ export function checkCodeOptions (input: unknown): CodeOptions {
       delete out[group]
       continue
     }
-    checkKnownKeys(objectOption(options[group], group), group)
+    checkKnownKeys(objectOption(options[group], group, group === 'slo' ? 'an object ({ store, writeIntervalMs }); the list of SLOs is "slos"' : undefined), group)
   }
   for (const feature of FEATURES) {
     const value = options[feature]

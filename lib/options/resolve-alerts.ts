@@ -157,6 +157,11 @@ function resolveRule (rule: unknown, at: string, invalid: InvalidOption): Resolv
   const direction = rule.above === undefined ? 'below' : 'above'
   const threshold = finite(rule[direction], `${at}.${direction}`, invalid)
   const clear = rule.clear === undefined ? threshold : finite(rule.clear, `${at}.clear`, invalid)
+  if (stat === 'errorRatio') {
+    // A share of answers: 5 for 5 % would never fire.
+    if (threshold < 0 || threshold > 1) throw invalid(`${at}.${direction}`, 'a ratio from 0 to 1 (0.05 for 5 %)', threshold)
+    if (clear < 0 || clear > 1) throw invalid(`${at}.clear`, 'a ratio from 0 to 1 (0.05 for 5 %)', clear)
+  }
   if (direction === 'above' ? clear > threshold : clear < threshold) {
     throw invalid(`${at}.clear`, `a number ${direction === 'above' ? 'at most' : 'at least'} the threshold (${direction}: ${threshold}): the value resolves once back past it`, rule.clear)
   }

@@ -77,7 +77,7 @@ t.test('fail-open: an error while building the data answers 500 and is reported'
   t.equal(response.body, 'vigie dashboard: internal error')
   t.equal(response.headers['cache-control'], 'no-store')
   t.equal(warnings.length, 1)
-  t.match(warnings[0], { obj: { vigie: { subsystem: 'dashboard' }, err: { message: 'aggregation broke' } }, msg: 'vigie: dashboard failed; the request was not affected' })
+  t.match(warnings[0], { obj: { vigie: { subsystem: 'dashboard' }, err: { message: 'aggregation broke' } }, msg: 'vigie: dashboard failed; the app was not affected' })
   t.equal(answer(handler, 'GET', '/_vigie', {})?.status, 200, 'the page itself still loads')
 })
 

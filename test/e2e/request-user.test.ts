@@ -77,7 +77,7 @@ function suite (start: Start): (t: Test) => Promise<void> {
       t.notOk('user' in line)
       t.equal(line.err.message, 'orders table is locked')
       t.equal((await fetch(`${url}/orders/9`)).status, 500, 'the next request is served too')
-      const warnings = logs.lines.filter((l) => l.msg === 'vigie: getUser failed; the request was not affected')
+      const warnings = logs.lines.filter((l) => l.msg === 'vigie: getUser failed; the app was not affected')
       t.match(warnings, [{ level: 40, vigie: { subsystem: 'getUser' }, err: { message: 'row detached' } }], 'reported once')
     })
   }

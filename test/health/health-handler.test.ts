@@ -43,7 +43,7 @@ t.test('vigie\'s own failure while reading is a 503 fail and a report, not a rej
   process.memoryUsage.rss = rss
   t.equal(answer.status, 503)
   t.same(JSON.parse(answer.body), { status: 'fail', output: 'vigie could not run the checks' })
-  t.match(warnings, [{ obj: { vigie: { subsystem: 'health' } }, msg: 'vigie: health failed; the request was not affected' }])
+  t.match(warnings, [{ obj: { vigie: { subsystem: 'health' } }, msg: 'vigie: health failed; the app was not affected' }])
 })
 
 t.test('answerOf(): an endpoint that throws or rejects answers 500 and is reported; sync stays sync', async (t) => {

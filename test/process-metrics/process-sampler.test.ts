@@ -123,7 +123,7 @@ t.test('a gauge that fails is skipped and reported; the others and the next samp
   t.ok((gauges.get(NAMES.heapUsed)?.length ?? 0) >= 3, 'heap used, read in the same step, still goes out')
   t.ok(gauges.has(NAMES.diskFree) && gauges.has(NAMES.activeHandles) && gauges.has(NAMES.gcPause))
   t.same(warnings.map((w) => [w.msg, w.obj.err]), [
-    ['vigie: process metrics (memory) failed; the request was not affected', { type: 'Error', message: 'rss refused' }],
+    ['vigie: process metrics (memory) failed; the app was not affected', { type: 'Error', message: 'rss refused' }],
   ], 'reported once (the reporter rate-limits)')
 })
 

@@ -74,3 +74,9 @@ t.test('the message names the field, says what is expected and what was received
   t.throws(() => resolveOptions({ slos: [good, { ...good, name: 'b', objective: 100 }] }, {}),
     { message: 'vigie: option "slos[1].objective" must be a percentage greater than 0 and less than 100, e.g. 99.9; received 100 (number)' })
 })
+
+t.test('`slo: [...]` for `slos: [...]`: the error says which option holds the list', async (t) => {
+  t.throws(() => resolveOptions({ slo: [{ name: 'api' }] } as never, {}), {
+    code: 'VIGIE_ERR_INVALID_OPTION', option: 'slo', message: /the list of SLOs is "slos"/,
+  })
+})
