@@ -13,7 +13,8 @@ import { StatementMemo } from './statement-memo.js'
  * place of the one of least rank, whose stats go to `other`, and inherits that rank. So a
  * fingerprint is admitted at once, and is only pushed out again by fingerprints that outrank
  * it: any fingerprint whose total time is above (all time recorded) / capacity is kept, whatever
- * the order queries came in, and one-off statements cannot push the heavy ones out. An entry's
+ * the order queries came in (with 200, any with more than 0.5 % of the time), so one-off statements
+ * cannot push the heavy ones out; lighter ones may give way to a churn of one-offs. An entry's
  * own figures (count, totalMs, …) are exact from the moment it was (last) admitted; the inherited
  * rank only orders evictions. Counting newcomers under `other` once full would be cheaper by one
  * heap step, but a query that became slow after the table filled (a new release, a growing
