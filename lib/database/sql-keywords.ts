@@ -21,3 +21,6 @@ export const SQL_KEYWORDS: ReadonlySet<string> = new Set(WORDS.split(/\s+/).filt
 
 /** The longest keyword: longer words are identifiers without a lookup. */
 export const LONGEST_KEYWORD = Math.max(...[...SQL_KEYWORDS].map((word) => word.length))
+
+/** Keywords written all in lower case or all in upper case, to their upper case: one lookup, no toUpperCase(). */
+export const KEYWORD_FORMS: ReadonlyMap<string, string> = new Map([...SQL_KEYWORDS].flatMap((word) => [[word, word], [word.toLowerCase(), word]]))

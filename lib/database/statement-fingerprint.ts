@@ -1,5 +1,5 @@
 import type { QueryEvent } from './query-event.js'
-import { LONGEST_KEYWORD, SQL_KEYWORDS } from './sql-keywords.js'
+import { KEYWORD_FORMS, LONGEST_KEYWORD, SQL_KEYWORDS } from './sql-keywords.js'
 
 /**
  * Statement fingerprints: the shape of a statement without its values, as pg_stat_statements
@@ -116,34 +116,37 @@ function spaceBetween (previous: number, kind: number): boolean {
 /**
  * A parenthesised group being written. A group after IN (or ARRAY[) is "pending" while it holds
  * only values and commas: those are counted, not written, and the group closes as `(?)`.
+ * Positions are offsets in the fingerprint text.
  */
 interface Group {
-  /** Index in `parts` of the group's opening token. */
-  readonly start: number
+  /** Where the group's `(` is written, with the space before it. */
+  readonly open: number
+  /** Just after the `(`. */
+  readonly inner: number
   /** Still only values and commas, after IN / ARRAY. */
   pending: boolean
   values: number
   expectValue: boolean
-  /** The previous sibling tuple this one is compared with (`(…), (…)`): its parts [from, to). */
+  /** The previous sibling tuple this one is compared with (`(…), (…)`): its text [sameAsFrom, sameAsTo). */
   readonly sameAsFrom: number
   readonly sameAsTo: number
-  /** The last closed child group: parts [childFrom, childTo). */
-  childFrom: number
-  childTo: number
+  /** The last closed child group: its text from just after its `(` to just after its `)`. */
+  childInner: number
+  childEnd: number
 }
 
-function newGroup (start: number, pending: boolean, sameAsFrom: number, sameAsTo: number): Group {
-  return { start, pending, values: 0, expectValue: true, sameAsFrom, sameAsTo, childFrom: -1, childTo: -1 }
+function newGroup (open: number, inner: number, pending: boolean, sameAsFrom: number, sameAsTo: number): Group {
+  return { open, inner, pending, values: 0, expectValue: true, sameAsFrom, sameAsTo, childInner: -1, childEnd: -1 }
 }
 
-/** The fingerprint under construction: tokens with their leading space, and their kinds. */
+/** The fingerprint under construction: tokens appended with the space their kinds call for. */
 class Output {
-  readonly parts: string[] = []
-  readonly kinds: number[] = []
-  readonly groups: Group[] = [newGroup(-1, false, -1, -1)]
-  chars = 0
+  text = ''
+  readonly groups: Group[] = [newGroup(-1, -1, false, -1, -1)]
   last = NONE
   lastKeyword = ''
+  /** Where a run of trailing `;` starts. */
+  semicolons = -1
   full = false
 
   token (kind: number, text: string): void {
@@ -163,17 +166,16 @@ class Output {
     this.push(kind, text)
   }
 
-  push (kind: number, text: string): void {
-    const part = spaceBetween(this.last, kind) ? ' ' + text : text
-    if (this.chars + part.length > MAX_FINGERPRINT_CHARS) {
+  push (kind: number, token: string): void {
+    const space = spaceBetween(this.last, kind)
+    if (this.text.length + token.length + (space ? 1 : 0) > MAX_FINGERPRINT_CHARS) {
       this.full = true
       return
     }
-    this.parts.push(part)
-    this.kinds.push(kind)
-    this.chars += part.length
+    if (kind === SEMI && this.last !== SEMI) this.semicolons = this.text.length
+    this.text += space ? ' ' + token : token
     this.last = kind
-    if (kind === KEYWORD) this.lastKeyword = text
+    if (kind === KEYWORD) this.lastKeyword = token
   }
 
   /** Writes the values and commas a pending group counted: it turned out not to be a list. */
@@ -186,21 +188,22 @@ class Output {
     if (group.values > 0 && group.expectValue) this.push(COMMA, ',')
   }
 
-  open (text: string): void {
-    const listAfter = text === '(' ? 'IN' : 'ARRAY'
+  open (token: string): void {
+    const listAfter = token === '(' ? 'IN' : 'ARRAY'
     const pending = this.last === KEYWORD && this.lastKeyword === listAfter
-    this.token(text === '(' ? OPEN : OPEN_BRACKET, text)
-    if (this.full) return
-    const start = this.parts.length - 1
     const parent = this.groups[this.groups.length - 1]
+    if (parent.pending) this.writePending(parent)
+    const open = this.text.length
     // `(…), (` : compare this tuple with the previous one when it closes.
-    const afterSibling = parent.childTo >= 0 && start === parent.childTo + 1 && this.kinds[parent.childTo] === COMMA
-    this.groups.push(newGroup(start, pending, afterSibling ? parent.childFrom : -1, afterSibling ? parent.childTo : -1))
+    const afterSibling = this.last === COMMA && parent.childEnd === open - 1
+    this.push(token === '(' ? OPEN : OPEN_BRACKET, token)
+    if (this.full) return
+    this.groups.push(newGroup(open, this.text.length, pending, afterSibling ? parent.childInner : -1, afterSibling ? parent.childEnd : -1))
   }
 
-  close (text: string): void {
+  close (token: string): void {
     if (this.groups.length === 1) {
-      this.token(CLOSE, text)
+      this.token(CLOSE, token)
       return
     }
     const group = this.groups[this.groups.length - 1]
@@ -209,33 +212,20 @@ class Output {
       if (group.values > 0 && !group.expectValue) this.push(VALUE, '?')
       else this.writePending(group)
     }
-    this.push(CLOSE, text)
+    this.push(CLOSE, token)
     this.groups.pop()
     if (this.full) return
     const parent = this.groups[this.groups.length - 1]
-    if (group.sameAsFrom >= 0 && this.sameParts(group.sameAsFrom + 1, group.sameAsTo, group.start + 1)) {
+    const text = this.text
+    if (group.sameAsFrom >= 0 && text.length - group.inner === group.sameAsTo - group.sameAsFrom &&
+      text.slice(group.inner) === text.slice(group.sameAsFrom, group.sameAsTo)) {
       // A repeated tuple: drop it and the comma before it.
-      this.truncate(group.start - 1)
+      this.text = text.slice(0, group.open - 1)
+      this.last = CLOSE
       return
     }
-    parent.childFrom = group.start
-    parent.childTo = this.parts.length
-  }
-
-  /** parts[from, to) equal parts[at, end). */
-  sameParts (from: number, to: number, at: number): boolean {
-    if (this.parts.length - at !== to - from) return false
-    for (let k = 0; k < to - from; k++) {
-      if (this.parts[from + k] !== this.parts[at + k]) return false
-    }
-    return true
-  }
-
-  truncate (length: number): void {
-    for (let k = length; k < this.parts.length; k++) this.chars -= this.parts[k].length
-    this.parts.length = length
-    this.kinds.length = length
-    this.last = length > 0 ? this.kinds[length - 1] : NONE
+    parent.childInner = group.inner
+    parent.childEnd = text.length
   }
 
   finish (cut: boolean): string {
@@ -245,8 +235,7 @@ class Output {
       group.pending = false
       if (group.values > 0) this.push(VALUE, '?')
     }
-    while (this.kinds.length > 0 && this.kinds[this.kinds.length - 1] === SEMI) this.truncate(this.kinds.length - 1)
-    const text = this.parts.join('')
+    const text = this.last === SEMI ? this.text.slice(0, this.semicolons) : this.text
     return cut || this.full ? text + CUT_MARK : text
   }
 }
@@ -442,14 +431,30 @@ function word (s: string, from: number, n: number, mysql: boolean, out: Output):
   }
   const text = s.slice(from, end)
   if (start === from && end - from <= LONGEST_KEYWORD) {
-    const upper = text.toUpperCase()
-    if (SQL_KEYWORDS.has(upper)) {
-      out.token(KEYWORD, upper)
+    const keyword = keywordOf(text)
+    if (keyword !== undefined) {
+      out.token(KEYWORD, keyword)
       return end
     }
   }
   out.token(IDENT, text)
   return end
+}
+
+/** The keyword a word is, upper-cased; toUpperCase() only for words in mixed case. */
+function keywordOf (text: string): string | undefined {
+  const keyword = KEYWORD_FORMS.get(text)
+  if (keyword !== undefined) return keyword
+  let lower = false
+  let upper = false
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k)
+    if (c >= 97 && c <= 122) lower = true
+    else if (c >= 65 && c <= 90) upper = true
+  }
+  if (!lower || !upper) return undefined
+  const upperCased = text.toUpperCase()
+  return SQL_KEYWORDS.has(upperCased) ? upperCased : undefined
 }
 
 /** `$1` (a placeholder), `$tag$…$tag$` (a PostgreSQL literal), or `$` as an operator. */
