@@ -256,6 +256,7 @@ export class FingerprintTable {
   }
 }
 
+/** Total time, then count, descending; then the key (unique in a table). */
 function byTotalTime (a: Entry, b: Entry): number {
-  return b.totalMs - a.totalMs || b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+  return b.totalMs - a.totalMs || b.count - a.count || (a.key < b.key ? -1 : 1)
 }

@@ -51,6 +51,11 @@ t.test('top(limit): the rest counts under other, and totals add up', async (t) =
   t.equal(table.top(0).queries.length, 0)
   t.equal(table.top(0).other.count, 55)
   t.equal(table.top(-1).queries.length, 10, 'a bad limit reads all')
+
+  const ties = new FingerprintTable()
+  for (const statement of ['SELECT b FROM t', 'SELECT a FROM t', 'SELECT c FROM t', 'SELECT a FROM t']) ties.record(query(statement, 1))
+  ties.record(query('SELECT d FROM t', 2))
+  t.same(ties.top().queries.map((q) => q.fingerprint), ['SELECT a FROM t', 'SELECT d FROM t', 'SELECT b FROM t', 'SELECT c FROM t'], 'equal time: more queries first, then by text')
 })
 
 t.test('when full, the fingerprint of least total time goes to other, and the heavy ones stay', async (t) => {

@@ -106,6 +106,10 @@ t.test('comment markers in strings and quotes in comments', async (t) => {
   t.equal(pg("SELECT 1 /* it's */ FROM t -- it's\nWHERE a = 'x'"), 'SELECT ? FROM t WHERE a = ?')
   t.equal(pg('SELECT "a -- b", "c /* d" FROM t'), 'SELECT "a -- b", "c /* d" FROM t', 'quoted identifiers kept')
   t.equal(pg('SELECT 1 # 2'), 'SELECT ? # ?', '# is an operator in PostgreSQL')
+  t.equal(pg('SELECT a FROM t WHERE a=-- note\n1'), 'SELECT a FROM t WHERE a = ?', 'an operator ends where a comment starts')
+  t.equal(pg('SELECT a FROM t WHERE a</* note */1'), 'SELECT a FROM t WHERE a < ?')
+  t.equal(my('SELECT a FROM t WHERE a=# note\n1'), 'SELECT a FROM t WHERE a = ?')
+  t.equal(pg('Select createdAt From t Where Id = 1'), 'SELECT createdAt FROM t WHERE Id = ?', 'keywords in mixed case')
 })
 
 t.test('non-ASCII', async (t) => {
@@ -207,6 +211,12 @@ t.test('bounds: a long statement is cut and marked, a long fingerprint is capped
   t.ok(capped.endsWith(CUT_MARK))
   t.ok(capped.length <= MAX_FINGERPRINT_CHARS + CUT_MARK.length)
   t.equal(pg('SELECT a FROM t'), 'SELECT a FROM t', 'no mark when nothing is cut')
+
+  const closing = pg('SELECT f(' + 'a'.repeat(MAX_FINGERPRINT_CHARS - 'SELECT f('.length) + ')')
+  t.equal(closing.length, MAX_FINGERPRINT_CHARS + CUT_MARK.length, 'a closing parenthesis past the bound')
+  t.ok(closing.endsWith('a' + CUT_MARK))
+  const tag = '$' + 'a'.repeat(70) + '$'
+  t.equal(pg(`SELECT ${tag} secret ${tag}, b FROM t`), 'SELECT ?', 'a dollar tag over 64 characters takes the rest as the literal')
 
   const longIn = `SELECT * FROM t WHERE id IN (${Array.from({ length: 100_000 }, (_, k) => k).join(', ')}) ORDER BY id`
   t.equal(pg(longIn), `SELECT * FROM t WHERE id IN (?${CUT_MARK}`, 'a list cut by the input bound')
