@@ -149,8 +149,11 @@ export class FingerprintTable {
     this.memos = { postgresql: new StatementMemo(memoEntries, memoChars), mysql: new StatementMemo(memoEntries, memoChars) }
   }
 
-  /** Counts one finished query under its statement's fingerprint. */
-  record (event: QueryEvent): void {
+  /**
+   * Counts one finished query under its statement's fingerprint, and returns that fingerprint
+   * (for the slow-query line and the N+1 check, which then need not compute it again).
+   */
+  record (event: QueryEvent): string {
     const system = event.system === 'mysql' ? 'mysql' : 'postgresql'
     const key = this.keyOf(typeof event.statement === 'string' ? event.statement : '', system)
     const duration = event.durationMs
@@ -161,6 +164,13 @@ export class FingerprintTable {
     entry.add(durationMs, event.error !== undefined, rows)
     entry.rank += durationMs
     this.siftDown(entry.heapIndex)
+    return entry.fingerprint
+  }
+
+  /** The fingerprint of a statement, through the memo, without counting anything. */
+  fingerprint (statement: string, system: QueryEvent['system']): string {
+    const dialect = system === 'mysql' ? 'mysql' : 'postgresql'
+    return this.keyOf(typeof statement === 'string' ? statement : '', dialect).slice(1)
   }
 
   /**

@@ -139,6 +139,12 @@ t.test('the memo makes a repeated statement a lookup, and never changes its fing
   const long = 'SELECT 1' + ' '.repeat(20_000)
   table.record(query(long, 1))
   t.equal(table.memoSize().entries, 1, 'statements over the input bound are not remembered')
+
+  t.equal(table.record(query('SELECT * FROM t WHERE b = 2', 1)), 'SELECT * FROM t WHERE b = ?', 'record() returns the fingerprint')
+  t.equal(table.fingerprint('SELECT * FROM t WHERE b = 3', 'postgresql'), 'SELECT * FROM t WHERE b = ?')
+  t.equal(table.fingerprint('SELECT "x"', 'mysql'), 'SELECT ?')
+  t.equal(table.memoSize().entries, 4)
+  t.equal(table.top().queries.find((q) => q.fingerprint === 'SELECT * FROM t WHERE b = ?')?.count, 1, 'fingerprint() counts nothing')
 })
 
 t.test('p90 within the sketch accuracy', async (t) => {
