@@ -116,33 +116,42 @@ function spaceBetween (previous: number, kind: number): boolean {
 /**
  * A parenthesised group being written. A group after IN (or ARRAY[) is "pending" while it holds
  * only values and commas: those are counted, not written, and the group closes as `(?)`.
- * Positions are offsets in the fingerprint text.
+ *
+ * Each open group writes into a text of its own, joined to its parent's when it closes: a tuple is
+ * then a string of its own, compared with the tuple before it without copying the fingerprint,
+ * and dropping a repeated one puts back a string kept from before its comma.
  */
 interface Group {
-  /** Where the group's `(` is written, with the space before it. */
-  readonly open: number
-  /** Just after the `(`. */
-  readonly inner: number
+  /** The parent's text up to and with this group's `(`. */
+  readonly outer: string
   /** Still only values and commas, after IN / ARRAY. */
   pending: boolean
   values: number
   expectValue: boolean
-  /** The previous sibling tuple this one is compared with (`(…), (…)`): its text [sameAsFrom, sameAsTo). */
-  readonly sameAsFrom: number
-  readonly sameAsTo: number
-  /** The last closed child group: its text from just after its `(` to just after its `)`. */
-  childInner: number
-  childEnd: number
+  /** The text of the previous sibling tuple (`(…), (`), from after its `(`; null when none. */
+  readonly sameAs: string | null
+  /** The parent's text before the comma: what it goes back to when this tuple repeats the previous one. */
+  readonly restore: string
+  /** The last closed child group's text from after its `(`, and the token count when it closed. */
+  childText: string | null
+  childToken: number
 }
 
-function newGroup (open: number, inner: number, pending: boolean, sameAsFrom: number, sameAsTo: number): Group {
-  return { open, inner, pending, values: 0, expectValue: true, sameAsFrom, sameAsTo, childInner: -1, childEnd: -1 }
+function newGroup (outer: string, pending: boolean, sameAs: string | null, restore: string): Group {
+  return { outer, pending, values: 0, expectValue: true, sameAs, restore, childText: null, childToken: -1 }
 }
 
 /** The fingerprint under construction: tokens appended with the space their kinds call for. */
 class Output {
+  /** The innermost open group's text (the whole text at the top level). */
   text = ''
-  readonly groups: Group[] = [newGroup(-1, -1, false, -1, -1)]
+  /** The text before the last token was appended. */
+  beforeLast = ''
+  /** Length of the open groups' outer texts: the fingerprint's length is base + text.length. */
+  base = 0
+  /** Tokens appended. */
+  tokens = 0
+  readonly groups: Group[] = [newGroup('', false, null, '')]
   last = NONE
   lastKeyword = ''
   /** Where a run of trailing `;` starts. */
@@ -168,13 +177,16 @@ class Output {
 
   push (kind: number, token: string): void {
     const space = spaceBetween(this.last, kind)
-    if (this.text.length + token.length + (space ? 1 : 0) > MAX_FINGERPRINT_CHARS) {
+    const length = this.base + this.text.length
+    if (length + token.length + (space ? 1 : 0) > MAX_FINGERPRINT_CHARS) {
       this.full = true
       return
     }
-    if (kind === SEMI && this.last !== SEMI) this.semicolons = this.text.length
+    if (kind === SEMI && this.last !== SEMI) this.semicolons = length
+    this.beforeLast = this.text
     this.text += space ? ' ' + token : token
     this.last = kind
+    this.tokens++
     if (kind === KEYWORD) this.lastKeyword = token
   }
 
@@ -193,12 +205,14 @@ class Output {
     const pending = this.last === KEYWORD && this.lastKeyword === listAfter
     const parent = this.groups[this.groups.length - 1]
     if (parent.pending) this.writePending(parent)
-    const open = this.text.length
     // `(…), (` : compare this tuple with the previous one when it closes.
-    const afterSibling = this.last === COMMA && parent.childEnd === open - 1
+    const afterSibling = this.last === COMMA && parent.childToken === this.tokens - 1
+    const restore = this.beforeLast
     this.push(token === '(' ? OPEN : OPEN_BRACKET, token)
     if (this.full) return
-    this.groups.push(newGroup(open, this.text.length, pending, afterSibling ? parent.childInner : -1, afterSibling ? parent.childEnd : -1))
+    this.groups.push(newGroup(this.text, pending, afterSibling ? parent.childText : null, restore))
+    this.base += this.text.length
+    this.text = ''
   }
 
   close (token: string): void {
@@ -213,19 +227,21 @@ class Output {
       else this.writePending(group)
     }
     this.push(CLOSE, token)
-    this.groups.pop()
     if (this.full) return
+    const inner = this.text
+    this.groups.pop()
+    this.base -= group.outer.length
     const parent = this.groups[this.groups.length - 1]
-    const text = this.text
-    if (group.sameAsFrom >= 0 && text.length - group.inner === group.sameAsTo - group.sameAsFrom &&
-      text.slice(group.inner) === text.slice(group.sameAsFrom, group.sameAsTo)) {
+    if (group.sameAs !== null && inner === group.sameAs) {
       // A repeated tuple: drop it and the comma before it.
-      this.text = text.slice(0, group.open - 1)
+      this.text = group.restore
       this.last = CLOSE
+      this.tokens = parent.childToken
       return
     }
-    parent.childInner = group.inner
-    parent.childEnd = text.length
+    this.text = group.outer + inner
+    parent.childText = inner
+    parent.childToken = this.tokens
   }
 
   finish (cut: boolean): string {
@@ -235,7 +251,9 @@ class Output {
       group.pending = false
       if (group.values > 0) this.push(VALUE, '?')
     }
-    const text = this.last === SEMI ? this.text.slice(0, this.semicolons) : this.text
+    let text = this.text
+    for (let k = this.groups.length - 1; k > 0; k--) text = this.groups[k].outer + text
+    if (this.last === SEMI) text = text.slice(0, this.semicolons)
     return cut || this.full ? text + CUT_MARK : text
   }
 }

@@ -87,6 +87,10 @@ t.test('IN lists of any length and multi-row VALUES give one fingerprint', async
   t.equal(pg('SELECT 1 FROM t WHERE a IN ()'), 'SELECT ? FROM t WHERE a IN ()')
   t.equal(pg('SELECT 1 FROM t WHERE a IN (1, 2,)'), 'SELECT ? FROM t WHERE a IN (?, ?,)')
   t.equal(pg('INSERT INTO t VALUES (1, 2), (3, now())'), 'INSERT INTO t VALUES (?, ?), (?, now())', 'different tuples stay')
+  t.equal(pg('INSERT INTO t VALUES (1), (2); INSERT INTO t VALUES (3), (4), (5);'), 'INSERT INTO t VALUES (?); INSERT INTO t VALUES (?)')
+  t.equal(pg('INSERT INTO t VALUES ((1), (2)), ((3), (4)), ((5), (6))'), 'INSERT INTO t VALUES ((?))', 'tuples of tuples')
+  t.equal(pg('INSERT INTO t VALUES (1), (2), (now()), (3), (4)'), 'INSERT INTO t VALUES (?), (now()), (?)', 'a tuple is compared with the one before it')
+  t.equal(pg('SELECT (1), x, (2)'), 'SELECT (?), x, (?)', 'not siblings: something between')
 })
 
 t.test('spacing, case and comments do not change a fingerprint', async (t) => {
@@ -109,6 +113,7 @@ t.test('comment markers in strings and quotes in comments', async (t) => {
   t.equal(pg('SELECT a FROM t WHERE a=-- note\n1'), 'SELECT a FROM t WHERE a = ?', 'an operator ends where a comment starts')
   t.equal(pg('SELECT a FROM t WHERE a</* note */1'), 'SELECT a FROM t WHERE a < ?')
   t.equal(my('SELECT a FROM t WHERE a=# note\n1'), 'SELECT a FROM t WHERE a = ?')
+  t.equal(pg('SELECT *::text FROM t'), 'SELECT *::text FROM t')
   t.equal(pg('Select createdAt From t Where Id = 1'), 'SELECT createdAt FROM t WHERE Id = ?', 'keywords in mixed case')
 })
 
