@@ -358,6 +358,7 @@ function isDashComment (s: string, i: number, n: number, mysql: boolean): boolea
  * throws, reads each character of the first MAX_STATEMENT_CHARS a bounded number of times.
  */
 export function fingerprintStatement (sql: string, dialect: SqlDialect): string {
+  if (typeof sql !== 'string') return ''
   const cut = sql.length > MAX_STATEMENT_CHARS
   const s = cut ? sql.slice(0, MAX_STATEMENT_CHARS) : sql
   const n = s.length

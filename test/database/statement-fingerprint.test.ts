@@ -144,6 +144,7 @@ t.test('unterminated literals, identifiers and comments: never throw, never leak
     ['postgresql', '\\ \u0000 \u00a0', '\\ \u0000 \u00a0'],
   ]
   for (const [dialect, sql, fingerprint] of cases) t.equal(fingerprintStatement(sql, dialect), fingerprint, JSON.stringify(sql))
+  t.equal(fingerprintStatement(undefined as unknown as string, 'postgresql'), '', 'not a string: empty')
 })
 
 const SECRETS = ['hunter2-P@ss', '4111111111111111', '4111 1111 1111 1111', 'sk_live_51Habcdef', 'eyJhbGciOiJIUzI1NiJ9.e30.sig', '123-45-6789', 'Zoë😀geheim']
