@@ -20,6 +20,7 @@ export const FEATURE_DEPENDENCIES: Readonly<Record<string, readonly string[]>> =
   dashboard: ['aggregate', 'slo', 'alerts'],
   alerts: ['aggregate', 'slo'],
   health: ['process-metrics'],
+  database: ['aggregate'],
 }
 
 /** The group of a lib-relative path: its first folder, or the file itself at the top. */

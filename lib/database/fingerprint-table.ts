@@ -1,0 +1,272 @@
+import { addToSketch, mergeIntoSketch, newSketch, timingStatsOf, type Sketch } from '../aggregate/sketch.js'
+import type { QueryEvent } from './query-event.js'
+import { MAX_STATEMENT_CHARS, fingerprintStatement } from './statement-fingerprint.js'
+import { StatementMemo } from './statement-memo.js'
+
+/**
+ * Per-fingerprint query stats, what pg_stat_statements gives a DBA, from the app's side, for the
+ * top fingerprints by total time.
+ *
+ * Which fingerprints are kept: Space-Saving (Metwally, Agrawal and El Abbadi, ICDT 2005), weighted
+ * by time. The table holds `capacity` fingerprints in a min-heap by rank (a kept fingerprint's
+ * total time plus the rank it inherited). When the table is full, a new fingerprint takes the
+ * place of the one of least rank, whose stats go to `other`, and inherits that rank. So a
+ * fingerprint is admitted at once, and is only pushed out again by fingerprints that outrank
+ * it: any fingerprint whose total time is above (all time recorded) / capacity is kept, whatever
+ * the order queries came in (with 200, any with more than 0.5 % of the time), so one-off statements
+ * cannot push the heavy ones out; lighter ones may give way to a churn of one-offs. An entry's
+ * own figures (count, totalMs, …) are exact from the moment it was (last) admitted; the inherited
+ * rank only orders evictions. Counting newcomers under `other` once full would be cheaper by one
+ * heap step, but a query that became slow after the table filled (a new release, a growing
+ * table) would never show: not the top by total time.
+ *
+ * Cost of a record: a memo lookup (StatementMemo) or one fingerprint pass, a Map lookup, a
+ * sketch add and a heap sift (log₂ 200 ≈ 8 steps). Memory: `capacity` entries, each with a
+ * DDSketch (lib/aggregate/sketch.ts: 2 % relative accuracy on p90, exact count, sum and max, at
+ * most 256 bins of 4 bytes, mergeable, which `other` needs), plus the memo's bound.
+ */
+export const DEFAULT_CAPACITY = 200
+export const DEFAULT_MEMO_ENTRIES = 1000
+export const DEFAULT_MEMO_CHARS = 1 << 20
+
+/** One fingerprint's stats. */
+export interface FingerprintStats {
+  /** The statement's fingerprint (statement-fingerprint.ts): no literal value. */
+  readonly fingerprint: string
+  readonly system: QueryEvent['system']
+  readonly count: number
+  readonly totalMs: number
+  readonly meanMs: number
+  readonly maxMs: number
+  /** From a DDSketch: within 2 % of the exact p90. */
+  readonly p90Ms: number
+  readonly errors: number
+  /** Sum of the rows the driver reported; undefined when it never did. */
+  readonly rows: number | undefined
+}
+
+/** Queries not listed: their fingerprints were pushed out of the table, or are beyond the limit read. */
+export interface OtherQueries {
+  /** Fingerprints folded in (one pushed out, admitted again and pushed out again counts twice). */
+  readonly fingerprints: number
+  readonly count: number
+  readonly totalMs: number
+  readonly meanMs: number
+  readonly maxMs: number
+  readonly p90Ms: number
+  readonly errors: number
+  readonly rows: number | undefined
+}
+
+export interface TopQueries {
+  /** By total time, highest first. */
+  readonly queries: FingerprintStats[]
+  readonly other: OtherQueries
+}
+
+export interface FingerprintTableOptions {
+  /** Fingerprints kept (default 200). */
+  readonly capacity?: number
+  /** Statements whose fingerprint is remembered, per dialect (default 1000). */
+  readonly memoEntries?: number
+  /** Characters of statements and fingerprints remembered, per dialect (default 1 Mi). */
+  readonly memoChars?: number
+}
+
+/** Figures summed over queries: one fingerprint's, or `other`'s. */
+class Totals {
+  count = 0
+  totalMs = 0
+  maxMs = 0
+  errors = 0
+  rows = 0
+  rowsReported = false
+  readonly sketch: Sketch = newSketch()
+
+  add (durationMs: number, failed: boolean, rows: number | undefined): void {
+    this.count++
+    this.totalMs += durationMs
+    if (durationMs > this.maxMs) this.maxMs = durationMs
+    addToSketch(this.sketch, durationMs)
+    if (failed) this.errors++
+    if (rows !== undefined) {
+      this.rows += rows
+      this.rowsReported = true
+    }
+  }
+
+  merge (other: Totals): void {
+    this.count += other.count
+    this.totalMs += other.totalMs
+    if (other.maxMs > this.maxMs) this.maxMs = other.maxMs
+    mergeIntoSketch(this.sketch, other.sketch)
+    this.errors += other.errors
+    this.rows += other.rows
+    this.rowsReported ||= other.rowsReported
+  }
+
+  figures (): Omit<FingerprintStats, 'fingerprint' | 'system'> {
+    return {
+      count: this.count,
+      totalMs: this.totalMs,
+      meanMs: this.count === 0 ? 0 : this.totalMs / this.count,
+      maxMs: this.maxMs,
+      p90Ms: this.count === 0 ? 0 : timingStatsOf(this.sketch).p90,
+      errors: this.errors,
+      rows: this.rowsReported ? this.rows : undefined,
+    }
+  }
+}
+
+class Entry extends Totals {
+  /** Rank inherited on admission plus totalMs: what the heap orders by. */
+  rank: number
+  heapIndex = 0
+
+  constructor (readonly key: string, readonly fingerprint: string, readonly system: QueryEvent['system'], inherited: number) {
+    super()
+    this.rank = inherited
+  }
+}
+
+function positiveInteger (value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback
+}
+
+export class FingerprintTable {
+  readonly capacity: number
+  private readonly entries = new Map<string, Entry>()
+  /** Min-heap by rank. */
+  private readonly heap: Entry[] = []
+  private readonly memos: Record<QueryEvent['system'], StatementMemo>
+  private other = new Totals()
+  private otherFingerprints = 0
+
+  constructor (options: FingerprintTableOptions = {}) {
+    this.capacity = positiveInteger(options.capacity, DEFAULT_CAPACITY)
+    const memoEntries = positiveInteger(options.memoEntries, DEFAULT_MEMO_ENTRIES)
+    const memoChars = positiveInteger(options.memoChars, DEFAULT_MEMO_CHARS)
+    this.memos = { postgresql: new StatementMemo(memoEntries, memoChars), mysql: new StatementMemo(memoEntries, memoChars) }
+  }
+
+  /**
+   * Counts one finished query under its statement's fingerprint, and returns that fingerprint
+   * (for the slow-query line and the N+1 check, which then need not compute it again).
+   */
+  record (event: QueryEvent): string {
+    const system = event.system === 'mysql' ? 'mysql' : 'postgresql'
+    const key = this.keyOf(typeof event.statement === 'string' ? event.statement : '', system)
+    const duration = event.durationMs
+    const durationMs = Number.isFinite(duration) && duration > 0 ? duration : 0
+    const rows = typeof event.rows === 'number' && Number.isFinite(event.rows) && event.rows >= 0 ? event.rows : undefined
+    let entry = this.entries.get(key)
+    if (entry === undefined) entry = this.admit(key, system)
+    entry.add(durationMs, event.error !== undefined, rows)
+    entry.rank += durationMs
+    this.siftDown(entry.heapIndex)
+    return entry.fingerprint
+  }
+
+  /** The fingerprint of a statement, through the memo, without counting anything. */
+  fingerprint (statement: string, system: QueryEvent['system']): string {
+    const dialect = system === 'mysql' ? 'mysql' : 'postgresql'
+    return this.keyOf(typeof statement === 'string' ? statement : '', dialect).slice(1)
+  }
+
+  /**
+   * The `limit` fingerprints of most total time (default: all kept), highest first, and `other`:
+   * the queries of fingerprints pushed out of the table and of those beyond `limit`.
+   */
+  top (limit: number = this.capacity): TopQueries {
+    const sorted = [...this.entries.values()].sort(byTotalTime)
+    const shown = Number.isInteger(limit) && limit >= 0 ? Math.min(limit, sorted.length) : sorted.length
+    const queries = sorted.slice(0, shown).map((entry) => ({ fingerprint: entry.fingerprint, system: entry.system, ...entry.figures() }))
+    const other = new Totals()
+    other.merge(this.other)
+    for (let k = shown; k < sorted.length; k++) other.merge(sorted[k])
+    return { queries, other: { fingerprints: this.otherFingerprints + sorted.length - shown, ...other.figures() } }
+  }
+
+  /** Fingerprints kept. */
+  get size (): number {
+    return this.entries.size
+  }
+
+  /** Statements remembered, and their characters, over both dialects. */
+  memoSize (): { entries: number, chars: number } {
+    return {
+      entries: this.memos.postgresql.size + this.memos.mysql.size,
+      chars: this.memos.postgresql.chars + this.memos.mysql.chars,
+    }
+  }
+
+  /** The table's key of a statement: its dialect's initial and its fingerprint, remembered. */
+  private keyOf (statement: string, system: QueryEvent['system']): string {
+    const memo = this.memos[system]
+    const known = memo.get(statement)
+    if (known !== undefined) return known
+    const key = (system === 'mysql' ? 'm' : 'p') + fingerprintStatement(statement, system)
+    if (statement.length <= MAX_STATEMENT_CHARS) memo.set(statement, key)
+    return key
+  }
+
+  private admit (key: string, system: QueryEvent['system']): Entry {
+    const fingerprint = key.slice(1)
+    if (this.heap.length < this.capacity) {
+      const entry = new Entry(key, fingerprint, system, 0)
+      entry.heapIndex = this.heap.length
+      this.heap.push(entry)
+      this.entries.set(key, entry)
+      this.siftUp(entry.heapIndex)
+      return entry
+    }
+    const least = this.heap[0]
+    this.entries.delete(least.key)
+    this.other.merge(least)
+    this.otherFingerprints++
+    const entry = new Entry(key, fingerprint, system, least.rank)
+    this.heap[0] = entry
+    this.entries.set(key, entry)
+    // Its rank equals the least one's: the heap holds as it is, and record() sifts it down after adding.
+    return entry
+  }
+
+  private siftUp (index: number): void {
+    const heap = this.heap
+    const entry = heap[index]
+    let i = index
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (heap[parent].rank <= entry.rank) break
+      heap[i] = heap[parent]
+      heap[i].heapIndex = i
+      i = parent
+    }
+    heap[i] = entry
+    entry.heapIndex = i
+  }
+
+  private siftDown (index: number): void {
+    const heap = this.heap
+    const n = heap.length
+    const entry = heap[index]
+    let i = index
+    for (;;) {
+      const left = 2 * i + 1
+      if (left >= n) break
+      const right = left + 1
+      const child = right < n && heap[right].rank < heap[left].rank ? right : left
+      if (heap[child].rank >= entry.rank) break
+      heap[i] = heap[child]
+      heap[i].heapIndex = i
+      i = child
+    }
+    heap[i] = entry
+    entry.heapIndex = i
+  }
+}
+
+/** Total time, then count, descending; then the key (unique in a table). */
+function byTotalTime (a: Entry, b: Entry): number {
+  return b.totalMs - a.totalMs || b.count - a.count || (a.key < b.key ? -1 : 1)
+}

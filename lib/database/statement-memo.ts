@@ -1,0 +1,54 @@
+/**
+ * Remembers what a statement text maps to, so that a statement sent again costs a Map lookup
+ * instead of a tokenizer pass. Bounded by entries and by characters (keys and values), with two
+ * generations instead of a strict LRU: entries go into `current`; when it holds half the bound,
+ * it becomes `previous` (the older one is dropped) and a new `current` starts. A hit in `previous`
+ * is copied into `current`, so statements in use survive every turn; a hit in `current`, the
+ * common case, is one `get` and changes nothing (a strict LRU would delete and set on every hit).
+ */
+export class StatementMemo {
+  private current = new Map<string, string>()
+  private previous = new Map<string, string>()
+  private currentChars = 0
+  private readonly generationEntries: number
+  private readonly generationChars: number
+
+  /** At most `maxEntries` entries and `maxChars` characters of keys and values, over both generations. */
+  constructor (maxEntries: number, maxChars: number) {
+    this.generationEntries = Math.max(1, Math.floor(maxEntries / 2))
+    this.generationChars = Math.max(1, Math.floor(maxChars / 2))
+  }
+
+  get (statement: string): string | undefined {
+    const value = this.current.get(statement)
+    if (value !== undefined) return value
+    const old = this.previous.get(statement)
+    if (old !== undefined) this.set(statement, old)
+    return old
+  }
+
+  /** Remembers `value` for `statement`, unless the pair alone is over a generation's characters. */
+  set (statement: string, value: string): void {
+    const chars = statement.length + value.length
+    if (chars > this.generationChars) return
+    if (this.current.size >= this.generationEntries || this.currentChars + chars > this.generationChars) {
+      this.previous = this.current
+      this.current = new Map()
+      this.currentChars = 0
+    }
+    this.current.set(statement, value)
+    this.currentChars += chars
+  }
+
+  /** Entries held (a statement in both generations counts twice: it is held twice). */
+  get size (): number {
+    return this.current.size + this.previous.size
+  }
+
+  /** Characters of keys and values held. */
+  get chars (): number {
+    let chars = this.currentChars
+    for (const [statement, value] of this.previous) chars += statement.length + value.length
+    return chars
+  }
+}
