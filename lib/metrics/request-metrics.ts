@@ -11,12 +11,16 @@ export const METRIC_NAMES = Object.freeze({
   exception: 'http_request.exception',
   clientRequest: 'http_client_request',
   clientResponseTime: 'http_client_request.response_time',
+  dbQuery: 'db.query',
+  dbQueryResponseTime: 'db.query.response_time',
   /** `http_request` and `http_request.response_time` lines vigie's own socket could not send, by `reason` (drop-report.ts). */
   metricsDropped: 'vigie.metrics_dropped',
 })
 
 /** `controller` of requests that matched no route. */
 export const NOT_FOUND_CONTROLLER = 'not_found'
+/** `controller` of what was done outside any request (a database query). */
+export const NO_CONTROLLER = 'none'
 /** `controller` once `maxControllers` distinct values have been seen. */
 export const OVERFLOW_CONTROLLER = 'other'
 /** HTTP status recorded when the client went away before the answer (the nginx convention). */
@@ -196,6 +200,26 @@ export class RequestMetrics {
     this.#sendMuted(() => {
       this.#client.increment(METRIC_NAMES.clientRequest, 1, this.#sampleRate, tags)
       this.#client.timing(METRIC_NAMES.clientResponseTime, ms, this.#sampleRate, tags)
+    })
+  }
+
+  /**
+   * One database query: `system` and `operation` come from fixed lists, `controller` is the
+   * sending request's (bounded like the requests'), or `none` outside a request.
+   */
+  recordQuery (system: string, operation: string, outcome: 'ok' | 'error', controller: string, durationMs: number): void {
+    const tags = [
+      this.#tag('db_system', system),
+      this.#tag('db_operation', operation),
+      this.#tag('outcome', outcome),
+      this.#tag('controller', controller === NO_CONTROLLER ? controller : this.#controllers.label(controller)),
+    ]
+    const ms = Math.round(durationMs * 1000) / 1000
+    this.#aggregateOnce('counter', METRIC_NAMES.dbQuery, tags, 1)
+    this.#aggregateOnce('timing', METRIC_NAMES.dbQueryResponseTime, tags, ms)
+    this.#sendMuted(() => {
+      this.#client.increment(METRIC_NAMES.dbQuery, 1, this.#sampleRate, tags)
+      this.#client.timing(METRIC_NAMES.dbQueryResponseTime, ms, this.#sampleRate, tags)
     })
   }
 
