@@ -3,6 +3,6 @@
  * `--import vigie/register` installs (no other module goes through it), and the names its
  * require and import hooks watch. Each patch names its package through {@link HookedModule}.
  */
-export const HOOKED_MODULES = ['express', 'pino', 'pg', 'mysql2'] as const
+export const HOOKED_MODULES = ['express', 'pino'] as const
 
 export type HookedModule = (typeof HOOKED_MODULES)[number]
