@@ -116,3 +116,22 @@ t.test('an observer that throws: the query result is unchanged, and one warning'
   t.equal(warnings.length, 3, 'each failure goes to the registration\'s warn (the feature passes reporter.warnOnce: one line)')
   t.match(warnings[0], /database-observer vigie: a database query observer failed \(Error: observer broke\)/)
 })
+
+t.test('a hook that throws: the query runs as without vigie, and the app logs one warning', async (t) => {
+  const server = await startPostgres()
+  t.teardown(() => server.stop())
+  const { logs, statsd } = await startApp(t)
+  const client = new pg.Client({ connectionString: server.url('postgres') })
+  await client.connect()
+  t.teardown(() => client.end())
+  // vigie reads the client's database name when a query starts: make that read throw.
+  Object.defineProperty(client, 'database', { get () { throw new Error('internals moved') }, configurable: true })
+  for (let i = 0; i < 3; i++) t.same((await client.query('SELECT 5 AS five')).rows, [{ five: 5 }])
+  const viaCallback = await new Promise((resolve) => client.query('SELECT 6 AS six', (err: Error | null, res: pg.QueryResult) => resolve(err ?? res.rows)))
+  t.same(viaCallback, [{ six: 6 }], 'the callback form too')
+  const warnings = logs.lines.filter((line) => line.level === 40 && String(line.msg).includes('pg query hook failed'))
+  t.equal(warnings.length, 1, 'one warning')
+  t.match(warnings[0].msg, /vigie: the pg query hook failed \(Error: internals moved\); queries run unaffected/)
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.equal(count(statsd.lines, 'db.query:'), 0, 'those queries are not counted')
+})
