@@ -53,7 +53,7 @@ export function subscribeMysql2Channels (): () => void {
           database: typeof context.database === 'string' && context.database !== '' ? context.database : undefined,
           statement: typeof context.query === 'string' ? context.query : '',
           durationMs: performance.now() - begun.start,
-          rows: error == null ? rowsOf(context.result) : undefined,
+          rows: error == null ? mysql2RowsOf(context.result) : undefined,
           error: error ?? undefined,
           request: begun.request,
         })
@@ -72,7 +72,7 @@ export function subscribeMysql2Channels (): () => void {
 }
 
 /** Rows returned (an array) or affected (a ResultSetHeader's `affectedRows`). */
-function rowsOf (result: unknown): number | undefined {
+export function mysql2RowsOf (result: unknown): number | undefined {
   if (Array.isArray(result)) return result.length
   const affected = (result as { affectedRows?: unknown } | null | undefined)?.affectedRows
   return typeof affected === 'number' ? affected : undefined

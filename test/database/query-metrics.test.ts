@@ -77,10 +77,15 @@ t.test('mysql2: query, execute, pool and promise wrapper on MariaDB', needs(MARI
   const config = { host: db.host, port: db.port, user: db.user, password: db.password, database: db.database }
   const { url: base, statsd } = await startApp(t, {
     routes (app) {
-      const pool = mysqlPromise.createPool({ ...config, connectionLimit: 2 })
+      // One connection for concurrent requests: callers wait in the pool's queue.
+      const pool = mysqlPromise.createPool({ ...config, connectionLimit: 1 })
       app.addHook('onClose', async () => { await pool.end() })
       app.get('/orders', async () => {
         const [rows] = await pool.execute('SELECT ? + 1 AS n', [1])
+        return rows
+      })
+      app.get('/stock', async () => {
+        const [rows] = await pool.query('SELECT 10 AS stock')
         return rows
       })
     },
@@ -95,10 +100,12 @@ t.test('mysql2: query, execute, pool and promise wrapper on MariaDB', needs(MARI
   t.teardown(() => promised.end())
   const [executed] = await promised.execute('SELECT ? AS v', [7])
   t.same(executed, [{ v: 7 }])
-  t.same(await (await fetch(`${base}/orders`)).json(), [{ n: 2 }])
+  const answers = await Promise.all([1, 2, 3, 4, 5, 6].map(async (i) => await (await fetch(`${base}/${i % 2 === 0 ? 'orders' : 'stock'}`)).json()))
+  t.same(answers, [[{ stock: 10 }], [{ n: 2 }], [{ stock: 10 }], [{ n: 2 }], [{ stock: 10 }], [{ n: 2 }]])
 
   const tag = 'db_system:mysql'
-  await statsd.waitFor((lines) => count(lines, `db.query:1|c|#${tag},db_operation:SELECT,outcome:ok,controller:/orders`) === 1)
+  await statsd.waitFor((lines) => count(lines, `db.query:1|c|#${tag},db_operation:SELECT,outcome:ok,controller:/orders`) === 3 &&
+    count(lines, `db.query:1|c|#${tag},db_operation:SELECT,outcome:ok,controller:/stock`) === 3)
   t.equal(count(statsd.lines, `db.query:1|c|#${tag},db_operation:SELECT,outcome:ok,controller:none`), 2, 'query and execute outside a request')
   t.equal(count(statsd.lines, `db.query:1|c|#${tag},db_operation:OTHER,outcome:error,controller:none`), 1)
 })
