@@ -3,11 +3,15 @@
 import mysql from 'mysql2'
 import mysqlPromise from 'mysql2/promise'
 import pg from 'pg'
+import Fastify from 'fastify'
+import { StatsD } from 'hot-shots'
 import t from 'tap'
 import { addQueryObserver } from '../../lib/database/query-observers.js'
+import observability from '../../lib/index.js'
 import { startApp } from '../helpers/fastify-app.js'
 import { MARIADB_SERVER, startMariaDb } from '../helpers/mariadb.js'
 import { startPostgres } from '../helpers/postgres.js'
+import { startStatsdListener } from '../helpers/statsd-listener.js'
 import { needs } from '../helpers/system-packages.js'
 
 const count = (lines: string[], prefix: string): number => lines.filter((line) => line.startsWith(prefix)).length
@@ -141,4 +145,27 @@ t.test('a hook that throws: the query runs as without vigie, and the app logs on
   t.match(warnings[0].msg, /vigie: the pg query hook failed \(Error: internals moved\); queries run unaffected/)
   await new Promise((resolve) => setTimeout(resolve, 100))
   t.equal(count(statsd.lines, 'db.query:'), 0, 'those queries are not counted')
+})
+
+t.test('through a client the app supplies (hot-shots formats the lines), and in Telegraf format', async (t) => {
+  const server = await startPostgres()
+  t.teardown(() => server.stop())
+  const pool = new pg.Pool({ connectionString: server.url('postgres') })
+  t.teardown(() => pool.end())
+  const listener = await startStatsdListener()
+  t.teardown(() => listener.close())
+  const client = new StatsD({ host: '127.0.0.1', port: listener.port, maxBufferSize: 0 })
+  t.teardown(() => new Promise((resolve) => client.close(() => resolve(undefined))))
+  const app = Fastify()
+  await app.register(observability, { statsd: { client }, processMetrics: false })
+  await app.ready()
+  t.teardown(() => app.close())
+  const { statsd: telegraf } = await startApp(t, { vigie: { statsd: { tagFormat: 'telegraf' } } })
+  await pool.query('UPDATE pg_class SET relname = relname WHERE false')
+  await listener.waitFor((lines) => lines.includes('db.query:1|c|#db_system:postgresql,db_operation:UPDATE,outcome:ok,controller:none'))
+  t.ok(listener.lines.some((line) => /^db\.query\.response_time:[\d.]+\|ms\|#db_system:postgresql,db_operation:UPDATE,outcome:ok,controller:none$/.test(line)))
+  await telegraf.waitFor((lines) => lines.includes('db.query,db_system=postgresql,db_operation=UPDATE,outcome=ok,controller=none:1|c'))
+  t.ok(JSON.stringify(app.vigie.snapshot()).includes('"db_operation":"UPDATE"'), 'aggregated once, not twice')
+  const counter = app.vigie.snapshot()?.series.find((series) => series.name === 'db.query')
+  t.equal(counter?.windows['1m'].count, 1, 'counted once: vigie\'s own sends are not recorded again from the client')
 })
