@@ -66,7 +66,8 @@ export function wrapPgQuery (prototype: Record<string, unknown>): () => void {
 
 function begin (client: unknown, config: unknown): PendingQuery | undefined {
   if (config === null || config === undefined) return undefined
-  const statement = typeof config === 'string' ? config : (config as { text?: unknown }).text
+  // pg-query-stream keeps its text on its cursor.
+  const statement = typeof config === 'string' ? config : (config as { text?: unknown }).text ?? (config as { cursor?: { text?: unknown } }).cursor?.text
   const connection = client as { database?: unknown, connectionParameters?: { database?: unknown } } | null
   const database = connection?.database ?? connection?.connectionParameters?.database
   return {

@@ -3,6 +3,7 @@
 import mysql from 'mysql2'
 import mysqlPromise from 'mysql2/promise'
 import pg from 'pg'
+import QueryStream from 'pg-query-stream'
 import Fastify from 'fastify'
 import { StatsD } from 'hot-shots'
 import t from 'tap'
@@ -168,4 +169,25 @@ t.test('through a client the app supplies (hot-shots formats the lines), and in 
   t.ok(JSON.stringify(app.vigie.snapshot()).includes('"db_operation":"UPDATE"'), 'aggregated once, not twice')
   const counter = app.vigie.snapshot()?.series.find((series) => series.name === 'db.query')
   t.equal(counter?.windows['1m'].count, 1, 'counted once: vigie\'s own sends are not recorded again from the client')
+})
+
+t.test('pg-query-stream: the stream streams as without vigie, and the query is counted once read', async (t) => {
+  const server = await startPostgres()
+  t.teardown(() => server.stop())
+  const { statsd } = await startApp(t)
+  const client = new pg.Client({ connectionString: server.url('postgres') })
+  await client.connect()
+  t.teardown(() => client.end())
+  const stream = client.query(new QueryStream('SELECT n FROM generate_series(1, 250) AS n', [], { batchSize: 100 }))
+  t.ok(stream instanceof QueryStream, 'the submittable itself is returned')
+  const rows: Array<{ n: number }> = []
+  for await (const row of stream) rows.push(row as { n: number })
+  t.equal(rows.length, 250)
+  t.same(rows.at(-1), { n: 250 })
+  // A stream that fails: its error reaches the app through the stream.
+  const broken = client.query(new QueryStream('SELECT nope FROM nowhere'))
+  const error = await (async () => { try { for await (const row of broken) void row } catch (err) { return err } })()
+  t.equal((error as { code?: string }).code, '42P01', 'pg\'s own error, through the stream')
+  await statsd.waitFor((lines) => count(lines, 'db.query:1|c|#db_system:postgresql,db_operation:SELECT,outcome:ok,controller:none') === 1 &&
+    count(lines, 'db.query:1|c|#db_system:postgresql,db_operation:SELECT,outcome:error,controller:none') === 1)
 })
