@@ -6,6 +6,7 @@ import { FailureReporter } from './core/failure-reporter.js'
 import { LifecycleEvents } from './core/lifecycle-events.js'
 import type { Endpoint, Vigie } from './core/vigie.js'
 import { dashboard } from './dashboard/dashboard-feature.js'
+import { databaseMetrics } from './database/database-feature.js'
 import { health as healthEndpoints, type Health } from './health/health-feature.js'
 import { RequestMetrics } from './metrics/request-metrics.js'
 import { createPreformattedSink } from './metrics/preformatted-sink.js'
@@ -95,8 +96,10 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
     events.subscribe(propagated.subscriber)
   }
 
+  const countsQueries = on && options.database !== null
+
   let closing: Promise<void> | undefined
-  return {
+  const vigie: Vigie<Request> = {
     options,
     logger,
     reporter,
@@ -105,6 +108,7 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
     capture,
     events,
     outgoing,
+    countsQueries,
     api: Object.freeze({
       snapshot () {
         const snapshot = aggregated?.aggregator.snapshot()
@@ -130,4 +134,7 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
       return closing
     },
   }
+  // The owner of this app's requests' stores (request-lifecycle.ts): the vigie object itself.
+  if (countsQueries) events.subscribe(databaseMetrics(vigie, metrics, reporter))
+  return vigie
 }

@@ -276,6 +276,12 @@ export interface AlertStatus {
   severity: AlertSeverity
 }
 
+/**
+ * Database query metrics (docs/database.md). No sub-options yet: `database: {}` is `true`; the
+ * slow-query log and statement fingerprints will add theirs here.
+ */
+export interface DatabaseOptions {}
+
 /** The process gauges (`process.*`) sent to StatsD on a timer. See docs/process-metrics.md. */
 export interface ProcessMetricsOptions {
   /**
@@ -354,6 +360,13 @@ export interface VigieOptions<Request = unknown> {
    * every `intervalMs`. Default `true`; `false` turns them off.
    */
   processMetrics?: boolean | ProcessMetricsOptions
+  /**
+   * Count and time the queries sent through the `pg` and `mysql2` drivers (`db.query`,
+   * `db.query.response_time`, tagged with the system, the statement's first keyword, the outcome
+   * and the controller of the request that sent it): docs/database.md. Default `true`; `false`
+   * turns it off.
+   */
+  database?: boolean | DatabaseOptions
   /** Serve a live dashboard page of the app's metrics and latest exceptions. Default `false`. */
   dashboard?: boolean | DashboardOptions
   /**

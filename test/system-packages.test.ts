@@ -2,6 +2,7 @@
 // developer's machine, failed in CI (where CI is set), never skipped there.
 import { readFileSync } from 'node:fs'
 import t from 'tap'
+import { MARIADB_INSTALL_DB, MARIADB_SERVER } from './helpers/mariadb.js'
 import { assertInstalled, CHROMIUM, inCi, missingMessage, needs, type SystemProgram } from './helpers/system-packages.js'
 
 const ABSENT: SystemProgram = { path: '/nonexistent/vigie-test-program', debianPackage: 'vigie-test-package' }
@@ -21,4 +22,9 @@ t.test('what counts as CI', async (t) => {
 t.test('Chromium is the Debian package .ci/run installs', async (t) => {
   t.same(CHROMIUM, { path: '/usr/bin/chromium', debianPackage: 'chromium' })
   t.match(readFileSync(new URL('../.ci/run', import.meta.url), 'utf8'), /command -v chromium .*\|\| packages\+=\(chromium\)/, 'installed when missing, with the other packages')
+})
+
+t.test('MariaDB is the Debian package .ci/run installs', async (t) => {
+  t.same([MARIADB_SERVER.debianPackage, MARIADB_INSTALL_DB.debianPackage], ['mariadb-server', 'mariadb-server'])
+  t.match(readFileSync(new URL('../.ci/run', import.meta.url), 'utf8'), /\[ -x \/usr\/sbin\/mariadbd \] \|\| packages\+=\(mariadb-server\)/, 'installed when missing, with the other packages')
 })

@@ -18,6 +18,12 @@ export interface RequestStore {
   readonly correlationId: string
   /** null when propagation is off for the app serving this request. */
   readonly outgoing: OutgoingPolicy | null
+  /**
+   * Set by the request lifecycle when the app counts database queries: the app's vigie (which app
+   * the request belongs to) and the request's controller as known now (`null` when the request
+   * is not recorded).
+   */
+  queries?: { readonly owner: object, readonly controller: () => string | null }
 }
 
 const storage = processWide('requestContext', () => new AsyncLocalStorage<RequestStore>())

@@ -44,7 +44,10 @@ export class RequestLifecycle<Request, Response, State extends RequestState> {
     try {
       const id = facts.presetCorrelationId?.(request) ?? resolveCorrelationId(facts.header(request, this.#header))
       const state = facts.createState(request, response, id, performance.now(), this.vigie.outgoing)
-      if (state !== null) facts.echo(response, this.#header, id)
+      if (state !== null) {
+        facts.echo(response, this.#header, id)
+        if (this.vigie.countsQueries) state.queries = { owner: this.vigie, controller: () => facts.controller(request, state) }
+      }
       return state
     } catch (err) {
       this.vigie.reporter.report('request start', err)

@@ -43,6 +43,8 @@ export interface Vigie<Request = unknown> {
   readonly events: LifecycleEvents
   /** What outgoing calls inside this app's requests need; null when propagation is off. */
   readonly outgoing: OutgoingPolicy | null
+  /** True when the app counts database queries: each request's store then says which app and controller it is. */
+  readonly countsQueries?: boolean
   /** `app.vigie` / `middleware.vigie`. */
   readonly api: VigieApi
   readonly endpoints: readonly Endpoint[]

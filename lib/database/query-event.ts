@@ -1,3 +1,5 @@
+import type { RequestStore } from '../context/request-context.js'
+
 /** What a database driver hook reports of one finished query (pg, mysql2). */
 export interface QueryEvent {
   readonly system: 'postgresql' | 'mysql'
@@ -10,6 +12,11 @@ export interface QueryEvent {
   readonly rows: number | undefined
   /** The driver's error; undefined when the query succeeded. */
   readonly error: unknown
+  /**
+   * The async context of the request that sent the query, read when it was sent; undefined
+   * outside a request (or with `asyncContext: false`). Added by the driver hooks (optional field).
+   */
+  readonly request?: RequestStore
 }
 
 /** Receives each finished query; never throws into the driver's path. */

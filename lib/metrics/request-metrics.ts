@@ -11,12 +11,16 @@ export const METRIC_NAMES = Object.freeze({
   exception: 'http_request.exception',
   clientRequest: 'http_client_request',
   clientResponseTime: 'http_client_request.response_time',
+  dbQuery: 'db.query',
+  dbQueryResponseTime: 'db.query.response_time',
   /** `http_request` and `http_request.response_time` lines vigie's own socket could not send, by `reason` (drop-report.ts). */
   metricsDropped: 'vigie.metrics_dropped',
 })
 
 /** `controller` of requests that matched no route. */
 export const NOT_FOUND_CONTROLLER = 'not_found'
+/** `controller` of what was done outside any request (a database query). */
+export const NO_CONTROLLER = 'none'
 /** `controller` once `maxControllers` distinct values have been seen. */
 export const OVERFLOW_CONTROLLER = 'other'
 /** HTTP status recorded when the client went away before the answer (the nginx convention). */
@@ -121,6 +125,10 @@ export class RequestMetrics {
   readonly #lineCache = new SeriesCache<RequestLines>(MAX_CACHED_SERIES)
   /** Per series: its tags and aggregated series (the path through the client). */
   readonly #seriesCache = new SeriesCache<RequestSeries>(MAX_CACHED_SERIES)
+  /** Per database query series (controller, operation, system and outcome): its tags and aggregated series. */
+  readonly #querySeriesCache = new SeriesCache<RequestSeries>(MAX_CACHED_SERIES)
+  /** The same, with the lines the fast path sends. */
+  readonly #queryLineCache = new SeriesCache<RequestLines>(MAX_CACHED_SERIES)
   readonly #everyLabelInterval: (tick: () => void) => () => void
   /** Stops the label intervals; null until a cap is first reached, a no-op once closed. */
   #stopLabelIntervals: (() => void) | null = null
@@ -199,6 +207,57 @@ export class RequestMetrics {
     })
   }
 
+  /**
+   * One database query: `system` and `operation` come from fixed lists, `controller` is the
+   * sending request's (bounded like the requests'), or `none` outside a request.
+   */
+  recordQuery (system: 'postgresql' | 'mysql', operation: string, outcome: 'ok' | 'error', controller: string, durationMs: number): void {
+    // The cache's third key: system and outcome as one number.
+    const code = (system === 'mysql' ? 2 : 0) + (outcome === 'error' ? 1 : 0)
+    const thousandths = Math.round(durationMs * 1000)
+    const sink = this.#preformatted
+    if (sink !== undefined) {
+      try {
+        const lines = this.#queryLineCache.get(controller, operation, code) ?? this.#queryLineCache.set(controller, operation, code,
+          this.#linesOf(sink, this.#querySeries(system, operation, outcome, controller), METRIC_NAMES.dbQuery, METRIC_NAMES.dbQueryResponseTime))
+        this.#aggregate(lines, thousandths / 1000)
+        sink.add(lines.head, thousandths, lines.tail)
+      } catch (err) {
+        this.#onSendError(err)
+      }
+      return
+    }
+    const series = this.#querySeriesCache.get(controller, operation, code) ??
+      this.#querySeriesCache.set(controller, operation, code, this.#querySeries(system, operation, outcome, controller))
+    const ms = thousandths / 1000
+    this.#aggregate(series, ms)
+    const recording = this.#recording
+    if (recording !== null) recording.muted = true
+    try {
+      this.#client.increment(METRIC_NAMES.dbQuery, 1, this.#sampleRate, series.tags)
+      this.#client.timing(METRIC_NAMES.dbQueryResponseTime, ms, this.#sampleRate, series.tags)
+    } catch (err) {
+      this.#onSendError(err)
+    } finally {
+      if (recording !== null) recording.muted = false
+    }
+  }
+
+  #querySeries (system: string, operation: string, outcome: string, controller: string): RequestSeries {
+    const tags = [
+      this.#tag('db_system', system),
+      this.#tag('db_operation', operation),
+      this.#tag('outcome', outcome),
+      this.#tag('controller', controller === NO_CONTROLLER ? controller : this.#controllers.label(controller)),
+    ]
+    const aggregator = this.#aggregator
+    return {
+      tags,
+      requests: aggregator === null ? NOT_AGGREGATED : aggregator.series('counter', METRIC_NAMES.dbQuery, tags),
+      responseTime: aggregator === null ? NOT_AGGREGATED : aggregator.series('timing', METRIC_NAMES.dbQueryResponseTime, tags),
+    }
+  }
+
   /** One request into its two series; an aggregation failure is reported, never thrown. */
   #aggregate (series: RequestSeries, ms: number): void {
     const aggregator = this.#aggregator
@@ -257,9 +316,14 @@ export class RequestMetrics {
   /** The lines of one series, formatted as hot-shots would (DogStatsD or Telegraf), then cached. */
   #newLines (sink: PreformattedSink, controller: string, method: string, statusCode: number): RequestLines {
     const series = this.#requestSeries(this.#requestTags(controller, method, statusCode))
+    return this.#lineCache.set(controller, method, statusCode, this.#linesOf(sink, series, METRIC_NAMES.request, METRIC_NAMES.responseTime))
+  }
+
+  /** A series' counter line and timing line around its value, formatted as hot-shots would (DogStatsD or Telegraf). */
+  #linesOf (sink: PreformattedSink, series: RequestSeries, counterMetric: string, timingMetric: string): RequestLines {
     const tags = [...sink.globalTags, ...series.tags]
-    const counterName = sink.prefix + METRIC_NAMES.request
-    const timingName = sink.prefix + METRIC_NAMES.responseTime
+    const counterName = sink.prefix + counterMetric
+    const timingName = sink.prefix + timingMetric
     let counter: string, timingHead: string, timingTail: string
     if (this.#format === 'telegraf') {
       const tagText = tags.map(telegrafTag).join(',')
@@ -273,7 +337,7 @@ export class RequestMetrics {
       timingTail = `|ms|#${tagText}`
     }
     const head = Buffer.from(`${counter}\n${timingHead}`)
-    return this.#lineCache.set(controller, method, statusCode, { ...series, head, tail: Buffer.from(timingTail) })
+    return { ...series, head, tail: Buffer.from(timingTail) }
   }
 
   /** Request lines vigie's own socket dropped so far, by reason; null when hot-shots sends them (no count is kept). */
@@ -300,6 +364,8 @@ export class RequestMetrics {
     // Everything cached holds labels: each value still in use goes through label() again, and is seen in this interval.
     this.#lineCache.clear()
     this.#seriesCache.clear()
+    this.#querySeriesCache.clear()
+    this.#queryLineCache.clear()
     this.#tagCache.clear()
   }
 

@@ -113,6 +113,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = Object.freeze([
   variable('VIGIE_DASHBOARD_TOKEN', 'dashboard.token', text),
   // After path and token: "false" turns the dashboard off whatever they say, "true" turns it on.
   variable('VIGIE_DASHBOARD', 'dashboard', flag),
+  variable('VIGIE_DATABASE', 'database', flag),
   variable('VIGIE_EXCEPTION_LINES_PER_INTERVAL', 'exceptionLines.perInterval', integer),
   variable('VIGIE_EXCEPTION_LINES_INTERVAL_MS', 'exceptionLines.intervalMs', integer),
 ])
@@ -121,7 +122,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = Object.freeze([
 export const ENV_VARIABLE_NAMES: readonly string[] = Object.freeze(ENV_VARIABLES.map((v) => v.name))
 
 /** Features whose variable is a flag that can only turn them off ("true" leaves their sub-options as they are). */
-const OFF_SWITCHES = new Set(['propagation', 'processMetrics', 'aggregation'])
+const OFF_SWITCHES = new Set(['propagation', 'processMetrics', 'aggregation', 'database'])
 
 function isSet (raw: string | undefined): raw is string {
   return raw !== undefined && raw.trim() !== ''

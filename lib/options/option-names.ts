@@ -4,7 +4,7 @@
 /** The keys known at each level: '' is the top level, the others are option objects. */
 export const OPTION_KEYS = Object.freeze({
   '': Object.freeze(['statsd', 'correlationHeader', 'getUser', 'captureClientErrors', 'capture', 'scrub', 'maxControllers',
-    'ignore', 'asyncContext', 'logInjection', 'propagation', 'aggregation', 'processMetrics', 'dashboard', 'exceptionLines', 'health', 'slos', 'slo', 'alerts']),
+    'ignore', 'asyncContext', 'logInjection', 'propagation', 'aggregation', 'processMetrics', 'dashboard', 'exceptionLines', 'health', 'slos', 'slo', 'alerts', 'database']),
   statsd: Object.freeze(['host', 'port', 'protocol', 'path', 'prefix', 'globalTags', 'sampleRate', 'tagFormat', 'maxBufferSize',
     'bufferFlushInterval', 'datadog', 'client']),
   capture: Object.freeze(['maxBodyBytes', 'maxDepth', 'maxArrayItems', 'maxTotalKeys']),
@@ -16,6 +16,7 @@ export const OPTION_KEYS = Object.freeze({
   exceptionLines: Object.freeze(['perInterval', 'intervalMs']),
   slo: Object.freeze(['store', 'writeIntervalMs']),
   health: Object.freeze(['path', 'checks', 'timeoutMs', 'thresholds']),
+  database: Object.freeze([] as string[]),
   alerts: Object.freeze(['rules', 'plans', 'evaluationInterval', 'repeatInterval']),
 })
 

@@ -48,6 +48,11 @@ export function resolveProcessMetrics (value: Feature, check: OptionChecks): { r
   })
 }
 
+/** On by default: the database drivers' queries are counted and timed (no sub-options yet). */
+export function resolveDatabase (value: Feature): Readonly<Record<string, never>> | null {
+  return value === false ? null : Object.freeze({})
+}
+
 /** Off by default. */
 export function resolveDashboard (value: Feature, check: OptionChecks): { readonly path: string, readonly token: string | undefined } | null {
   if (value === undefined || value === false) return null

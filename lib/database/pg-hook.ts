@@ -1,0 +1,160 @@
+import { performance } from 'node:perf_hooks'
+import { currentRequestStore, type RequestStore } from '../context/request-context.js'
+import { sharedSymbol } from '../process-state.js'
+import { hasQueryObservers, publishQuery, reportHookFailure } from './query-observers.js'
+
+type QueryMethod = (this: unknown, ...args: unknown[]) => unknown
+type Callback = (this: unknown, ...args: unknown[]) => unknown
+
+/** Shared by every copy of vigie, so that none wraps a method another copy wrapped. */
+const kPgWrapper = sharedSymbol('pgQueryWrapper')
+
+/** One query in flight: reported once, when it ends. */
+interface PendingQuery {
+  readonly start: number
+  readonly statement: string
+  readonly database: string | undefined
+  readonly request: RequestStore | undefined
+  done: boolean
+}
+
+/**
+ * Wraps `Client.prototype.query` of one copy of `pg` (pools and ORMs go through it), as
+ * OpenTelemetry's instrumentation does. The seam: this is the only place that knows pg's call
+ * shapes; a `pg:query` diagnostics channel, once pg publishes one, replaces it by calling
+ * {@link finish} from its subscriber. Each form keeps its shape: the promise form returns a
+ * promise of the same class settling the same way (one derived with `then`), the callback form
+ * calls the app's callback with the driver's own arguments, and a submittable (pg's `Query`,
+ * pg-query-stream, pg-cursor) is returned as is, followed through its own `emit` and `callback`.
+ * Returns the function that puts the original back (unless someone wrapped it since).
+ */
+export function wrapPgQuery (prototype: Record<string, unknown>): () => void {
+  const original = prototype.query
+  if (typeof original !== 'function' || Object.hasOwn(original, kPgWrapper)) return noop
+  const callThrough = original as QueryMethod
+  let active = true
+  const wrapper: QueryMethod = function query (this: unknown, ...args: unknown[]): unknown {
+    if (!active || !hasQueryObservers()) return Reflect.apply(callThrough, this, args)
+    let pending: PendingQuery | undefined
+    try {
+      pending = begin(this, args[0])
+      if (pending !== undefined) wrapCallback(args, pending)
+    } catch (err) {
+      pending = undefined
+      reportHookFailure('pg', err)
+    }
+    const result = Reflect.apply(callThrough, this, args)
+    if (pending === undefined) return result
+    try {
+      return follow(result, args[0], pending)
+    } catch (err) {
+      reportHookFailure('pg', err)
+      return result
+    }
+  }
+  Object.defineProperties(wrapper, {
+    name: { value: callThrough.name, configurable: true },
+    length: { value: callThrough.length, configurable: true },
+    [kPgWrapper]: { value: true },
+  })
+  prototype.query = wrapper
+  return function unwrapPgQuery () {
+    active = false
+    if (prototype.query === wrapper) prototype.query = original
+  }
+}
+
+function begin (client: unknown, config: unknown): PendingQuery | undefined {
+  if (config === null || config === undefined) return undefined
+  // pg-query-stream keeps its text on its cursor.
+  const statement = typeof config === 'string' ? config : (config as { text?: unknown }).text ?? (config as { cursor?: { text?: unknown } }).cursor?.text
+  const connection = client as { database?: unknown, connectionParameters?: { database?: unknown } } | null
+  const database = connection?.database ?? connection?.connectionParameters?.database
+  return {
+    start: performance.now(),
+    statement: typeof statement === 'string' ? statement : '',
+    database: typeof database === 'string' ? database : undefined,
+    request: currentRequestStore(),
+    done: false,
+  }
+}
+
+/** The callback form, `query(text, cb)` or `query(text, values, cb)`: the app's callback is called through ours. */
+function wrapCallback (args: unknown[], pending: PendingQuery): void {
+  const at = typeof args[1] === 'function' ? 1 : typeof args[2] === 'function' ? 2 : -1
+  if (at === -1) return
+  const callback = args[at] as Callback
+  args[at] = function (this: unknown, ...results: unknown[]): unknown {
+    finish(pending, results[0], results[1])
+    return Reflect.apply(callback, this, results)
+  }
+}
+
+/** The promise form gets a promise derived from pg's; a submittable is followed through its events. */
+function follow (result: unknown, config: unknown, pending: PendingQuery): unknown {
+  if (typeof (config as { submit?: unknown }).submit === 'function') {
+    followSubmittable(config as Record<string, unknown>, pending)
+    return result
+  }
+  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+    return (result as Promise<unknown>).then(
+      (value) => { finish(pending, undefined, value); return value },
+      (err: unknown) => { finish(pending, err, undefined); throw err })
+  }
+  return result
+}
+
+/**
+ * pg calls a submittable's `callback` when it has one, and it emits `end` (a pg `Query`, a
+ * stream once read) or `error`. Both are followed on the object itself, without adding listeners:
+ * an `error` listener would stop an unhandled error from being thrown.
+ */
+function followSubmittable (submittable: Record<string, unknown>, pending: PendingQuery): void {
+  const emit = submittable.emit
+  if (typeof emit === 'function') {
+    submittable.emit = function (this: unknown, event: unknown, ...rest: unknown[]): unknown {
+      if (event === 'end' || event === 'close') finish(pending, undefined, rest[0])
+      else if (event === 'error') finish(pending, rest[0], undefined)
+      return Reflect.apply(emit, this, [event, ...rest])
+    }
+  }
+  const callback = submittable.callback
+  if (typeof callback === 'function') {
+    submittable.callback = function (this: unknown, ...results: unknown[]): unknown {
+      finish(pending, results[0], results[1])
+      return Reflect.apply(callback, this, results)
+    }
+  }
+}
+
+/** Reports the query once; never throws. The seam a `pg:query` channel's subscriber would call. */
+export function finish (pending: PendingQuery, error: unknown, result: unknown): void {
+  if (pending.done) return
+  pending.done = true
+  try {
+    publishQuery({
+      system: 'postgresql',
+      database: pending.database,
+      statement: pending.statement,
+      durationMs: performance.now() - pending.start,
+      rows: error == null ? rowsOf(result) : undefined,
+      error: error ?? undefined,
+      request: pending.request,
+    })
+  } catch (err) {
+    reportHookFailure('pg', err)
+  }
+}
+
+/** `rowCount` of a result, or the sum over the results of a multi-statement query. */
+function rowsOf (result: unknown): number | undefined {
+  if (Array.isArray(result)) {
+    let total = 0
+    for (const one of result) total += rowsOf(one) ?? 0
+    return total
+  }
+  const count = (result as { rowCount?: unknown } | null | undefined)?.rowCount
+  return typeof count === 'number' ? count : undefined
+}
+
+function noop (): void {}

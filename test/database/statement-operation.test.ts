@@ -1,0 +1,50 @@
+// db_operation: the statement's first keyword from a fixed list, found by one linear scan.
+import t from 'tap'
+import { statementOperation } from '../../lib/database/statement-operation.js'
+import { resolveOptions } from '../../lib/options/resolve-options.js'
+
+t.test('the first keyword, upper-cased, after whitespace, parentheses and comments', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['SELECT 1', 'SELECT'],
+    ['  select * from pets', 'SELECT'],
+    ['\n\tInsert into pets values (1)', 'INSERT'],
+    ['-- a comment\nUPDATE pets SET x = 1', 'UPDATE'],
+    ['# mysql comment\ndelete from pets', 'DELETE'],
+    ['/* app=shop */ WITH x AS (SELECT 1) SELECT * FROM x', 'WITH'],
+    ['/*+ hint */ /* two */begin', 'BEGIN'],
+    ['(SELECT 1) UNION (SELECT 2)', 'SELECT'],
+    ['commit', 'COMMIT'],
+    ['ROLLBACK', 'ROLLBACK'],
+    ['CREATE TABLE t (id int)', 'CREATE'],
+    ['TRUNCATE t', 'TRUNCATE'],
+    ['call p()', 'CALL'],
+    ['SHOW TABLES', 'SHOW'],
+    ['SELEC nothing', 'OTHER'],
+    ['', 'OTHER'],
+    ['   ', 'OTHER'],
+    ['/* never closed SELECT', 'OTHER'],
+    ['-- only a comment', 'OTHER'],
+    ['SELECTED', 'OTHER'],
+    ['ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'OTHER'],
+    ['123', 'OTHER'],
+    ['SELECT\u00e9', 'SELECT'],
+  ]
+  for (const [statement, operation] of cases) t.equal(statementOperation(statement), operation, JSON.stringify(statement))
+})
+
+t.test('linear: a long statement of comments and spaces is scanned quickly', async (t) => {
+  const hostile = '/* x */ '.repeat(100_000) + ' '.repeat(100_000) + '-- y\n'.repeat(100_000) + 'select 1'
+  const start = performance.now()
+  t.equal(statementOperation(hostile), 'SELECT')
+  t.ok(performance.now() - start < 200, 'well under 200 ms for 1.3 MB')
+})
+
+t.test('the database option: on by default, false or VIGIE_DATABASE=false turns it off, no unknown keys', async (t) => {
+  t.same(resolveOptions(undefined, {}).database, {})
+  t.same(resolveOptions({ database: true }, {}).database, {})
+  t.equal(resolveOptions({ database: false }, {}).database, null)
+  t.equal(resolveOptions({}, { VIGIE_DATABASE: 'false' }).database, null)
+  t.same(resolveOptions({}, { VIGIE_DATABASE: 'true' }).database, {})
+  t.throws(() => resolveOptions({ database: { slowQueryMs: 1 } } as never, {}), { code: 'VIGIE_ERR_UNKNOWN_OPTION' })
+  t.throws(() => resolveOptions({ database: 'yes' } as never, {}), { code: 'VIGIE_ERR_INVALID_OPTION' })
+})
