@@ -46,7 +46,7 @@ export class RequestLifecycle<Request, Response, State extends RequestState> {
       const state = facts.createState(request, response, id, performance.now(), this.vigie.outgoing)
       if (state !== null) {
         facts.echo(response, this.#header, id)
-        if (this.vigie.countsQueries) state.queries = { owner: this.vigie, controller: () => facts.controller(request, state) }
+        if (this.vigie.countsQueries) state.queries = new RequestQueryScope(this.vigie, request, (r: Request) => facts.controller(r, state))
       }
       return state
     } catch (err) {
@@ -71,6 +71,7 @@ export class RequestLifecycle<Request, Response, State extends RequestState> {
       const durationMs = performance.now() - state.start
       let controller = facts.controller(request, state)
       if (controller !== null && this.#ignores(request, controller)) controller = null
+      if (state.queries instanceof RequestQueryScope) state.queries.release(controller)
       const method = facts.method(request)
       // Ended rather than finished: a response ended in full may still be flushing when the client
       // closes, and light-my-request's (Fastify's inject()) never reports finished.
@@ -120,6 +121,35 @@ export class RequestLifecycle<Request, Response, State extends RequestState> {
 }
 
 const SERVER_ERROR_STATUS = 500
+
+/**
+ * What a query sent inside a request reads of it (RequestStore.queries): the app it belongs to,
+ * and its route. It holds the request only until the request ends: a timer or socket started
+ * inside the request keeps its async context, and with it this scope, alive long after.
+ */
+class RequestQueryScope<Request> {
+  readonly owner: object
+  #request: Request | undefined
+  #controllerOf: ((request: Request) => string | null) | undefined
+  #ended: string | null = null
+
+  constructor (owner: object, request: Request, controllerOf: (request: Request) => string | null) {
+    this.owner = owner
+    this.#request = request
+    this.#controllerOf = controllerOf
+  }
+
+  controller (): string | null {
+    return this.#request === undefined ? this.#ended : this.#controllerOf!(this.#request)
+  }
+
+  /** The request ended, under `controller`: let it go. */
+  release (controller: string | null): void {
+    this.#ended = controller
+    this.#request = undefined
+    this.#controllerOf = undefined
+  }
+}
 
 function pathOf (url: string): string {
   const q = url.indexOf('?')

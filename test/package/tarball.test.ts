@@ -55,7 +55,9 @@ t.test('the tarball: the licence and both builds, without source maps or sources
   t.same(packed.filter((path) => path.endsWith('.map') || path.startsWith('lib/')), [], 'no source map, no source')
   const declarations = report.files.filter((file) => file.path.endsWith('.d.ts'))
   t.ok(declarations.length > 50, `declarations: ${declarations.length}`)
-  t.same(declarations.filter((file) => file.size > 20_000).map((file) => file.path), [], 'no declaration over 20 kB (the embedded dashboard assets are typed `string`)')
+  // types.d.ts, the public API with its documentation, is the largest by design; the others stay small.
+  t.same(declarations.filter((file) => file.size > (file.path.endsWith('/types.d.ts') ? 60_000 : 20_000)).map((file) => file.path), [], 'no declaration over 20 kB but the public types (the embedded dashboard assets are typed `string`)')
+  t.ok(declarations.filter((file) => file.path.includes('assets.generated')).every((file) => file.size < 2000), 'the dashboard assets\' declarations hold no asset')
 })
 
 t.test('every relative link in a packed markdown file resolves to a packed file', async (t) => {
