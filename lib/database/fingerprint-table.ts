@@ -46,16 +46,9 @@ export interface FingerprintStats {
 }
 
 /** Queries not listed: their fingerprints were pushed out of the table, or are beyond the limit read. */
-export interface OtherQueries {
+export interface OtherQueries extends Omit<FingerprintStats, 'fingerprint' | 'system'> {
   /** Fingerprints folded in (one pushed out, admitted again and pushed out again counts twice). */
   readonly fingerprints: number
-  readonly count: number
-  readonly totalMs: number
-  readonly meanMs: number
-  readonly maxMs: number
-  readonly p90Ms: number
-  readonly errors: number
-  readonly rows: number | undefined
 }
 
 export interface TopQueries {

@@ -13,8 +13,11 @@ export async function closedUdpPort (): Promise<number> {
   return port
 }
 
-/** A TCP port on 127.0.0.1 with nothing listening: listened on once, then closed. */
-export async function closedTcpPort (): Promise<number> {
+/**
+ * A TCP port on 127.0.0.1 with nothing listening: listened on once, then closed. Also how a test
+ * picks a port for a server it starts in a child process (PostgreSQL, MariaDB).
+ */
+export async function freeTcpPort (): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1')
   await once(server, 'listening')
   const { port } = server.address() as { port: number }
@@ -22,3 +25,6 @@ export async function closedTcpPort (): Promise<number> {
   await once(server, 'close')
   return port
 }
+
+/** A TCP port nothing listens on, for a client that must be refused. */
+export const closedTcpPort = freeTcpPort

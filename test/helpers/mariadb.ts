@@ -1,10 +1,11 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createConnection, createServer } from 'node:net'
+import { createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
+import { freeTcpPort as freePort } from './closed-ports.js'
 import type { SystemProgram } from './system-packages.js'
 
 const run = promisify(execFile)
@@ -30,14 +31,6 @@ export interface MariaDb {
 
 const MISSING = 'MariaDB\'s server programs (/usr/sbin/mariadbd, /usr/bin/mariadb-install-db) were not found: ' +
   'install the Debian package `mariadb-server` (apt-get install -y mariadb-server), as .ci/run does.'
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 /** Resolves once something accepts connections on the Unix socket. */
 async function acceptsOn (socket: string): Promise<boolean> {

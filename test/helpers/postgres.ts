@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { promisify } from 'node:util'
+import { freeTcpPort as freePort } from './closed-ports.js'
 
 const run = promisify(execFile)
 
@@ -33,14 +33,6 @@ export function postgresBinDir (debian = '/usr/lib/postgresql', path = process.e
   const found = candidates.find((dir) => ['initdb', 'pg_ctl', 'createdb'].every((bin) => existsSync(join(dir, bin))))
   if (found === undefined) throw new Error(MISSING)
   return found
-}
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 /** initdb refuses to run as root: the server programs then run as Debian's `postgres` user. */
