@@ -89,6 +89,9 @@ export const KNOWN_METRIC_KINDS: ReadonlyMap<string, MetricKind> = new Map<strin
   [METRIC_NAMES.exception, 'counter'],
   [METRIC_NAMES.clientRequest, 'counter'],
   [METRIC_NAMES.clientResponseTime, 'timing'],
+  [METRIC_NAMES.dbQuery, 'counter'],
+  [METRIC_NAMES.dbQueryResponseTime, 'timing'],
+  [METRIC_NAMES.metricsDropped, 'counter'],
   ['alert.transition', 'counter'],
   ...Object.values(PROCESS_METRIC_NAMES).map((name): [string, MetricKind] => [name, 'gauge']),
 ])
@@ -232,9 +235,17 @@ function selector (value: unknown, at: string, invalid: InvalidOption): SeriesFi
   return Object.freeze({ metric, tags: tagFilter(value.tags, `${at}.tags`, invalid) })
 }
 
+/** Names that start so are vigie's own: one that is not among them is a typo, caught at startup. */
+const VIGIE_NAMESPACES = ['http_request', 'http_client_request', 'db.query', 'process.', 'vigie.', 'alert.']
+
 function metricName (value: unknown, at: string, invalid: InvalidOption): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_METRIC_LENGTH) {
     throw invalid(at, `a metric name of 1 to ${MAX_METRIC_LENGTH} characters, as sent (without the StatsD prefix)`, value)
+  }
+  const namespace = VIGIE_NAMESPACES.find((prefix) => value.startsWith(prefix))
+  if (namespace !== undefined && !KNOWN_METRIC_KINDS.has(value)) {
+    const same = [...KNOWN_METRIC_KINDS.keys()].filter((name) => name.startsWith(namespace))
+    throw invalid(at, `one of vigie's metrics (names starting with "${namespace}" are vigie's): ${same.map((name) => `"${name}"`).join(', ')}`, value)
   }
   return value
 }

@@ -90,6 +90,8 @@ t.test('each bad rule throws a coded error naming the field', async (t) => {
     ['ratio of a gauge', { metric: undefined, stat: 'ratio', numerator: { metric: 'process.rss' }, denominator: { metric: 'b' } }, 'alerts.rules[0].numerator.metric', 'a counter or a timing'],
     ['numerator without ratio', { numerator: { metric: 'a' } }, 'alerts.rules[0].numerator', 'absent'],
     ['errorRatio on another metric', { stat: 'errorRatio', metric: 'orders' }, 'alerts.rules[0].metric', '"http_request" or absent'],
+    ['a typo in one of vigie\'s metrics', { metric: 'http_requests', stat: 'count' }, 'alerts.rules[0].metric', 'one of vigie\'s metrics (names starting with "http_request" are vigie\'s): "http_request", "http_request.response_time"'],
+    ['a process gauge vigie does not send', { metric: 'process.heap', stat: 'last' }, 'alerts.rules[0].metric', 'one of vigie\'s metrics (names starting with "process." are vigie\'s)'],
     ['errorRatio above a percentage', { stat: 'errorRatio', metric: undefined, above: 5 }, 'alerts.rules[0].above', 'a ratio from 0 to 1 (0.05 for 5 %)'],
     ['errorRatio clearing at a percentage', { stat: 'errorRatio', metric: undefined, above: 0.05, clear: -1 }, 'alerts.rules[0].clear', 'a ratio from 0 to 1'],
     ['ratio with rule tags', { metric: undefined, stat: 'ratio', tags: { a: 'b' }, numerator: { metric: 'a' }, denominator: { metric: 'b' } }, 'alerts.rules[0].tags', 'absent for stat "ratio"'],
