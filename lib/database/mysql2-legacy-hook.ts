@@ -3,6 +3,7 @@ import { currentRequestStore } from '../context/request-context.js'
 import { sharedSymbol } from '../process-state.js'
 import { mysql2RowsOf } from './mysql2-channels.js'
 import { hasQueryObservers, publishQuery, reportHookFailure } from './query-observers.js'
+import { installWrapper } from '../method-wrapper.js'
 
 type Method = (this: unknown, ...args: unknown[]) => unknown
 
@@ -48,15 +49,10 @@ function wrap (target: Record<string, unknown>, key: 'query' | 'execute'): () =>
     }
     return command
   }
-  Object.defineProperties(wrapper, {
-    name: { value: original.name, configurable: true },
-    length: { value: original.length, configurable: true },
-    [kMysql2Wrapper]: { value: true },
-  })
-  target[key] = wrapper
+  const restore = installWrapper(target, key, original, wrapper, kMysql2Wrapper)
   return function unwrap () {
     active = false
-    if (target[key] === wrapper) target[key] = original
+    restore()
   }
 }
 

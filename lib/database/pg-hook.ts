@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks'
 import { currentRequestStore, type RequestStore } from '../context/request-context.js'
 import { sharedSymbol } from '../process-state.js'
 import { hasQueryObservers, publishQuery, reportHookFailure } from './query-observers.js'
+import { installWrapper } from '../method-wrapper.js'
 
 type QueryMethod = (this: unknown, ...args: unknown[]) => unknown
 type Callback = (this: unknown, ...args: unknown[]) => unknown
@@ -52,15 +53,10 @@ export function wrapPgQuery (prototype: Record<string, unknown>): () => void {
       return result
     }
   }
-  Object.defineProperties(wrapper, {
-    name: { value: callThrough.name, configurable: true },
-    length: { value: callThrough.length, configurable: true },
-    [kPgWrapper]: { value: true },
-  })
-  prototype.query = wrapper
+  const restore = installWrapper(prototype, 'query', callThrough, wrapper, kPgWrapper)
   return function unwrapPgQuery () {
     active = false
-    if (prototype.query === wrapper) prototype.query = original
+    restore()
   }
 }
 

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks'
 import { sharedSymbol } from '../process-state.js'
 import { currentRequestStore, type OutgoingPolicy } from '../context/request-context.js'
 import { prepareHttpCall } from './http-call-target.js'
+import { installWrapper } from '../method-wrapper.js'
 
 type RequestFunction = (this: unknown, ...args: unknown[]) => unknown
 type PatchedModule = Record<'request' | 'get', unknown>
@@ -62,15 +63,7 @@ function wrap (target: PatchedModule, key: 'request' | 'get', defaultProtocol: s
     if (call !== null) track(request, policy, call.host, start)
     return request
   }
-  Object.defineProperties(wrapper, {
-    name: { value: callThrough.name, configurable: true },
-    length: { value: callThrough.length, configurable: true },
-    [kOutgoingWrapper]: { value: true },
-  })
-  target[key] = wrapper
-  return function restore () {
-    if (target[key] === wrapper) target[key] = original
-  }
+  return installWrapper(target as unknown as Record<PropertyKey, unknown>, key, callThrough, wrapper, kOutgoingWrapper)
 }
 
 function track (request: unknown, policy: OutgoingPolicy, host: string, start: number): void {

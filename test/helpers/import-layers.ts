@@ -12,7 +12,7 @@ export const LAYERS: ReadonlyArray<{ readonly layer: string, readonly groups: re
   { layer: 'composition', groups: ['compose.ts'] },
   { layer: 'adapters and features', groups: ['adapters', 'aggregate', 'dashboard', 'process-metrics', 'propagation', 'health', 'slo', 'alerts', 'database'] },
   { layer: 'core', groups: ['core'] },
-  { layer: 'leaves', groups: ['context', 'metrics', 'capture', 'scrub', 'logging', 'options', 'options.ts', 'errors.ts', 'types.ts', 'version.ts', 'process-state.ts', 'lazy-dependencies.cts'] },
+  { layer: 'leaves', groups: ['context', 'metrics', 'capture', 'scrub', 'logging', 'options', 'options.ts', 'errors.ts', 'types.ts', 'version.ts', 'process-state.ts', 'lazy-dependencies.cts', 'method-wrapper.ts'] },
 ]
 const ADAPTERS = new Set(['adapters'])
 export const ADAPTER_FRONTS: ReadonlySet<string> = new Set(['adapters/fastify.ts', 'adapters/express.ts'])
