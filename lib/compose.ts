@@ -6,7 +6,8 @@ import { FailureReporter } from './core/failure-reporter.js'
 import { LifecycleEvents } from './core/lifecycle-events.js'
 import type { Endpoint, Vigie } from './core/vigie.js'
 import { dashboard } from './dashboard/dashboard-feature.js'
-import { databaseMetrics } from './database/database-feature.js'
+import { databaseFeature, type DatabaseFeature } from './database/database-feature.js'
+import { emptyTopQueries } from './database/fingerprint-table.js'
 import { health as healthEndpoints, type Health } from './health/health-feature.js'
 import { RequestMetrics } from './metrics/request-metrics.js'
 import { createPreformattedSink } from './metrics/preformatted-sink.js'
@@ -97,6 +98,7 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
   }
 
   const countsQueries = on && options.database !== null
+  let database: DatabaseFeature | null = null
 
   let closing: Promise<void> | undefined
   const vigie: Vigie<Request> = {
@@ -123,6 +125,9 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
       alerts () {
         return alerts?.statuses() ?? []
       },
+      queries () {
+        return database?.queries() ?? emptyTopQueries()
+      },
     }),
     endpoints,
     close () {
@@ -135,6 +140,9 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
     },
   }
   // The owner of this app's requests' stores (request-lifecycle.ts): the vigie object itself.
-  if (countsQueries) events.subscribe(databaseMetrics(vigie, metrics, reporter))
+  if (countsQueries && options.database !== null) {
+    database = databaseFeature(vigie, options.database, { metrics, reporter, logger, scrubber })
+    events.subscribe(database.subscriber)
+  }
   return vigie
 }

@@ -18,6 +18,7 @@ export type { DashboardData, ControllerRow } from './dashboard/dashboard-data.js
 export type { RecentException } from './dashboard/recent-exceptions.js'
 export { SLO_METRIC_NAMES } from './slo/slo-gauges.js'
 export type { SloDefinition, SloStoreOptions, SloStatus, BurnRateAlert, BurnRateWindow } from './types.js'
+export type { TopQueries, FingerprintStats, OtherQueries } from './types.js'
 export type { HealthReport, HealthCheckReading, HealthStatus } from './health/health-report.js'
 export type { AggregationOptions, VigieApi, Snapshot, MetricsDropped, SeriesSnapshot, Stats, CounterStats, TimingStats, GaugeStats, MetricKind, WindowName } from './types.js'
 export type { AlertsOptions, ThresholdRule, SeriesSelector, AlertStat, AlertSeverity, AlertStatus } from './types.js'

@@ -1,7 +1,8 @@
 import type { StatsD } from 'hot-shots'
+import type { FingerprintStats, OtherQueries, TopQueries } from './database/fingerprint-table.js'
 import type { ScrubOptions } from './scrub/scrubber.js'
 
-export type { ScrubOptions }
+export type { FingerprintStats, OtherQueries, ScrubOptions, TopQueries }
 
 /** Where and how request metrics are sent. Every field is optional. */
 export interface StatsdOptions {
@@ -104,6 +105,13 @@ export interface VigieApi {
    * disabled. See docs/alerts.md.
    */
   alerts: () => AlertStatus[]
+  /**
+   * The statements of most total time, by fingerprint (their shape without values), what
+   * `pg_stat_statements` shows, from the app's side: count, total, mean, max and p90 time,
+   * errors, rows; the queries of fingerprints not listed are summed in `other`. Empty with
+   * `database: false`, or when vigie is disabled. See docs/database.md.
+   */
+  queries: () => TopQueries
 }
 
 /** A limit on a process reading for the readiness endpoint: over `warn`, `ready` says warn (still 200); over `fail`, it fails (503). */
@@ -276,11 +284,30 @@ export interface AlertStatus {
   severity: AlertSeverity
 }
 
-/**
- * Database query metrics (docs/database.md). No sub-options yet: `database: {}` is `true`; the
- * slow-query log and statement fingerprints will add theirs here.
- */
-export interface DatabaseOptions {}
+/** Database query metrics, the slow-query log and the N+1 check. See docs/database.md. */
+export interface DatabaseOptions {
+  /**
+   * A query that takes longer than this, in ms, writes a `slow query` line (rate-limited per
+   * statement fingerprint). An integer from 1 to 3600000. Default `500`.
+   */
+  slowQueryMs?: number
+  /**
+   * A request that sends more than this many queries of one fingerprint writes one
+   * `possible N+1` line (at most once per route and fingerprint per 10 minutes). An integer from 2
+   * to 100000, or `false` for no check. Default `20`.
+   */
+  nPlusOne?: number | false
+  /**
+   * Whether the `slow query` and `query failed` lines carry the query's parameters, scrubbed like
+   * request bodies. Default `false`: a fingerprint holds no value, parameters do.
+   */
+  logParameters?: boolean
+  /**
+   * Appends a sqlcommenter comment, `/*request_id='…',route='…'*\/`, to each statement sent inside
+   * a request, so the database's own logs can be joined with the app's. Default `false`.
+   */
+  comment?: boolean
+}
 
 /** The process gauges (`process.*`) sent to StatsD on a timer. See docs/process-metrics.md. */
 export interface ProcessMetricsOptions {

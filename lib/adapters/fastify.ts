@@ -131,6 +131,7 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
       slos: () => installation.lifecycle.vigie.api.slos(),
       drain: () => installation.lifecycle.vigie.api.drain(),
       alerts: () => installation.lifecycle.vigie.api.alerts(),
+      queries: () => installation.lifecycle.vigie.api.queries(),
     })
     fastify.decorate('vigie', { getter: () => api })
   }

@@ -27,6 +27,16 @@ export interface FailureFacts extends RequestDetails {
   readonly method: string
   readonly statusCode: number
   readonly responseTime: number
+  /** The request's database queries, when it sent any. */
+  readonly db?: RequestDbFacts | undefined
+}
+
+/** What a request's exception line says of its queries. */
+export interface RequestDbFacts {
+  readonly queries: number
+  readonly totalMs: number
+  /** The last query that failed in the request (its fields as in the `query failed` line). */
+  readonly failed?: Readonly<Record<string, unknown>> | undefined
 }
 
 /** Everything an exception line is built from: the failure and who made the request. */
@@ -51,6 +61,7 @@ export interface ExceptionRecord {
   user?: unknown
   res: { statusCode: number }
   responseTime: number
+  db?: { queries: number, totalMs: number, failed?: Readonly<Record<string, unknown>> }
   repro: string
 }
 
@@ -78,6 +89,10 @@ export function buildExceptionRecord (facts: FailedRequestFacts, scrubber: Scrub
   }
   if (facts.error !== undefined) record.err = buildErrorRecord(facts.error, scrubber)
   if (facts.user !== undefined) record.user = scrubber.value(facts.user, valueLimits)
+  if (facts.db !== undefined) {
+    record.db = { queries: facts.db.queries, totalMs: Math.round(facts.db.totalMs * 1000) / 1000 }
+    if (facts.db.failed !== undefined) record.db.failed = facts.db.failed
+  }
   return record
 }
 

@@ -18,12 +18,22 @@ export interface RequestStore {
   readonly correlationId: string
   /** null when propagation is off for the app serving this request. */
   readonly outgoing: OutgoingPolicy | null
-  /**
-   * Set by the request lifecycle when the app counts database queries: the app's vigie (which app
-   * the request belongs to) and the request's controller as known now (`null` when the request
-   * is not recorded).
-   */
-  queries?: { readonly owner: object, readonly controller: () => string | null }
+  /** Set by the request lifecycle when the app counts database queries. */
+  queries?: RequestQueryTally
+}
+
+/** What a database query sent inside a request reads of it, and adds to it. */
+export interface RequestQueryTally {
+  /** The app's vigie: which app the request belongs to. */
+  readonly owner: object
+  /** Whether the app asks for a sqlcommenter comment on each statement (`database.comment`). */
+  readonly comment: boolean
+  /** The request's controller as known now; `null` when the request is not recorded. */
+  controller: () => string | null
+  /** Counts one finished query for the request; `key` stands for its statement's fingerprint. */
+  add: (key: string, durationMs: number) => void
+  /** The last query that failed in the request, for its exception line. */
+  failed: Readonly<Record<string, unknown>> | null
 }
 
 const storage = processWide('requestContext', () => new AsyncLocalStorage<RequestStore>())

@@ -1,5 +1,6 @@
 import type { ExceptionRecord } from '../capture/exception-record.js'
 import type { FailureReporter } from './failure-reporter.js'
+import type { RequestQueries } from './request-queries.js'
 
 /** An exception the core captured: its line, already scrubbed, and the controller it counts under. */
 export interface CapturedException {
@@ -18,6 +19,8 @@ export interface LifecycleSubscriber {
   /** A request that was counted (neither ignored nor opted out): its tags and duration. */
   readonly requestEnded?: (controller: string, method: string, statusCode: number, durationMs: number) => void
   readonly exceptionCaptured?: (exception: CapturedException) => void
+  /** A counted request that sent database queries, once it ended. */
+  readonly requestQueried?: (controller: string, queries: RequestQueries<unknown>) => void
   /** The app is closing: stop timers, release what was acquired. Awaited, within close()'s bound. */
   readonly closing?: () => void | Promise<void>
 }
@@ -52,6 +55,18 @@ export class LifecycleEvents {
       if (listener === undefined || this.#tripped(subscriber)) continue
       try {
         listener(exception)
+      } catch (err) {
+        this.#failed(subscriber, err)
+      }
+    }
+  }
+
+  requestQueried (controller: string, queries: RequestQueries<unknown>): void {
+    for (const subscriber of this.#subscribers) {
+      const listener = subscriber.requestQueried
+      if (listener === undefined || this.#tripped(subscriber)) continue
+      try {
+        listener(controller, queries)
       } catch (err) {
         this.#failed(subscriber, err)
       }

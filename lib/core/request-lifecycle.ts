@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import { resolveCorrelationId } from '../context/correlation-id.js'
 import { runInRequestContext } from '../context/request-context.js'
+import { RequestQueries } from './request-queries.js'
 import { CLIENT_CLOSED_STATUS, NOT_FOUND_CONTROLLER } from '../metrics/request-metrics.js'
 import type { FrameworkFacts, RequestState } from './framework-facts.js'
 import type { Vigie } from './vigie.js'
@@ -46,7 +47,7 @@ export class RequestLifecycle<Request, Response, State extends RequestState> {
       const state = facts.createState(request, response, id, performance.now(), this.vigie.outgoing)
       if (state !== null) {
         facts.echo(response, this.#header, id)
-        if (this.vigie.countsQueries) state.queries = new RequestQueryScope(this.vigie, request, (r: Request) => facts.controller(r, state))
+        if (this.vigie.countsQueries) state.queries = new RequestQueries(this.vigie, this.vigie.options.database?.comment === true, id, request, (r: Request) => facts.controller(r, state))
       }
       return state
     } catch (err) {
@@ -71,7 +72,8 @@ export class RequestLifecycle<Request, Response, State extends RequestState> {
       const durationMs = performance.now() - state.start
       let controller = facts.controller(request, state)
       if (controller !== null && this.#ignores(request, controller)) controller = null
-      if (state.queries instanceof RequestQueryScope) state.queries.release(controller)
+      const queries = state.queries instanceof RequestQueries && state.queries.count > 0 ? state.queries : null
+      if (state.queries instanceof RequestQueries) state.queries.release(controller)
       const method = facts.method(request)
       // Ended rather than finished: a response ended in full may still be flushing when the client
       // closes, and light-my-request's (Fastify's inject()) never reports finished.
@@ -85,6 +87,10 @@ export class RequestLifecycle<Request, Response, State extends RequestState> {
       if (controller !== null) {
         vigie.metrics.recordRequest(controller, method, statusCode, durationMs)
         vigie.events.requestEnded?.(controller, method, statusCode, durationMs)
+        if (queries !== null) {
+          vigie.metrics.recordDbTime(controller, method, statusCode, queries.totalMs)
+          vigie.events.requestQueried(controller, queries)
+        }
       }
       if (answered ? vigie.capture.isException(statusCode, error) : error !== undefined) {
         if (controller === null && facts.isEndpoint(request)) return
@@ -96,6 +102,7 @@ export class RequestLifecycle<Request, Response, State extends RequestState> {
           method,
           statusCode,
           responseTime: durationMs,
+          db: queries === null ? undefined : { queries: queries.count, totalMs: queries.totalMs, failed: queries.failed ?? undefined },
         })
       } else if (state.unhandled && error !== undefined) {
         const route = controller ?? facts.details(request, state).route ?? NOT_FOUND_CONTROLLER
@@ -121,35 +128,6 @@ export class RequestLifecycle<Request, Response, State extends RequestState> {
 }
 
 const SERVER_ERROR_STATUS = 500
-
-/**
- * What a query sent inside a request reads of it (RequestStore.queries): the app it belongs to,
- * and its route. It holds the request only until the request ends: a timer or socket started
- * inside the request keeps its async context, and with it this scope, alive long after.
- */
-class RequestQueryScope<Request> {
-  readonly owner: object
-  #request: Request | undefined
-  #controllerOf: ((request: Request) => string | null) | undefined
-  #ended: string | null = null
-
-  constructor (owner: object, request: Request, controllerOf: (request: Request) => string | null) {
-    this.owner = owner
-    this.#request = request
-    this.#controllerOf = controllerOf
-  }
-
-  controller (): string | null {
-    return this.#request === undefined ? this.#ended : this.#controllerOf!(this.#request)
-  }
-
-  /** The request ended, under `controller`: let it go. */
-  release (controller: string | null): void {
-    this.#ended = controller
-    this.#request = undefined
-    this.#controllerOf = undefined
-  }
-}
 
 function pathOf (url: string): string {
   const q = url.indexOf('?')

@@ -1,37 +1,82 @@
 import type { FailureReporter } from '../core/failure-reporter.js'
 import type { LifecycleSubscriber } from '../core/lifecycle-events.js'
+import type { VigieLogger } from '../core/exception-capture.js'
 import { NO_CONTROLLER, type RequestMetrics } from '../metrics/request-metrics.js'
+import type { DatabaseSettings } from '../options/resolve-features.js'
 import { acquire } from '../process-state.js'
+import type { Scrubber } from '../scrub/scrubber.js'
 import { installDriverHooks } from './driver-hooks.js'
+import { FingerprintTable, type TopQueries } from './fingerprint-table.js'
 import type { QueryEvent } from './query-event.js'
+import { QueryLines } from './query-lines.js'
 import { addQueryObserver } from './query-observers.js'
 import { statementOperation } from './statement-operation.js'
 
+/** The database feature, as the composition module wires it. */
+export interface DatabaseFeature {
+  readonly subscriber: LifecycleSubscriber
+  /** The top statement fingerprints by total time (`app.vigie.queries()`). */
+  queries: () => TopQueries
+}
+
+export interface DatabaseParts {
+  readonly metrics: Pick<RequestMetrics, 'recordQuery'>
+  readonly reporter: Pick<FailureReporter, 'warnOnce'>
+  readonly logger: VigieLogger
+  readonly scrubber: Scrubber
+}
+
 /**
- * Database query metrics for one app: counter `db.query` and timing `db.query.response_time`,
- * tagged `db_system`, `db_operation`, `outcome` and `controller`. A query sent inside one of
- * this app's requests is counted under its controller; one sent inside another app's request is
- * left to that app; one sent outside any request is counted by every app that counts queries,
- * under `none`. The driver hooks are installed once per process, however many apps use them, and
- * removed when the last one closes.
+ * Database queries for one app: counter `db.query` and timing `db.query.response_time`, the
+ * statement fingerprints' table, the `slow query` and `query failed` lines, and per request its
+ * queries' count and time and the N+1 check. A query sent inside one of this app's requests is
+ * counted under its controller; one sent inside another app's request is left to that app; one
+ * sent outside any request is counted by every app that counts queries, under `none`. The driver
+ * hooks are installed once per process, however many apps use them, and removed when the last
+ * one closes.
  */
-export function databaseMetrics (owner: object, metrics: Pick<RequestMetrics, 'recordQuery'>, reporter: Pick<FailureReporter, 'warnOnce'>): LifecycleSubscriber {
+export function databaseFeature (owner: object, settings: DatabaseSettings, parts: DatabaseParts): DatabaseFeature {
+  const { metrics, reporter } = parts
+  const table = new FingerprintTable()
+  const lines = new QueryLines(parts.logger, parts.scrubber)
   const observe = (event: QueryEvent): void => {
-    const scope = event.request?.queries
+    const store = event.request
+    const scope = store?.queries
     let controller = NO_CONTROLLER
     if (scope !== undefined) {
       if (scope.owner !== owner) return
       controller = scope.controller() ?? NO_CONTROLLER
     }
-    metrics.recordQuery(event.system, statementOperation(event.statement), event.error === undefined ? 'ok' : 'error', controller, event.durationMs)
+    const operation = statementOperation(event.statement)
+    const failed = event.error !== undefined
+    metrics.recordQuery(event.system, operation, failed ? 'error' : 'ok', controller, event.durationMs)
+    const fingerprint = table.record(event)
+    scope?.add((event.system === 'mysql' ? 'm' : 'p') + fingerprint, event.durationMs)
+    if (!failed && !(event.durationMs > settings.slowQueryMs)) return
+    const db = lines.facts(event, operation, fingerprint, settings.logParameters)
+    const route = controller === NO_CONTROLLER ? undefined : controller
+    if (failed && scope !== undefined) scope.failed = { ...db }
+    lines.write(failed ? 'query failed' : 'slow query', db, store?.correlationId, route)
   }
   const removeObserver = addQueryObserver(observe, (key, message) => reporter.warnOnce(key, message))
   const release = acquire(globalThis, 'database-driver-hooks', installDriverHooks)
+  const nPlusOne = settings.nPlusOne
   return {
-    name: 'database',
-    closing () {
-      removeObserver()
-      release()
+    queries: () => table.top(),
+    subscriber: {
+      name: 'database',
+      requestQueried: nPlusOne === null
+        ? undefined
+        : (controller, queries) => {
+            for (const [key, count] of queries.repeatedOver(nPlusOne)) {
+              lines.nPlusOne(controller, key.startsWith('m') ? 'mysql' : 'postgresql', key.slice(1), count, queries.correlationId)
+            }
+          },
+      closing () {
+        removeObserver()
+        release()
+        lines.close()
+      },
     },
   }
 }

@@ -66,6 +66,11 @@ export interface FingerprintTableOptions {
   readonly memoChars?: number
 }
 
+/** The table of an app that counts no queries. */
+export function emptyTopQueries (): TopQueries {
+  return { queries: [], other: { fingerprints: 0, ...new Totals().figures() } }
+}
+
 /** Figures summed over queries: one fingerprint's, or `other`'s. */
 class Totals {
   count = 0

@@ -17,6 +17,8 @@ export interface QueryEvent {
    * outside a request (or with `asyncContext: false`). Added by the driver hooks (optional field).
    */
   readonly request?: RequestStore
+  /** The values sent with the statement (pg's `values`, mysql2's), when there were any. */
+  readonly parameters?: unknown
 }
 
 /** Receives each finished query; never throws into the driver's path. */

@@ -13,6 +13,8 @@ export const METRIC_NAMES = Object.freeze({
   clientResponseTime: 'http_client_request.response_time',
   dbQuery: 'db.query',
   dbQueryResponseTime: 'db.query.response_time',
+  /** Per request that sent queries: their time in all, tagged as `http_request`. */
+  dbTime: 'http_request.db_time',
   /** `http_request` and `http_request.response_time` lines vigie's own socket could not send, by `reason` (drop-report.ts). */
   metricsDropped: 'vigie.metrics_dropped',
 })
@@ -170,6 +172,15 @@ export class RequestMetrics {
       this.#seriesCache.set(controller, method, statusCode, this.#requestSeries(this.#requestTags(controller, method, statusCode)))
     this.#aggregate(series, ms)
     this.#sendCountAndTiming(METRIC_NAMES.request, METRIC_NAMES.responseTime, ms, series.tags)
+  }
+
+  /** The time a request that sent queries spent in them (summed), under the request's own tags. */
+  recordDbTime (controller: string, method: string, statusCode: number, totalMs: number): void {
+    const ms = Math.round(totalMs * 1000) / 1000
+    const tags = (this.#seriesCache.get(controller, method, statusCode) ??
+      this.#seriesCache.set(controller, method, statusCode, this.#requestSeries(this.#requestTags(controller, method, statusCode)))).tags
+    this.#aggregateOnce('timing', METRIC_NAMES.dbTime, tags, ms)
+    this.#sendMuted(() => this.#client.timing(METRIC_NAMES.dbTime, ms, this.#sampleRate, tags))
   }
 
   recordException (controller: string, exceptionName: string): void {

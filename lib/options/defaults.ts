@@ -50,6 +50,11 @@ export const DEFAULTS = Object.freeze({
   exceptionLinesIntervalMs: 60_000,
   /** A second at least (a summary line a second per kind at most), an hour at most. */
   exceptionLinesIntervalBounds: bounds(1000, 3_600_000),
+  slowQueryMs: 500,
+  /** A query of a millisecond is not slow; one of an hour would never be logged in time. */
+  slowQueryBounds: bounds(1, 3_600_000),
+  nPlusOne: 20,
+  nPlusOneBounds: bounds(2, 100_000),
   healthPath: '/_vigie/health',
   healthTimeoutMs: 1000,
   /** A check gets a millisecond at least, a minute at most: a probe waits that long for its answer. */

@@ -113,6 +113,9 @@ export const ENV_VARIABLES: readonly EnvVariable[] = Object.freeze([
   variable('VIGIE_DASHBOARD_TOKEN', 'dashboard.token', text),
   // After path and token: "false" turns the dashboard off whatever they say, "true" turns it on.
   variable('VIGIE_DASHBOARD', 'dashboard', flag),
+  variable('VIGIE_DATABASE_SLOW_QUERY_MS', 'database.slowQueryMs', integer),
+  variable('VIGIE_DATABASE_COMMENT', 'database.comment', flag),
+  // After the sub-options: "false" turns query metrics off whatever they say.
   variable('VIGIE_DATABASE', 'database', flag),
   variable('VIGIE_EXCEPTION_LINES_PER_INTERVAL', 'exceptionLines.perInterval', integer),
   variable('VIGIE_EXCEPTION_LINES_INTERVAL_MS', 'exceptionLines.intervalMs', integer),

@@ -16,7 +16,7 @@ export const OPTION_KEYS = Object.freeze({
   exceptionLines: Object.freeze(['perInterval', 'intervalMs']),
   slo: Object.freeze(['store', 'writeIntervalMs']),
   health: Object.freeze(['path', 'checks', 'timeoutMs', 'thresholds']),
-  database: Object.freeze([] as string[]),
+  database: Object.freeze(['slowQueryMs', 'nPlusOne', 'logParameters', 'comment']),
   alerts: Object.freeze(['rules', 'plans', 'evaluationInterval', 'repeatInterval']),
 })
 

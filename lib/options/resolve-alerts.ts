@@ -91,6 +91,7 @@ export const KNOWN_METRIC_KINDS: ReadonlyMap<string, MetricKind> = new Map<strin
   [METRIC_NAMES.clientResponseTime, 'timing'],
   [METRIC_NAMES.dbQuery, 'counter'],
   [METRIC_NAMES.dbQueryResponseTime, 'timing'],
+  [METRIC_NAMES.dbTime, 'timing'],
   [METRIC_NAMES.metricsDropped, 'counter'],
   ['alert.transition', 'counter'],
   ...Object.values(PROCESS_METRIC_NAMES).map((name): [string, MetricKind] => [name, 'gauge']),

@@ -48,9 +48,25 @@ export function resolveProcessMetrics (value: Feature, check: OptionChecks): { r
   })
 }
 
-/** On by default: the database drivers' queries are counted and timed (no sub-options yet). */
-export function resolveDatabase (value: Feature): Readonly<Record<string, never>> | null {
-  return value === false ? null : Object.freeze({})
+/** The database feature's resolved options (docs/database.md). */
+export interface DatabaseSettings {
+  readonly slowQueryMs: number
+  /** `null` when the N+1 check is off (`nPlusOne: false`). */
+  readonly nPlusOne: number | null
+  readonly logParameters: boolean
+  readonly comment: boolean
+}
+
+/** On by default: the database drivers' queries are counted and timed. */
+export function resolveDatabase (value: Feature, check: OptionChecks): DatabaseSettings | null {
+  if (value === false) return null
+  const database = value === undefined || value === true ? {} : value
+  return Object.freeze({
+    slowQueryMs: check.integer(database.slowQueryMs, 'database.slowQueryMs', DEFAULTS.slowQueryMs, DEFAULTS.slowQueryBounds),
+    nPlusOne: database.nPlusOne === false ? null : check.integer(database.nPlusOne, 'database.nPlusOne', DEFAULTS.nPlusOne, DEFAULTS.nPlusOneBounds),
+    logParameters: check.boolean(database.logParameters, 'database.logParameters', false),
+    comment: check.boolean(database.comment, 'database.comment', false),
+  })
 }
 
 /** Off by default. */

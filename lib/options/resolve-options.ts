@@ -11,7 +11,7 @@ import { readEnvironment, type Env } from './environment.js'
 import { OptionErrors } from './option-errors.js'
 import { isDecidedInCode, layerOptions } from './precedence.js'
 import { resolveAlerts, type ResolvedAlerts } from './resolve-alerts.js'
-import { resolveAggregation, resolveDashboard, resolveDatabase, resolveExceptionLines, resolveProcessMetrics, resolvePropagation } from './resolve-features.js'
+import { resolveAggregation, resolveDashboard, resolveDatabase, resolveExceptionLines, resolveProcessMetrics, resolvePropagation, type DatabaseSettings } from './resolve-features.js'
 import { resolveSloStore, resolveSlos, type ResolvedSlo, type ResolvedSloStore } from './resolve-slos.js'
 import { resolveHealth, type ResolvedHealth } from './resolve-health.js'
 import { resolveStatsd, type ResolvedStatsd } from './resolve-statsd.js'
@@ -45,7 +45,7 @@ export interface ResolvedOptions<Request = unknown> {
   /** null when process gauges are off. */
   readonly processMetrics: { readonly intervalMs: number } | null
   /** null when database query metrics are off (`database: false`). */
-  readonly database: Readonly<Record<string, never>> | null
+  readonly database: DatabaseSettings | null
   /** null when the dashboard is off (the default). */
   readonly dashboard: { readonly path: string, readonly token: string | undefined } | null
   /** Full exception lines per kind and interval; null when unlimited (`exceptionLines: false`). */
@@ -104,7 +104,7 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
     propagation: resolvePropagation(options.propagation as Feature, asyncContext, check, errors),
     aggregation,
     processMetrics: resolveProcessMetrics(options.processMetrics as Feature, check),
-    database: resolveDatabase(options.database as Feature),
+    database: resolveDatabase(options.database as Feature, check),
     dashboard: resolveDashboard(options.dashboard as Feature, check),
     exceptionLines: resolveExceptionLines(options.exceptionLines as Feature, check),
     slos: resolveSlos(options.slos, check.invalid),
