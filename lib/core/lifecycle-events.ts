@@ -50,23 +50,19 @@ export class LifecycleEvents {
   }
 
   exceptionCaptured (exception: CapturedException): void {
-    for (const subscriber of this.#subscribers) {
-      const listener = subscriber.exceptionCaptured
-      if (listener === undefined || this.#tripped(subscriber)) continue
-      try {
-        listener(exception)
-      } catch (err) {
-        this.#failed(subscriber, err)
-      }
-    }
+    this.#dispatch('exceptionCaptured', (listener) => listener(exception))
   }
 
   requestQueried (controller: string, queries: RequestQueries<unknown>): void {
+    this.#dispatch('requestQueried', (listener) => listener(controller, queries))
+  }
+
+  #dispatch<Event extends 'exceptionCaptured' | 'requestQueried'> (event: Event, call: (listener: NonNullable<LifecycleSubscriber[Event]>) => void): void {
     for (const subscriber of this.#subscribers) {
-      const listener = subscriber.requestQueried
+      const listener = subscriber[event]
       if (listener === undefined || this.#tripped(subscriber)) continue
       try {
-        listener(controller, queries)
+        call(listener as NonNullable<LifecycleSubscriber[Event]>)
       } catch (err) {
         this.#failed(subscriber, err)
       }

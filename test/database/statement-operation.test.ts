@@ -39,12 +39,20 @@ t.test('linear: a long statement of comments and spaces is scanned quickly', asy
   t.ok(performance.now() - start < 200, 'well under 200 ms for 1.3 MB')
 })
 
-t.test('the database option: on by default, false or VIGIE_DATABASE=false turns it off, no unknown keys', async (t) => {
-  t.same(resolveOptions(undefined, {}).database, {})
-  t.same(resolveOptions({ database: true }, {}).database, {})
+t.test('the database option: on by default, false or VIGIE_DATABASE=false turns it off, sub-options checked at startup', async (t) => {
+  const defaults = { slowQueryMs: 500, nPlusOne: 20, logParameters: false, comment: false }
+  t.same(resolveOptions(undefined, {}).database, defaults)
+  t.same(resolveOptions({ database: true }, {}).database, defaults)
   t.equal(resolveOptions({ database: false }, {}).database, null)
   t.equal(resolveOptions({}, { VIGIE_DATABASE: 'false' }).database, null)
-  t.same(resolveOptions({}, { VIGIE_DATABASE: 'true' }).database, {})
-  t.throws(() => resolveOptions({ database: { slowQueryMs: 1 } } as never, {}), { code: 'VIGIE_ERR_UNKNOWN_OPTION' })
+  t.same(resolveOptions({}, { VIGIE_DATABASE: 'true' }).database, defaults)
+  t.same(resolveOptions({ database: { slowQueryMs: 100, nPlusOne: false, logParameters: true, comment: true } }, {}).database,
+    { slowQueryMs: 100, nPlusOne: null, logParameters: true, comment: true })
+  t.same(resolveOptions({}, { VIGIE_DATABASE_SLOW_QUERY_MS: '250', VIGIE_DATABASE_COMMENT: 'on' }).database, { ...defaults, slowQueryMs: 250, comment: true })
+  t.throws(() => resolveOptions({ database: { slowQuery: 1 } } as never, {}), { code: 'VIGIE_ERR_UNKNOWN_OPTION' })
   t.throws(() => resolveOptions({ database: 'yes' } as never, {}), { code: 'VIGIE_ERR_INVALID_OPTION' })
+  for (const [bad, option] of [[{ slowQueryMs: 0 }, 'database.slowQueryMs'], [{ slowQueryMs: 2.5 }, 'database.slowQueryMs'], [{ nPlusOne: 1 }, 'database.nPlusOne'],
+    [{ nPlusOne: true }, 'database.nPlusOne'], [{ logParameters: 'yes' }, 'database.logParameters'], [{ comment: 1 }, 'database.comment']] as const) {
+    t.throws(() => resolveOptions({ database: bad } as never, {}), { code: 'VIGIE_ERR_INVALID_OPTION', option }, option)
+  }
 })

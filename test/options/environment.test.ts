@@ -118,6 +118,8 @@ const BAD_VALUES: Record<string, [raw: string, option: string, expected: string]
   VIGIE_PROCESS_METRICS: ['often', 'processMetrics', 'which must be 1, true, yes, on, 0, false, no or off; received "often" (string)'],
   VIGIE_AGGREGATION_MAX_SERIES: ['100001', 'aggregation.maxSeries', 'which must be an integer from 1 to 100000; received "100001" (string)'],
   VIGIE_AGGREGATION: ['lots', 'aggregation', 'which must be 1, true, yes, on, 0, false, no or off; received "lots" (string)'],
+  VIGIE_DATABASE_SLOW_QUERY_MS: ['0', 'database.slowQueryMs', 'which must be an integer from 1 to 3600000; received "0" (string)'],
+  VIGIE_DATABASE_COMMENT: ['perhaps', 'database.comment', 'which must be 1, true, yes, on, 0, false, no or off; received "perhaps" (string)'],
   VIGIE_DATABASE: ['sometimes', 'database', 'which must be 1, true, yes, on, 0, false, no or off; received "sometimes" (string)'],
   VIGIE_DASHBOARD_PATH: ['ops', 'dashboard.path', 'which must be a path starting with "/", of letters, digits and "._~-", with no trailing "/"; received "ops" (string)'],
   VIGIE_DASHBOARD_TOKEN: ['two words', 'dashboard.token', 'which must be a non-empty string of printable ASCII characters without spaces; received a string of 9 characters (not shown)'],
