@@ -47,7 +47,7 @@ export class RequestLifecycle<Request, Response, State extends RequestState> {
       const state = facts.createState(request, response, id, performance.now(), this.vigie.outgoing)
       if (state !== null) {
         facts.echo(response, this.#header, id)
-        if (this.vigie.countsQueries) state.queries = new RequestQueries(this.vigie, this.vigie.options.database?.comment === true, id, request, (r: Request) => facts.controller(r, state))
+        if (this.vigie.countsQueries && this.#asyncContext) state.queries = new RequestQueries(this.vigie, this.vigie.options.database?.comment === true, id, request, (r: Request) => facts.controller(r, state))
       }
       return state
     } catch (err) {
