@@ -1,8 +1,7 @@
 import type { StatsD } from 'hot-shots'
-import type { FingerprintStats, OtherQueries, TopQueries } from './database/fingerprint-table.js'
 import type { ScrubOptions } from './scrub/scrubber.js'
 
-export type { FingerprintStats, OtherQueries, ScrubOptions, TopQueries }
+export type { ScrubOptions }
 
 /** Where and how request metrics are sent. Every field is optional. */
 export interface StatsdOptions {
@@ -507,4 +506,32 @@ export interface MetricsDropped {
   socket: number
   /** More than 1 MiB was waiting for the network. */
   queue_full: number
+}
+
+/** One fingerprint's stats. */
+export interface FingerprintStats {
+  /** The statement's fingerprint (docs/database.md): no literal value. */
+  readonly fingerprint: string
+  readonly system: 'postgresql' | 'mysql'
+  readonly count: number
+  readonly totalMs: number
+  readonly meanMs: number
+  readonly maxMs: number
+  /** From a DDSketch: within 2 % of the exact p90. */
+  readonly p90Ms: number
+  readonly errors: number
+  /** Sum of the rows the driver reported; undefined when it never did. */
+  readonly rows: number | undefined
+}
+
+/** Queries not listed: their fingerprints were pushed out of the table, or are beyond the limit read. */
+export interface OtherQueries extends Omit<FingerprintStats, 'fingerprint' | 'system'> {
+  /** Fingerprints folded in (one pushed out, admitted again and pushed out again counts twice). */
+  readonly fingerprints: number
+}
+
+export interface TopQueries {
+  /** By total time, highest first. */
+  readonly queries: FingerprintStats[]
+  readonly other: OtherQueries
 }

@@ -1,4 +1,5 @@
 import { addToSketch, mergeIntoSketch, newSketch, timingStatsOf, type Sketch } from '../aggregate/sketch.js'
+import type { FingerprintStats, TopQueries } from '../types.js'
 import type { QueryEvent } from './query-event.js'
 import { MAX_STATEMENT_CHARS, fingerprintStatement } from './statement-fingerprint.js'
 import { StatementMemo } from './statement-memo.js'
@@ -28,34 +29,6 @@ import { StatementMemo } from './statement-memo.js'
 export const DEFAULT_CAPACITY = 200
 export const DEFAULT_MEMO_ENTRIES = 1000
 export const DEFAULT_MEMO_CHARS = 1 << 20
-
-/** One fingerprint's stats. */
-export interface FingerprintStats {
-  /** The statement's fingerprint (statement-fingerprint.ts): no literal value. */
-  readonly fingerprint: string
-  readonly system: QueryEvent['system']
-  readonly count: number
-  readonly totalMs: number
-  readonly meanMs: number
-  readonly maxMs: number
-  /** From a DDSketch: within 2 % of the exact p90. */
-  readonly p90Ms: number
-  readonly errors: number
-  /** Sum of the rows the driver reported; undefined when it never did. */
-  readonly rows: number | undefined
-}
-
-/** Queries not listed: their fingerprints were pushed out of the table, or are beyond the limit read. */
-export interface OtherQueries extends Omit<FingerprintStats, 'fingerprint' | 'system'> {
-  /** Fingerprints folded in (one pushed out, admitted again and pushed out again counts twice). */
-  readonly fingerprints: number
-}
-
-export interface TopQueries {
-  /** By total time, highest first. */
-  readonly queries: FingerprintStats[]
-  readonly other: OtherQueries
-}
 
 export interface FingerprintTableOptions {
   /** Fingerprints kept (default 200). */

@@ -113,12 +113,12 @@ const MAX_TAGS = 20
  * `alerts` as given in code (its own keys were checked with the code options). Throws a
  * VigieError naming the first field at fault.
  */
-export function resolveAlerts (value: Record<string, unknown> | undefined, invalid: InvalidOption): ResolvedAlerts {
+export function resolveAlerts (value: Record<string, unknown> | undefined, invalid: InvalidOption, loadNodemailer?: () => unknown): ResolvedAlerts {
   const alerts = value ?? {}
   const { evaluationIntervalBounds: evaluation, repeatIntervalBounds: repeat } = ALERT_DEFAULTS
   return Object.freeze({
     rules: resolveRules(alerts.rules, invalid),
-    plans: resolvePlans(alerts.plans, invalid),
+    plans: resolvePlans(alerts.plans, invalid, loadNodemailer),
     evaluationIntervalMs: parseDuration(alerts.evaluationInterval ?? ALERT_DEFAULTS.evaluationInterval, 'alerts.evaluationInterval', invalid, evaluation.min, evaluation.max),
     repeatIntervalMs: parseDuration(alerts.repeatInterval ?? ALERT_DEFAULTS.repeatInterval, 'alerts.repeatInterval', invalid, repeat.min, repeat.max),
   })
