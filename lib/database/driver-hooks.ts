@@ -3,6 +3,7 @@ import { join, sep } from 'node:path'
 import lazyDependencies from '../lazy-dependencies.cjs'
 import { loadedCommonJsModules } from '../process-state.js'
 import { MYSQL2_CHANNELS_SINCE, mysql2HasChannels, subscribeMysql2Channels } from './mysql2-channels.js'
+import { wrapMysql2QueryComment } from './mysql2-comment.js'
 import { wrapLegacyMysql2 } from './mysql2-legacy-hook.js'
 import { bindPoolCallbacks } from './pool-context.js'
 import { wrapPgQuery } from './pg-hook.js'
@@ -44,7 +45,12 @@ export function installDriverHooks (): () => void {
   const patchMysql2Connection = (Connection: unknown, basedir: string): void => {
     try {
       const version = mysql2Version(basedir)
-      if (version === undefined || mysql2HasChannels(version)) return
+      if (version === undefined) return
+      // 3.20 and later: the channels measure; `query` is wrapped only to add the sqlcommenter comment.
+      if (mysql2HasChannels(version)) {
+        wrapMysql2QueryComment(Connection, restores)
+        return
+      }
       if (!wrapLegacyMysql2(Connection, restores)) reportOldDriver('mysql2', version, MYSQL2_CHANNELS_SINCE)
     } catch (err) {
       reportHookFailure('mysql2', err)

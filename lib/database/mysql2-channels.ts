@@ -1,7 +1,9 @@
 import diagnostics from 'node:diagnostics_channel'
 import { performance } from 'node:perf_hooks'
 import { currentRequestStore, type RequestStore } from '../context/request-context.js'
+import { commentInFlight } from './mysql2-comment.js'
 import { publishQuery, reportHookFailure } from './query-observers.js'
+import { withoutComment } from './sql-comment.js'
 
 /** mysql2 publishes these TracingChannels from 3.20 on (lib/tracing.js). */
 export const MYSQL2_CHANNELS = ['mysql2:query', 'mysql2:execute'] as const
@@ -11,6 +13,7 @@ export const MYSQL2_CHANNELS_SINCE = '3.20.0'
 /** What mysql2 puts in a channel's context object (`query`, `database`…), and what vigie adds to it. */
 interface Mysql2Context {
   readonly query?: unknown
+  readonly values?: unknown
   readonly database?: unknown
   readonly result?: unknown
   readonly error?: unknown
@@ -19,6 +22,8 @@ interface Mysql2Context {
 interface Started {
   readonly start: number
   readonly request: RequestStore | undefined
+  /** The sqlcommenter comment vigie's `query` wrapper added (mysql2-comment.ts), taken back out of the statement reported. */
+  readonly comment: string | undefined
 }
 
 // The context object mysql2 passes to every event of one query: the start is kept beside it.
@@ -35,7 +40,7 @@ export function subscribeMysql2Channels (): () => void {
   const handlers = {
     start (message: unknown): void {
       try {
-        started.set(message as object, { start: performance.now(), request: currentRequestStore() })
+        started.set(message as object, { start: performance.now(), request: currentRequestStore(), comment: commentInFlight() })
       } catch (err) {
         reportHookFailure('mysql2', err)
       }
@@ -48,14 +53,16 @@ export function subscribeMysql2Channels (): () => void {
         if (begun === undefined) return
         started.delete(context)
         const error = context.error
+        const query = typeof context.query === 'string' ? context.query : ''
         publishQuery({
           system: 'mysql',
           database: typeof context.database === 'string' && context.database !== '' ? context.database : undefined,
-          statement: typeof context.query === 'string' ? context.query : '',
+          statement: begun.comment === undefined ? query : withoutComment(query, begun.comment),
           durationMs: performance.now() - begun.start,
           rows: error == null ? mysql2RowsOf(context.result) : undefined,
           error: error ?? undefined,
           request: begun.request,
+          parameters: context.values ?? undefined,
         })
       } catch (err) {
         reportHookFailure('mysql2', err)

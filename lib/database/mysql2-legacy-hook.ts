@@ -1,8 +1,10 @@
 import { performance } from 'node:perf_hooks'
-import { currentRequestStore } from '../context/request-context.js'
+import { currentRequestStore, type RequestStore } from '../context/request-context.js'
 import { sharedSymbol } from '../process-state.js'
 import { mysql2RowsOf } from './mysql2-channels.js'
+import { commentMysql2Query } from './mysql2-comment.js'
 import { hasQueryObservers, publishQuery, reportHookFailure } from './query-observers.js'
+import { withoutComment } from './sql-comment.js'
 import { installWrapper } from '../method-wrapper.js'
 
 type Method = (this: unknown, ...args: unknown[]) => unknown
@@ -40,6 +42,17 @@ function wrap (target: Record<string, unknown>, key: 'query' | 'execute'): () =>
     } catch (err) {
       reportHookFailure('mysql2', err)
     }
+    if (key === 'query' && pending !== undefined) {
+      try {
+        const commented = commentMysql2Query(args[0], pending.request)
+        if (commented !== undefined) {
+          args[0] = commented.sql
+          pending.comment = commented.comment
+        }
+      } catch (err) {
+        reportHookFailure('mysql2', err)
+      }
+    }
     const command = Reflect.apply(original, this, args)
     if (pending === undefined) return command
     try {
@@ -60,6 +73,9 @@ function wrap (target: Record<string, unknown>, key: 'query' | 'execute'): () =>
 interface Pending {
   /** The statement: as given, then as mysql2 formatted it when the command says. */
   statement: unknown
+  /** The sqlcommenter comment added to `query`'s statement (mysql2-comment.ts), kept out of `statement`. */
+  comment: string | undefined
+  readonly request: RequestStore | undefined
   readonly finish: (error: unknown, result: unknown) => void
   /** The app's callback was given as an argument, and is now called through `finish`. */
   readonly calledBack: boolean
@@ -73,6 +89,8 @@ function begin (connection: unknown, args: unknown[]): Pending {
   const start = performance.now()
   const request = currentRequestStore()
   const sql = args[0]
+  // `query(sql, values)`, else an options object's or a Query command's own.
+  const values = args[1] !== undefined && args[1] !== null && typeof args[1] !== 'function' ? args[1] : (sql as { values?: unknown } | null)?.values
   const database = (connection as { config?: { database?: unknown } } | null)?.config?.database
   let done = false
   const finish = (error: unknown, result: unknown): void => {
@@ -87,6 +105,7 @@ function begin (connection: unknown, args: unknown[]): Pending {
         rows: error == null ? mysql2RowsOf(result) : undefined,
         error: error ?? undefined,
         request,
+        parameters: values ?? undefined,
       })
     } catch (err) {
       reportHookFailure('mysql2', err)
@@ -100,7 +119,7 @@ function begin (connection: unknown, args: unknown[]): Pending {
       return Reflect.apply(callback, this, results)
     }
   }
-  const pending: Pending = { statement: typeof sql === 'string' ? sql : (sql as { sql?: unknown } | null)?.sql, finish, calledBack: at !== -1 }
+  const pending: Pending = { statement: typeof sql === 'string' ? sql : (sql as { sql?: unknown } | null)?.sql, comment: undefined, request, finish, calledBack: at !== -1 }
   return pending
 }
 
@@ -109,7 +128,7 @@ function follow (command: unknown, pending: Pending): void {
   if (command === null || typeof command !== 'object') return
   const cmd = command as Record<string, unknown>
   // The statement as formatted by mysql2 (query), when it says.
-  if (typeof cmd.sql === 'string') pending.statement = cmd.sql
+  if (typeof cmd.sql === 'string') pending.statement = pending.comment === undefined ? cmd.sql : withoutComment(cmd.sql, pending.comment)
   if (pending.calledBack) return
   const { finish } = pending
   const onResult = cmd.onResult

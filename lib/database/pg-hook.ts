@@ -3,6 +3,7 @@ import { currentRequestStore, type RequestStore } from '../context/request-conte
 import { sharedSymbol } from '../process-state.js'
 import { hasQueryObservers, publishQuery, reportHookFailure } from './query-observers.js'
 import { installWrapper } from '../method-wrapper.js'
+import { requestComment, withComment } from './sql-comment.js'
 
 type QueryMethod = (this: unknown, ...args: unknown[]) => unknown
 type Callback = (this: unknown, ...args: unknown[]) => unknown
@@ -16,6 +17,8 @@ interface PendingQuery {
   readonly statement: string
   readonly database: string | undefined
   readonly request: RequestStore | undefined
+  /** The values sent with the statement, as given. */
+  readonly parameters: unknown
   done: boolean
 }
 
@@ -27,6 +30,8 @@ interface PendingQuery {
  * promise of the same class settling the same way (one derived with `then`), the callback form
  * calls the app's callback with the driver's own arguments, and a submittable (pg's `Query`,
  * pg-query-stream, pg-cursor) is returned as is, followed through its own `emit` and `callback`.
+ * Inside a request whose app asks for it (`database.comment`), the statement sent gets a
+ * sqlcommenter comment (withPgComment); the statement reported is the one the app gave.
  * Returns the function that puts the original back (unless someone wrapped it since).
  */
 export function wrapPgQuery (prototype: Record<string, unknown>): () => void {
@@ -36,18 +41,27 @@ export function wrapPgQuery (prototype: Record<string, unknown>): () => void {
   let active = true
   const wrapper: QueryMethod = function query (this: unknown, ...args: unknown[]): unknown {
     if (!active || !hasQueryObservers()) return Reflect.apply(callThrough, this, args)
+    const config = args[0]
     let pending: PendingQuery | undefined
     try {
-      pending = begin(this, args[0])
+      pending = begin(this, args)
       if (pending !== undefined) wrapCallback(args, pending)
     } catch (err) {
       pending = undefined
       reportHookFailure('pg', err)
     }
+    let commented: unknown
+    try {
+      commented = withPgComment(config, pending?.request)
+    } catch (err) {
+      commented = undefined
+      reportHookFailure('pg', err)
+    }
+    if (commented !== undefined) args[0] = commented
     const result = Reflect.apply(callThrough, this, args)
     if (pending === undefined) return result
     try {
-      return follow(result, args[0], pending)
+      return follow(result, config, pending)
     } catch (err) {
       reportHookFailure('pg', err)
       return result
@@ -60,8 +74,11 @@ export function wrapPgQuery (prototype: Record<string, unknown>): () => void {
   }
 }
 
-function begin (client: unknown, config: unknown): PendingQuery | undefined {
+function begin (client: unknown, args: unknown[]): PendingQuery | undefined {
+  const config = args[0]
   if (config === null || config === undefined) return undefined
+  // `query(text, values)` (pg takes any value there that is not a function), else the config's or submittable's own.
+  const values = args[1] !== undefined && args[1] !== null && typeof args[1] !== 'function' ? args[1] : (config as { values?: unknown }).values
   // pg-query-stream keeps its text on its cursor.
   const statement = typeof config === 'string' ? config : (config as { text?: unknown }).text ?? (config as { cursor?: { text?: unknown } }).cursor?.text
   const connection = client as { database?: unknown, connectionParameters?: { database?: unknown } } | null
@@ -71,8 +88,29 @@ function begin (client: unknown, config: unknown): PendingQuery | undefined {
     statement: typeof statement === 'string' ? statement : '',
     database: typeof database === 'string' ? database : undefined,
     request: currentRequestStore(),
+    parameters: values ?? undefined,
     done: false,
   }
+}
+
+/**
+ * What pg is given instead of `config` when the request asks for a sqlcommenter comment
+ * (sql-comment.ts): the text with the comment, or a copy of a plain config object with it (the
+ * caller's object is never changed). Undefined (sent as it is) for a named prepared statement
+ * (one text per name, and the server would see it change), any submittable or other class
+ * instance, and whatever withComment() skips.
+ */
+function withPgComment (config: unknown, request: RequestStore | undefined): unknown {
+  const comment = requestComment(request)
+  if (comment === undefined) return undefined
+  if (typeof config === 'string') return withComment(config, comment)
+  if (config === null || typeof config !== 'object') return undefined
+  const prototype = Object.getPrototypeOf(config) as unknown
+  if (prototype !== Object.prototype && prototype !== null) return undefined
+  const { text, name, submit } = config as { text?: unknown, name?: unknown, submit?: unknown }
+  if (typeof text !== 'string' || (name !== undefined && name !== null && name !== '') || submit !== undefined) return undefined
+  const commented = withComment(text, comment)
+  return commented === undefined ? undefined : { ...config, text: commented }
 }
 
 /** The callback form, `query(text, cb)` or `query(text, values, cb)`: the app's callback is called through ours. */
@@ -136,6 +174,7 @@ export function finish (pending: PendingQuery, error: unknown, result: unknown):
       rows: error == null ? rowsOf(result) : undefined,
       error: error ?? undefined,
       request: pending.request,
+      parameters: pending.parameters,
     })
   } catch (err) {
     reportHookFailure('pg', err)

@@ -44,10 +44,14 @@ async function acceptsOn (socket: string): Promise<boolean> {
 /**
  * Starts a fresh MariaDB server in a temporary folder on a free port (its Unix socket in the same
  * folder), creates database `vigie` and user `vigie`@`127.0.0.1` (root logs in on the socket
- * only). Takes a few seconds. Throws, naming the Debian package, when MariaDB is not installed;
- * with the server's log when it does not start.
+ * only), with `options.serverArgs` added to the server's command line. Takes a few seconds.
+ * Throws, naming the Debian package, when MariaDB is not installed; with the server's log when
+ * it does not start.
  */
-export async function startMariaDb (): Promise<MariaDb> {
+export async function startMariaDb (options: {
+  /** More server arguments, after vigie's own (e.g. `--slow-query-log=1`). */
+  serverArgs?: readonly string[]
+} = {}): Promise<MariaDb> {
   if (!existsSync(MARIADB_SERVER.path) || !existsSync(MARIADB_INSTALL_DB.path)) throw new Error(MISSING)
   const dir = mkdtempSync(join(tmpdir(), 'vigie-mariadb-'))
   const data = join(dir, 'data')
@@ -73,7 +77,7 @@ export async function startMariaDb (): Promise<MariaDb> {
     await run(MARIADB_INSTALL_DB.path, ['--no-defaults', '--user=root', `--datadir=${data}`, '--auth-root-authentication-method=socket', '--skip-test-db'])
     server = spawn(MARIADB_SERVER.path, ['--no-defaults', '--user=root', `--datadir=${data}`, `--socket=${socket}`,
       `--port=${port}`, '--bind-address=127.0.0.1', `--log-error=${log}`, `--pid-file=${join(dir, 'mariadb.pid')}`,
-      '--skip-log-bin', '--innodb-flush-log-at-trx-commit=0', '--innodb-buffer-pool-size=32M'], { stdio: 'ignore' })
+      '--skip-log-bin', '--innodb-flush-log-at-trx-commit=0', '--innodb-buffer-pool-size=32M', ...(options.serverArgs ?? [])], { stdio: 'ignore' })
     const deadline = Date.now() + 30_000
     while (!(await acceptsOn(socket))) {
       if (server.exitCode !== null || server.signalCode !== null) throw new Error(`mariadbd exited (${server.exitCode ?? server.signalCode})`)
