@@ -271,6 +271,7 @@ t.test('database: no query at all gives zeros, nulls and empty lists; one system
   query(aggregator, 'mysql', 'SELECT', 'ok', 3)
   const one = buildDashboardData({ ...NO_STATUS, aggregator, recentExceptions: () => recent.list(), metricsDropped: () => null })
   t.same(one.database.bySystem.map((s) => s.system), ['mysql'])
+  t.same(one.database.bySystem[0], { system: 'mysql', ...one.database.all }, 'one system: its figures are all\'s')
   t.equal(one.database.all.errors, 0)
 })
 
