@@ -156,3 +156,26 @@ t.test('queries through pg to PostgreSQL: rate, percentiles, the slowest first, 
   await page.screenshot({ path: path.pathname, fullPage: true })
   t.pass(`screenshot saved to ${path.pathname}`)
 })
+
+t.test('aggregation off: no figures, the slowest queries all the same', needs(CHROMIUM), async (t) => {
+  const server = await startPostgres()
+  t.teardown(() => server.stop())
+  const pool = new pg.Pool({ connectionString: await server.createDatabase('shop'), max: 2 })
+  t.teardown(() => pool.end())
+  const { url } = await startApp(t, {
+    vigie: { dashboard: true, aggregation: false },
+    routes (app) {
+      app.get('/count', async () => (await pool.query(`SELECT count(*) FROM pg_class WHERE relname = '${SECRET}'`)).rows[0])
+    },
+  })
+  for (let i = 0; i < 3; i++) await (await fetch(`${url}/count`)).arrayBuffer()
+  const page = await (await chromiumContext(t)).newPage()
+  const { problems } = await openDashboard(page, `${url}/_vigie`)
+  t.equal(await page.isVisible('#notice'), true, 'the page says aggregation is off')
+  t.equal(await page.isVisible('#database'), true)
+  t.equal(await page.isVisible('#db-figures'), false, 'no figures without the aggregation')
+  t.same(await page.$$eval('#query-rows tr', (trs) => trs.map((tr) => [...tr.children].slice(0, 3).map((cell) => cell.textContent))), [
+    ['SELECT count(*) FROM pg_class WHERE relname = ?', 'PostgreSQL', '3'],
+  ])
+  t.same(problems, [])
+})
