@@ -82,7 +82,7 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
   const endpoints: Endpoint[] = []
   if (on && options.dashboard !== null) {
     const page = dashboard(options.dashboard, aggregated?.aggregator ?? null, () => metrics.dropped(), reporter,
-      { slos: () => slos?.statuses() ?? [], alerts: () => alerts?.statuses() ?? [] })
+      { slos: () => slos?.statuses() ?? [], alerts: () => alerts?.statuses() ?? [], queries: () => database?.queries() ?? emptyTopQueries() })
     endpoints.push(page.endpoint)
     events.subscribe(page.subscriber)
   }

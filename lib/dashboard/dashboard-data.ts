@@ -1,19 +1,23 @@
 import type { Aggregator } from '../aggregate/aggregator.js'
+import type { TagEntries } from '../aggregate/series-tags.js'
+import { SHORT_BUCKET_MS, SHORT_BUCKETS } from '../aggregate/time-buckets.js'
 import type { CounterStats, GaugeStats, HistoryPoint, SeriesSnapshot, Snapshot, TimingStats } from '../aggregate/types.js'
 import { METRIC_NAMES } from '../metrics/request-metrics.js'
 import { PROCESS_METRIC_NAMES } from '../metrics/process-metric-names.js'
-import type { AlertStatus, BurnRateWindow, MetricsDropped, SloStatus } from '../types.js'
+import type { AlertStatus, BurnRateWindow, FingerprintStats, MetricsDropped, SloStatus, TopQueries } from '../types.js'
 import type { RecentException } from './recent-exceptions.js'
 
-/** The SLO tracker's and the alert engine's current state, as the dashboard reads it. */
+/** The SLO tracker's and the alert engine's current state, and the query fingerprints, as the dashboard reads them. */
 export interface StatusProviders {
   slos (): readonly SloStatus[]
   alerts (): readonly AlertStatus[]
+  /** The fingerprint table's top statements by total time (`app.vigie.queries()`), highest first. */
+  queries (): TopQueries
 }
 
 /** What the dashboard reads: an Observer fits. */
 export interface DashboardSource extends StatusProviders {
-  readonly aggregator: Pick<Aggregator, 'history' | 'snapshot'> | null
+  readonly aggregator: Pick<Aggregator, 'history' | 'snapshot' | 'readWindow'> | null
   recentExceptions (): readonly RecentException[]
   /** `snapshot().metricsDropped`. */
   metricsDropped (): MetricsDropped | null
@@ -31,6 +35,32 @@ export interface ControllerRow {
   serverErrors: number
   /** serverErrors ÷ requests. */
   errorRate: number
+}
+
+/** Database queries over the charts' 5 minutes, from `db.query` and `db.query.response_time`. */
+export interface QueryFigures {
+  /** Queries sent. */
+  queries: number
+  perSecond: number
+  /** Queries that failed (`outcome:error`). */
+  errors: number
+  /** Over every series (operation, outcome, route) merged; null when there was no query. */
+  responseTimeMs: Record<'p50' | 'p90' | 'p99', number | null>
+}
+
+/** One statement fingerprint, from the fingerprint table (figures since the app started, or since it was last admitted). */
+export interface SlowQueryRow {
+  /** The fingerprint (no literal value), cut to {@link MAX_FINGERPRINT_CHARS} characters. */
+  fingerprint: string
+  system: 'postgresql' | 'mysql'
+  count: number
+  totalMs: number
+  meanMs: number
+  maxMs: number
+  p90Ms: number
+  errors: number
+  /** Rows returned or affected, summed; null when the driver never said. */
+  rows: number | null
 }
 
 /** The JSON the dashboard page polls (`<path>/data.json`); see docs/dashboard.md. */
@@ -71,12 +101,27 @@ export interface DashboardData {
   alerts: AlertStatus[]
   /** How many SLOs and alert rules were left out of `slos` and `alerts` by their caps. */
   omitted: { slos: number, alerts: number }
+  database: {
+    /** Every query; zeros and nulls with aggregation off. */
+    all: QueryFigures
+    /** Per `db_system`, only those with queries in the window. */
+    bySystem: Array<QueryFigures & { system: 'postgresql' | 'mysql' }>
+    /** The {@link MAX_SLOWEST_QUERIES} fingerprints of most total time, highest first. Filled with aggregation off too. */
+    slowestQueries: SlowQueryRow[]
+    /** The queries of every fingerprint not listed: pushed out of the table, or beyond the cap. */
+    other: { fingerprints: number, count: number, totalMs: number, errors: number }
+  }
 }
 
 /** The most SLOs `data.json` lists. */
 export const MAX_SLOS = 50
 /** The most alert rules `data.json` lists. */
 export const MAX_ALERTS = 200
+/** The most query fingerprints `data.json` lists. */
+export const MAX_SLOWEST_QUERIES = 20
+/** Longer fingerprints are cut, and end with `…`. */
+export const MAX_FINGERPRINT_CHARS = 300
+const DB_SYSTEMS = ['postgresql', 'mysql'] as const
 const BURN_RATE_WINDOWS: readonly BurnRateWindow[] = ['5m', '30m', '1h', '2h', '6h', '1d', '3d']
 const STATE_ORDER: Readonly<Record<AlertStatus['state'], number>> = { firing: 0, pending: 1, ok: 2 }
 const SEVERITY_ORDER: Readonly<Record<AlertStatus['severity'], number>> = { page: 0, ticket: 1, info: 2 }
@@ -87,6 +132,9 @@ const WINDOW = '5m'
 const TOP_CONTROLLERS = 10
 const STATUS_CLASSES: readonly StatusClass[] = ['2xx', '3xx', '4xx', '5xx']
 const PROCESS_PREFIX = 'process.'
+// The charts' span: readWindow() then adds up the same 30 buckets of 10 s.
+const QUERY_WINDOW_MS = (SHORT_BUCKETS - 1) * SHORT_BUCKET_MS
+const NO_TAGS: TagEntries = []
 
 /** Everything the page shows, JSON-safe, from the aggregator and the recent exceptions. */
 export function buildDashboardData (source: DashboardSource, now: () => number = Date.now): DashboardData {
@@ -94,7 +142,10 @@ export function buildDashboardData (source: DashboardSource, now: () => number =
   const exceptions = [...source.recentExceptions()]
   const metricsDropped = source.metricsDropped()
   const status = statusLists(source)
-  if (aggregator === null) return { ...emptyData(now(), exceptions, metricsDropped), ...status }
+  const fingerprints = queryLists(source)
+  if (aggregator === null) {
+    return { ...emptyData(now(), exceptions, metricsDropped), ...status, database: { all: noQueries(), bySystem: [], ...fingerprints } }
+  }
 
   const snapshot = aggregator.snapshot()
   const requests = aggregator.history(METRIC_NAMES.request, RESOLUTION)
@@ -160,7 +211,108 @@ export function buildDashboardData (source: DashboardSource, now: () => number =
     series: { count: snapshot.series.length, maxSeries: snapshot.maxSeries, evictedSeries: snapshot.evictedSeries },
     metricsDropped,
     ...status,
+    database: { ...databaseFigures(aggregator), ...fingerprints },
   }
+}
+
+/**
+ * Every query's figures, and each system's. A timing read merges every series' sketches over 30
+ * buckets (about 1 ms for 100 series): a system's own are read only when there are two, since
+ * with one they are the same as all's.
+ */
+function databaseFigures (aggregator: Pick<Aggregator, 'readWindow'>): Pick<DashboardData['database'], 'all' | 'bySystem'> {
+  const all = queryFigures(aggregator, NO_TAGS)
+  if (all.queries === 0) return { all, bySystem: [] }
+  const systems = DB_SYSTEMS.filter((system) => countIn(aggregator, [['db_system', system]]) > 0)
+  return {
+    all,
+    bySystem: systems.length === 1
+      ? [{ system: systems[0]!, ...all }]
+      : systems.map((system) => ({ system, ...queryFigures(aggregator, [['db_system', system]]) })),
+  }
+}
+
+/** `db.query`'s count over the window, in the series whose tags include `tags`. */
+function countIn (aggregator: Pick<Aggregator, 'readWindow'>, tags: TagEntries): number {
+  const stats = aggregator.readWindow(METRIC_NAMES.dbQuery, ['counter'], tags, QUERY_WINDOW_MS)?.stats as CounterStats | null | undefined
+  return stats?.count ?? 0
+}
+
+/**
+ * The queries of the series whose tags include `tags`, over the charts' 30 buckets: counted and
+ * timed by the aggregator's own window read (every series added up, timing sketches merged).
+ */
+function queryFigures (aggregator: Pick<Aggregator, 'readWindow'>, tags: TagEntries): QueryFigures {
+  const counted = aggregator.readWindow(METRIC_NAMES.dbQuery, ['counter'], tags, QUERY_WINDOW_MS)?.stats as CounterStats | null | undefined
+  if (counted == null || counted.count === 0) return noQueries()
+  const timed = aggregator.readWindow(METRIC_NAMES.dbQueryResponseTime, ['timing'], tags, QUERY_WINDOW_MS)?.stats as TimingStats | null | undefined
+  const timing = timed == null || timed.count === 0 ? null : timed
+  return {
+    queries: counted.count,
+    perSecond: round(counted.ratePerSecond),
+    errors: countIn(aggregator, [...tags, ['outcome', 'error']]),
+    responseTimeMs: {
+      p50: timing === null ? null : round(timing.median),
+      p90: timing === null ? null : round(timing.p90),
+      p99: timing === null ? null : round(timing.p99),
+    },
+  }
+}
+
+function noQueries (): QueryFigures {
+  return { queries: 0, perSecond: 0, errors: 0, responseTimeMs: { p50: null, p90: null, p99: null } }
+}
+
+/**
+ * The first {@link MAX_SLOWEST_QUERIES} fingerprints of the provider's (already by total time),
+ * copied field by field and their fingerprints cut; the rest summed into `other` with the
+ * provider's own.
+ */
+function queryLists (source: StatusProviders): Pick<DashboardData['database'], 'slowestQueries' | 'other'> {
+  const top = source.queries()
+  const rest = top.queries.slice(MAX_SLOWEST_QUERIES)
+  const other = {
+    fingerprints: countOf(top.other.fingerprints) + rest.length,
+    count: countOf(top.other.count),
+    totalMs: finiteOr0(top.other.totalMs),
+    errors: countOf(top.other.errors),
+  }
+  for (const stats of rest) {
+    other.count += countOf(stats.count)
+    other.totalMs += finiteOr0(stats.totalMs)
+    other.errors += countOf(stats.errors)
+  }
+  other.totalMs = round(other.totalMs)
+  return { slowestQueries: top.queries.slice(0, MAX_SLOWEST_QUERIES).map(copyQuery), other }
+}
+
+function copyQuery (stats: FingerprintStats): SlowQueryRow {
+  return {
+    fingerprint: cut(String(stats.fingerprint), MAX_FINGERPRINT_CHARS),
+    system: stats.system === 'mysql' ? 'mysql' : 'postgresql',
+    count: countOf(stats.count),
+    totalMs: round(finiteOr0(stats.totalMs)),
+    meanMs: round(finiteOr0(stats.meanMs)),
+    maxMs: round(finiteOr0(stats.maxMs)),
+    p90Ms: round(finiteOr0(stats.p90Ms)),
+    errors: countOf(stats.errors),
+    rows: typeof stats.rows === 'number' && Number.isFinite(stats.rows) ? stats.rows : null,
+  }
+}
+
+/** `text` cut to `max` characters, the last one `…`, never between the two halves of a surrogate pair. */
+function cut (text: string, max: number): string {
+  if (text.length <= max) return text
+  const code = text.charCodeAt(max - 2)
+  return `${text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 2 : max - 1)}…`
+}
+
+function finiteOr0 (value: number | undefined): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0
+}
+
+function countOf (value: number | undefined): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0
 }
 
 /**
@@ -276,7 +428,7 @@ function latestGauges (snapshot: Snapshot): Record<string, number> {
   return latest
 }
 
-function emptyData (at: number, exceptions: RecentException[], metricsDropped: MetricsDropped | null): Omit<DashboardData, 'slos' | 'alerts' | 'omitted'> {
+function emptyData (at: number, exceptions: RecentException[], metricsDropped: MetricsDropped | null): Omit<DashboardData, 'slos' | 'alerts' | 'omitted' | 'database'> {
   return {
     version: 1,
     at,

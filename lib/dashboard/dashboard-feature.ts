@@ -15,8 +15,9 @@ export interface Dashboard {
 
 /**
  * The live page at `options.path`: charts from `aggregator` (null when aggregation is off), the
- * latest exceptions, which it follows from the lifecycle, `metricsDropped()`, and the SLOs and
- * alerts from `providers` (read at each poll; one that throws shows as an empty list).
+ * latest exceptions, which it follows from the lifecycle, `metricsDropped()`, and the SLOs,
+ * alerts and query fingerprints from `providers` (read at each poll; one that throws shows as
+ * an empty list).
  */
 export function dashboard (options: { readonly path: string, readonly token: string | undefined }, aggregator: Aggregator | null,
   metricsDropped: () => MetricsDropped | null, reporter: FailureReporter, providers: StatusProviders): Dashboard {
@@ -28,6 +29,7 @@ export function dashboard (options: { readonly path: string, readonly token: str
     metricsDropped,
     slos: () => providers.slos(),
     alerts: () => providers.alerts(),
+    queries: () => providers.queries(),
   }, options)
   return {
     endpoint: handler,

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { FailureReporter } from '../core/failure-reporter.js'
 import type { Endpoint, EndpointResponse } from '../core/vigie.js'
+import type { TopQueries } from '../types.js'
 import { errorName } from '../capture/error-name.js'
 import { boundedText } from '../scrub/free-text.js'
 import * as assets from './assets.generated.js'
@@ -57,7 +58,7 @@ export class DashboardHandler implements Endpoint {
   /** Every path the dashboard answers, for frameworks that register routes one by one. */
   readonly paths: readonly string[]
   readonly #host: DashboardHost
-  /** The host, with its SLO and alert lists guarded: a provider that throws gives an empty list. */
+  /** The host, with its providers guarded: one that throws gives an empty list (or table of queries). */
   readonly #source: DashboardSource
   readonly #auth: DashboardAuth
   readonly #targets: ReadonlyMap<string, Target>
@@ -72,8 +73,9 @@ export class DashboardHandler implements Endpoint {
       aggregator: host.aggregator,
       recentExceptions: () => host.recentExceptions(),
       metricsDropped: () => host.metricsDropped(),
-      slos: () => guardedList(host, 'slos', 'the SLOs'),
-      alerts: () => guardedList(host, 'alerts', 'the alerts'),
+      slos: () => guarded(host, 'slos', 'the SLOs', Array.isArray, 'an array', []),
+      alerts: () => guarded(host, 'alerts', 'the alerts', Array.isArray, 'an array', []),
+      queries: () => guarded(host, 'queries', 'the query fingerprints', isTopQueries, 'a table of queries', NO_QUERIES),
     }
     this.#auth = new DashboardAuth(options.token)
     this.#watchForOpenAddress = options.token === undefined
@@ -132,24 +134,36 @@ export class DashboardHandler implements Endpoint {
   }
 }
 
+/** What a queries provider gives when it fails: no fingerprint, nothing counted. */
+const NO_QUERIES: TopQueries = Object.freeze({
+  queries: [],
+  other: Object.freeze({ fingerprints: 0, count: 0, totalMs: 0, meanMs: 0, maxMs: 0, p90Ms: 0, errors: 0, rows: undefined }),
+})
+
+function isTopQueries (value: unknown): boolean {
+  const top = value as TopQueries | null
+  return typeof top === 'object' && top !== null && Array.isArray(top.queries) && typeof top.other === 'object' && top.other !== null
+}
+
 /**
- * `host[which]()`, or an empty list when it throws or gives something else than an array: the
- * page still shows everything else. Warned once for the life of the app; the next failures are
- * silent (the section then says there is nothing to show).
+ * `host[which]()`, or `empty` when it throws or gives something `valid` refuses: the page still
+ * shows everything else. Warned once for the life of the app; the next failures are silent (the
+ * section then says there is nothing to show).
  */
-function guardedList<K extends keyof StatusProviders> (host: DashboardHost, which: K, what: string): ReturnType<StatusProviders[K]> | [] {
+function guarded<K extends keyof StatusProviders, E> (host: DashboardHost, which: K, what: string,
+  valid: (value: unknown) => boolean, expected: string, empty: E): ReturnType<StatusProviders[K]> | E {
   let failure: unknown
   try {
-    const list = host[which]()
-    if (Array.isArray(list)) return list as ReturnType<StatusProviders[K]>
-    failure = new TypeError(`expected an array, got ${list === null ? 'null' : typeof list}`)
+    const value = host[which]()
+    if (valid(value)) return value as ReturnType<StatusProviders[K]>
+    failure = new TypeError(`expected ${expected}, got ${value === null ? 'null' : typeof value}`)
   } catch (err) {
     failure = err
   }
   host.reporter.warnOnce(`dashboard-${which}`,
     `vigie: the dashboard could not read ${what}; it shows none while that fails (the rest of the page is not affected)`,
     { provider: which, err: { type: errorName(failure), message: boundedText(failure instanceof Error ? String(failure.message) : String(failure), MAX_PROVIDER_MESSAGE_LENGTH) } })
-  return []
+  return empty
 }
 
 function asset (file: Asset, ifNoneMatch: string | undefined): EndpointResponse {

@@ -3,6 +3,8 @@ import t from 'tap'
 import { Aggregator } from '../../lib/aggregate/aggregator.js'
 import { FailureReporter } from '../../lib/core/failure-reporter.js'
 import { dashboard } from '../../lib/dashboard/dashboard-feature.js'
+import { emptyTopQueries, FingerprintTable } from '../../lib/database/fingerprint-table.js'
+import type { TopQueries } from '../../lib/types.js'
 import { DashboardHandler, type DashboardHost } from '../../lib/dashboard/dashboard-handler.js'
 import { RecentExceptions } from '../../lib/dashboard/recent-exceptions.js'
 import { EndpointRouter } from '../../lib/core/endpoint-router.js'
@@ -13,7 +15,7 @@ function host (aggregator: DashboardHost['aggregator'] = new Aggregator({ maxSer
   const warnings: Array<{ obj: any, msg: string }> = []
   const recent = new RecentExceptions()
   return {
-    host: { aggregator, slos: () => [], alerts: () => [], recentExceptions: () => recent.list(), metricsDropped: () => null, reporter: new FailureReporter({ warn: (obj, msg) => warnings.push({ obj, msg }) }) },
+    host: { aggregator, slos: () => [], alerts: () => [], queries: emptyTopQueries, recentExceptions: () => recent.list(), metricsDropped: () => null, reporter: new FailureReporter({ warn: (obj, msg) => warnings.push({ obj, msg }) }) },
     warnings,
   }
 }
@@ -69,6 +71,7 @@ t.test('fail-open: an error while building the data answers 500 and is reported'
   const broken: DashboardHost['aggregator'] = {
     snapshot: () => { throw new Error('aggregation broke') },
     history: (...args) => failing.history(...args),
+    readWindow: (...args) => failing.readWindow(...args),
   }
   const { host: h, warnings } = host(broken)
   const handler = new DashboardHandler(h, { path: '/_vigie', token: undefined }, {})
@@ -156,6 +159,35 @@ t.test('data.json lists the SLOs and alerts; a provider that throws gives an emp
   t.match(odd.warnings, [{ msg: /could not read the alerts/, obj: { vigie: { provider: 'alerts', err: { type: 'TypeError', message: 'expected an array, got null' } } } }])
 })
 
+t.test('data.json lists the slowest queries; a queries provider that throws or gives no table shows none, warned once', async (t) => {
+  const table = new FingerprintTable()
+  table.record({ system: 'postgresql', database: 'shop', statement: "SELECT * FROM users WHERE name = 'secret-value'", durationMs: 12, rows: 1, error: undefined })
+  const { host: h, warnings } = host()
+  let fail = true
+  const handler = new DashboardHandler({ ...h, queries: () => { if (fail) throw new Error('table broke: password=hunter2'); return table.top() } }, { path: '/_vigie', token: undefined }, {})
+  for (let i = 0; i < 2; i++) {
+    const response = answer(handler, 'GET', '/_vigie/data.json', {})!
+    t.equal(response.status, 200, `poll ${i}: the data still answers`)
+    t.same(JSON.parse(response.body).database.slowestQueries, [])
+    t.same(JSON.parse(response.body).database.other, { fingerprints: 0, count: 0, totalMs: 0, errors: 0 })
+  }
+  t.equal(warnings.length, 1, 'one warning for the life of the app')
+  t.equal(warnings[0]!.msg, 'vigie: the dashboard could not read the query fingerprints; it shows none while that fails (the rest of the page is not affected)')
+  t.same(warnings[0]!.obj, { vigie: { provider: 'queries', err: { type: 'Error', message: 'table broke: password=[REDACTED]' } } })
+  fail = false
+  const body = answer(handler, 'GET', '/_vigie/data.json', {})!.body
+  t.same(JSON.parse(body).database.slowestQueries.map((q: { fingerprint: string }) => q.fingerprint), ['SELECT * FROM users WHERE name = ?'], 'read again at each poll: it recovered')
+  t.notOk(body.includes('secret-value'))
+
+  for (const odd of [null, [], { queries: 'x', other: {} }, { queries: [] }]) {
+    const oddHost = host()
+    const response = answer(new DashboardHandler({ ...oddHost.host, queries: () => odd as unknown as TopQueries }, { path: '/_vigie', token: undefined }, {}), 'GET', '/_vigie/data.json', {})!
+    t.equal(response.status, 200)
+    t.same(JSON.parse(response.body).database.slowestQueries, [])
+    t.match(oddHost.warnings, [{ obj: { vigie: { provider: 'queries', err: { type: 'TypeError', message: /^expected a table of queries, got (null|object)$/ } } } }], JSON.stringify(odd))
+  }
+})
+
 t.test('dashboard(): the providers reach data.json', async (t) => {
   const warnings: unknown[] = []
   const reporter = new FailureReporter({ warn: (obj) => warnings.push(obj) })
@@ -170,7 +202,7 @@ t.test('dashboard(): the providers reach data.json', async (t) => {
     burnRates: { '5m': 10, '30m': 10, '1h': 10, '2h': 10, '6h': 10, '1d': 10, '3d': 10 },
     coverage: 1,
   }
-  const page = dashboard({ path: '/_vigie', token: undefined }, null, () => null, reporter, { slos: () => [slo], alerts: () => [] })
+  const page = dashboard({ path: '/_vigie', token: undefined }, null, () => null, reporter, { slos: () => [slo], alerts: () => [], queries: emptyTopQueries })
   const data = JSON.parse(page.endpoint.respond('/_vigie/data.json', 'GET', '', {}).body)
   t.same(data.slos, [slo])
   t.same(data.alerts, [])

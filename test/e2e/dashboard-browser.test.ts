@@ -11,6 +11,7 @@ import { Aggregator } from '../../lib/aggregate/aggregator.js'
 import { EndpointRouter } from '../../lib/core/endpoint-router.js'
 import { FailureReporter } from '../../lib/core/failure-reporter.js'
 import { dashboard } from '../../lib/dashboard/dashboard-feature.js'
+import { emptyTopQueries } from '../../lib/database/fingerprint-table.js'
 import type { StatusProviders } from '../../lib/dashboard/dashboard-data.js'
 import type { AlertStatus, SloStatus } from '../../lib/types.js'
 import { chromiumContext } from '../helpers/chromium.js'
@@ -189,12 +190,13 @@ function sloFixture (name: string, remaining: number | null, burnRates: Partial<
 
 /**
  * The dashboard from its factory, as compose builds it, served by a bare node:http server on
- * 127.0.0.1:0 through the EndpointRouter Express uses, with `providers` for its SLOs and alerts.
+ * 127.0.0.1:0 through the EndpointRouter Express uses, with `providers` for its SLOs and alerts
+ * (and no query fingerprints unless given).
  */
-async function startDashboard (t: Test, providers: StatusProviders): Promise<{ url: string, warnings: unknown[] }> {
+async function startDashboard (t: Test, providers: Omit<StatusProviders, 'queries'> & Partial<StatusProviders>): Promise<{ url: string, warnings: unknown[] }> {
   const warnings: unknown[] = []
   const reporter = new FailureReporter({ warn: (obj, msg) => warnings.push({ obj, msg }) })
-  const page = dashboard({ path: '/_vigie', token: undefined }, new Aggregator({ maxSeries: 100 }), () => null, reporter, providers)
+  const page = dashboard({ path: '/_vigie', token: undefined }, new Aggregator({ maxSeries: 100 }), () => null, reporter, { queries: emptyTopQueries, ...providers })
   const router = new EndpointRouter([page.endpoint])
   const server = createServer((req, res) => {
     const answer = router.answer(req.method ?? 'GET', req.url ?? '/', req.headers, req.socket.localAddress)

@@ -86,7 +86,13 @@ const p99: Array<number | null> = polled.timeline.responseTimeMs.p99
 const budgetLeft: number | null | undefined = polled.slos[0]?.errorBudget.remaining
 const firingOnPage: boolean = polled.alerts.some((alert) => alert.state === 'firing')
 const leftOut: number = polled.omitted.slos + polled.omitted.alerts
+const slowest: string | undefined = polled.database.slowestQueries[0]?.fingerprint
+const queriesP99: number | null = polled.database.all.responseTimeMs.p99
+const queryRows: number | null | undefined = polled.database.slowestQueries[0]?.rows
 void latestMessage
+void slowest
+void queriesP99
+void queryRows
 void p99
 void budgetLeft
 void firingOnPage

@@ -26,6 +26,7 @@
   const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: DAY_SECONDS }
   // Budget points kept per SLO for its chart: 10 minutes of polls.
   const MAX_BUDGET_POINTS = 300
+  const SYSTEM_NAMES = { postgresql: 'PostgreSQL', mysql: 'MySQL / MariaDB' }
 
   const script = document.currentScript
   const dataUrl = new URL('../data.json', script.src)
@@ -248,6 +249,66 @@
     ], [timeline.time, timeline.eventLoopDelayP99Ms])
   }
 
+  function systemName (system) {
+    return Object.hasOwn(SYSTEM_NAMES, system) ? SYSTEM_NAMES[system] : String(system)
+  }
+
+  function figuresRow (label, figures) {
+    const latency = figures.responseTimeMs
+    return row([
+      [label, 'name'],
+      [formatNumber(figures.queries, 0), 'num'],
+      [formatNumber(figures.perSecond, 2), 'num'],
+      [formatNumber(figures.errors, 0), figures.errors > 0 ? 'num failed' : 'num'],
+      [formatNumber(latency.p50, 2), 'num'],
+      [formatNumber(latency.p90, 2), 'num'],
+      [formatNumber(latency.p99, 2), 'num'],
+    ])
+  }
+
+  /** Hidden until the app has sent a query; the figures need the aggregation, the slowest queries do not. */
+  function showDatabase (data) {
+    const database = data.database
+    const section = $('database')
+    if (!database) {
+      section.hidden = true
+      return
+    }
+    const { all, bySystem, slowestQueries, other } = database
+    section.hidden = all.queries === 0 && slowestQueries.length === 0 && other.count === 0
+    if (section.hidden) return
+
+    $('db-figures').hidden = !data.aggregation
+    $('db-rate').textContent = `${formatNumber(all.perSecond, 2)} queries/s`
+    // One system: its row alone says it all.
+    const rows = bySystem.length === 1
+      ? [figuresRow(systemName(bySystem[0].system), bySystem[0])]
+      : [figuresRow('All', all), ...bySystem.map((s) => figuresRow(systemName(s.system), s))]
+    $('db-rows').replaceChildren(...rows)
+
+    $('query-rows').replaceChildren(...(slowestQueries.length === 0
+      ? [emptyRow(8, 'No query fingerprint yet')]
+      : slowestQueries.map((q) => {
+        const tr = row([
+          [q.fingerprint, 'statement'],
+          [systemName(q.system), 'system'],
+          [formatNumber(q.count, 0), 'num'],
+          [formatNumber(q.totalMs, 1), 'num'],
+          [formatNumber(q.meanMs, 2), 'num'],
+          [formatNumber(q.p90Ms, 2), 'num'],
+          [formatNumber(q.errors, 0), q.errors > 0 ? 'num failed' : 'num'],
+          [formatNumber(q.rows, 0), 'num'],
+        ])
+        tr.firstElementChild.title = `max ${formatNumber(q.maxMs, 2)} ms`
+        return tr
+      })))
+    const omitted = $('queries-omitted')
+    omitted.hidden = !(other.fingerprints > 0 || other.count > 0)
+    omitted.textContent = omitted.hidden
+      ? ''
+      : `${formatNumber(other.fingerprints, 0)} more fingerprints not listed: ${formatNumber(other.count, 0)} queries, ${formatNumber(other.totalMs, 1)} ms in all`
+  }
+
   /** `'30d'` → 30 (days); null when it does not parse. */
   function windowDays (window) {
     const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(String(window))
@@ -446,6 +507,7 @@
       showProcess(data)
       showFooter(data)
     }
+    showDatabase(data)
     showExceptions(data)
     showSlos(data)
     showAlerts(data)
