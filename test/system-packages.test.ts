@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { MARIADB_INSTALL_DB, MARIADB_SERVER } from './helpers/mariadb.js'
+import { PROMETHEUS, PROMTOOL } from './helpers/prometheus.js'
 import { assertInstalled, CHROMIUM, inCi, missingMessage, needs, type SystemProgram } from './helpers/system-packages.js'
 
 const ABSENT: SystemProgram = { path: '/nonexistent/vigie-test-program', debianPackage: 'vigie-test-package' }
@@ -27,4 +28,11 @@ t.test('Chromium is the Debian package .ci/run installs', async (t) => {
 t.test('MariaDB is the Debian package .ci/run installs', async (t) => {
   t.same([MARIADB_SERVER.debianPackage, MARIADB_INSTALL_DB.debianPackage], ['mariadb-server', 'mariadb-server'])
   t.match(readFileSync(new URL('../.ci/run', import.meta.url), 'utf8'), /\[ -x \/usr\/sbin\/mariadbd \] \|\| packages\+=\(mariadb-server\)/, 'installed when missing, with the other packages')
+})
+
+t.test('Prometheus (promtool and the server) is the Debian package .ci/run installs, with Alertmanager', async (t) => {
+  t.same([PROMTOOL, PROMETHEUS], [{ path: '/usr/bin/promtool', debianPackage: 'prometheus' }, { path: '/usr/bin/prometheus', debianPackage: 'prometheus' }])
+  const run = readFileSync(new URL('../.ci/run', import.meta.url), 'utf8')
+  t.match(run, /\[ -x \/usr\/bin\/promtool \] && \[ -x \/usr\/bin\/prometheus \] \|\| packages\+=\(prometheus\)/, 'installed when missing, with the other packages')
+  t.match(run, /\[ -x \/usr\/bin\/prometheus-alertmanager \] \|\| packages\+=\(prometheus-alertmanager\)/)
 })
