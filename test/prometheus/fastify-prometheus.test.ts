@@ -2,6 +2,8 @@
 // counts are exact, OpenMetrics when asked, the token, its own port, scrapes never counted (in
 // metrics nor SLOs), the app's own metrics under sanitised names, and the series cap.
 import Fastify, { type FastifyInstance } from 'fastify'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import t, { type Test } from 'tap'
 import { observability, patchAll } from '../../lib/index.js'
 import { startApp } from '../helpers/fastify-app.js'
@@ -181,7 +183,7 @@ t.test('patchAll(): an app registered automatically serves it', async (t) => {
   })
   routes(app)
   await app.listen({ port: 0, host: '127.0.0.1' })
-  const url = `http://127.0.0.1:${(app.server.address() as import('node:net').AddressInfo).port}`
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
   await traffic(url)
   t.equal(sumOf(samples(await scrape(`${url}/metrics`)), 'http_requests_total'), SENT)
 })
@@ -190,4 +192,21 @@ t.test('off by default', async (t) => {
   const { url } = await startApp(t, { routes })
   t.equal((await fetch(`${url}/metrics`)).status, 404)
   t.ok(observability, 'the plugin')
+})
+
+t.test('its own port in use: reported once, the app goes on', async (t) => {
+  const taken = createServer()
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { taken.close() })
+  const port = (taken.address() as AddressInfo).port
+  const { app, url, logs } = await startApp(t, { vigie: { prometheus: { port } }, routes })
+  await until(() => logs.lines.some((line) => line.vigie?.subsystem === 'prometheus'))
+  const report = logs.lines.find((line) => line.vigie?.subsystem === 'prometheus')!
+  t.equal(report.msg, 'vigie: prometheus failed; the app was not affected')
+  t.equal(report.err.type, 'Error')
+  t.match(report.err.message, /EADDRINUSE/)
+  await traffic(url)
+  t.equal((await fetch(`${url}/items/1`)).status, 200, 'the app serves')
+  await app.close()
+  t.pass('and closes')
 })
