@@ -19,6 +19,7 @@ import { processGauges } from './process-metrics/process-gauges.js'
 import { prometheus } from './prometheus/prometheus-feature.js'
 import { propagation } from './propagation/propagation-feature.js'
 import { buildScrubber } from './scrub/scrubber.js'
+import { formatTag } from './metrics/tag-format.js'
 import { sloFeature } from './slo/slo-feature.js'
 
 /**
@@ -37,6 +38,8 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
     ? createDisabledStatsdClient()
     : options.statsd.client ?? createStatsdClient(options.statsd, onStatsdError)
   const on = !options.disabled
+  // The tag of the gauges that describe this one process (process.*, slo.*).
+  const instanceTags: readonly string[] = options.instance === null ? [] : [formatTag('instance', options.instance, options.statsd.tagFormat)]
 
   const aggregator = on && options.aggregation !== null ? aggregation(options.aggregation.maxSeries, reporter) : null
   const exposition = on && options.prometheus !== null
@@ -65,7 +68,7 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
   const capture = new ExceptionCapture<Request>({ options, scrubber, reporter, logger, metrics, events })
 
   const slos = on && options.slos.length > 0
-    ? sloFeature(options.slos, { statsd, tagFormat: options.statsd.tagFormat, reporter, store: options.slo })
+    ? sloFeature(options.slos, { statsd, tagFormat: options.statsd.tagFormat, reporter, store: options.slo, instanceTags })
     : null
   if (slos !== null) events.subscribe(slos.subscriber)
   // Threshold rules read the aggregation (resolveOptions() refuses rules without it); burn-rate
@@ -100,7 +103,7 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
     endpoints.push(health.endpoint)
     events.subscribe(health.subscriber)
   }
-  if (on && options.processMetrics !== null) events.subscribe(processGauges(statsd, options.processMetrics.intervalMs, reporter))
+  if (on && options.processMetrics !== null) events.subscribe(processGauges(statsd, options.processMetrics.intervalMs, reporter, instanceTags))
   let outgoing = null
   if (on && options.propagation !== null) {
     const propagated = propagation(options.correlationHeader, options.propagation.allows, metrics)
@@ -139,6 +142,7 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
       queries () {
         return database?.queries() ?? emptyTopQueries()
       },
+      instance: options.instance,
     }),
     endpoints,
     close () {

@@ -112,6 +112,8 @@ export interface VigieApi {
    * `database: false`, or when vigie is disabled. See docs/database.md.
    */
   queries: () => TopQueries
+  /** The `instance` tag's value (option `instance`); null when it is off. */
+  readonly instance: string | null
 }
 
 /** A limit on a process reading for the readiness endpoint: over `warn`, `ready` says warn (still 200); over `fail`, it fails (503). */
@@ -373,6 +375,15 @@ export interface VigieOptions<Request = unknown> {
   scrub?: ScrubOptions
   /** Most distinct `controller` tag values. Default `500`. */
   maxControllers?: number
+  /**
+   * This process's name among the app's instances, sent as the `instance` tag of the gauges that
+   * describe one process (`process.*`, `slo.*`), so that two workers or replicas never overwrite
+   * each other's. Default: the host's name (`HOSTNAME`, else the OS's), with `-w<n>` under PM2
+   * (`NODE_APP_INSTANCE`) or `node:cluster` (`cluster.worker.id`); never the pid. 1 to 128
+   * letters, digits and `._-`; `false` sends no `instance` tag. Read it as `app.vigie.instance`
+   * to tag your own gauges. See docs/fleet.md.
+   */
+  instance?: string | false
   /** Requests that are neither timed nor counted: exact paths or route patterns, or a predicate. */
   ignore?: readonly string[] | ((request: Request) => boolean)
   /**

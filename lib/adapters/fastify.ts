@@ -132,6 +132,9 @@ function install (fastify: FastifyInstance, opts: FastifyVigieOptions, automatic
       drain: () => installation.lifecycle.vigie.api.drain(),
       alerts: () => installation.lifecycle.vigie.api.alerts(),
       queries: () => installation.lifecycle.vigie.api.queries(),
+      get instance () {
+        return installation.lifecycle.vigie.api.instance
+      },
     })
     fastify.decorate('vigie', { getter: () => api })
   }

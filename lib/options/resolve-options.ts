@@ -11,6 +11,7 @@ import { readEnvironment, type Env } from './environment.js'
 import { OptionErrors } from './option-errors.js'
 import { isDecidedInCode, layerOptions } from './precedence.js'
 import { resolveAlerts, type ResolvedAlerts } from './resolve-alerts.js'
+import { resolveInstance } from './resolve-instance.js'
 import { resolveAggregation, resolveDashboard, resolveDatabase, resolveExceptionLines, resolveProcessMetrics, resolvePrometheus, resolvePropagation, type DatabaseSettings, type PrometheusSettings } from './resolve-features.js'
 import { resolveSloStore, resolveSlos, type ResolvedSlo, type ResolvedSloStore } from './resolve-slos.js'
 import { resolveHealth, type ResolvedHealth } from './resolve-health.js'
@@ -34,6 +35,8 @@ export interface ResolvedOptions<Request = unknown> {
   readonly capture: { readonly maxBodyBytes: number, readonly maxDepth: number, readonly maxArrayItems: number, readonly maxTotalKeys: number }
   readonly scrub: ScrubOptions
   readonly maxControllers: number
+  /** This process's `instance` tag value; null when off (`instance: false`). */
+  readonly instance: string | null
   readonly ignore: { readonly paths: ReadonlySet<string>, readonly predicate: ((request: Request) => boolean) | undefined }
   /** Whether each request runs in vigie's AsyncLocalStorage. */
   readonly asyncContext: boolean
@@ -101,6 +104,7 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
     }),
     scrub: checkScrubOptions((options.scrub ?? {}) as ScrubOptions, check.invalid),
     maxControllers: check.integer(options.maxControllers, 'maxControllers', DEFAULTS.maxControllers, { min: 1 }),
+    instance: resolveInstance(options.instance, check, env),
     ignore: resolveIgnore<Request>(options.ignore, check),
     asyncContext,
     logInjection: check.boolean(options.logInjection, 'logInjection', DEFAULTS.logInjection),

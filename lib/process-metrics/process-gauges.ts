@@ -36,11 +36,12 @@ const fanout: Fanout = processWide('processGauges', () => {
  * many apps ask: it starts with the first and stops with the last; the first app's interval is
  * the one used (a different one is reported once).
  */
-export function processGauges (client: Gauges, intervalMs: number, reporter: FailureReporter): LifecycleSubscriber {
+export function processGauges (client: Gauges, intervalMs: number, reporter: FailureReporter, tags: readonly string[] = []): LifecycleSubscriber {
+  const tagList = tags.length === 0 ? undefined : [...tags]
   const target: Gauges = {
     gauge (name, value) {
       try {
-        client.gauge(name, value)
+        client.gauge(name, value, tagList)
       } catch (err) {
         reporter.report('process metrics', err)
       }

@@ -18,6 +18,8 @@ export interface SloFeatureOptions {
   readonly tagFormat: TagFormat
   readonly reporter: Pick<FailureReporter, 'report' | 'warnOnce'>
   readonly store: ResolvedSloStore
+  /** Tags every gauge carries: the `instance` tag, or none. */
+  readonly instanceTags?: readonly string[]
   /** The clock, epoch ms (Date.now by default). */
   readonly now?: () => number
   /** Time between two sends of the gauges (SLO_GAUGE_INTERVAL_MS by default). */
@@ -71,7 +73,7 @@ export function sloFeature (slos: readonly ResolvedSlo[], options: SloFeatureOpt
     }
   }
 
-  const sendGauges = sloGaugeSender(options.statsd, options.tagFormat)
+  const sendGauges = sloGaugeSender(options.statsd, options.tagFormat, options.instanceTags)
   const gauges = setInterval(() => {
     try {
       sendGauges(statuses())

@@ -9,8 +9,11 @@ export const SLO_METRIC_NAMES = Object.freeze({
   burnRate: 'slo.burn_rate',
 })
 
-/** Sends each SLO's status as gauges, tagged `slo:<name>` (and `window:<w>` for burn rates); a value that is null is not sent. */
-export function sloGaugeSender (client: Pick<StatsD, 'gauge'>, tagFormat: TagFormat): (statuses: readonly SloStatus[]) => void {
+/**
+ * Sends each SLO's status as gauges, tagged `slo:<name>` (and `window:<w>` for burn rates) after
+ * `extraTags` (the `instance` tag); a value that is null is not sent.
+ */
+export function sloGaugeSender (client: Pick<StatsD, 'gauge'>, tagFormat: TagFormat, extraTags: readonly string[] = []): (statuses: readonly SloStatus[]) => void {
   const windowTags = new Map(BURN_RATE_WINDOWS.map(([name]) => [name, formatTag('window', name, tagFormat)]))
   const sloTags = new Map<string, string>()
   return (statuses) => {
@@ -20,11 +23,11 @@ export function sloGaugeSender (client: Pick<StatsD, 'gauge'>, tagFormat: TagFor
         slo = formatTag('slo', status.name, tagFormat)
         sloTags.set(status.name, slo)
       }
-      if (status.sli !== null) client.gauge(SLO_METRIC_NAMES.sli, rounded(status.sli), [slo])
-      if (status.errorBudget.remaining !== null) client.gauge(SLO_METRIC_NAMES.errorBudgetRemaining, rounded(status.errorBudget.remaining), [slo])
+      if (status.sli !== null) client.gauge(SLO_METRIC_NAMES.sli, rounded(status.sli), [...extraTags, slo])
+      if (status.errorBudget.remaining !== null) client.gauge(SLO_METRIC_NAMES.errorBudgetRemaining, rounded(status.errorBudget.remaining), [...extraTags, slo])
       for (const [window, tag] of windowTags) {
         const rate = status.burnRates[window]
-        if (rate !== null) client.gauge(SLO_METRIC_NAMES.burnRate, rounded(rate), [slo, tag])
+        if (rate !== null) client.gauge(SLO_METRIC_NAMES.burnRate, rounded(rate), [...extraTags, slo, tag])
       }
     }
   }

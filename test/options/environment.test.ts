@@ -109,6 +109,7 @@ const BAD_VALUES: Record<string, [raw: string, option: string, expected: string]
   VIGIE_CAPTURE_MAX_ARRAY_ITEMS: ['0', 'capture.maxArrayItems', 'which must be an integer from 1 to 10000; received "0" (string)'],
   VIGIE_CAPTURE_MAX_TOTAL_KEYS: ['0', 'capture.maxTotalKeys', 'which must be an integer from 1 to 100000; received "0" (string)'],
   VIGIE_SCRUB_KEYS: ['iban,-', 'scrub.keys[1]', 'which must be a string with a character other than "-", "_", "." and space; received "-" (string)'],
+  VIGIE_INSTANCE: ['web 1', 'instance', 'which must be false, or 1 to 128 letters, digits and "._-"; received "web 1" (string)'],
   VIGIE_MAX_CONTROLLERS: ['many', 'maxControllers', 'which must be an integer; received "many" (string)'],
   VIGIE_IGNORE: ['health', 'ignore', 'which must be an array of paths starting with "/" or a function; received "health" (string)'],
   VIGIE_ASYNC_CONTEXT: ['nope', 'asyncContext', 'which must be 1, true, yes, on, 0, false, no or off; received "nope" (string)'],

@@ -56,3 +56,18 @@ t.test('a client that throws is reported, and the gauges go on', async (t) => {
   t.ok(calls >= 2, `called again after a throw (${calls})`)
   t.match(slos.reports.failures[0], { subsystem: 'slo gauges', err: { message: 'socket gone' } })
 })
+
+t.test('the instance tag comes first, before slo and window: two workers keep two series', async (t) => {
+  const listener = await startStatsdListener()
+  const client = new StatsD({ host: '127.0.0.1', port: listener.port, maxBufferSize: 0 })
+  t.teardown(async () => {
+    await new Promise((resolve) => client.close(resolve))
+    await listener.close()
+  })
+  const slos = trackSlos(t, [{ name: 'api', objective: 99, window: '1h', sli: 'availability' }], { statsd: client, gaugeIntervalMs: 50, instanceTags: ['instance:web-7'] })
+  slos.end('/a', 200)
+  await listener.waitFor((lines) => lines.includes('slo.burn_rate:0|g|#instance:web-7,slo:api,window:5m'))
+  t.ok(listener.lines.includes('slo.sli:1|g|#instance:web-7,slo:api'))
+  t.notOk(listener.lines.some((line) => !line.includes('#instance:web-7,')), 'on every gauge')
+  await slos.close()
+})

@@ -5,6 +5,7 @@ import observability, { correlationId, genReqId, loggerOptions, scrub, type Coun
 import type { SloDefinition, SloStatus } from 'vigie'
 import type { DashboardData, DashboardOptions, ExceptionLinesOptions, HealthOptions, HealthReport, PrometheusOptions } from 'vigie'
 import type { AlertStatus, ThresholdRule } from 'vigie'
+import type { FingerprintStats, TopQueries } from 'vigie'
 
 const app = Fastify({ logger: loggerOptions({ level: 'info' }), genReqId: genReqId() })
 
@@ -118,3 +119,16 @@ await app.register(observability, { exceptionLines: false })
 await app.register(observability, { exceptionLines: { perInterval: '5' } })
 // @ts-expect-error: getUser is a function or false, never true
 await app.register(observability, { getUser: true })
+
+// Database queries and the instance name.
+const top: TopQueries = app.vigie.queries()
+const slowest: FingerprintStats | undefined = top.queries[0]
+const p90: number | undefined = slowest?.p90Ms
+void p90
+const rest: number = top.other.count
+void rest
+const instance: string | null = app.vigie.instance
+void instance
+void ({ instance: 'web-1', database: { slowQueryMs: 200, nPlusOne: false, logParameters: true, comment: true } } satisfies VigieOptions)
+// @ts-expect-error the instance is a name or false
+void ({ instance: true } satisfies VigieOptions)
