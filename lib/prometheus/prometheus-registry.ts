@@ -190,8 +190,9 @@ function handleOf (type: FamilyType, series: PrometheusSeries, dropped: Record<D
 
 /**
  * The labels of one series as written, sorted by name: tags without a value (or with an empty
- * one, which Prometheus reads as no label) are left out, and of two tags whose names come out
- * the same, the first is kept.
+ * one, which Prometheus reads as no label) are left out, and so is the `instance` tag, which
+ * Prometheus adds itself (its target's); of two tags whose names come out the same, the first
+ * is kept.
  */
 function labelText (family: FamilyName, tags: readonly string[]): string {
   if (tags.length === 0) return ''
@@ -200,7 +201,7 @@ function labelText (family: FamilyName, tags: readonly string[]): string {
     const colon = tag.indexOf(':')
     if (colon === -1 || colon === tag.length - 1) continue
     const name = labelNameOf(tag.slice(0, colon), family)
-    if (pairs.some(([n]) => n === name)) continue
+    if (name === 'instance' || pairs.some(([n]) => n === name)) continue
     pairs.push([name, tag.slice(colon + 1)])
   }
   pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

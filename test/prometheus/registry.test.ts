@@ -36,11 +36,13 @@ t.test('labels: sorted, renamed on the http metrics, sanitised, escaped; empty o
   r.record('counter', 'http_request', ['controller:/a', 'method:GET', 'http_status_class:2xx', 'http_status:200'], 2)
   r.record('counter', 'orders', ['http_status:200', 'note:say "hi"\\ to\nall', '__meta:x', 'bare', 'empty:', 'note:second', 'dotted.key:1'], 1)
   r.record('timing', 'render', ['le:high'], 7)
+  r.record('gauge', 'process.rss', ['instance:web-1', 'kind:x'], 9)
   const text = expose(r, 'text')
   t.match(text, 'http_requests_total{controller="/a",method="GET",status="200",status_class="2xx"} 3\n', 'one series whatever the tags\' order')
   t.match(text, 'orders_total{dotted_key="1",http_status="200",note="say \\"hi\\"\\\\ to\\nall",tag__meta="x"} 1\n',
     'the app\'s tags keep their names; escaped values; first of two same names kept')
   t.match(text, 'render_seconds_bucket{exported_le="high",le="0.01"} 1\n', 'a tag named le on a histogram')
+  t.match(text, 'process_rss{kind="x"} 9\n', 'no instance label: Prometheus adds its target\'s')
 })
 
 t.test('values: counters summed, histograms in seconds and cumulative, gauges last; the rest counted as invalid', async (t) => {
