@@ -1,4 +1,4 @@
-import { aggregation } from './aggregate/aggregation-feature.js'
+import { aggregation, followSends } from './aggregate/aggregation-feature.js'
 import { alertEngine, type AlertEngine } from './alerts/alert-engine.js'
 import { createAlertDispatch } from './alerts/alert-dispatch.js'
 import { ExceptionCapture, type VigieLogger } from './core/exception-capture.js'
@@ -11,9 +11,12 @@ import { emptyTopQueries } from './database/fingerprint-table.js'
 import { health as healthEndpoints, type Health } from './health/health-feature.js'
 import { RequestMetrics } from './metrics/request-metrics.js'
 import { createPreformattedSink } from './metrics/preformatted-sink.js'
+import { fanOut } from './metrics/recorder-fan-out.js'
 import { closeStatsdClient, createDisabledStatsdClient, createStatsdClient, flushStatsdClient } from './metrics/statsd-client.js'
 import type { ResolvedOptions } from './options/resolve-options.js'
+import { DEFAULTS } from './options/defaults.js'
 import { processGauges } from './process-metrics/process-gauges.js'
+import { prometheus } from './prometheus/prometheus-feature.js'
 import { propagation } from './propagation/propagation-feature.js'
 import { buildScrubber } from './scrub/scrubber.js'
 import { formatTag } from './metrics/tag-format.js'
@@ -38,8 +41,15 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
   // The tag of the gauges that describe this one process (process.*, slo.*).
   const instanceTags: readonly string[] = options.instance === null ? [] : [formatTag('instance', options.instance, options.statsd.tagFormat)]
 
-  const aggregated = on && options.aggregation !== null ? aggregation(options.aggregation.maxSeries, statsd, reporter) : null
-  if (aggregated !== null) events.subscribe(aggregated.subscriber)
+  const aggregator = on && options.aggregation !== null ? aggregation(options.aggregation.maxSeries, reporter) : null
+  const exposition = on && options.prometheus !== null
+    ? prometheus(options.prometheus, options.aggregation?.maxSeries ?? DEFAULTS.aggregationMaxSeries, logger, reporter, scrubber.text)
+    : null
+  if (exposition !== null) events.subscribe(exposition.subscriber)
+  // Every metric is measured once, and recorded into both the aggregation and the Prometheus registry.
+  const recorder = fanOut(aggregator, exposition?.registry ?? null)
+  const followed = recorder === null ? null : followSends(statsd, recorder, reporter)
+  if (followed !== null) events.subscribe(followed.subscriber)
 
   const metrics = new RequestMetrics({
     client: statsd,
@@ -51,8 +61,8 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
     onControllerOverflow: (controller, max) => reporter.warnOnce('controller-overflow',
       `vigie: more than ${max} distinct controller tags in use; new ones are counted as "other" until some go unused for an hour (raise maxControllers if routes really are that many)`,
       { firstOverflow: scrubber.text(controller), maxControllers: max }),
-    aggregator: aggregated?.aggregator ?? null,
-    recording: aggregated?.recording ?? null,
+    aggregator: recorder,
+    recording: followed?.recording ?? null,
     onAggregationError: (err) => reporter.report('aggregation', err),
   })
   const capture = new ExceptionCapture<Request>({ options, scrubber, reporter, logger, metrics, events })
@@ -67,7 +77,7 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
   let alerts: AlertEngine | null = null
   if (on && (options.alerts.rules.length > 0 || burnSources.length > 0)) {
     const engine = alertEngine(options.alerts, {
-      aggregator: aggregated?.aggregator ?? null,
+      aggregator,
       burnSources,
       dispatch: createAlertDispatch(options.alerts.plans, { logger, reporter, statsd, scrubber }),
       logger,
@@ -81,11 +91,12 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
 
   const endpoints: Endpoint[] = []
   if (on && options.dashboard !== null) {
-    const page = dashboard(options.dashboard, aggregated?.aggregator ?? null, () => metrics.dropped(), reporter,
+    const page = dashboard(options.dashboard, aggregator, () => metrics.dropped(), reporter,
       { slos: () => slos?.statuses() ?? [], alerts: () => alerts?.statuses() ?? [], queries: () => database?.queries() ?? emptyTopQueries() })
     endpoints.push(page.endpoint)
     events.subscribe(page.subscriber)
   }
+  if (exposition?.endpoint != null) endpoints.push(exposition.endpoint)
   let health: Health | null = null
   if (on && options.health !== null) {
     health = healthEndpoints(options.health, scrubber.text, reporter)
@@ -116,7 +127,7 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
     countsQueries,
     api: Object.freeze({
       snapshot () {
-        const snapshot = aggregated?.aggregator.snapshot()
+        const snapshot = aggregator?.snapshot()
         return snapshot === undefined ? null : { ...snapshot, metricsDropped: metrics.dropped() }
       },
       slos () {

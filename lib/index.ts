@@ -13,7 +13,7 @@ export { METRIC_NAMES, NOT_FOUND_CONTROLLER, OVERFLOW_CONTROLLER, CLIENT_CLOSED_
 export { PROCESS_METRIC_NAMES } from './metrics/process-metric-names.js'
 export type { ExceptionRecord } from './capture/exception-record.js'
 export type { ErrorRecord } from './capture/error-record.js'
-export type { VigieOptions, StatsdOptions, CaptureOptions, ScrubOptions, RouteVigieConfig, PropagationOptions, ProcessMetricsOptions, DatabaseOptions, DashboardOptions, ExceptionLinesOptions, HealthOptions, HealthLimit } from './types.js'
+export type { VigieOptions, StatsdOptions, CaptureOptions, ScrubOptions, RouteVigieConfig, PropagationOptions, ProcessMetricsOptions, DatabaseOptions, DashboardOptions, PrometheusOptions, ExceptionLinesOptions, HealthOptions, HealthLimit } from './types.js'
 export type { DashboardData, ControllerRow, QueryFigures, SlowQueryRow } from './dashboard/dashboard-data.js'
 export type { RecentException } from './dashboard/recent-exceptions.js'
 export { SLO_METRIC_NAMES } from './slo/slo-gauges.js'

@@ -338,6 +338,24 @@ export interface DashboardOptions {
   token?: string
 }
 
+/** The Prometheus endpoint (off by default). See docs/prometheus.md. */
+export interface PrometheusOptions {
+  /** Where the metrics are served: letters, digits and `._~-` in `/`-separated segments. Default `'/metrics'`. */
+  path?: string
+  /**
+   * When set, a scrape answers 401 unless it carries this token, as `Authorization: Bearer
+   * <token>` (Prometheus' `authorization: { credentials }`) or `?token=<token>`.
+   */
+  token?: string
+  /**
+   * Serve the metrics on a server of their own on this port (0: any free port, logged) instead
+   * of on the app; it closes with the app. An integer from 0 to 65535. Default: on the app.
+   */
+  port?: number
+  /** The address that server listens on, with `port` only: an IP address or a host name. Default `'127.0.0.1'`. */
+  host?: string
+}
+
 /** Options of the Fastify plugin and the Express middleware. `Request` is the framework's request type. */
 export interface VigieOptions<Request = unknown> {
   statsd?: StatsdOptions
@@ -406,6 +424,13 @@ export interface VigieOptions<Request = unknown> {
   database?: boolean | DatabaseOptions
   /** Serve a live dashboard page of the app's metrics and latest exceptions. Default `false`. */
   dashboard?: boolean | DashboardOptions
+  /**
+   * Serve every metric vigie records for Prometheus to scrape, cumulative since start:
+   * `http_requests_total`, the histogram `http_request_duration_seconds`, the database, process
+   * and SLO metrics, and the app's own `app.statsd` metrics. Its scrapes are never counted.
+   * Default `false`; `true` serves them at `/metrics` on the app. See docs/prometheus.md.
+   */
+  prometheus?: boolean | PrometheusOptions
   /**
    * A budget of full exception lines per kind of failure (controller, error type, status) and
    * interval; the failures past it are counted and summarised in one line per kind and interval.

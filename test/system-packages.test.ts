@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { MARIADB_INSTALL_DB, MARIADB_SERVER } from './helpers/mariadb.js'
-import { AMTOOL, PROMTOOL } from './helpers/prometheus-tools.js'
+import { AMTOOL, PROMETHEUS, PROMTOOL } from './helpers/prometheus.js'
 import { assertInstalled, CHROMIUM, inCi, missingMessage, needs, type SystemProgram } from './helpers/system-packages.js'
 
 const ABSENT: SystemProgram = { path: '/nonexistent/vigie-test-program', debianPackage: 'vigie-test-package' }
@@ -30,9 +30,10 @@ t.test('MariaDB is the Debian package .ci/run installs', async (t) => {
   t.match(readFileSync(new URL('../.ci/run', import.meta.url), 'utf8'), /\[ -x \/usr\/sbin\/mariadbd \] \|\| packages\+=\(mariadb-server\)/, 'installed when missing, with the other packages')
 })
 
-t.test('promtool and amtool are the Debian packages .ci/run installs', async (t) => {
-  t.same([PROMTOOL.debianPackage, AMTOOL.debianPackage], ['prometheus', 'prometheus-alertmanager'])
+t.test('Prometheus (promtool and the server) is the Debian package .ci/run installs, with Alertmanager', async (t) => {
+  t.same([PROMTOOL, PROMETHEUS], [{ path: '/usr/bin/promtool', debianPackage: 'prometheus' }, { path: '/usr/bin/prometheus', debianPackage: 'prometheus' }])
   const run = readFileSync(new URL('../.ci/run', import.meta.url), 'utf8')
-  t.match(run, /\[ -x \/usr\/bin\/promtool \] \|\| packages\+=\(prometheus\)/)
-  t.match(run, /\[ -x \/usr\/bin\/amtool \] \|\| packages\+=\(prometheus-alertmanager\)/)
+  t.match(run, /\[ -x \/usr\/bin\/promtool \] && \[ -x \/usr\/bin\/prometheus \] \|\| packages\+=\(prometheus\)/, 'installed when missing, with the other packages')
+  t.match(run, /\[ -x \/usr\/bin\/prometheus-alertmanager \] \|\| packages\+=\(prometheus-alertmanager\)/)
+  t.equal(AMTOOL.debianPackage, 'prometheus-alertmanager', 'amtool comes with Alertmanager')
 })

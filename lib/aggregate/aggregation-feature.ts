@@ -1,33 +1,33 @@
 import type { StatsD } from 'hot-shots'
 import type { FailureReporter } from '../core/failure-reporter.js'
 import type { LifecycleSubscriber } from '../core/lifecycle-events.js'
+import type { MetricRecorder } from '../metrics/metric-recorder.js'
 import { Aggregator } from './aggregator.js'
 import { recordStatsdSends, type StatsdRecording } from './statsd-recording.js'
 
-/** In-process aggregation, as the composition module wires it. */
-export interface Aggregation {
-  /** Follows every metric vigie sends (RequestMetrics records into it). */
-  readonly aggregator: Aggregator
-  /** Follows what the app sends through its client; null for a client that cannot be followed. */
-  readonly recording: StatsdRecording | null
-  readonly subscriber: LifecycleSubscriber
-}
-
 /**
- * Aggregates every metric sent, vigie's own and those sent through `client`, over sliding
- * windows (`app.vigie.snapshot()`). Closing stops following the client.
+ * In-process aggregation over sliding windows (`app.vigie.snapshot()`): the aggregator, which
+ * follows every metric sent once the composition module hands it to followSends() (with the
+ * Prometheus registry, if any, through one fan-out).
  */
-export function aggregation (maxSeries: number, client: StatsD, reporter: FailureReporter): Aggregation {
-  const aggregator = new Aggregator({
+export function aggregation (maxSeries: number, reporter: FailureReporter): Aggregator {
+  return new Aggregator({
     maxSeries,
     onFirstEviction: () => reporter.warnOnce('series-cap',
       `vigie: ${maxSeries} aggregated series reached; each new series now evicts the one recorded least recently, counted in snapshot().evictedSeries (raise aggregation.maxSeries if that many series are legitimate)`,
       { maxSeries }),
   })
-  const recording = recordStatsdSends(client, aggregator, (err) => reporter.report('aggregation', err))
-  return {
-    aggregator,
-    recording,
-    subscriber: { name: 'aggregation', closing: () => recording?.restore() },
-  }
+}
+
+/** What the app sends through its client, followed. */
+export interface FollowedSends {
+  /** Null for a client that cannot be followed. */
+  readonly recording: StatsdRecording | null
+  readonly subscriber: LifecycleSubscriber
+}
+
+/** Records into `recorder` what is sent through `client` (vigie's own sends are muted: recorded already); closing stops following it. */
+export function followSends (client: StatsD, recorder: MetricRecorder, reporter: FailureReporter): FollowedSends {
+  const recording = recordStatsdSends(client, recorder, (err) => reporter.report('aggregation', err))
+  return { recording, subscriber: { name: 'aggregation', closing: () => recording?.restore() } }
 }

@@ -1,5 +1,5 @@
 import type { StatsD } from 'hot-shots'
-import type { Aggregator } from './aggregator.js'
+import type { MetricRecorder } from '../metrics/metric-recorder.js'
 import type { MetricKind } from './types.js'
 
 /** StatsD types that are aggregated; sets (`s`) are not. */
@@ -7,7 +7,7 @@ const KINDS: ReadonlyMap<unknown, MetricKind> = new Map([['c', 'counter'], ['ms'
 // As hot-shots sanitises a metric name before it goes on the wire.
 const NAME_BREAKERS = /[:|\n\r]/g
 
-/** Metrics sent through a StatsD client, recorded into an aggregator until restore(). */
+/** Metrics sent through a StatsD client, recorded (into the aggregator, the Prometheus registry) until restore(). */
 export interface StatsdRecording {
   /**
    * While true, sends are not recorded. vigie sets it around its own calls through the client:
@@ -34,7 +34,7 @@ export interface StatsdRecording {
  * tags, callback, arrays of names, timers) arrive normalised; a test in
  * test/aggregate/statsd-recording.test.ts pins its arguments for the installed version.
  */
-export function recordStatsdSends (client: StatsD, aggregator: Aggregator, onError: (err: unknown) => void): StatsdRecording | null {
+export function recordStatsdSends (client: StatsD, aggregator: Pick<MetricRecorder, 'record'>, onError: (err: unknown) => void): StatsdRecording | null {
   const target = client as unknown as { sendStat?: unknown }
   const original = target.sendStat
   if (typeof original !== 'function') return null
@@ -67,7 +67,7 @@ export function recordStatsdSends (client: StatsD, aggregator: Aggregator, onErr
 }
 
 /** hot-shots' `sendStat(stat, value, type, sampleRate, tags, timestamp, cardinality, callback)`. */
-function recordSend (aggregator: Aggregator, [stat, value, type, , tags, timestamp]: unknown[]): void {
+function recordSend (aggregator: Pick<MetricRecorder, 'record'>, [stat, value, type, , tags, timestamp]: unknown[]): void {
   const kind = KINDS.get(type)
   if (kind === undefined || typeof stat !== 'string' || typeof value !== 'number' || timestamp !== undefined) return
   aggregator.record(kind, stat.replace(NAME_BREAKERS, '_'), tagList(tags), value)

@@ -11,7 +11,7 @@ export type CodeOptions = Readonly<Record<string, unknown>>
 /** Option objects that are always objects. */
 const GROUPS = ['statsd', 'capture', 'scrub', 'slo', 'alerts'] as const
 /** Features that are a boolean or an object of sub-options. */
-const FEATURES = ['propagation', 'aggregation', 'processMetrics', 'dashboard', 'exceptionLines', 'health', 'database'] as const
+const FEATURES = ['propagation', 'aggregation', 'processMetrics', 'dashboard', 'prometheus', 'exceptionLines', 'health', 'database'] as const
 
 export function isRecord (value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)

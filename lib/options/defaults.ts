@@ -45,6 +45,11 @@ export const DEFAULTS = Object.freeze({
   /** A gauge a second at most, one an hour at least. */
   processMetricsIntervalBounds: bounds(1000, 3_600_000),
   dashboardPath: '/_vigie',
+  prometheusPath: '/metrics',
+  /** The metrics' own server listens on loopback unless told otherwise. */
+  prometheusHost: '127.0.0.1',
+  /** 0: any free port (the address is logged). */
+  prometheusPortBounds: bounds(0, 65_535),
   exceptionLinesPerInterval: 10,
   exceptionLinesPerIntervalBounds: bounds(1, 10_000),
   exceptionLinesIntervalMs: 60_000,

@@ -28,8 +28,8 @@ export interface Environment {
   readonly disabled: boolean
   /**
    * The options the variables set, shaped like the options given in code. `propagation`,
-   * `processMetrics`, `aggregation` and `dashboard` are false (turned off), true (dashboard
-   * turned on) or an object of the sub-options set.
+   * `processMetrics`, `aggregation`, `dashboard` and `prometheus` are false (turned off), true
+   * (dashboard or prometheus turned on) or an object of the sub-options set.
    */
   readonly options: Readonly<Record<string, unknown>>
   /** For each option path set, the variable that set it, in the table's order. */
@@ -114,6 +114,12 @@ export const ENV_VARIABLES: readonly EnvVariable[] = Object.freeze([
   variable('VIGIE_DASHBOARD_TOKEN', 'dashboard.token', text),
   // After path and token: "false" turns the dashboard off whatever they say, "true" turns it on.
   variable('VIGIE_DASHBOARD', 'dashboard', flag),
+  variable('VIGIE_PROMETHEUS_PATH', 'prometheus.path', text),
+  variable('VIGIE_PROMETHEUS_TOKEN', 'prometheus.token', text),
+  variable('VIGIE_PROMETHEUS_PORT', 'prometheus.port', integer),
+  variable('VIGIE_PROMETHEUS_HOST', 'prometheus.host', text),
+  // After its sub-options: "false" turns the endpoint off whatever they say, "true" turns it on.
+  variable('VIGIE_PROMETHEUS', 'prometheus', flag),
   variable('VIGIE_DATABASE_SLOW_QUERY_MS', 'database.slowQueryMs', integer),
   variable('VIGIE_DATABASE_COMMENT', 'database.comment', flag),
   // After the sub-options: "false" turns query metrics off whatever they say.
@@ -127,6 +133,8 @@ export const ENV_VARIABLE_NAMES: readonly string[] = Object.freeze(ENV_VARIABLES
 
 /** Features whose variable is a flag that can only turn them off ("true" leaves their sub-options as they are). */
 const OFF_SWITCHES = new Set(['propagation', 'processMetrics', 'aggregation', 'database'])
+/** Features off by default, whose flag turns them on ("true") or off. */
+const ON_SWITCHES = new Set(['dashboard', 'prometheus'])
 
 function isSet (raw: string | undefined): raw is string {
   return raw !== undefined && raw.trim() !== ''
@@ -187,7 +195,7 @@ function setOption (options: Record<string, unknown>, sources: Map<string, EnvSo
     return
   }
   const offSwitch = OFF_SWITCHES.has(head)
-  if (!offSwitch && head !== 'dashboard') {
+  if (!offSwitch && !ON_SWITCHES.has(head)) {
     options[head] = value
     sources.set(path, source)
     return
@@ -198,8 +206,8 @@ function setOption (options: Record<string, unknown>, sources: Map<string, EnvSo
     for (const option of [...sources.keys()]) if (option.startsWith(`${head}.`)) sources.delete(option)
     sources.set(path, source)
   } else if (!offSwitch) {
-    // The dashboard is off by default: "true" turns it on, with the path and token if set.
-    options.dashboard ??= true
+    // The dashboard and the Prometheus endpoint are off by default: "true" turns them on, with their sub-options if set.
+    options[head] ??= true
     sources.set(path, source)
   }
 }

@@ -2,6 +2,7 @@
 // process gauges, the dashboard and the limit on exception lines. Their shape was checked with the code options
 // (code-options.ts); here their values are.
 
+import { isIP } from 'node:net'
 import { compilePropagationTargets } from './propagation-targets.js'
 import { DEFAULTS } from './defaults.js'
 import type { OptionErrors } from './option-errors.js'
@@ -11,6 +12,8 @@ import type { OptionChecks } from './validators.js'
 const PLAIN_PATH = /^(\/[A-Za-z0-9._~-]+)+$/
 // What an `Authorization: Bearer` header can carry as one token.
 const DASHBOARD_TOKEN = /^[\x21-\x7e]+$/
+// A host name (RFC 1123 labels) the metrics' own server can listen on, when not an IP address.
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/
 
 type Feature = boolean | Record<string, unknown> | undefined
 
@@ -80,6 +83,48 @@ export function resolveDashboard (value: Feature, check: OptionChecks): { readon
     throw check.invalid('dashboard.token', 'a non-empty string of printable ASCII characters without spaces', token, true)
   }
   return Object.freeze({ path, token })
+}
+
+/** The Prometheus endpoint's resolved options (docs/prometheus.md). */
+export interface PrometheusSettings {
+  readonly path: string
+  readonly token: string | undefined
+  /** Its own server's port; null when it is served on the app. */
+  readonly port: number | null
+  /** Its own server's address. */
+  readonly host: string
+}
+
+/**
+ * Off by default. `taken`: the paths the app already serves for the dashboard and health (their
+ * exact paths, and prefixes ending in `/` under which all is theirs), which the metrics may not
+ * take when served on the app.
+ */
+export function resolvePrometheus (value: Feature, check: OptionChecks, errors: OptionErrors, taken: ReadonlyArray<readonly [option: string, path: string]>): PrometheusSettings | null {
+  if (value === undefined || value === false) return null
+  const prometheus = value === true ? {} : value
+  const path = plainPath(prometheus.path ?? DEFAULTS.prometheusPath, 'prometheus.path', check)
+  const token = prometheus.token
+  if (token !== undefined && (typeof token !== 'string' || !DASHBOARD_TOKEN.test(token))) {
+    throw check.invalid('prometheus.token', 'a non-empty string of printable ASCII characters without spaces', token, true)
+  }
+  const port = prometheus.port === undefined ? null : check.integer(prometheus.port, 'prometheus.port', undefined, DEFAULTS.prometheusPortBounds)
+  const host = prometheus.host ?? DEFAULTS.prometheusHost
+  if (typeof host !== 'string' || (isIP(host) === 0 && !HOST_NAME.test(host))) {
+    throw check.invalid('prometheus.host', 'an IP address or a host name', host)
+  }
+  if (port === null && prometheus.host !== undefined) {
+    throw errors.conflict(['prometheus.host', 'prometheus.port'],
+      'vigie: option "prometheus.host" is the address of the metrics\' own server, which only "prometheus.port" starts; set the port too, or remove the host (the metrics are then served on the app)')
+  }
+  if (port === null) {
+    const clash = taken.find(([, other]) => other.endsWith('/') ? path.startsWith(other) : path === other)
+    if (clash !== undefined) {
+      throw errors.conflict(['prometheus.path', clash[0]],
+        `vigie: option "prometheus.path" "${path}" is a path that "${clash[0]}" gives the app already; choose another path for one of them`)
+    }
+  }
+  return Object.freeze({ path, token, port, host })
 }
 
 /** On by default; `false` writes every exception line in full. */

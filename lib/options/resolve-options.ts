@@ -12,7 +12,7 @@ import { OptionErrors } from './option-errors.js'
 import { isDecidedInCode, layerOptions } from './precedence.js'
 import { resolveAlerts, type ResolvedAlerts } from './resolve-alerts.js'
 import { resolveInstance } from './resolve-instance.js'
-import { resolveAggregation, resolveDashboard, resolveDatabase, resolveExceptionLines, resolveProcessMetrics, resolvePropagation, type DatabaseSettings } from './resolve-features.js'
+import { resolveAggregation, resolveDashboard, resolveDatabase, resolveExceptionLines, resolveProcessMetrics, resolvePrometheus, resolvePropagation, type DatabaseSettings, type PrometheusSettings } from './resolve-features.js'
 import { resolveSloStore, resolveSlos, type ResolvedSlo, type ResolvedSloStore } from './resolve-slos.js'
 import { resolveHealth, type ResolvedHealth } from './resolve-health.js'
 import { resolveStatsd, type ResolvedStatsd } from './resolve-statsd.js'
@@ -23,6 +23,7 @@ export type { ResolvedStatsd } from './resolve-statsd.js'
 export type { ResolvedSlo, ResolvedSloStore } from './resolve-slos.js'
 export type { ResolvedHealth, ResolvedLimit } from './resolve-health.js'
 export type { ResolvedAlerts } from './resolve-alerts.js'
+export type { PrometheusSettings } from './resolve-features.js'
 
 export interface ResolvedOptions<Request = unknown> {
   readonly disabled: boolean
@@ -51,6 +52,8 @@ export interface ResolvedOptions<Request = unknown> {
   readonly database: DatabaseSettings | null
   /** null when the dashboard is off (the default). */
   readonly dashboard: { readonly path: string, readonly token: string | undefined } | null
+  /** null when the Prometheus endpoint is off (the default). */
+  readonly prometheus: PrometheusSettings | null
   /** Full exception lines per kind and interval; null when unlimited (`exceptionLines: false`). */
   readonly exceptionLines: { readonly perInterval: number, readonly intervalMs: number } | null
   /** The SLOs, checked; empty when none. */
@@ -115,7 +118,11 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
     slo: resolveSloStore(options.slo, check.invalid),
     alerts,
   }
-  return Object.freeze({ ...resolved, health: resolveHealth(options.health as Feature, check, errors, resolved.dashboard?.path ?? null) })
+  const health = resolveHealth(options.health as Feature, check, errors, resolved.dashboard?.path ?? null)
+  const taken: Array<readonly [string, string]> = []
+  if (resolved.dashboard !== null) taken.push(['dashboard.path', resolved.dashboard.path], ['dashboard.path', `${resolved.dashboard.path}/`])
+  if (health !== null) taken.push(['health.path', `${health.path}/`])
+  return Object.freeze({ ...resolved, health, prometheus: resolvePrometheus(options.prometheus as Feature, check, errors, taken) })
 }
 
 /**

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { DURATION_BUCKETS } from '../../lib/export/prometheus-names.js'
-import { AMTOOL, PROMTOOL } from '../helpers/prometheus-tools.js'
+import { AMTOOL, PROMTOOL } from '../helpers/prometheus.js'
 import { root, WITHOUT_TAP } from '../helpers/run-built.js'
 import { needs } from '../helpers/system-packages.js'
 

@@ -125,6 +125,11 @@ const BAD_VALUES: Record<string, [raw: string, option: string, expected: string]
   VIGIE_DASHBOARD_PATH: ['ops', 'dashboard.path', 'which must be a path starting with "/", of letters, digits and "._~-", with no trailing "/"; received "ops" (string)'],
   VIGIE_DASHBOARD_TOKEN: ['two words', 'dashboard.token', 'which must be a non-empty string of printable ASCII characters without spaces; received a string of 9 characters (not shown)'],
   VIGIE_DASHBOARD: ['please', 'dashboard', 'which must be 1, true, yes, on, 0, false, no or off; received "please" (string)'],
+  VIGIE_PROMETHEUS_PATH: ['/metrics/', 'prometheus.path', 'which must be a path starting with "/", of letters, digits and "._~-", with no trailing "/"; received "/metrics/" (string)'],
+  VIGIE_PROMETHEUS_TOKEN: ['two words', 'prometheus.token', 'which must be a non-empty string of printable ASCII characters without spaces; received a string of 9 characters (not shown)'],
+  VIGIE_PROMETHEUS_PORT: ['65536', 'prometheus.port', 'which must be an integer from 0 to 65535; received "65536" (string)'],
+  VIGIE_PROMETHEUS_HOST: ['not a host', 'prometheus.host', 'which must be an IP address or a host name; received "not a host" (string)'],
+  VIGIE_PROMETHEUS: ['maybe', 'prometheus', 'which must be 1, true, yes, on, 0, false, no or off; received "maybe" (string)'],
   VIGIE_EXCEPTION_LINES_PER_INTERVAL: ['10001', 'exceptionLines.perInterval', 'which must be an integer from 1 to 10000; received "10001" (string)'],
   VIGIE_EXCEPTION_LINES_INTERVAL_MS: ['1m', 'exceptionLines.intervalMs', 'which must be an integer; received "1m" (string)'],
 }

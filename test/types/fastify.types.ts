@@ -3,7 +3,7 @@ import Fastify, { type FastifyRequest } from 'fastify'
 import type { StatsD } from 'hot-shots'
 import observability, { correlationId, genReqId, loggerOptions, scrub, type CounterStats, type MetricsDropped, type Snapshot, type VigieOptions } from 'vigie'
 import type { SloDefinition, SloStatus } from 'vigie'
-import type { DashboardData, DashboardOptions, ExceptionLinesOptions, HealthOptions, HealthReport } from 'vigie'
+import type { DashboardData, DashboardOptions, ExceptionLinesOptions, HealthOptions, HealthReport, PrometheusOptions } from 'vigie'
 import type { AlertStatus, ThresholdRule } from 'vigie'
 import type { FingerprintStats, TopQueries } from 'vigie'
 
@@ -80,6 +80,11 @@ await app.register(observability, { dashboard })
 await app.register(observability, { dashboard: true })
 // @ts-expect-error: dashboard is a boolean or { path, token }
 await app.register(observability, { dashboard: '/_vigie' })
+const scraped: PrometheusOptions = { path: '/metrics', token: 'a-long-random-token', port: 9464, host: '127.0.0.1' }
+await app.register(observability, { prometheus: scraped })
+await app.register(observability, { prometheus: true })
+// @ts-expect-error: the port is a number
+await app.register(observability, { prometheus: { port: '9464' } })
 const polled = {} as DashboardData
 const latestMessage: string | undefined = polled.exceptions[0]?.message
 const p99: Array<number | null> = polled.timeline.responseTimeMs.p99

@@ -1,0 +1,108 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Test } from 'tap'
+import { freeTcpPort } from './closed-ports.js'
+import type { SystemProgram } from './system-packages.js'
+
+/** Prometheus' validator and Prometheus itself: Debian's `prometheus`. */
+export const PROMTOOL: SystemProgram = { path: '/usr/bin/promtool', debianPackage: 'prometheus' }
+export const PROMETHEUS: SystemProgram = { path: '/usr/bin/prometheus', debianPackage: 'prometheus' }
+/** Alertmanager's config checker: Debian's `prometheus-alertmanager`. */
+export const AMTOOL: SystemProgram = { path: '/usr/bin/amtool', debianPackage: 'prometheus-alertmanager' }
+
+/** `promtool check metrics` on `exposition` (its stdin): its exit code and what it wrote. */
+export async function promtoolCheck (exposition: string): Promise<{ code: number | null, output: string }> {
+  const child = spawn(PROMTOOL.path, ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stdin.end(exposition)
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
+  return { code, output }
+}
+
+/** The samples of a text exposition, by `name{labels}` as written (comments left out). */
+export function samples (exposition: string): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const line of exposition.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue
+    const space = line.lastIndexOf(' ')
+    const value = line.slice(space + 1)
+    out.set(line.slice(0, space), value === '+Inf' ? Infinity : value === '-Inf' ? -Infinity : Number(value))
+  }
+  return out
+}
+
+/** The sum of every sample of `name` whose labels include each of `labels` (`k="v"` strings). */
+export function sumOf (all: Map<string, number>, name: string, ...labels: string[]): number {
+  let sum = 0
+  for (const [key, value] of all) {
+    const brace = key.indexOf('{')
+    if ((brace === -1 ? key : key.slice(0, brace)) !== name) continue
+    if (labels.every((label) => key.includes(label))) sum += value
+  }
+  return sum
+}
+
+export interface RealPrometheus {
+  readonly url: string
+  /** The result of an instant query: its vector, as `{ metric, value: [time, text] }`. */
+  query: (promql: string) => Promise<Array<{ metric: Record<string, string>, value: [number, string] }>>
+}
+
+/**
+ * A real Prometheus on 127.0.0.1 (a free port, a throwaway data dir) scraping `targets`
+ * (`host:port`) every second at `metricsPath`, with `bearer` as its credentials when given.
+ * Ready when `/-/ready` answers; stopped and removed with the test.
+ */
+export async function startPrometheus (t: Test, targets: readonly string[], options: { metricsPath?: string, bearer?: string } = {}): Promise<RealPrometheus> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigie-prometheus-'))
+  const port = await freeTcpPort()
+  const config = join(dir, 'prometheus.yml')
+  writeFileSync(config, [
+    'global:',
+    '  scrape_interval: 1s',
+    '  evaluation_interval: 1s',
+    'scrape_configs:',
+    '  - job_name: vigie',
+    `    metrics_path: ${options.metricsPath ?? '/metrics'}`,
+    ...(options.bearer === undefined ? [] : ['    authorization:', `      credentials: ${options.bearer}`]),
+    '    static_configs:',
+    `      - targets: [${targets.map((target) => `'${target}'`).join(', ')}]`,
+    '',
+  ].join('\n'))
+  let log = ''
+  const child: ChildProcess = spawn(PROMETHEUS.path, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stdout!.on('data', (chunk: Buffer) => { log += chunk.toString() })
+  child.stderr!.on('data', (chunk: Buffer) => { log += chunk.toString() })
+  t.teardown(async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+    }
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 20_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`prometheus exited (${child.exitCode}):\n${log}`)
+    try {
+      if ((await fetch(`${url}/-/ready`)).status === 200) break
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`prometheus not ready within 20 s:\n${log}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return {
+    url,
+    async query (promql) {
+      const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`)
+      const body = await response.json() as { status: string, data: { result: Array<{ metric: Record<string, string>, value: [number, string] }> } }
+      if (body.status !== 'success') throw new Error(`query ${promql} failed: ${JSON.stringify(body)}`)
+      return body.data.result
+    },
+  }
+}
