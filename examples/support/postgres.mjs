@@ -97,7 +97,7 @@ async function startDebianPostgres (bin, owner, database, why) {
   const child = spawn(join(bin, 'postgres'), ['-D', dir, '-k', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1',
     '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'synchronous_commit=off'],
   { ...asServer, cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
-  const server = watchChild(child, 'SIGINT', removeDir)
+  const server = watchChild(child, { stop: 'SIGINT', exit: 'SIGQUIT' }, removeDir)
   try {
     await server.waitFor((output) => output.includes('database system is ready to accept connections'))
     const admin = new pg.Client({ host: HOST, port, user: 'postgres', database: 'postgres' })
@@ -125,7 +125,7 @@ async function startDebianPostgres (bin, owner, database, why) {
 async function startPglite (why) {
   const startedAt = performance.now()
   const child = spawn(process.execPath, [pgliteServerPath], { detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
-  const server = watchChild(child, 'SIGTERM', () => {})
+  const server = watchChild(child, { stop: 'SIGTERM', exit: 'SIGKILL' }, () => {})
   const ready = new Promise((resolve) => child.once('message', resolve))
   let port, version
   try {
@@ -148,9 +148,10 @@ async function startPglite (why) {
  * Keeps the tail of a server's output, and:
  * - waitFor(predicate, promise?): resolves when the output satisfies predicate (or the promise
  *   resolves, with its value); rejects if the server exits first or after READY_TIMEOUT_MS;
- * - stop(): `signal`, SIGKILL after STOP_GRACE_MS, then cleanup(); also done if the process exits.
+ * - stop(): signals.stop, SIGKILL after STOP_GRACE_MS, then cleanup(). If this process exits
+ *   first: signals.exit and cleanup(), at once (PostgreSQL's SIGQUIT is its immediate shutdown).
  */
-function watchChild (child, signal, cleanup) {
+function watchChild (child, signals, cleanup) {
   let output = ''
   const listeners = new Set()
   const onOutput = (chunk) => {
@@ -162,7 +163,7 @@ function watchChild (child, signal, cleanup) {
   const exited = new Promise((resolve) => child.once('exit', (code, sig) => resolve({ code, signal: sig })))
   const running = () => child.exitCode === null && child.signalCode === null
   const killOnParentExit = () => {
-    if (running()) child.kill('SIGKILL')
+    if (running()) child.kill(signals.exit)
     cleanup()
   }
   process.once('exit', killOnParentExit)
@@ -170,7 +171,7 @@ function watchChild (child, signal, cleanup) {
   const stop = () => {
     stopped ??= (async () => {
       if (running()) {
-        child.kill(signal)
+        child.kill(signals.stop)
         const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS)
         await exited
         clearTimeout(timer)
