@@ -82,7 +82,20 @@ async function startDebianPostgres (bin, owner, database, why) {
   const dir = mkdtempSync(join(tmpdir(), 'vigie-demo-pg-'))
   const asServer = owner === null ? {} : { uid: owner.uid, gid: owner.gid }
   if (owner !== null) chownSync(dir, owner.uid, owner.gid)
-  const removeDir = () => rmSync(dir, { recursive: true, force: true })
+  // The folder goes when the demo exits, from now on (a Ctrl-C may come during initdb). Retried:
+  // the server may still be writing there.
+  const removeDirOnExit = () => {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 })
+    } catch (err) {
+      console.error(`could not remove ${dir}: ${err.message}`)
+    }
+  }
+  process.once('exit', removeDirOnExit)
+  const removeDir = () => {
+    process.removeListener('exit', removeDirOnExit)
+    removeDirOnExit()
+  }
   try {
     await run(join(bin, 'initdb'), ['-D', dir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
       { ...asServer, cwd: dir })
@@ -149,7 +162,8 @@ async function startPglite (why) {
  * - waitFor(predicate, promise?): resolves when the output satisfies predicate (or the promise
  *   resolves, with its value); rejects if the server exits first or after READY_TIMEOUT_MS;
  * - stop(): signals.stop, SIGKILL after STOP_GRACE_MS, then cleanup(). If this process exits
- *   first: signals.exit and cleanup(), at once (PostgreSQL's SIGQUIT is its immediate shutdown).
+ *   first: signals.exit at once (PostgreSQL's SIGQUIT is its immediate shutdown), before the
+ *   other exit listeners (the folder's removal among them).
  */
 function watchChild (child, signals, cleanup) {
   let output = ''
@@ -163,10 +177,13 @@ function watchChild (child, signals, cleanup) {
   const exited = new Promise((resolve) => child.once('exit', (code, sig) => resolve({ code, signal: sig })))
   const running = () => child.exitCode === null && child.signalCode === null
   const killOnParentExit = () => {
-    if (running()) child.kill(signals.exit)
-    cleanup()
+    try {
+      if (running()) child.kill(signals.exit)
+    } catch (err) {
+      console.error(`could not stop the shop's database: ${err.message}`)
+    }
   }
-  process.once('exit', killOnParentExit)
+  process.prependOnceListener('exit', killOnParentExit)
   let stopped
   const stop = () => {
     stopped ??= (async () => {
