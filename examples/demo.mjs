@@ -577,7 +577,7 @@ async function serveShop (port, database, signalled) {
   console.log(`Health: ${base}/_vigie/health/live and ${base}/_vigie/health/ready`)
   console.log('Ctrl-C stops it.')
 
-  const signal = await signalled
+  const signal = await signalled()
   console.log(`\n${signal}: stopping…`)
   await traffic.stop()
   await app.close()
@@ -587,18 +587,15 @@ async function serveShop (port, database, signalled) {
 }
 
 const { values: args } = parseArgs({ options: { serve: { type: 'boolean', default: false }, port: { type: 'string', default: '3000' } } })
-// From the start, so that a Ctrl-C while PGlite starts still stops it: --serve stops in order;
-// otherwise exit at once, and the daemon's and the database's exit hooks stop them.
-const signalled = new Promise((resolve) => {
-  process.once('SIGINT', () => resolve('SIGINT'))
-  process.once('SIGTERM', () => resolve('SIGTERM'))
-})
-if (!args.serve) {
-  signalled.then((signal) => {
-    console.log(`\n${signal}: stopping…`)
-    process.exit(130)
-  })
+// Ctrl-C (or SIGTERM) exits at once, and the exit hooks of the StatsD daemon and the database
+// stop them (even while PGlite starts); once --serve is up, it stops in order instead.
+let onSignal = (signal) => {
+  console.log(`\n${signal}: stopping…`)
+  process.exit(130)
 }
+process.once('SIGINT', () => onSignal('SIGINT'))
+process.once('SIGTERM', () => onSignal('SIGTERM'))
+const signalled = () => new Promise((resolve) => { onSignal = resolve })
 try {
   if (args.serve) await serve(Number(args.port), signalled)
   else if (!await main()) process.exitCode = 1
