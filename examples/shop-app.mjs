@@ -47,6 +47,8 @@ export class PaymentDeclinedError extends Error {
 export async function buildShopApp ({ statsd, database, logStream = process.stdout, dashboard, latency = false, vigie }) {
   const app = Fastify({ logger: { ...loggerOptions({ level: 'info' }), stream: logStream } })
   const pool = new pg.Pool({ ...database, max: 10 })
+  // An idle connection the server ends (a restart; the demo stopping it) must not crash the app.
+  pool.on('error', (err) => app.log.warn({ err }, 'idle database connection lost'))
   app.addHook('onClose', () => pool.end())
 
   await app.register(observability, {
