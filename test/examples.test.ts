@@ -25,7 +25,7 @@ t.test('examples/patch-all/cjs.cjs with -r vigie/register: two services log the 
 })
 
 t.test('examples/demo.mjs: the StatsD daemon gets the planned counts and every check passes', async (t) => {
-  const { stdout } = runBuiltOutput(['examples/demo.mjs'], { VIGIE_DEMO_DB: '' })
+  const { stdout } = runBuiltOutput(['examples/demo.mjs'], { VIGIE_DEMO_DB: '' }, 60_000)
   t.match(stdout, /All \d+ checks passed: 61 requests, metrics, the exception line and the database's lines are as expected\./)
   t.match(stdout, /^Shop database: PostgreSQL [\d.]+, Debian's server, on 127\.0\.0\.1:\d+, ready in [\d.]+ s$/m,
     'the shop runs on Debian\'s PostgreSQL (.ci/run installs it), and the demo says so')
