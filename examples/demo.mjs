@@ -70,7 +70,9 @@ async function startAll (starting) {
 function printDatabase (database) {
   const seconds = (database.startupMs / 1000).toFixed(1)
   console.log(`Shop database: ${database.label}, on ${database.connection.host}:${database.connection.port}, ready in ${seconds} s`)
-  console.log(`  (${database.kind === 'postgres' ? 'Debian\'s PostgreSQL' : 'PGlite'}: ${database.why}; VIGIE_DEMO_DB=pglite or =postgres picks one)\n`)
+  console.log(`  (${database.kind === 'postgres' ? 'Debian\'s PostgreSQL' : 'PGlite'}: ${database.why}; VIGIE_DEMO_DB=pglite or =postgres picks one)`)
+  if (database.note) console.log(`  (${database.note})`)
+  console.log('')
 }
 
 // The payments provider fails: every checkout answers 500 among the catalogue's traffic. The SLO

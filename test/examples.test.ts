@@ -86,6 +86,8 @@ t.test('examples/demo.mjs with VIGIE_DEMO_DB=pglite: the shop runs on PGlite, an
   const { stdout } = runBuiltOutput(['examples/demo.mjs'], { VIGIE_DEMO_DB: 'pglite' }, 120_000)
   t.match(stdout, /^Shop database: PGlite \(PostgreSQL [\d.]+ in WebAssembly, served over TCP by pglite-socket\), on 127\.0\.0\.1:\d+, ready in [\d.]+ s$/m)
   t.match(stdout, /^ {2}\(PGlite: VIGIE_DEMO_DB=pglite;/m, 'and says why')
+  t.match(stdout, /^ {2}\((started from the fresh cluster an earlier run kept in|its fresh cluster is kept in) \S+vigie-demo-pglite-[\d.]+\.tar\.gz/m,
+    'and where it keeps a copy of its fresh cluster, for a faster start')
   t.match(stdout, /All \d+ checks passed: 61 requests, metrics, the exception line and the database's lines are as expected\./)
   t.match(stdout, /"vigie":"slow-query",.*"name":"postgres"/, 'PGlite\'s one database is `postgres`')
   t.match(stdout, /All 7 checks passed: the SLO burned/)

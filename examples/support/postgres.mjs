@@ -27,11 +27,13 @@ const pgliteServerPath = fileURLToPath(new URL('./pglite-server.mjs', import.met
  *   kind: 'postgres' | 'pglite',
  *   label: string,
  *   why: string,
+ *   note?: string,
  *   startupMs: number,
  *   connection: { host: string, port: number, user: string, database: string },
  *   stop(): Promise<void>
  * }} ShopDatabase
  * `label`: what it is ("PostgreSQL 15.14, Debian's server", "PGlite (PostgreSQL 17.5 …)"); `why`: why this one;
+ * `note`: more about how it started;
  * `startupMs`: how long it took to be ready; `stop()`: stops it and removes its files (twice is
  * harmless). It is also stopped if the process exits first.
  */
@@ -140,9 +142,9 @@ async function startPglite (why) {
   const child = spawn(process.execPath, [pgliteServerPath], { detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
   const server = watchChild(child, { stop: 'SIGTERM', exit: 'SIGKILL' }, () => {})
   const ready = new Promise((resolve) => child.once('message', resolve))
-  let port, version
+  let port, version, cache, cached
   try {
-    ({ port, version } = await server.waitFor(() => false, ready))
+    ({ port, version, cache, cached } = await server.waitFor(() => false, ready))
   } catch (err) {
     await server.stop()
     throw new Error(`PGlite did not start: ${err.message}\n${server.output()}`, { cause: err })
@@ -151,6 +153,7 @@ async function startPglite (why) {
     kind: 'pglite',
     label: `PGlite (PostgreSQL ${version} in WebAssembly, served over TCP by pglite-socket)`,
     why,
+    note: cached ? `started from the fresh cluster an earlier run kept in ${cache}` : `its fresh cluster is kept in ${cache}, for a faster start next time`,
     startupMs: performance.now() - startedAt,
     connection: { host: HOST, port, user: 'postgres', database: 'postgres' },
     stop: server.stop
