@@ -329,7 +329,9 @@ function metricsArrived (counters, flushes, expected) {
     Object.entries(PLANNED_QUERIES).every(([route, count]) =>
       sumCounters(counters, 'shop.db.query', { controller: storedTagValue(route) }) >= count) &&
     (mergeTimers(flushes, 'shop.http_request.db_time').find((t) => t.tags.controller === storedTagValue('/reports/sales'))?.count ?? 0) >=
-      REPORT_REQUEST_IDS.length
+      REPORT_REQUEST_IDS.length &&
+    // A counter and its timing may travel in different datagrams, and land in different flushes.
+    mergeTimers(flushes, 'shop.db.query.response_time').reduce((sum, t) => sum + t.count, 0) === sumCounters(counters, 'shop.db.query', {})
 }
 
 function printCounters (counters, flushCount) {
@@ -490,7 +492,7 @@ function databaseChecks (db, queries) {
   const reportDbTime = db.dbTime.filter((t) => t.tags.controller === storedTagValue('/reports/sales'))
   const slowIds = db.slowLines.map((line) => line.correlationId)
   const [nPlusOne] = db.nPlusOneLines
-  const [top] = queries.queries
+  const report = queries.queries.find((q) => q.fingerprint.includes('pg_sleep(?)'))
   const itemsQuery = queries.queries.find((q) => q.fingerprint === nPlusOne?.db?.statement)
   return [
     check(counted.every((c) => c.got === c.planned),
@@ -509,9 +511,10 @@ function databaseChecks (db, queries) {
       nPlusOne.msg === `possible N+1: ${ORDERS_LISTED} × ${nPlusOne.db.statement}` && nPlusOne.db.statement.endsWith('WHERE i.order_id = ?'),
     `N+1 spotted: one "possible N+1: ${ORDERS_LISTED} × …" line, for ${ORDERS_REQUEST_IDS[0]} on /orders (not again for the second list)`,
     db.nPlusOneLines.map((line) => JSON.stringify(line)).join('\n')),
-    check(top?.fingerprint.includes('pg_sleep(?)') && top.count === REPORT_REQUEST_IDS.length &&
+    // By mean, not by total: on a busy machine, 50 quick queries may add up to more than 3 slow ones.
+    check(report?.count === REPORT_REQUEST_IDS.length && report.meanMs >= 600 && queries.queries.every((q) => q.meanMs <= report.meanMs) &&
       itemsQuery?.count === ORDERS_REQUEST_IDS.length * ORDERS_LISTED,
-    `app.vigie.queries() ranks the sales report first (3 × ≥ 600 ms), and counts the N+1 statement ${ORDERS_REQUEST_IDS.length * ORDERS_LISTED} times`,
+    `app.vigie.queries(): the sales report has the highest mean (3 × ≥ 600 ms); the N+1 statement is counted ${ORDERS_REQUEST_IDS.length * ORDERS_LISTED} times`,
     JSON.stringify(queries.queries.slice(0, 3)))
   ]
 }
