@@ -1,6 +1,6 @@
 // Makes docs/images/dashboard.png: starts the demo's shop app (examples/shop-app.mjs) with the
-// dashboard on, drives the demo's steady traffic for a while, opens the page in headless
-// Chromium and saves a screenshot of it.
+// dashboard on, on the demo's database (examples/support/postgres.mjs), drives the demo's steady
+// traffic for a while, opens the page in headless Chromium and saves a screenshot of it.
 //
 //   npm run build && node scripts/dashboard-screenshot.mjs [--seconds 90] [--out docs/images/dashboard.png]
 //
@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { chromium } from 'playwright-core'
 import { buildShopApp, shopObjectives } from '../examples/shop-app.mjs'
+import { startShopDatabase } from '../examples/support/postgres.mjs'
 import { startSteadyTraffic } from '../examples/support/steady-traffic.mjs'
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -33,8 +34,10 @@ if (!Number.isFinite(seconds) || seconds < 5) throw new Error('--seconds must be
 const sink = dgram.createSocket('udp4')
 await new Promise((resolve) => sink.bind(0, '127.0.0.1', resolve))
 sink.unref()
+const database = await startShopDatabase()
 const app = await buildShopApp({
   statsd: { host: '127.0.0.1', port: sink.address().port },
+  database: database.connection,
   logStream: { write () {} },
   dashboard: true,
   latency: true,
@@ -63,5 +66,6 @@ try {
   await browser?.close()
   await traffic.stop()
   await app.close()
+  await database.stop()
   sink.close()
 }

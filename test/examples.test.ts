@@ -25,8 +25,16 @@ t.test('examples/patch-all/cjs.cjs with -r vigie/register: two services log the 
 })
 
 t.test('examples/demo.mjs: the StatsD daemon gets the planned counts and every check passes', async (t) => {
-  const { stdout } = runBuiltOutput(['examples/demo.mjs'])
-  t.match(stdout, /All \d+ checks passed: 56 requests, metrics and the exception line are as expected\./)
+  const { stdout } = runBuiltOutput(['examples/demo.mjs'], { VIGIE_DEMO_DB: '' }, 60_000)
+  t.match(stdout, /All \d+ checks passed: 61 requests, metrics, the exception line and the database's lines are as expected\./)
+  t.match(stdout, /^Shop database: PostgreSQL [\d.]+, Debian's server, on 127\.0\.0\.1:\d+, ready in [\d.]+ s$/m,
+    'the shop runs on Debian\'s PostgreSQL (.ci/run installs it), and the demo says so')
+  t.match(stdout, /^ {2}ok {4}db\.query counted under the route that sent it: \/products\/:id 50, \/orders 52, \/reports\/sales 3, \/checkout 1$/m)
+  t.match(stdout, /^ {2}\{"level":40,.*"vigie":"slow-query",.*"name":"shop".*"correlationId":"demo-report-000\d","route":"\/reports\/sales","msg":"slow query"\}$/m,
+    'a slow query line, as in the log')
+  t.match(stdout, /^ {2}\{"level":40,.*"correlationId":"demo-orders-0001","route":"\/orders","msg":"possible N\+1: 25 × SELECT p\.name, i\.quantity, p\.price FROM order_items i JOIN products p ON p\.id = i\.product_id WHERE i\.order_id = \?"\}$/m,
+    'the N+1 line, as in the log')
+  t.match(stdout, /^ +3 +\d+\.\d +\d+\.\d +\d+\.\d +9 +0 +SELECT p\.name, sum\(i\.quantity\)/m, 'the sales report among the slowest queries')
   t.match(stdout, /^ {2}controller:\/products\/:id +controller=-products-id$/m, 'the route pattern vigie sent, beside the key the daemon stored')
   t.match(stdout, /sanitizeKeyName/, 'and where the daemon renames it')
   t.notMatch(stdout, /Dashboard:/, 'no dashboard without --serve')
@@ -38,7 +46,7 @@ t.test('examples/demo.mjs: the StatsD daemon gets the planned counts and every c
 })
 
 t.test('examples/demo.mjs --serve: prints the dashboard URL, keeps traffic going, stops on SIGTERM', async (t) => {
-  const child = spawnBuilt(['examples/demo.mjs', '--serve', '--port', '0'], { STATSD_PORT: '' })
+  const child = spawnBuilt(['examples/demo.mjs', '--serve', '--port', '0'], { STATSD_PORT: '', VIGIE_DEMO_DB: '' })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
@@ -71,4 +79,16 @@ t.test('examples/demo.mjs --serve: prints the dashboard URL, keeps traffic going
   const [code, signal] = await exited
   t.equal(code, 0, `exits cleanly (signal ${signal}); stderr: ${stderr}`)
   t.match(stdout, /SIGTERM: stopping…\nStopped after \d+ × 200/)
+})
+
+t.test('examples/demo.mjs with VIGIE_DEMO_DB=pglite: the shop runs on PGlite, and every check passes', async (t) => {
+  // PGlite takes seconds to start (more on a busy machine), hence the longer time limit.
+  const { stdout } = runBuiltOutput(['examples/demo.mjs'], { VIGIE_DEMO_DB: 'pglite' }, 120_000)
+  t.match(stdout, /^Shop database: PGlite \(PostgreSQL [\d.]+ in WebAssembly, served over TCP by pglite-socket\), on 127\.0\.0\.1:\d+, ready in [\d.]+ s$/m)
+  t.match(stdout, /^ {2}\(PGlite: VIGIE_DEMO_DB=pglite;/m, 'and says why')
+  t.match(stdout, /^ {2}\((started from the fresh cluster an earlier run kept in|its fresh cluster is kept in) \S+vigie-demo-pglite-[\d.]+\.tar\.gz/m,
+    'and where it keeps a copy of its fresh cluster, for a faster start')
+  t.match(stdout, /All \d+ checks passed: 61 requests, metrics, the exception line and the database's lines are as expected\./)
+  t.match(stdout, /"vigie":"slow-query",.*"name":"postgres"/, 'PGlite\'s one database is `postgres`')
+  t.match(stdout, /All 7 checks passed: the SLO burned/)
 })

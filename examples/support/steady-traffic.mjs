@@ -1,6 +1,7 @@
 // Steady, varied traffic against the shop app, for `npm run demo -- --serve` and the dashboard
-// screenshot: mostly product pages, some unknown products and routes (404), now and then a
-// checkout that fails (500, with its own correlation ID). The rate swings slowly around
+// screenshot: mostly product pages, some unknown products and routes (404), now and then an
+// order list (N+1 queries), a slow sales report, and a checkout that fails (500, with its own
+// correlation ID). The rate swings slowly around
 // `requestsPerSecond` so that the charts have something to show. Deterministic: a seeded
 // generator picks the requests.
 
@@ -39,7 +40,9 @@ export function startSteadyTraffic (base, { requestsPerSecond = 20, seed = 42 } 
     else if (pick < 0.75) send('/products')
     else if (pick < 0.87) send(`/products/${900 + Math.floor(random() * 50)}`)
     else if (pick < 0.94) send(`/${['nope', 'admin', 'wp-login.php'][Math.floor(random() * 3)]}`)
-    else if (pick < 0.995) send('/health')
+    else if (pick < 0.985) send('/health')
+    else if (pick < 0.992) send('/orders') // one query per order: vigie's N+1 line
+    else if (pick < 0.995) send('/reports/sales') // a slow query (0.6 s)
     else {
       checkouts++
       send('/checkout', {

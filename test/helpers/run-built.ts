@@ -21,14 +21,14 @@ export function spawnBuilt (args: string[], env: Record<string, string> = {}): C
  * (dist/, built by `npm test` first) through its own exports map, the way users load it.
  * tap injects its loaders into every child through NODE_OPTIONS, and its coverage of dist/ would
  * be mapped onto lib/ and muddle the source's own figures: `env -u` drops them just before Node
- * starts. Throws, with stderr, when the process fails.
+ * starts. Throws, with stderr, when the process fails or outlasts `timeoutMs`.
  */
-export function runBuiltOutput (args: string[], env: Record<string, string> = {}): { stdout: string, stderr: string } {
+export function runBuiltOutput (args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): { stdout: string, stderr: string } {
   const child = spawnSync('env', [...WITHOUT_TAP, process.execPath, ...args], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, ...env },
-    timeout: 30_000,
+    timeout: timeoutMs,
   })
   if (child.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${child.status ?? child.signal}:\n${child.stderr}`)
   return { stdout: child.stdout, stderr: child.stderr }
