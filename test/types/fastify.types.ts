@@ -128,8 +128,8 @@ await app.register(observability, { getUser: true })
 
 // Database queries and the instance name.
 const top: TopQueries = app.vigie.queries()
-const slowest: FingerprintStats | undefined = top.queries[0]
-const p90: number | undefined = slowest?.p90Ms
+const heaviest: FingerprintStats | undefined = top.queries[0]
+const p90: number | undefined = heaviest?.p90Ms
 void p90
 const rest: number = top.other.count
 void rest
