@@ -171,7 +171,7 @@ const table = (title, unit, results, cpu, cpuUnit, variants) => {
   }
   lines.push('')
 }
-if (PARTS.includes('loop')) table(`(a) \`SELECT 1\` loop, sequential awaits on a one-connection pool`, 'queries/s', loop, loopCpu, 'CPU µs/query', LOOP_VARIANTS)
+if (PARTS.includes('loop')) table('(a) `SELECT 1` loop, sequential awaits on a one-connection pool', 'queries/s', loop, loopCpu, 'CPU µs/query', LOOP_VARIANTS)
 if (PARTS.includes('route')) table('(b) Fastify route, one `SELECT 1` per request (pool of 10), logger on', 'req/s', route, routeCpu, 'server CPU µs/request', ROUTE_VARIANTS)
 lines.push('Seen by each variant (first round): vigie\'s `db.query` count, OTel\'s ended spans (request spans included):', '', ...checks.map((c) => `- ${c}`), '')
 const section = lines.join('\n')
