@@ -17,9 +17,9 @@ interface Answer { status: number, body: Record<string, unknown> }
 /** Keeps `workers` requests in flight against `url` until `stop()` resolves; resolves with every answer. */
 function keepAsking (url: string, workers: number): { stop: () => Promise<Answer[]> } {
   const answers: Answer[] = []
-  let running = true
+  const state = { running: true }
   const worker = async (): Promise<void> => {
-    while (running) {
+    while (state.running) {
       const res = await fetch(url)
       answers.push({ status: res.status, body: await res.json() as Record<string, unknown> })
     }
@@ -27,7 +27,7 @@ function keepAsking (url: string, workers: number): { stop: () => Promise<Answer
   const all = Promise.all(Array.from({ length: workers }, worker))
   return {
     async stop () {
-      running = false
+      state.running = false
       await all
       return answers
     },
