@@ -48,7 +48,9 @@ export async function fastifyApp () {
   const app = Fastify({ logger: fastifyLogger(logDestination()) })
   if (variant === 'vigie') {
     const { default: observability } = await import('../../dist/esm/index.js')
-    await app.register(observability, { statsd: { host: '127.0.0.1', port: Number(process.env.STATSD_PORT) }, processMetrics: false })
+    // BENCH_VIGIE_DATABASE=false: vigie with `database: false`, to tell its database hooks' cost from the rest.
+    const database = process.env.BENCH_VIGIE_DATABASE !== 'false'
+    await app.register(observability, { statsd: { host: '127.0.0.1', port: Number(process.env.STATSD_PORT) }, processMetrics: false, database })
   } else if (variant === 'otel') {
     await app.register(fastifyOtel.plugin())
   }
