@@ -25,6 +25,10 @@ export interface MariaDb {
   readonly database: 'vigie'
   /** `mysql://vigie:vigie@127.0.0.1:PORT/vigie`, for mysql2. */
   readonly url: string
+  /** Kills the server (SIGKILL: connections are cut), keeping its files. */
+  halt(): Promise<void>
+  /** Starts a halted server again, on the same port with the same data. */
+  restart(): Promise<void>
   /** Stops the server at once and removes its files. Calling it twice is harmless. */
   stop(): Promise<void>
 }
@@ -60,30 +64,38 @@ export async function startMariaDb (options: {
   const port = await freePort()
   let server: ChildProcess | undefined
   let stopped = false
+  const halt = async (): Promise<void> => {
+    if (server !== undefined && server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((resolve) => server?.once('exit', resolve))
+      server.kill('SIGKILL')
+      await exited
+    }
+  }
   const stop = async (): Promise<void> => {
     if (stopped) return
     stopped = true
     try {
-      if (server !== undefined && server.exitCode === null && server.signalCode === null) {
-        const exited = new Promise((resolve) => server?.once('exit', resolve))
-        server.kill('SIGKILL')
-        await exited
-      }
+      await halt()
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
   }
-  try {
-    await run(MARIADB_INSTALL_DB.path, ['--no-defaults', '--user=root', `--datadir=${data}`, '--auth-root-authentication-method=socket', '--skip-test-db'])
-    server = spawn(MARIADB_SERVER.path, ['--no-defaults', '--user=root', `--datadir=${data}`, `--socket=${socket}`,
+  const restart = async (): Promise<void> => {
+    if (stopped || (server !== undefined && server.exitCode === null && server.signalCode === null)) return
+    const started = spawn(MARIADB_SERVER.path, ['--no-defaults', '--user=root', `--datadir=${data}`, `--socket=${socket}`,
       `--port=${port}`, '--bind-address=127.0.0.1', `--log-error=${log}`, `--pid-file=${join(dir, 'mariadb.pid')}`,
       '--skip-log-bin', '--innodb-flush-log-at-trx-commit=0', '--innodb-buffer-pool-size=32M', ...(options.serverArgs ?? [])], { stdio: 'ignore' })
+    server = started
     const deadline = Date.now() + 30_000
     while (!(await acceptsOn(socket))) {
-      if (server.exitCode !== null || server.signalCode !== null) throw new Error(`mariadbd exited (${server.exitCode ?? server.signalCode})`)
+      if (started.exitCode !== null || started.signalCode !== null) throw new Error(`mariadbd exited (${started.exitCode ?? started.signalCode})`)
       if (Date.now() > deadline) throw new Error('mariadbd did not accept connections within 30 s')
       await sleep(100)
     }
+  }
+  try {
+    await run(MARIADB_INSTALL_DB.path, ['--no-defaults', '--user=root', `--datadir=${data}`, '--auth-root-authentication-method=socket', '--skip-test-db'])
+    await restart()
     await run(MARIADB_CLIENT, ['--no-defaults', `--socket=${socket}`, '-uroot', '-e',
       "CREATE DATABASE vigie; CREATE USER 'vigie'@'127.0.0.1' IDENTIFIED BY 'vigie'; GRANT ALL ON *.* TO 'vigie'@'127.0.0.1'"])
   } catch (error) {
@@ -98,6 +110,8 @@ export async function startMariaDb (options: {
     password: 'vigie',
     database: 'vigie',
     url: `mysql://vigie:vigie@127.0.0.1:${port}/vigie`,
+    halt,
+    restart,
     stop,
   }
 }

@@ -16,6 +16,10 @@ export interface Postgres {
   url(database: string): string
   /** Creates an empty database, and resolves with its URL. */
   createDatabase(database: string): Promise<string>
+  /** Stops the server at once (immediate shutdown: connections are cut), keeping its files. */
+  halt(): Promise<void>
+  /** Starts a halted server again, on the same port with the same data. */
+  restart(): Promise<void>
   /** Stops the server at once and removes its files. Calling it twice is harmless. */
   stop(): Promise<void>
 }
@@ -63,19 +67,30 @@ export async function startPostgres (): Promise<Postgres> {
   const port = await freePort()
   const log = join(dir, 'server.log')
   let stopped = false
+  let running = false
+  const halt = async (): Promise<void> => {
+    if (!running) return
+    running = false
+    await asServer('pg_ctl', ['-D', dir, '-m', 'immediate', '-w', 'stop'])
+  }
   const stop = async (): Promise<void> => {
     if (stopped) return
     stopped = true
     try {
-      await asServer('pg_ctl', ['-D', dir, '-m', 'immediate', '-w', 'stop'])
+      await halt()
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
   }
+  const serverOptions = `-k ${dir} -p ${port} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`
+  const restart = async (): Promise<void> => {
+    if (running || stopped) return
+    await asServer('pg_ctl', ['-D', dir, '-l', log, '-o', serverOptions, '-w', '-t', '30', 'start'])
+    running = true
+  }
   try {
     await asServer('initdb', ['-D', dir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'])
-    const serverOptions = `-k ${dir} -p ${port} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`
-    await asServer('pg_ctl', ['-D', dir, '-l', log, '-o', serverOptions, '-w', '-t', '30', 'start'])
+    await restart()
   } catch (error) {
     const serverLog = existsSync(log) ? readFileSync(log, 'utf8') : '(no server log)'
     await stop().catch(() => {})
@@ -86,5 +101,5 @@ export async function startPostgres (): Promise<Postgres> {
     await run(join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', database])
     return url(database)
   }
-  return { host: '127.0.0.1', port, user: 'postgres', url, createDatabase, stop }
+  return { host: '127.0.0.1', port, user: 'postgres', url, createDatabase, halt, restart, stop }
 }
