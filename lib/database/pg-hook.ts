@@ -139,6 +139,14 @@ function follow (result: unknown, config: unknown, pending: PendingQuery): unkno
 }
 
 /**
+ * The error Node gives a stream its reader stopped early (`for await` … `break`): the app asked
+ * for no more rows, the database failed nothing. pg's own errors carry a SQLSTATE instead.
+ */
+function abandoned (error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'ABORT_ERR'
+}
+
+/**
  * pg calls a submittable's `callback` when it has one, and it emits `end` (a pg `Query`, a
  * stream once read) or `error`. Both are followed on the object itself, without adding listeners:
  * an `error` listener would stop an unhandled error from being thrown.
@@ -148,7 +156,7 @@ function followSubmittable (submittable: Record<string, unknown>, pending: Pendi
   if (typeof emit === 'function') {
     submittable.emit = function (this: unknown, event: unknown, ...rest: unknown[]): unknown {
       if (event === 'end' || event === 'close') finish(pending, undefined, rest[0])
-      else if (event === 'error') finish(pending, rest[0], undefined)
+      else if (event === 'error') finish(pending, abandoned(rest[0]) ? undefined : rest[0], undefined)
       return Reflect.apply(emit, this, [event, ...rest])
     }
   }
