@@ -14,7 +14,7 @@ import { dashboard } from '../../lib/dashboard/dashboard-feature.js'
 import { emptyTopQueries } from '../../lib/database/fingerprint-table.js'
 import type { StatusProviders } from '../../lib/dashboard/dashboard-data.js'
 import type { AlertStatus, SloStatus } from '../../lib/types.js'
-import { chromiumContext } from '../helpers/chromium.js'
+import { chromiumContext, openDashboard } from '../helpers/chromium.js'
 import { startApp } from '../helpers/fastify-app.js'
 import { CHROMIUM, needs } from '../helpers/system-packages.js'
 
@@ -62,24 +62,6 @@ async function pixelsOf (page: Page, chartId: string, rgb: readonly [number, num
     }
     return { count, rows: rows.size }
   }, { chartId, rgb: [...rgb] })
-}
-
-/** Opens the page and collects what the browser complains about: errors, CSP violations. */
-async function openDashboard (page: Page, url: string): Promise<{ problems: string[] }> {
-  const problems: string[] = []
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`) })
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`))
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (event) => {
-      (window as unknown as { __csp: string[] }).__csp ??= []
-      ;(window as unknown as { __csp: string[] }).__csp.push(`${event.violatedDirective} ${event.blockedURI}`)
-    })
-  })
-  const response = await page.goto(url)
-  if (response?.status() !== 200) throw new Error(`the page answered ${response?.status()}`)
-  await page.waitForFunction(() => Number(document.body.dataset.updates ?? 0) >= 1, undefined, { timeout: 10_000 })
-  return { problems }
 }
 
 t.test('after traffic: charts, latest exception, a hostile message rendered as text', needs(CHROMIUM), async (t) => {

@@ -3,10 +3,9 @@
 // percentiles, the slowest query first, every statement as a fingerprint with no literal value
 // (in the page and in its data), and hostile identifiers rendered as text. Hidden with no query.
 import { mkdirSync } from 'node:fs'
-import type { Page } from 'playwright-core'
 import pg from 'pg'
 import t from 'tap'
-import { chromiumContext } from '../helpers/chromium.js'
+import { chromiumContext, openDashboard } from '../helpers/chromium.js'
 import { startApp } from '../helpers/fastify-app.js'
 import { startPostgres } from '../helpers/postgres.js'
 import { CHROMIUM, needs } from '../helpers/system-packages.js'
@@ -15,24 +14,6 @@ const SECRET = 'secret-value'
 const HOSTILE_SCRIPT = '<script>window.__pwned=1</script>'
 const HOSTILE_IMG = '<img src=x onerror=window.__pwned=2>'
 const ARTIFACTS = new URL('../.artifacts/', import.meta.url)
-
-/** Opens the page, waits for its first render, and collects what the browser complains about. */
-async function openDashboard (page: Page, url: string): Promise<{ problems: string[] }> {
-  const problems: string[] = []
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`) })
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`))
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (event) => {
-      (window as unknown as { __csp: string[] }).__csp ??= []
-      ;(window as unknown as { __csp: string[] }).__csp.push(`${event.violatedDirective} ${event.blockedURI}`)
-    })
-  })
-  const response = await page.goto(url)
-  if (response?.status() !== 200) throw new Error(`the page answered ${response?.status()}`)
-  await page.waitForFunction(() => Number(document.body.dataset.updates ?? 0) >= 1, undefined, { timeout: 10_000 })
-  return { problems }
-}
 
 t.test('no query at all: no Database section', needs(CHROMIUM), async (t) => {
   const { url } = await startApp(t, {
