@@ -72,8 +72,9 @@ export class RequestLifecycle<Request, Response, State extends RequestState> {
       const durationMs = performance.now() - state.start
       let controller = facts.controller(request, state)
       if (controller !== null && this.#ignores(request, controller)) controller = null
-      const queries = state.queries instanceof RequestQueries && state.queries.count > 0 ? state.queries : null
-      if (state.queries instanceof RequestQueries) state.queries.release(controller)
+      const tally = state.queries instanceof RequestQueries ? state.queries : null
+      tally?.release(controller)
+      const queries = tally !== null && tally.count > 0 ? tally : null
       const method = facts.method(request)
       // Ended rather than finished: a response ended in full may still be flushing when the client
       // closes, and light-my-request's (Fastify's inject()) never reports finished.

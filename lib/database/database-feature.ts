@@ -7,7 +7,7 @@ import { acquire } from '../process-state.js'
 import type { Scrubber } from '../scrub/scrubber.js'
 import { installDriverHooks } from './driver-hooks.js'
 import type { TopQueries } from '../types.js'
-import { FingerprintTable } from './fingerprint-table.js'
+import { FingerprintTable, statementKey } from './fingerprint-table.js'
 import type { QueryEvent } from './query-event.js'
 import { QueryLines } from './query-lines.js'
 import { addQueryObserver } from './query-observers.js'
@@ -51,10 +51,10 @@ export function databaseFeature (owner: object, settings: DatabaseSettings, part
     const operation = statementOperation(event.statement)
     const failed = event.error !== undefined
     metrics.recordQuery(event.system, operation, failed ? 'error' : 'ok', controller, event.durationMs)
-    const fingerprint = table.record(event)
-    scope?.add((event.system === 'mysql' ? 'm' : 'p') + fingerprint, event.durationMs)
+    const key = table.record(event)
+    scope?.add(key, event.durationMs)
     if (!failed && !(event.durationMs > settings.slowQueryMs)) return
-    const db = lines.facts(event, operation, fingerprint, settings.logParameters)
+    const db = lines.facts(event, operation, statementKey(key).fingerprint, settings.logParameters)
     const route = controller === NO_CONTROLLER ? undefined : controller
     if (failed && scope !== undefined) scope.failed = { ...db }
     lines.write(failed ? 'query failed' : 'slow query', db, store?.correlationId, route)
@@ -70,7 +70,8 @@ export function databaseFeature (owner: object, settings: DatabaseSettings, part
         ? undefined
         : (controller, queries) => {
             for (const [key, count] of queries.repeatedOver(nPlusOne)) {
-              lines.nPlusOne(controller, key.startsWith('m') ? 'mysql' : 'postgresql', key.slice(1), count, queries.correlationId)
+              const { system, fingerprint } = statementKey(key)
+              lines.nPlusOne(controller, system, fingerprint, count, queries.correlationId)
             }
           },
       closing () {

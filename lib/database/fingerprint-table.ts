@@ -39,6 +39,11 @@ export interface FingerprintTableOptions {
   readonly memoChars?: number
 }
 
+/** A key `record()` returns: the statement's dialect and fingerprint. */
+export function statementKey (key: string): { readonly system: QueryEvent['system'], readonly fingerprint: string } {
+  return { system: key.startsWith('m') ? 'mysql' : 'postgresql', fingerprint: key.slice(1) }
+}
+
 /** The table of an app that counts no queries. */
 export function emptyTopQueries (): TopQueries {
   return { queries: [], other: { fingerprints: 0, ...new Totals().figures() } }
@@ -121,8 +126,9 @@ export class FingerprintTable {
   }
 
   /**
-   * Counts one finished query under its statement's fingerprint, and returns that fingerprint
-   * (for the slow-query line and the N+1 check, which then need not compute it again).
+   * Counts one finished query under its statement's fingerprint, and returns the table's key of
+   * it (statementKey: its dialect and fingerprint), for the slow-query line and the N+1 check,
+   * which then need not compute it again.
    */
   record (event: QueryEvent): string {
     const system = event.system === 'mysql' ? 'mysql' : 'postgresql'
@@ -135,7 +141,7 @@ export class FingerprintTable {
     entry.add(durationMs, event.error !== undefined, rows)
     entry.rank += durationMs
     this.siftDown(entry.heapIndex)
-    return entry.fingerprint
+    return key
   }
 
   /** The fingerprint of a statement, through the memo, without counting anything. */

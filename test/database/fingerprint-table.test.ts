@@ -1,6 +1,6 @@
 import t from 'tap'
 import { RELATIVE_ACCURACY } from '../../lib/aggregate/sketch.js'
-import { DEFAULT_CAPACITY, FingerprintTable } from '../../lib/database/fingerprint-table.js'
+import { DEFAULT_CAPACITY, FingerprintTable, statementKey } from '../../lib/database/fingerprint-table.js'
 import type { QueryEvent } from '../../lib/database/query-event.js'
 import { StatementMemo } from '../../lib/database/statement-memo.js'
 
@@ -140,7 +140,8 @@ t.test('the memo makes a repeated statement a lookup, and never changes its fing
   table.record(query(long, 1))
   t.equal(table.memoSize().entries, 1, 'statements over the input bound are not remembered')
 
-  t.equal(table.record(query('SELECT * FROM t WHERE b = 2', 1)), 'SELECT * FROM t WHERE b = ?', 'record() returns the fingerprint')
+  t.same(statementKey(table.record(query('SELECT * FROM t WHERE b = 2', 1))), { system: 'postgresql', fingerprint: 'SELECT * FROM t WHERE b = ?' }, 'record() returns the key of the fingerprint')
+  t.same(statementKey(new FingerprintTable().record(query('SELECT * FROM t WHERE b = 2', 1, { system: 'mysql' }))), { system: 'mysql', fingerprint: 'SELECT * FROM t WHERE b = ?' }, 'a key per dialect')
   t.equal(table.fingerprint('SELECT * FROM t WHERE b = 3', 'postgresql'), 'SELECT * FROM t WHERE b = ?')
   t.equal(table.fingerprint('SELECT "x"', 'mysql'), 'SELECT ?')
   t.equal(table.fingerprint(undefined as unknown as string, 'postgresql'), '')
