@@ -154,3 +154,29 @@ t.test('MariaDB through mysql2: slow and failed query lines', needs(MARIADB_SERV
   const failed = logs.lines.find((line) => line.msg === 'query failed')
   t.match(failed, { correlationId: 'maria-broken', route: '/broken', db: { system: 'mysql', statement: 'SELEC ?', code: 'ER_PARSE_ERROR' } })
 })
+
+t.test('asyncContext: false: no request to attribute a query to, so controller none, no db_time, no N+1, no request fields on the lines', async (t) => {
+  const server = await startPostgres()
+  t.teardown(() => server.stop())
+  const pool = new pg.Pool({ connectionString: server.url('postgres'), max: 1 })
+  t.teardown(() => pool.end())
+  const { url: base, app, logs } = await startApp(t, {
+    vigie: { asyncContext: false, propagation: false, database: { slowQueryMs: 50 } },
+    routes (app) {
+      app.get('/loop', async () => {
+        for (let k = 0; k < 25; k++) await pool.query('SELECT $1::int AS n', [k])
+        await pool.query('SELECT pg_sleep(0.06)')
+        return 'ok'
+      })
+    },
+  })
+  t.equal((await fetch(`${base}/loop`, { headers: { 'x-request-id': 'no-context' } })).status, 200)
+  const series = app.vigie.snapshot()?.series ?? []
+  const controllers = new Set(series.filter((s) => s.name === 'db.query').map((s) => s.tags.controller))
+  t.same([...controllers], ['none'], 'every query under none')
+  t.equal(series.filter((s) => s.name === 'http_request.db_time').length, 0, 'no db_time')
+  t.equal(logs.lines.filter((l) => l.vigie === 'n-plus-one').length, 0, 'no N+1 check')
+  const slow = logs.lines.find((l) => l.msg === 'slow query')
+  t.ok(slow, 'the slow query line is still written')
+  t.notOk('correlationId' in slow! || 'route' in slow!, 'without a request\'s ID or route')
+})
