@@ -19,6 +19,7 @@ import { processGauges } from './process-metrics/process-gauges.js'
 import { prometheus } from './prometheus/prometheus-feature.js'
 import { propagation } from './propagation/propagation-feature.js'
 import { buildScrubber } from './scrub/scrubber.js'
+import { joinCluster } from './cluster/worker-link.js'
 import { formatTag } from './metrics/tag-format.js'
 import { sloFeature } from './slo/slo-feature.js'
 
@@ -46,8 +47,11 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
     ? prometheus(options.prometheus, options.aggregation?.maxSeries ?? DEFAULTS.aggregationMaxSeries, logger, reporter, scrubber.text)
     : null
   if (exposition !== null) events.subscribe(exposition.subscriber)
-  // Every metric is measured once, and recorded into both the aggregation and the Prometheus registry.
-  const recorder = fanOut(aggregator, exposition?.registry ?? null)
+  // A cluster worker's aggregation also holds what the app's other workers recorded.
+  const link = on && options.cluster && aggregator !== null ? joinCluster(aggregator, options.aggregation!.maxSeries, reporter) : null
+  if (link !== null) events.subscribe(link.subscriber)
+  // Every metric is measured once, and recorded into the aggregation, the Prometheus registry, and what goes to the other workers.
+  const recorder = fanOut(fanOut(aggregator, exposition?.registry ?? null), link?.recorder ?? null)
   const followed = recorder === null ? null : followSends(statsd, recorder, reporter)
   if (followed !== null) events.subscribe(followed.subscriber)
 
@@ -84,6 +88,7 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
       statsd,
       tagFormat: options.statsd.tagFormat,
       reporter,
+      leads: link?.leads,
     })
     alerts = engine
     events.subscribe({ name: 'alerts', closing: () => engine.close() })

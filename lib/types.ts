@@ -383,6 +383,14 @@ export interface VigieOptions<Request = unknown> {
    * to tag your own gauges. See docs/fleet.md.
    */
   instance?: string | false
+  /**
+   * Under `node:cluster` (PM2's cluster mode included), share the aggregation with the app's
+   * other workers, through the primary, so that `app.vigie.snapshot()`, the dashboard and the
+   * threshold alerts answer for the whole app, and only one worker sends alert notices. Needs
+   * vigie in the primary: `clusterPrimary()`, `patchAll()` or `vigie/register` there. Default
+   * `true`; `false` keeps each worker on its own. See docs/fleet.md.
+   */
+  cluster?: boolean
   /** Requests that are neither timed nor counted: exact paths or route patterns, or a predicate. */
   ignore?: readonly string[] | ((request: Request) => boolean)
   /**

@@ -3,6 +3,7 @@ import { CounterSeries } from './counter-series.js'
 import { GaugeSeries } from './gauge-series.js'
 import { HistoryMemos } from './history-memo.js'
 import type { Series, SeriesOwner, WindowRead } from './series.js'
+import type { SeriesDelta } from './series-delta.js'
 import { canonicalTags, seriesKey, tagValue, type TagEntries } from './series-tags.js'
 import {
   LONG_BUCKET_MS, LONG_BUCKETS, MonotonicClock, SHORT_BUCKET_MS, SHORT_BUCKETS, coveredSeconds, longIndexOf, shortIndexOf, windowSpan,
@@ -97,6 +98,18 @@ export class Aggregator {
 
   record (kind: MetricKind, name: string, tags: readonly string[], value: number): void {
     this.series(kind, name, tags).record(value)
+  }
+
+  /**
+   * Adds what another process recorded into one series (a worker of the same app: see
+   * cluster/), now: counters add, timing sketches merge, gauges combine. A delta of the wrong
+   * shape is ignored; one for a name already held as another kind makes a series of its kind,
+   * as record() would.
+   */
+  merge (delta: SeriesDelta): void {
+    if (delta === null || typeof delta !== 'object' || !isKind(delta.kind) || typeof delta.name !== 'string' || !Array.isArray(delta.tags) || !delta.tags.every((tag) => typeof tag === 'string')) return
+    const series = this.series(delta.kind, delta.name, delta.tags) as AnySeries
+    series.mergeAt(delta, this.#clock.now())
   }
 
   /** Every series with a record in the last 60 minutes, over each window. */
@@ -250,6 +263,10 @@ export class Aggregator {
     }
     return series
   }
+}
+
+function isKind (kind: unknown): kind is MetricKind {
+  return kind === 'counter' || kind === 'timing' || kind === 'gauge'
 }
 
 /** Whether a series' tags hold every one of `wanted`. */

@@ -1,5 +1,6 @@
 import { LONG_WINDOWS, SHORT_WINDOWS, Series, type SeriesOwner, type WindowRead } from './series.js'
 import { LONG_BUCKET_MS, LONG_BUCKETS, SHORT_BUCKET_MS, SHORT_BUCKETS, coveredSeconds, longIndexOf, type MonotonicClock } from './time-buckets.js'
+import type { SeriesDelta } from './series-delta.js'
 import { CounterTotal } from './totals.js'
 import type { Stats, WindowName } from './types.js'
 
@@ -21,6 +22,12 @@ export class CounterSeries extends Series<CounterTotal> {
     if (typeof value !== 'number' || !Number.isFinite(value)) return
     const slot = this.slotFor(value, time)
     if (slot !== -1) this.#short[slot] += value
+  }
+
+  mergeAt (delta: SeriesDelta, time: number): void {
+    if (delta.kind !== 'counter' || !Number.isFinite(delta.sum)) return
+    const slot = this.mergeSlot(time)
+    if (slot !== -1) this.#short[slot] += delta.sum
   }
 
   newTotal (): CounterTotal {

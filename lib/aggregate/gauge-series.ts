@@ -1,5 +1,6 @@
 import { LONG_WINDOWS, SHORT_WINDOWS, Series, type SeriesOwner, type WindowRead } from './series.js'
 import { LONG_BUCKETS, SHORT_BUCKETS, longIndexOf, type MonotonicClock } from './time-buckets.js'
+import type { SeriesDelta } from './series-delta.js'
 import { GaugeTotal } from './totals.js'
 import type { Stats, WindowName } from './types.js'
 
@@ -37,6 +38,20 @@ export class GaugeSeries extends Series<GaugeTotal> {
     if (value > short[at + MAX]) short[at + MAX] = value
     short[at + SUM] += value
     short[at + SAMPLES]++
+  }
+
+  mergeAt (delta: SeriesDelta, time: number): void {
+    if (delta.kind !== 'gauge' || !(delta.samples > 0) || ![delta.last, delta.min, delta.max, delta.sum].every(Number.isFinite)) return
+    const slot = this.mergeSlot(time)
+    if (slot === -1) return
+    const at = slot * FIELDS
+    const short = this.#short
+    short[at + LAST] = delta.last
+    short[at + LAST_AT] = time
+    if (delta.min < short[at + MIN]) short[at + MIN] = delta.min
+    if (delta.max > short[at + MAX]) short[at + MAX] = delta.max
+    short[at + SUM] += delta.sum
+    short[at + SAMPLES] += delta.samples
   }
 
   newTotal (): GaugeTotal {

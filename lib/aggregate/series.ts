@@ -1,4 +1,5 @@
 import type { CumulativeBins } from './cumulative-bins.js'
+import type { SeriesDelta } from './series-delta.js'
 import { tagEntries, tagRecord, type TagEntries } from './series-tags.js'
 import { LONG_BUCKETS, SHORT_BUCKETS, WINDOWS, longIndexOf, shortIndexOf, type MonotonicClock } from './time-buckets.js'
 import type { Total } from './totals.js'
@@ -105,6 +106,11 @@ export abstract class Series<T extends Total> implements SeriesHandle, SeriesIde
 
   /** Adds one value at `time`, a reading of this series' clock. */
   abstract recordAt (value: number, time: number): void
+  /**
+   * Adds what another process recorded into this series (`delta`, of its kind) to the bucket of
+   * `time`. Dropped when this series was evicted: the aggregator merges into live series only.
+   */
+  abstract mergeAt (delta: SeriesDelta, time: number): void
   /** `bins`: the aggregator's scratch sum of sketch bins, for timings. */
   abstract newTotal (bins: CumulativeBins): T
   protected abstract clearShort (slot: number): void
@@ -123,6 +129,11 @@ export abstract class Series<T extends Total> implements SeriesHandle, SeriesIde
   protected slotFor (value: number, time: number): number {
     const index = shortIndexOf(time)
     return index === this.#open ? this.#openSlot : this.#openBucket(index, value, time)
+  }
+
+  /** The slot of the current 10-s bucket at `time`, for a merge; -1 when this series was evicted. */
+  protected mergeSlot (time: number): number {
+    return this.#evicted ? -1 : this.slotFor(0, time)
   }
 
   /**

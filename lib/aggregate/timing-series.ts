@@ -1,5 +1,6 @@
 import { CumulativeBins } from './cumulative-bins.js'
 import { LONG_WINDOWS, SHORT_WINDOWS, Series, type SeriesOwner, type WindowRead } from './series.js'
+import { sketchFromWire, type SeriesDelta } from './series-delta.js'
 import { addToSketch, mergeIntoSketch, newSketch, timingStatsFrom, type Sketch } from './sketch.js'
 import { LONG_BUCKETS, SHORT_BUCKETS, longIndexOf, type MonotonicClock, type WindowSpec } from './time-buckets.js'
 import { SCRATCH_KEPT, TimingTotal } from './totals.js'
@@ -152,6 +153,14 @@ export class TimingSeries extends Series<TimingTotal> {
     if (typeof value !== 'number' || !(value >= 0) || value === Infinity) return
     const slot = this.slotFor(value, time)
     if (slot !== -1) addToSketch(this.#short[slot] ??= newSketch(), value)
+  }
+
+  mergeAt (delta: SeriesDelta, time: number): void {
+    if (delta.kind !== 'timing') return
+    const sketch = sketchFromWire(delta.sketch)
+    if (sketch === null || sketch.count === 0) return
+    const slot = this.mergeSlot(time)
+    if (slot !== -1) mergeIntoSketch(this.#short[slot] ??= newSketch(), sketch)
   }
 
   newTotal (bins: CumulativeBins): TimingTotal {

@@ -35,6 +35,11 @@ export interface AlertEngineParts {
   readonly reporter: Pick<FailureReporter, 'report'>
   /** Epoch ms; Date.now by default. */
   readonly now?: () => number
+  /**
+   * Whether this process writes the transitions and sends the notices (default: always). In a
+   * cluster, every worker follows the rules, and only the one that leads speaks.
+   */
+  readonly leads?: () => boolean
 }
 
 export interface AlertEngine {
@@ -73,6 +78,7 @@ const NO_HOLDS: Holds = Object.freeze({ forMs: 0, keepFiringForMs: 0 })
 export function alertEngine (alerts: ResolvedAlerts, parts: AlertEngineParts): AlertEngine {
   const now = parts.now ?? (() => Date.now())
   const { dispatch, logger, statsd, reporter } = parts
+  const leads = parts.leads ?? (() => true)
   const tagFormat = parts.tagFormat ?? 'datadog'
   const started = now()
   const watched: Watched[] = [
@@ -86,10 +92,12 @@ export function alertEngine (alerts: ResolvedAlerts, parts: AlertEngineParts): A
       try {
         const condition = rule.read()
         const change = rule.state.step(condition, rule.holds, at)
-        if (change !== null) changed(rule, change, at)
-        else if (rule.state.state === 'firing' && at - rule.state.noticeAt >= alerts.repeatIntervalMs) {
+        // Every worker of a cluster follows the rules; the one that leads speaks for them.
+        if (change !== null) {
+          if (leads()) changed(rule, change, at)
+        } else if (rule.state.state === 'firing' && at - rule.state.noticeAt >= alerts.repeatIntervalMs) {
           rule.state.noticeAt = at
-          notify(rule, 'firing', at, true)
+          if (leads()) notify(rule, 'firing', at, true)
         }
       } catch (err) {
         reporter.report('alerts', err)

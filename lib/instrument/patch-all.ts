@@ -4,6 +4,7 @@ import { takeLoggerOption } from '../adapters/express.js'
 import type { ExpressVigieLogger } from '../express.js'
 import { bindRequestLoggers } from '../adapters/fastify.js'
 import { automaticObservability, type FastifyVigieOptions } from '../fastify.js'
+import { clusterPrimary } from '../cluster/cluster-hub.js'
 import { flushStatsdClient } from '../metrics/statsd-client.js'
 import { resolveOptions } from '../options/resolve-options.js'
 import { processWide } from '../process-state.js'
@@ -33,7 +34,8 @@ const active = processWide('patchAll', () => ({ unpatch: null as Unpatch | null 
  * and every Express app (see patch-express.ts) created from now on, with `options`. Call it once,
  * before the apps are created; calling it again returns the same unpatch function and changes
  * nothing. An app that also sets vigie up itself keeps its own options. No signal handlers are
- * installed. Options, and the environment variables under them, are checked now: a bad one
+ * installed. In the primary of a `node:cluster` app it also starts clusterPrimary() (unless
+ * `cluster: false`). Options, and the environment variables under them, are checked now: a bad one
  * throws a VigieError here. With `VIGIE_DISABLED` set, the options are checked and nothing is
  * installed: no hook, no subscription.
  *
@@ -48,6 +50,8 @@ export function patchAll (options: PatchAllOptions = {}): Unpatch {
   if (resolved.disabled) return unpatchNothing
   const unpatchExpress = patchExpress(options)
   const unpatchPino = !resolved.logInjection || !resolved.asyncContext ? null : patchPino()
+  // In a cluster's primary, the relay between the workers' apps (a no-op elsewhere).
+  const stopClusterPrimary = resolved.cluster ? clusterPrimary() : null
 
   const apps = new Set<FastifyInstance>()
   function onFastifyInitialization (message: unknown): void {
@@ -68,6 +72,7 @@ export function patchAll (options: PatchAllOptions = {}): Unpatch {
     diagnostics.unsubscribe(FASTIFY_INIT_CHANNEL, onFastifyInitialization)
     active.unpatch = null
     unpatchPino?.()
+    stopClusterPrimary?.()
     await Promise.all([unpatchExpress(), ...[...apps].map((app) => flushStatsdClient(app.statsd))])
   }
   active.unpatch = unpatch

@@ -38,6 +38,7 @@ export const DEFAULTS = Object.freeze({
   maxControllers: 500,
   asyncContext: true,
   logInjection: true,
+  cluster: true,
   aggregationMaxSeries: 500,
   /** Beyond 100,000 series the memory bound stops meaning anything (docs/aggregation.md). */
   aggregationMaxSeriesBounds: bounds(1, 100_000),

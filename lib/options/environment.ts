@@ -98,6 +98,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = Object.freeze([
   variable('VIGIE_SCRUB_KEYS', 'scrub.keys', list),
   variable('VIGIE_MAX_CONTROLLERS', 'maxControllers', integer),
   variable('VIGIE_INSTANCE', 'instance', text),
+  variable('VIGIE_CLUSTER', 'cluster', flag),
   variable('VIGIE_IGNORE', 'ignore', list),
   variable('VIGIE_ASYNC_CONTEXT', 'asyncContext', flag),
   variable('VIGIE_LOG_INJECTION', 'logInjection', flag),

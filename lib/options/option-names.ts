@@ -4,7 +4,7 @@
 /** The keys known at each level: '' is the top level, the others are option objects. */
 export const OPTION_KEYS = Object.freeze({
   '': Object.freeze(['statsd', 'correlationHeader', 'getUser', 'captureClientErrors', 'capture', 'scrub', 'maxControllers', 'instance',
-    'ignore', 'asyncContext', 'logInjection', 'propagation', 'aggregation', 'processMetrics', 'dashboard', 'prometheus', 'exceptionLines', 'health', 'slos', 'slo', 'alerts', 'database']),
+    'cluster', 'ignore', 'asyncContext', 'logInjection', 'propagation', 'aggregation', 'processMetrics', 'dashboard', 'prometheus', 'exceptionLines', 'health', 'slos', 'slo', 'alerts', 'database']),
   statsd: Object.freeze(['host', 'port', 'protocol', 'path', 'prefix', 'globalTags', 'sampleRate', 'tagFormat', 'maxBufferSize',
     'bufferFlushInterval', 'datadog', 'client']),
   capture: Object.freeze(['maxBodyBytes', 'maxDepth', 'maxArrayItems', 'maxTotalKeys']),

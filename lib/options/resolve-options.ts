@@ -37,6 +37,8 @@ export interface ResolvedOptions<Request = unknown> {
   readonly maxControllers: number
   /** This process's `instance` tag value; null when off (`instance: false`). */
   readonly instance: string | null
+  /** Whether a cluster worker shares its aggregation with the app's other workers. */
+  readonly cluster: boolean
   readonly ignore: { readonly paths: ReadonlySet<string>, readonly predicate: ((request: Request) => boolean) | undefined }
   /** Whether each request runs in vigie's AsyncLocalStorage. */
   readonly asyncContext: boolean
@@ -105,6 +107,7 @@ export function resolveOptions<Request> (input: VigieOptions<Request> | undefine
     scrub: checkScrubOptions((options.scrub ?? {}) as ScrubOptions, check.invalid),
     maxControllers: check.integer(options.maxControllers, 'maxControllers', DEFAULTS.maxControllers, { min: 1 }),
     instance: resolveInstance(options.instance, check, env),
+    cluster: check.boolean(options.cluster, 'cluster', DEFAULTS.cluster),
     ignore: resolveIgnore<Request>(options.ignore, check),
     asyncContext,
     logInjection: check.boolean(options.logInjection, 'logInjection', DEFAULTS.logInjection),

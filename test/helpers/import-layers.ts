@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve } from 'node:path'
 export const LAYERS: ReadonlyArray<{ readonly layer: string, readonly groups: readonly string[] }> = [
   { layer: 'entry', groups: ['index.ts', 'index.cjs-entry.ts', 'register.esm-entry.ts', 'register.cjs-entry.ts', 'fastify.ts', 'express.ts', 'instrument', 'cli.ts'] },
   { layer: 'composition', groups: ['compose.ts'] },
-  { layer: 'adapters and features', groups: ['adapters', 'aggregate', 'dashboard', 'process-metrics', 'propagation', 'health', 'slo', 'alerts', 'database', 'prometheus', 'export'] },
+  { layer: 'adapters and features', groups: ['adapters', 'aggregate', 'dashboard', 'process-metrics', 'propagation', 'health', 'slo', 'alerts', 'database', 'prometheus', 'export', 'cluster'] },
   { layer: 'core', groups: ['core'] },
   { layer: 'leaves', groups: ['context', 'metrics', 'capture', 'scrub', 'logging', 'options', 'options.ts', 'errors.ts', 'types.ts', 'version.ts', 'process-state.ts', 'lazy-dependencies.cts', 'method-wrapper.ts'] },
 ]
@@ -23,6 +23,7 @@ export const FEATURE_DEPENDENCIES: Readonly<Record<string, readonly string[]>> =
   database: ['aggregate'],
   export: ['slo'],
   prometheus: ['dashboard'],
+  cluster: ['aggregate'],
 }
 
 /** The group of a lib-relative path: its first folder, or the file itself at the top. */

@@ -118,6 +118,7 @@ const BAD_VALUES: Record<string, [raw: string, option: string, expected: string]
   VIGIE_PROCESS_METRICS_INTERVAL_MS: ['500', 'processMetrics.intervalMs', 'which must be an integer from 1000 to 3600000; received "500" (string)'],
   VIGIE_PROCESS_METRICS: ['often', 'processMetrics', 'which must be 1, true, yes, on, 0, false, no or off; received "often" (string)'],
   VIGIE_AGGREGATION_MAX_SERIES: ['100001', 'aggregation.maxSeries', 'which must be an integer from 1 to 100000; received "100001" (string)'],
+  VIGIE_CLUSTER: ['both', 'cluster', 'which must be 1, true, yes, on, 0, false, no or off; received "both" (string)'],
   VIGIE_AGGREGATION: ['lots', 'aggregation', 'which must be 1, true, yes, on, 0, false, no or off; received "lots" (string)'],
   VIGIE_DATABASE_SLOW_QUERY_MS: ['0', 'database.slowQueryMs', 'which must be an integer from 1 to 3600000; received "0" (string)'],
   VIGIE_DATABASE_COMMENT: ['perhaps', 'database.comment', 'which must be 1, true, yes, on, 0, false, no or off; received "perhaps" (string)'],

@@ -1,0 +1,129 @@
+import cluster from 'node:cluster'
+import type { Aggregator } from '../aggregate/aggregator.js'
+import type { FailureReporter } from '../core/failure-reporter.js'
+import type { LifecycleSubscriber } from '../core/lifecycle-events.js'
+import { processWide } from '../process-state.js'
+import { DeltaRecorder } from './delta-recorder.js'
+import { PROTOCOL, isVigieMessage, type PrimaryMessage, type WorkerMessage } from './messages.js'
+
+/** How often a worker sends what it recorded: the most another worker's view lags behind. */
+export const SEND_INTERVAL_MS = 1000
+/** How long a worker waits for the primary's welcome before it goes on alone (no vigie there). */
+export const WELCOME_TIMEOUT_MS = 2000
+
+/** One worker app's part in its cluster: see joinCluster(). */
+export interface ClusterLink {
+  /** Follows every metric the app records, for the other workers. */
+  readonly recorder: DeltaRecorder
+  /**
+   * Whether this worker sends the app's alert notices: the one the primary chose, or this one
+   * when it is alone (no vigie in the primary, or the primary gone). False while it waits for the
+   * primary's answer.
+   */
+  leads: () => boolean
+  readonly subscriber: LifecycleSubscriber
+}
+
+/** Apps composed in this process so far: the next one's key. */
+const apps = processWide('clusterApps', () => ({ composed: 0 }))
+
+/**
+ * Links one app of a `node:cluster` worker to the same app in the other workers, through a
+ * primary running clusterPrimary(): every SEND_INTERVAL_MS the app sends what it recorded since
+ * (counter sums, timing sketches, gauge samples: a few KiB) and merges what the others sent into
+ * its own aggregator, which then holds the whole app's traffic. The primary keeps nothing but
+ * who is there. Null outside a cluster worker.
+ *
+ * Fail-open: with no answer from the primary within WELCOME_TIMEOUT_MS, or once it is gone, the
+ * worker goes on with its own traffic only; sending never throws into the app, a full channel
+ * keeps the deltas for the next interval (bounded by the series cap), and a malformed delta is
+ * ignored.
+ */
+export function joinCluster (aggregator: Aggregator, maxSeries: number, reporter: FailureReporter): ClusterLink | null {
+  if (!cluster.isWorker || typeof process.send !== 'function') return null
+  const app = `app${apps.composed++}`
+  const recorder = new DeltaRecorder(maxSeries)
+  let state: 'waiting' | 'joined' | 'alone' = 'waiting'
+  let leader = false
+  let backlogged = false
+
+  function send (message: WorkerMessage): void {
+    if (!process.connected || process.send === undefined) return
+    try {
+      backlogged = !process.send(message, undefined, undefined, (err: Error | null) => {
+        if (err !== null) reporter.report('cluster', err)
+      })
+    } catch (err) {
+      reporter.report('cluster', err)
+    }
+  }
+
+  function flush (): void {
+    if (state !== 'joined') {
+      // Nobody to send to: what was recorded is in the aggregator already.
+      recorder.take()
+      return
+    }
+    // The channel did not take the last message yet: the deltas keep adding up in place.
+    if (backlogged) {
+      backlogged = false
+      return
+    }
+    const deltas = recorder.take()
+    if (deltas.length > 0) send({ protocol: PROTOCOL, type: 'deltas', app, deltas })
+  }
+
+  function onMessage (message: unknown): void {
+    if (!isVigieMessage(message) || message.app !== app) return
+    const received = message as PrimaryMessage
+    switch (received.type) {
+      case 'welcome':
+        state = 'joined'
+        leader = received.leader
+        break
+      case 'leader':
+        leader = received.leader
+        break
+      case 'deltas':
+        if (state !== 'joined') return
+        try {
+          for (const delta of received.deltas) aggregator.merge(delta)
+        } catch (err) {
+          reporter.report('cluster', err)
+        }
+        break
+    }
+  }
+
+  function onDisconnect (): void {
+    state = 'alone'
+  }
+
+  process.on('message', onMessage)
+  process.on('disconnect', onDisconnect)
+  const welcome = setTimeout(() => {
+    if (state === 'waiting') state = 'alone'
+  }, WELCOME_TIMEOUT_MS)
+  welcome.unref()
+  const timer = setInterval(flush, SEND_INTERVAL_MS)
+  timer.unref()
+  send({ protocol: PROTOCOL, type: 'hello', app })
+
+  return {
+    recorder,
+    leads: () => state === 'alone' || (state === 'joined' && leader),
+    subscriber: {
+      name: 'cluster',
+      closing () {
+        clearTimeout(welcome)
+        clearInterval(timer)
+        backlogged = false
+        flush()
+        if (state === 'joined') send({ protocol: PROTOCOL, type: 'bye', app })
+        state = 'alone'
+        process.removeListener('message', onMessage)
+        process.removeListener('disconnect', onDisconnect)
+      },
+    },
+  }
+}
