@@ -13,7 +13,8 @@ Formats: ${FORMATS.join(', ')}
 
 The module exports the objects the app gives vigie: \`slos\`, \`alerts\`, and optionally \`statsd\`
 (for its prefix) and \`service\` (the app's name in the rules), as named exports or on its default
-export. See docs/fleet.md.`
+export. --names picks the series the Prometheus rules and the Grafana dashboard read (default
+vigie: vigie's own /metrics). See docs/fleet.md.`
 
 async function main (argv: readonly string[]): Promise<number> {
   let parsed

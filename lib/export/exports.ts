@@ -1,22 +1,25 @@
 import { alertmanagerConfig } from './alertmanager-config.js'
+import { datadogExport } from './datadog.js'
 import type { Definitions } from './definitions.js'
+import { grafanaDashboard } from './grafana-dashboard.js'
 import { prometheusRules } from './prometheus-rules.js'
 import type { Flavour } from './prometheus-names.js'
 import { statsdExporterMapping } from './statsd-exporter-mapping.js'
 import { toYaml } from './yaml.js'
 
 /** The formats `vigie export` writes. */
-export const FORMATS = ['prometheus-rules', 'statsd-exporter-mapping', 'alertmanager'] as const
+export const FORMATS = ['prometheus-rules', 'statsd-exporter-mapping', 'alertmanager', 'grafana', 'datadog'] as const
 export type Format = typeof FORMATS[number]
 
 export interface ExportOptions {
-  /** Which names the Prometheus rules read (default `vigie`: vigie's own `/metrics`). */
+  /** Which names the Prometheus rules and the Grafana dashboard read (default `vigie`: vigie's own `/metrics`). */
   readonly names?: Flavour
 }
 
 /**
  * The text of one export of `definitions`: the same input gives the same bytes. What could not
- * be expressed exactly is said in `#` comments at the top.
+ * be expressed exactly is said in `#` comments at the top of the YAML formats; JSON has no
+ * comments: the Grafana dashboard says it in its `description`, the Datadog objects in `_notes`.
  */
 export function exportText (format: Format, definitions: Definitions, options: ExportOptions = {}): string {
   const notes: string[] = []
@@ -36,7 +39,24 @@ export function exportText (format: Format, definitions: Definitions, options: E
       const secrets = placeholders.length === 0 ? [] : ['', 'Replace each placeholder before use (none of the values is written here):', ...placeholders.map((name) => `  ${name}`)]
       return toYaml(config, [...header('An Alertmanager configuration that routes the exported alerts by severity, as alerts.plans does'), ...secrets, ...noteLines(notes)])
     }
+    case 'grafana':
+      return toJson(grafanaDashboard({ slos: definitions.slos, service: definitions.service, flavour: options.names ?? 'vigie' }, notes))
+    case 'datadog': {
+      const placeholders: string[] = []
+      const objects = datadogExport({ slos: definitions.slos, rules: definitions.alerts.rules, plans: definitions.alerts.plans, prefix: definitions.prefix, service: definitions.service }, placeholders, notes)
+      const head = [
+        `Datadog objects over vigie's DogStatsD lines (prefix "${definitions.prefix}"), written by \`vigie export datadog\` from the app's own definitions. Generated: edit the definitions, not this file.`,
+        'POST each of "slos" to /api/v1/slo; replace <SLO_ID:name> in the "slo alert" monitors with the id Datadog answers; POST each of "monitors" to /api/v1/monitor. Leave this "_notes" out.',
+        ...(placeholders.length === 0 ? [] : [`Replace each placeholder with the name of the handle in Datadog's integration (none of the values is written here): ${placeholders.join(', ')}.`]),
+      ]
+      return toJson({ _notes: [...head, ...notes], ...objects })
+    }
   }
+}
+
+/** Two-space JSON and a final line feed: the same object gives the same bytes. */
+function toJson (value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`
 }
 
 function noteLines (notes: readonly string[]): string[] {

@@ -168,11 +168,26 @@ t.test('statsd-exporter-mapping: every vigie metric under the prefix; timings as
   t.equal(vigie('export', 'statsd-exporter-mapping', '--config', config, '--prefix', '').stdout.includes('- match: "http_request"'), true, '--prefix overrides')
 })
 
+t.test('grafana and datadog: JSON, the same bytes twice, no secret', async (t) => {
+  for (const [format, names] of [['grafana', 'vigie'], ['grafana', 'statsd-exporter'], ['datadog', 'vigie']]) {
+    const first = vigie('export', format!, '--config', config, '--names', names!)
+    t.equal(first.status, 0, first.stderr)
+    t.equal(vigie('export', format!, '--config', config, '--names', names!).stdout, first.stdout, `${format} ${names}: the same bytes twice`)
+    const json = JSON.parse(first.stdout) as Record<string, unknown>
+    t.ok(format === 'grafana' ? Array.isArray(json.panels) : Array.isArray(json.monitors), `${format}: the object`)
+    for (const secret of SECRETS) t.notOk(first.stdout.includes(secret), `${format}: no ${secret}`)
+  }
+  t.match(vigie('export', 'datadog', '--config', config).stdout, /"numerator": "sum:shop\.http_request\{controller IN \(\/cart\/:id, \/checkout\)/, 'the prefix of the config module')
+})
+
 t.test('errors: a usage error exits 2 with the usage; a bad definition exits 1 naming the option', async (t) => {
   const unknown = vigie('export', 'grafanna', '--config', config)
   t.equal(unknown.status, 2)
   t.match(unknown.stderr, /unknown format "grafanna"/)
-  t.match(unknown.stderr, /Formats: prometheus-rules, statsd-exporter-mapping, alertmanager/)
+  t.match(unknown.stderr, /Formats: prometheus-rules, statsd-exporter-mapping, alertmanager, grafana, datadog\n/)
+  const help = vigie('--help')
+  t.equal(help.status, 0)
+  t.match(help.stdout, /Formats: prometheus-rules, statsd-exporter-mapping, alertmanager, grafana, datadog\n/, '--help lists every format')
   t.equal(vigie('export', 'prometheus-rules').status, 2, 'no --config')
   t.equal(vigie('import', 'prometheus-rules', '--config', config).status, 2)
   const bad = join(dir, 'bad.mjs')

@@ -54,10 +54,11 @@ export interface RealPrometheus {
 
 /**
  * A real Prometheus on 127.0.0.1 (a free port, a throwaway data dir) scraping `targets`
- * (`host:port`) every second at `metricsPath`, with `bearer` as its credentials when given.
- * Ready when `/-/ready` answers; stopped and removed with the test.
+ * (`host:port`) every second at `metricsPath`, with `bearer` as its credentials when given, and
+ * evaluating `ruleFiles` every second. Ready when `/-/ready` answers; stopped and removed with
+ * the test.
  */
-export async function startPrometheus (t: Test, targets: readonly string[], options: { metricsPath?: string, bearer?: string } = {}): Promise<RealPrometheus> {
+export async function startPrometheus (t: Test, targets: readonly string[], options: { metricsPath?: string, bearer?: string, ruleFiles?: readonly string[] } = {}): Promise<RealPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'vigie-prometheus-'))
   const port = await freeTcpPort()
   const config = join(dir, 'prometheus.yml')
@@ -65,6 +66,7 @@ export async function startPrometheus (t: Test, targets: readonly string[], opti
     'global:',
     '  scrape_interval: 1s',
     '  evaluation_interval: 1s',
+    ...(options.ruleFiles === undefined ? [] : ['rule_files:', ...options.ruleFiles.map((file) => `  - '${file}'`)]),
     'scrape_configs:',
     '  - job_name: vigie',
     `    metrics_path: ${options.metricsPath ?? '/metrics'}`,
