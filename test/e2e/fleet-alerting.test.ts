@@ -91,11 +91,11 @@ t.test('errors on one of three instances fire the fleet\'s burn-rate page throug
   pids.push(prometheus.pid)
 
   // Steady traffic on every instance: about 20 requests a second each, until the test ends.
-  let sending = true
+  const stopTraffic = new AbortController()
   const counts = new Map<string, Map<number, number>>(INSTANCES.map((instance) => [instance, new Map()]))
   const traffic = Promise.all(INSTANCES.map(async (instance) => {
     const url = `http://127.0.0.1:${apps.get(instance)!.port}/checkout`
-    while (sending) {
+    while (!stopTraffic.signal.aborted) {
       try {
         const res = await fetch(url)
         await res.arrayBuffer()
@@ -106,7 +106,7 @@ t.test('errors on one of three instances fire the fleet\'s burn-rate page throug
     }
   }))
   t.teardown(async () => {
-    sending = false
+    stopTraffic.abort()
     await traffic
   })
 

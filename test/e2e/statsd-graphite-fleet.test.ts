@@ -6,7 +6,7 @@
 // series, one per instance, each with its own value (shop-b holds 64 MB more on its heap).
 import t from 'tap'
 import { startStatsdDaemon } from '../../examples/support/statsd-daemon.mjs'
-import { CARBON_CACHE, startCarbon, taggedPath } from '../helpers/carbon.js'
+import { CARBON_CACHE, startCarbon, taggedPath, WHISPER_FETCH } from '../helpers/carbon.js'
 import { startRealApp } from '../helpers/real-app.js'
 import { needs } from '../helpers/system-packages.js'
 
@@ -29,7 +29,7 @@ async function waitFor<T> (what: string, timeoutMs: number, probe: () => T | und
 
 const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0)
 
-t.test('two instances through a real StatsD daemon into Graphite carbon: counters add up in one series, heap gauges stay two', needs(CARBON_CACHE), async (t) => {
+t.test('two instances through a real StatsD daemon into Graphite carbon: counters add up in one series, heap gauges stay two', { ...needs(CARBON_CACHE), ...needs(WHISPER_FETCH) }, async (t) => {
   const started = Date.now()
   const carbon = await startCarbon(t)
   pids.push(carbon.pid)
