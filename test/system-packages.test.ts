@@ -2,8 +2,9 @@
 // developer's machine, failed in CI (where CI is set), never skipped there.
 import { readFileSync } from 'node:fs'
 import t from 'tap'
+import { CARBON_CACHE, WHISPER_FETCH } from './helpers/carbon.js'
 import { MARIADB_INSTALL_DB, MARIADB_SERVER } from './helpers/mariadb.js'
-import { AMTOOL, PROMETHEUS, PROMTOOL } from './helpers/prometheus.js'
+import { ALERTMANAGER, AMTOOL, PROMETHEUS, PROMTOOL } from './helpers/prometheus.js'
 import { assertInstalled, CHROMIUM, inCi, missingMessage, needs, type SystemProgram } from './helpers/system-packages.js'
 
 const ABSENT: SystemProgram = { path: '/nonexistent/vigie-test-program', debianPackage: 'vigie-test-package' }
@@ -35,5 +36,10 @@ t.test('Prometheus (promtool and the server) is the Debian package .ci/run insta
   const run = readFileSync(new URL('../.ci/run', import.meta.url), 'utf8')
   t.match(run, /\[ -x \/usr\/bin\/promtool \] && \[ -x \/usr\/bin\/prometheus \] \|\| packages\+=\(prometheus\)/, 'installed when missing, with the other packages')
   t.match(run, /\[ -x \/usr\/bin\/prometheus-alertmanager \] \|\| packages\+=\(prometheus-alertmanager\)/)
-  t.equal(AMTOOL.debianPackage, 'prometheus-alertmanager', 'amtool comes with Alertmanager')
+  t.same([AMTOOL.debianPackage, ALERTMANAGER], ['prometheus-alertmanager', { path: '/usr/bin/prometheus-alertmanager', debianPackage: 'prometheus-alertmanager' }], 'amtool comes with Alertmanager')
+})
+
+t.test('Graphite carbon (with whisper-fetch) is the Debian package .ci/run installs', async (t) => {
+  t.same([CARBON_CACHE, WHISPER_FETCH], [{ path: '/usr/bin/carbon-cache', debianPackage: 'graphite-carbon' }, { path: '/usr/bin/whisper-fetch', debianPackage: 'graphite-carbon' }])
+  t.match(readFileSync(new URL('../.ci/run', import.meta.url), 'utf8'), /\[ -x \/usr\/bin\/carbon-cache \] \|\| packages\+=\(graphite-carbon\)/, 'installed when missing, with the other packages')
 })

@@ -21,7 +21,11 @@ const backendPath = fileURLToPath(new URL('./statsd-json-backend.cjs', import.me
 const utilLogPath = fileURLToPath(new URL('./statsd-util-log.cjs', import.meta.url))
 
 /**
- * @param {{ flushInterval?: number, percentThreshold?: number[] }} [options]
+ * @param {{ flushInterval?: number, percentThreshold?: number[], graphitePort?: number }} [options]
+ *
+ * With `graphitePort`, the daemon's own graphite backend also sends every flush to a Graphite
+ * carbon's plaintext receiver on 127.0.0.1:graphitePort (namespace `stats.counters.<name>.count`,
+ * `stats.gauges.<name>`…; tags kept as `;k=v`).
  *
  * Resolves once the daemon answers `health: up` on its management port. Returns:
  * - `flushes`: every flush received so far, in order (`{ timestamp, counters, counter_rates,
@@ -35,12 +39,12 @@ const utilLogPath = fileURLToPath(new URL('./statsd-util-log.cjs', import.meta.u
  *   Values split over two flushes are not merged: wait for the flush that holds them all.
  * - `stop()`: SIGTERM (SIGKILL after 2 s), resolves once the daemon has exited.
  */
-export async function startStatsdDaemon ({ flushInterval = 500, percentThreshold = [90, 99] } = {}) {
+export async function startStatsdDaemon ({ flushInterval = 500, percentThreshold = [90, 99], graphitePort } = {}) {
   let lastError
   for (let attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
     const dir = await mkdtemp(join(tmpdir(), 'vigie-statsd-'))
     try {
-      return await launch(dir, { flushInterval, percentThreshold })
+      return await launch(dir, { flushInterval, percentThreshold, graphitePort })
     } catch (err) {
       await rm(dir, { recursive: true, force: true })
       lastError = err
@@ -51,7 +55,7 @@ export async function startStatsdDaemon ({ flushInterval = 500, percentThreshold
   throw lastError
 }
 
-async function launch (dir, { flushInterval, percentThreshold }) {
+async function launch (dir, { flushInterval, percentThreshold, graphitePort }) {
   const port = await freePort('udp')
   const mgmtPort = await freePort('tcp')
   const configPath = join(dir, 'config.js')
@@ -63,7 +67,10 @@ async function launch (dir, { flushInterval, percentThreshold }) {
     flushInterval,
     percentThreshold,
     deleteIdleStats: true,
-    backends: [backendPath]
+    backends: graphitePort === undefined ? [backendPath] : [backendPath, './backends/graphite'],
+    ...(graphitePort === undefined
+      ? {}
+      : { graphiteHost: HOST, graphitePort, graphite: { legacyNamespace: false, globalPrefix: 'stats' } })
   }, null, 2))
 
   const child = spawn(process.execPath, ['--require', utilLogPath, statsJs, configPath], {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import type { Test } from 'tap'
 import { freeTcpPort } from './closed-ports.js'
 import type { SystemProgram } from './system-packages.js'
@@ -9,8 +9,9 @@ import type { SystemProgram } from './system-packages.js'
 /** Prometheus' validator and Prometheus itself: Debian's `prometheus`. */
 export const PROMTOOL: SystemProgram = { path: '/usr/bin/promtool', debianPackage: 'prometheus' }
 export const PROMETHEUS: SystemProgram = { path: '/usr/bin/prometheus', debianPackage: 'prometheus' }
-/** Alertmanager's config checker: Debian's `prometheus-alertmanager`. */
+/** Alertmanager and its config checker: Debian's `prometheus-alertmanager`. */
 export const AMTOOL: SystemProgram = { path: '/usr/bin/amtool', debianPackage: 'prometheus-alertmanager' }
+export const ALERTMANAGER: SystemProgram = { path: '/usr/bin/prometheus-alertmanager', debianPackage: 'prometheus-alertmanager' }
 
 /** `promtool check metrics` on `exposition` (its stdin): its exit code and what it wrote. */
 export async function promtoolCheck (exposition: string): Promise<{ code: number | null, output: string }> {
@@ -48,17 +49,20 @@ export function sumOf (all: Map<string, number>, name: string, ...labels: string
 
 export interface RealPrometheus {
   readonly url: string
+  readonly pid: number
+  /** What it printed so far. */
+  log: () => string
   /** The result of an instant query: its vector, as `{ metric, value: [time, text] }`. */
   query: (promql: string) => Promise<Array<{ metric: Record<string, string>, value: [number, string] }>>
 }
 
 /**
  * A real Prometheus on 127.0.0.1 (a free port, a throwaway data dir) scraping `targets`
- * (`host:port`) every second at `metricsPath`, with `bearer` as its credentials when given, and
- * evaluating `ruleFiles` every second. Ready when `/-/ready` answers; stopped and removed with
- * the test.
+ * (`host:port`) every second at `metricsPath`, with `bearer` as its credentials when given;
+ * evaluating `ruleFiles` every second and sending alerts to `alertmanager` (`host:port`) when
+ * given. Ready when `/-/ready` answers; stopped and removed with the test.
  */
-export async function startPrometheus (t: Test, targets: readonly string[], options: { metricsPath?: string, bearer?: string, ruleFiles?: readonly string[] } = {}): Promise<RealPrometheus> {
+export async function startPrometheus (t: Test, targets: readonly string[], options: { metricsPath?: string, bearer?: string, ruleFiles?: readonly string[], alertmanager?: string } = {}): Promise<RealPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'vigie-prometheus-'))
   const port = await freeTcpPort()
   const config = join(dir, 'prometheus.yml')
@@ -67,6 +71,7 @@ export async function startPrometheus (t: Test, targets: readonly string[], opti
     '  scrape_interval: 1s',
     '  evaluation_interval: 1s',
     ...(options.ruleFiles === undefined ? [] : ['rule_files:', ...options.ruleFiles.map((file) => `  - '${file}'`)]),
+    ...(options.alertmanager === undefined ? [] : ['alerting:', '  alertmanagers:', '    - static_configs:', `        - targets: ['${options.alertmanager}']`]),
     'scrape_configs:',
     '  - job_name: vigie',
     `    metrics_path: ${options.metricsPath ?? '/metrics'}`,
@@ -75,31 +80,11 @@ export async function startPrometheus (t: Test, targets: readonly string[], opti
     `      - targets: [${targets.map((target) => `'${target}'`).join(', ')}]`,
     '',
   ].join('\n'))
-  let log = ''
-  const child: ChildProcess = spawn(PROMETHEUS.path, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] })
-  child.stdout!.on('data', (chunk: Buffer) => { log += chunk.toString() })
-  child.stderr!.on('data', (chunk: Buffer) => { log += chunk.toString() })
-  t.teardown(async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      await exited
-    }
-    rmSync(dir, { recursive: true, force: true })
-  })
-  const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 20_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`prometheus exited (${child.exitCode}):\n${log}`)
-    try {
-      if ((await fetch(`${url}/-/ready`)).status === 200) break
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`prometheus not ready within 20 s:\n${log}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
+  const { url, child, log } = await startDaemon(t, dir, PROMETHEUS.path, port, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`])
   return {
     url,
+    pid: child.pid!,
+    log,
     async query (promql) {
       const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`)
       const body = await response.json() as { status: string, data: { result: Array<{ metric: Record<string, string>, value: [number, string] }> } }
@@ -107,4 +92,56 @@ export async function startPrometheus (t: Test, targets: readonly string[], opti
       return body.data.result
     },
   }
+}
+
+export interface RealAlertmanager {
+  /** `127.0.0.1:<port>`, for Prometheus' `alerting` section. */
+  readonly target: string
+  readonly pid: number
+  /** What it printed so far. */
+  log: () => string
+}
+
+/**
+ * A real Alertmanager on 127.0.0.1 (a free port, a throwaway storage dir, gossip off) with
+ * `config` (YAML) as its configuration. Ready when `/-/ready` answers; stopped and removed with
+ * the test.
+ */
+export async function startAlertmanager (t: Test, config: string): Promise<RealAlertmanager> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigie-alertmanager-'))
+  const port = await freeTcpPort()
+  const file = join(dir, 'alertmanager.yml')
+  writeFileSync(file, config)
+  const { child, log } = await startDaemon(t, dir, ALERTMANAGER.path, port, [`--config.file=${file}`, `--storage.path=${join(dir, 'data')}`, '--cluster.listen-address='])
+  return { target: `127.0.0.1:${port}`, pid: child.pid!, log }
+}
+
+/** Starts `program` listening on 127.0.0.1:`port`; resolves once `/-/ready` answers 200. Killed, and `dir` removed, with the test. */
+async function startDaemon (t: Test, dir: string, program: string, port: number, args: string[]): Promise<{ url: string, child: ChildProcess, log: () => string }> {
+  let log = ''
+  const child: ChildProcess = spawn(program, [...args, `--web.listen-address=127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stdout!.on('data', (chunk: Buffer) => { log += chunk.toString() })
+  child.stderr!.on('data', (chunk: Buffer) => { log += chunk.toString() })
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      await exited
+      clearTimeout(killer)
+    }
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const name = basename(program)
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 20_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${log}`)
+    try {
+      if ((await fetch(`${url}/-/ready`)).status === 200) break
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`${name} not ready within 20 s:\n${log}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return { url, child, log: () => log }
 }

@@ -28,6 +28,8 @@ export interface Exchange {
 /** An app started in a child process: the lines it wrote, and the requests made to it. */
 export interface RealApp {
   readonly port: number
+  /** The app's process id (`env` execs Node: the same process). */
+  readonly pid: number
   readonly exchanges: Exchange[]
   /** Resolves true once stdout holds `text`, false after `timeoutMs`. */
   waitForOutput(text: string, timeoutMs: number): Promise<boolean>
@@ -70,6 +72,7 @@ export async function startRealApp (args: string[], env: Record<string, string>,
   let probes = 0
   return {
     port,
+    pid: child.pid!,
     exchanges,
     async waitForOutput (text, timeoutMs) {
       const deadline = Date.now() + timeoutMs
