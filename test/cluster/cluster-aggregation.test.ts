@@ -8,6 +8,9 @@ import { spawnBuilt } from '../helpers/run-built.js'
 import { startStatsdListener } from '../helpers/statsd-listener.js'
 import { until } from '../helpers/until.js'
 
+// Four clusters of three workers, one after the other: about a minute on two cores.
+t.setTimeout(180_000)
+
 interface Totals { worker: number, hits: number, timed: number, alerts: Array<{ name: string, state: string }> }
 
 async function startCluster (t: Tap.Test, env: Record<string, string>, args: string[] = []): Promise<{ origin: string, kill: (worker?: number) => void, output: () => string }> {
