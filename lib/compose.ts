@@ -74,7 +74,10 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
   const slos = on && options.slos.length > 0
     ? sloFeature(options.slos, { statsd, tagFormat: options.statsd.tagFormat, reporter, store: options.slo, instanceTags })
     : null
-  if (slos !== null) events.subscribe(slos.subscriber)
+  if (slos !== null) {
+    events.subscribe(slos.subscriber)
+    link?.share('slos', slos.shared)
+  }
   // Threshold rules read the aggregation (resolveOptions() refuses rules without it); burn-rate
   // rules come with the SLOs.
   const burnSources = slos?.burnSources ?? []

@@ -73,7 +73,7 @@ export function clusterPrimary (): StopClusterPrimary {
             full.delete(other.id)
             continue
           }
-          send(other, { protocol: PROTOCOL, type: 'deltas', app: message.app, deltas: message.deltas })
+          send(other, { protocol: PROTOCOL, type: 'deltas', app: message.app, deltas: message.deltas, shared: message.shared })
         }
         break
       case 'bye':

@@ -20,6 +20,8 @@ export type PrimaryMessage = (Message<'welcome'> & { readonly leader: boolean })
 
 export interface DeltasMessage extends Message<'deltas'> {
   readonly deltas: readonly SeriesDelta[]
+  /** Other counts the app shares (its SLOs'), by name: see ClusterLink#share(). */
+  readonly shared?: Readonly<Record<string, readonly unknown[]>>
 }
 
 /** Whether `message` is one of vigie's, of a type this version knows the shape of. */

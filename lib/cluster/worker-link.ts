@@ -21,7 +21,15 @@ export interface ClusterLink {
    * primary's answer.
    */
   leads: () => boolean
+  /** Sends what `counts` took with the deltas, under `name`, and merges what the others sent under it. */
+  share: (name: string, counts: SharedCounts) => void
   readonly subscriber: LifecycleSubscriber
+}
+
+/** Counts shared besides the aggregation (the SLOs'): taken each interval, merged from the others. */
+export interface SharedCounts {
+  take: () => unknown[]
+  merge: (items: readonly unknown[]) => void
 }
 
 /** Apps composed in this process so far: the next one's key. */
@@ -43,6 +51,7 @@ export function joinCluster (aggregator: Aggregator, maxSeries: number, reporter
   if (!cluster.isWorker || typeof process.send !== 'function') return null
   const app = `app${apps.composed++}`
   const recorder = new DeltaRecorder(maxSeries)
+  const shares = new Map<string, SharedCounts>()
   let state: 'waiting' | 'joined' | 'alone' = 'waiting'
   let leader = false
   let backlogged = false
@@ -60,8 +69,9 @@ export function joinCluster (aggregator: Aggregator, maxSeries: number, reporter
 
   function flush (): void {
     if (state !== 'joined') {
-      // Nobody to send to: what was recorded is in the aggregator already.
+      // Nobody to send to: what was recorded is counted here already.
       recorder.take()
+      for (const counts of shares.values()) counts.take()
       return
     }
     // The channel did not take the last message yet: the deltas keep adding up in place.
@@ -70,7 +80,12 @@ export function joinCluster (aggregator: Aggregator, maxSeries: number, reporter
       return
     }
     const deltas = recorder.take()
-    if (deltas.length > 0) send({ protocol: PROTOCOL, type: 'deltas', app, deltas })
+    let shared: Record<string, unknown[]> | undefined
+    for (const [name, counts] of shares) {
+      const taken = counts.take()
+      if (taken.length > 0) (shared ??= {})[name] = taken
+    }
+    if (deltas.length > 0 || shared !== undefined) send({ protocol: PROTOCOL, type: 'deltas', app, deltas, shared })
   }
 
   function onMessage (message: unknown): void {
@@ -88,6 +103,13 @@ export function joinCluster (aggregator: Aggregator, maxSeries: number, reporter
         if (state !== 'joined') return
         try {
           for (const delta of received.deltas) aggregator.merge(delta)
+          const shared = received.shared
+          if (shared !== null && typeof shared === 'object') {
+            for (const [name, counts] of shares) {
+              const items = shared[name]
+              if (Array.isArray(items)) counts.merge(items)
+            }
+          }
         } catch (err) {
           reporter.report('cluster', err)
         }
@@ -112,6 +134,9 @@ export function joinCluster (aggregator: Aggregator, maxSeries: number, reporter
   return {
     recorder,
     leads: () => state === 'alone' || (state === 'joined' && leader),
+    share (name, counts) {
+      shares.set(name, counts)
+    },
     subscriber: {
       name: 'cluster',
       closing () {

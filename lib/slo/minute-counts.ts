@@ -62,6 +62,15 @@ export class MinuteCounts {
     if (good) this.good[slot]!++
   }
 
+  /** `total` events, `good` of them good, at `minute` (as add() places them); past the minute's limit, none. */
+  addMany (minute: number, good: number, total: number): void {
+    if (minute > this.#head) this.advance(minute, true)
+    const slot = mod(this.#head, this.minutes)
+    if (this.total[slot]! + total > MAX_PER_MINUTE) return
+    this.total[slot]! += total
+    this.good[slot]! += good
+  }
+
   /**
    * Moves the newest minute to `minute`, clearing the minutes it passes. `alive`: whether the
    * process saw them (true while it runs; false for the time it was down, after a restore).

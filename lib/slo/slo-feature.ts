@@ -36,6 +36,24 @@ export interface SloFeature {
   readonly burnSources: readonly BurnSource[]
   /** Stops the timers and writes the store one last time. Idempotent; never rejects. */
   close: () => Promise<void>
+  /** What the workers of a cluster share: the counts since the last take(), and the others' merged in. */
+  readonly shared: SharedCounts
+}
+
+/** Counts one process sends the same app in its cluster's other workers, and takes in from them. */
+export interface SharedCounts {
+  /** What was counted here since the last call; empty when nothing was. */
+  take: () => unknown[]
+  /** Adds what another worker took; items of another shape, or of SLOs this app does not have, are ignored. */
+  merge: (items: readonly unknown[]) => void
+}
+
+/** One SLO's events counted by one worker over an interval. */
+interface SloDelta {
+  /** The SLO's identity (SloTracker#identity): workers with other definitions do not mix their counts. */
+  readonly slo: string
+  readonly good: number
+  readonly total: number
 }
 
 /**
@@ -127,7 +145,35 @@ export function sloFeature (slos: readonly ResolvedSlo[], options: SloFeatureOpt
     statuses,
     burnSources: Object.freeze(trackers.filter(({ slo }) => slo.burnRateAlerts.length > 0).map((tracker) => tracker.burnSource(minuteNow))),
     close,
+    shared: sharedCounts(trackers, minuteNow),
   }
+}
+
+function sharedCounts (trackers: readonly SloTracker[], minuteNow: () => number): SharedCounts {
+  const byIdentity = new Map(trackers.map((tracker) => [tracker.identity, tracker]))
+  return {
+    take () {
+      const deltas: SloDelta[] = []
+      for (const tracker of trackers) {
+        const { good, total } = tracker.takeUnshared()
+        if (total > 0) deltas.push({ slo: tracker.identity, good, total })
+      }
+      return deltas
+    },
+    merge (items) {
+      const minute = minuteNow()
+      for (const item of items) {
+        const { slo, good, total } = (item ?? {}) as Partial<SloDelta>
+        const tracker = typeof slo === 'string' ? byIdentity.get(slo) : undefined
+        if (tracker === undefined || !isCount(good) || !isCount(total) || good > total) continue
+        tracker.counts.addMany(minute, good, total)
+      }
+    },
+  }
+}
+
+function isCount (value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0
 }
 
 /**

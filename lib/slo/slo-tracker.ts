@@ -29,6 +29,9 @@ export class SloTracker {
   readonly #controllers: ReadonlySet<string> | null
   /** Latency: the threshold; availability: null. */
   readonly #thresholdMs: number | null
+  /** What this process counted since the last takeUnshared(): what a cluster's other workers have not seen. */
+  #unsharedGood = 0
+  #unsharedTotal = 0
 
   constructor (slo: ResolvedSlo, minute: number) {
     this.slo = slo
@@ -55,7 +58,17 @@ export class SloTracker {
     if (this.#controllers !== null && !this.#controllers.has(controller)) return
     // Availability: answered and not 5xx. Latency: answered within the threshold, whatever the status.
     const threshold = this.#thresholdMs
-    this.counts.add(minute, threshold === null ? statusCode < 500 : durationMs <= threshold)
+    const good = threshold === null ? statusCode < 500 : durationMs <= threshold
+    this.counts.add(minute, good)
+    this.#unsharedTotal++
+    if (good) this.#unsharedGood++
+  }
+
+  /** The events counted here since the last call. */
+  takeUnshared (): { good: number, total: number } {
+    const taken = { good: this.#unsharedGood, total: this.#unsharedTotal }
+    this.#unsharedGood = this.#unsharedTotal = 0
+    return taken
   }
 
   status (minute: number): SloStatus {

@@ -11,7 +11,7 @@ import { until } from '../helpers/until.js'
 // Four clusters of three workers, one after the other: about a minute on two cores.
 t.setTimeout(180_000)
 
-interface Totals { worker: number, hits: number, timed: number, alerts: Array<{ name: string, state: string }> }
+interface Totals { worker: number, hits: number, timed: number, alerts: Array<{ name: string, state: string }>, sloTotal: number | null }
 
 async function startCluster (t: Tap.Test, env: Record<string, string>, args: string[] = []): Promise<{ origin: string, kill: (worker?: number) => void, output: () => string }> {
   const statsd = await startStatsdListener()
@@ -62,10 +62,11 @@ t.test('with clusterPrimary(): every worker counts every worker\'s requests, exa
   const { origin } = await startCluster(t, { PRIMARY: 'code' })
   const served = await hit(origin, 300)
   t.equal(served.size, 3, `the three workers served (${JSON.stringify([...served])})`)
-  const totals = await totalsOfEach(origin, (one) => one.hits === 300 && one.timed === 300)
+  const totals = await totalsOfEach(origin, (one) => one.hits === 300 && one.timed === 300 && one.sloTotal === 300)
   for (const [worker, one] of totals) {
     t.equal(one.hits, 300, `worker ${worker}: http_request over 5m`)
     t.equal(one.timed, 300, `worker ${worker}: http_request.response_time count over 5m`)
+    t.equal(one.sloTotal, 300, `worker ${worker}: the SLO's events`)
   }
   // A second wave lands on top, never counted twice.
   await hit(origin, 60)
@@ -106,6 +107,7 @@ t.test('without vigie in the primary, each worker counts its own and the app is 
   let sum = 0
   for (const [worker, one] of totals) {
     t.equal(one.hits, served.get(worker) ?? 0, `worker ${worker} counts what it served`)
+    t.equal(one.sloTotal, served.get(worker) ?? 0, `worker ${worker}: its own SLO events`)
     sum += one.hits
   }
   t.equal(sum, 120)
