@@ -43,13 +43,14 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
   const instanceTags: readonly string[] = options.instance === null ? [] : [formatTag('instance', options.instance, options.statsd.tagFormat)]
 
   const aggregator = on && options.aggregation !== null ? aggregation(options.aggregation.maxSeries, reporter) : null
-  const exposition = on && options.prometheus !== null
-    ? prometheus(options.prometheus, options.aggregation?.maxSeries ?? DEFAULTS.aggregationMaxSeries, logger, reporter, scrubber.text)
+  const serveMetrics = on && options.prometheus !== null
+  // A cluster worker's aggregation also holds what the app's other workers recorded, and its /metrics is the primary's.
+  const link = on && options.cluster && aggregator !== null ? joinCluster(aggregator, options.aggregation!.maxSeries, reporter, { prometheus: serveMetrics }) : null
+  if (link !== null) events.subscribe(link.subscriber)
+  const exposition = serveMetrics
+    ? prometheus(options.prometheus!, options.aggregation?.maxSeries ?? DEFAULTS.aggregationMaxSeries, logger, reporter, scrubber.text, link?.fleetExposition)
     : null
   if (exposition !== null) events.subscribe(exposition.subscriber)
-  // A cluster worker's aggregation also holds what the app's other workers recorded.
-  const link = on && options.cluster && aggregator !== null ? joinCluster(aggregator, options.aggregation!.maxSeries, reporter) : null
-  if (link !== null) events.subscribe(link.subscriber)
   // Every metric is measured once, and recorded into the aggregation, the Prometheus registry, and what goes to the other workers.
   const recorder = fanOut(fanOut(aggregator, exposition?.registry ?? null), link?.recorder ?? null)
   const followed = recorder === null ? null : followSends(statsd, recorder, reporter)

@@ -22,6 +22,8 @@ export interface CounterDelta extends DeltaOf<'counter'> {
 
 export interface TimingDelta extends DeltaOf<'timing'> {
   readonly sketch: WireSketch
+  /** The same values counted in the Prometheus histogram's buckets (BUCKET_BOUNDS_MS, then +Inf), exactly. */
+  readonly buckets: readonly number[]
 }
 
 export interface GaugeDelta extends DeltaOf<'gauge'> {

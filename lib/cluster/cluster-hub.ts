@@ -1,9 +1,13 @@
 import cluster, { type Worker } from 'node:cluster'
+import { expose } from '../prometheus/exposition.js'
+import { PrometheusRegistry } from '../prometheus/prometheus-registry.js'
 import { processWide } from '../process-state.js'
-import { PROTOCOL, isVigieMessage, type PrimaryMessage } from './messages.js'
+import { PROTOCOL, isVigieMessage, type PrimaryMessage, type WorkerMessage } from './messages.js'
 
 /** Most distinct apps the primary relays for: each worker app is one, keyed by its order of composition. */
 const MAX_APPS = 32
+/** Messages to one worker not yet written past which its relays are skipped: a minute of deltas from a dozen workers. */
+const MAX_UNWRITTEN = 1000
 
 /** Stops relaying: workers still linked go on alone once they see the primary gone. */
 export type StopClusterPrimary = () => void
@@ -19,7 +23,8 @@ const hub = processWide('clusterHub', () => ({ stop: null as StopClusterPrimary 
  * stop function. `patchAll()` and `vigie/register` call it themselves. Does nothing in a worker.
  *
  * A worker that never loaded vigie is never waited for: nothing is asked of workers, they send.
- * A worker whose channel is full misses the deltas of that interval rather than queue them.
+ * A worker that stopped reading its channel misses the deltas past MAX_UNWRITTEN rather than
+ * have them queue here.
  *
  * @example
  * import cluster from 'node:cluster'
@@ -34,17 +39,25 @@ export function clusterPrimary (): StopClusterPrimary {
   if (!cluster.isPrimary) return () => {}
   /** Per app, its workers by id, oldest first (ids only grow). */
   const apps = new Map<string, Map<number, Worker>>()
-  /** Workers whose last relay found the channel full. */
-  const full = new Set<number>()
+  /** Per app that serves `/metrics`, the whole app's counts since this primary started. */
+  const registries = new Map<string, PrometheusRegistry>()
+  /** Per worker, the messages handed to its channel and not written yet. */
+  const unwritten = new Map<number, number>()
 
   function send (worker: Worker, message: PrimaryMessage): void {
     if (!worker.isConnected()) return
+    const id = worker.id
+    unwritten.set(id, (unwritten.get(id) ?? 0) + 1)
+    const written = (): void => {
+      const left = (unwritten.get(id) ?? 1) - 1
+      if (left > 0) unwritten.set(id, left)
+      else unwritten.delete(id)
+    }
     try {
-      const sent = worker.send(message, undefined, undefined, () => {})
-      if (sent) full.delete(worker.id)
-      else full.add(worker.id)
+      worker.send(message, undefined, undefined, written)
     } catch {
       // A worker going away: its 'exit' removes it.
+      written()
     }
   }
 
@@ -54,6 +67,14 @@ export function clusterPrimary (): StopClusterPrimary {
 
   function onMessage (worker: Worker, message: unknown): void {
     if (!isVigieMessage(message)) return
+    try {
+      relay(worker, message as WorkerMessage)
+    } catch {
+      // Never into the primary: at worst this one message is lost.
+    }
+  }
+
+  function relay (worker: Worker, message: WorkerMessage): void {
     let members = apps.get(message.app)
     switch (message.type) {
       case 'hello':
@@ -62,20 +83,30 @@ export function clusterPrimary (): StopClusterPrimary {
           apps.set(message.app, members = new Map())
         }
         members.set(worker.id, worker)
+        if (message.prometheus !== undefined && !registries.has(message.app) && registries.size < MAX_APPS) {
+          // Counters that never go down, whichever worker Prometheus reaches: they live here.
+          registries.set(message.app, new PrometheusRegistry({ maxSeries: message.prometheus.maxSeries, instanceLabel: 'worker', onFirstDrop: () => {} }))
+        }
         send(worker, { protocol: PROTOCOL, type: 'welcome', app: message.app, leader: leaderOf(members) === worker })
         break
-      case 'deltas':
+      case 'scrape': {
+        const registry = registries.get(message.app)
+        send(worker, { protocol: PROTOCOL, type: 'exposition', app: message.app, id: message.id, body: registry === undefined ? null : expose(registry, message.format) })
+        break
+      }
+      case 'deltas': {
         if (members === undefined || !members.has(worker.id)) return
+        const registry = registries.get(message.app)
+        if (registry !== undefined) {
+          for (const delta of message.deltas) registry.merge(delta)
+        }
         for (const other of members.values()) {
-          if (other === worker) continue
-          if (full.has(other.id)) {
-            // Skipped once: the channel may have drained by the next one.
-            full.delete(other.id)
-            continue
-          }
+          // A worker that stopped reading (its event loop blocked) misses deltas rather than have them pile up here.
+          if (other === worker || (unwritten.get(other.id) ?? 0) >= MAX_UNWRITTEN) continue
           send(other, { protocol: PROTOCOL, type: 'deltas', app: message.app, deltas: message.deltas, shared: message.shared })
         }
         break
+      }
       case 'bye':
         if (members !== undefined) leave(message.app, members, worker)
         break
@@ -85,6 +116,7 @@ export function clusterPrimary (): StopClusterPrimary {
   function leave (app: string, members: Map<number, Worker>, worker: Worker): void {
     const led = leaderOf(members) === worker
     if (!members.delete(worker.id)) return
+    // The registry stays: a worker forked again goes on counting from where the app was.
     if (members.size === 0) {
       apps.delete(app)
       return
@@ -94,7 +126,7 @@ export function clusterPrimary (): StopClusterPrimary {
   }
 
   function onExit (worker: Worker): void {
-    full.delete(worker.id)
+    unwritten.delete(worker.id)
     for (const [app, members] of apps) leave(app, members, worker)
   }
 
@@ -106,6 +138,7 @@ export function clusterPrimary (): StopClusterPrimary {
     cluster.removeListener('message', onMessage)
     cluster.removeListener('exit', onExit)
     apps.clear()
+    registries.clear()
   }
   hub.stop = stop
   return stop

@@ -2,10 +2,12 @@ import { canonicalTags, seriesKey } from '../aggregate/series-tags.js'
 import { sketchToWire, type SeriesDelta } from '../aggregate/series-delta.js'
 import { addToSketch, newSketch } from '../aggregate/sketch.js'
 import type { MetricRecorder, SeriesHandle } from '../metrics/metric-recorder.js'
+import { BUCKET_BOUNDS_MS, bucketOf } from '../prometheus/prometheus-registry.js'
 import type { MetricKind } from '../types.js'
 
 /** Intervals a series may go unrecorded before its entry is let go (it comes back on its next record). */
 const IDLE_INTERVALS = 60
+const BOUNDS = BUCKET_BOUNDS_MS
 
 /**
  * What this worker recorded since the last take(), per series: the deltas it sends to the other
@@ -126,6 +128,7 @@ class PendingCounter extends Pending {
 class PendingTiming extends Pending {
   readonly kind = 'timing'
   #sketch = newSketch()
+  readonly #buckets = new Array<number>(BOUNDS.length + 1).fill(0)
 
   get recorded (): boolean {
     return this.#sketch.count > 0
@@ -134,11 +137,13 @@ class PendingTiming extends Pending {
   protected add (value: number): void {
     if (typeof value !== 'number' || !(value >= 0) || value === Infinity) return
     addToSketch(this.#sketch, value)
+    this.#buckets[bucketOf(value)]!++
   }
 
   take (): SeriesDelta {
-    const delta: SeriesDelta = { kind: 'timing', name: this.name, tags: this.tags, sketch: sketchToWire(this.#sketch) }
+    const delta: SeriesDelta = { kind: 'timing', name: this.name, tags: this.tags, sketch: sketchToWire(this.#sketch), buckets: [...this.#buckets] }
     this.#sketch = newSketch()
+    this.#buckets.fill(0)
     return delta
   }
 }

@@ -3,13 +3,18 @@ import type { Aggregator } from '../aggregate/aggregator.js'
 import type { FailureReporter } from '../core/failure-reporter.js'
 import type { LifecycleSubscriber } from '../core/lifecycle-events.js'
 import { processWide } from '../process-state.js'
+import type { FleetAnswer, FleetExposition } from '../prometheus/prometheus-endpoint.js'
 import { DeltaRecorder } from './delta-recorder.js'
 import { PROTOCOL, isVigieMessage, type PrimaryMessage, type WorkerMessage } from './messages.js'
 
 /** How often a worker sends what it recorded: the most another worker's view lags behind. */
 export const SEND_INTERVAL_MS = 1000
 /** How long a worker waits for the primary's welcome before it goes on alone (no vigie there). */
-export const WELCOME_TIMEOUT_MS = 2000
+export const WELCOME_TIMEOUT_MS = 5000
+/** How long a scrape waits for the primary's exposition before it answers 503. */
+export const SCRAPE_TIMEOUT_MS = 2000
+/** Scrapes waiting for the primary at once; past it, more answer 503 at once. */
+const MAX_PENDING_SCRAPES = 8
 
 /** One worker app's part in its cluster: see joinCluster(). */
 export interface ClusterLink {
@@ -23,6 +28,8 @@ export interface ClusterLink {
   leads: () => boolean
   /** Sends what `counts` took with the deltas, under `name`, and merges what the others sent under it. */
   share: (name: string, counts: SharedCounts) => void
+  /** The whole app's `/metrics`, from the primary's registry: see FleetExposition. */
+  fleetExposition: FleetExposition
   readonly subscriber: LifecycleSubscriber
 }
 
@@ -47,38 +54,44 @@ const apps = processWide('clusterApps', () => ({ composed: 0 }))
  * keeps the deltas for the next interval (bounded by the series cap), and a malformed delta is
  * ignored.
  */
-export function joinCluster (aggregator: Aggregator, maxSeries: number, reporter: FailureReporter): ClusterLink | null {
+export function joinCluster (aggregator: Aggregator, maxSeries: number, reporter: FailureReporter, options: { readonly prometheus: boolean }): ClusterLink | null {
   if (!cluster.isWorker || typeof process.send !== 'function') return null
   const app = `app${apps.composed++}`
   const recorder = new DeltaRecorder(maxSeries)
   const shares = new Map<string, SharedCounts>()
+  const scrapes = new Map<number, (answer: FleetAnswer) => void>()
+  let scrapeId = 0
   let state: 'waiting' | 'joined' | 'alone' = 'waiting'
   let leader = false
-  let backlogged = false
+  // Messages handed to the channel and not written yet. (send()'s return value says nothing
+  // useful here: it is false whenever the cluster has a connection's handle in flight.)
+  let unwritten = 0
 
   function send (message: WorkerMessage): void {
     if (!process.connected || process.send === undefined) return
     try {
-      backlogged = !process.send(message, undefined, undefined, (err: Error | null) => {
+      unwritten++
+      process.send(message, undefined, undefined, (err: Error | null) => {
+        unwritten--
         if (err !== null) reporter.report('cluster', err)
       })
     } catch (err) {
+      unwritten--
       reporter.report('cluster', err)
     }
   }
 
   function flush (): void {
-    if (state !== 'joined') {
+    // Waiting for the primary's welcome: the deltas keep adding up in place (bounded by the series cap).
+    if (state === 'waiting') return
+    if (state === 'alone') {
       // Nobody to send to: what was recorded is counted here already.
       recorder.take()
       for (const counts of shares.values()) counts.take()
       return
     }
-    // The channel did not take the last message yet: the deltas keep adding up in place.
-    if (backlogged) {
-      backlogged = false
-      return
-    }
+    // The channel has not written the last deltas yet: these keep adding up in place.
+    if (unwritten > 1) return
     const deltas = recorder.take()
     let shared: Record<string, unknown[]> | undefined
     for (const [name, counts] of shares) {
@@ -98,6 +111,9 @@ export function joinCluster (aggregator: Aggregator, maxSeries: number, reporter
         break
       case 'leader':
         leader = received.leader
+        break
+      case 'exposition':
+        scrapes.get(received.id)?.(received.body === null ? { kind: 'local' } : { kind: 'fleet', body: received.body })
         break
       case 'deltas':
         if (state !== 'joined') return
@@ -119,6 +135,23 @@ export function joinCluster (aggregator: Aggregator, maxSeries: number, reporter
 
   function onDisconnect (): void {
     state = 'alone'
+    for (const answer of scrapes.values()) answer({ kind: 'local' })
+  }
+
+  const fleetExposition: FleetExposition = async (format) => {
+    if (state !== 'joined') return { kind: 'local' }
+    if (scrapes.size >= MAX_PENDING_SCRAPES) return { kind: 'unavailable' }
+    const id = scrapeId++
+    return await new Promise<FleetAnswer>((resolve) => {
+      const timer = setTimeout(() => answer({ kind: 'unavailable' }), SCRAPE_TIMEOUT_MS)
+      function answer (got: FleetAnswer): void {
+        clearTimeout(timer)
+        scrapes.delete(id)
+        resolve(got)
+      }
+      scrapes.set(id, answer)
+      send({ protocol: PROTOCOL, type: 'scrape', app, id, format })
+    })
   }
 
   process.on('message', onMessage)
@@ -129,7 +162,7 @@ export function joinCluster (aggregator: Aggregator, maxSeries: number, reporter
   welcome.unref()
   const timer = setInterval(flush, SEND_INTERVAL_MS)
   timer.unref()
-  send({ protocol: PROTOCOL, type: 'hello', app })
+  send({ protocol: PROTOCOL, type: 'hello', app, ...(options.prometheus ? { prometheus: { maxSeries } } : {}) })
 
   return {
     recorder,
@@ -137,15 +170,17 @@ export function joinCluster (aggregator: Aggregator, maxSeries: number, reporter
     share (name, counts) {
       shares.set(name, counts)
     },
+    fleetExposition,
     subscriber: {
       name: 'cluster',
       closing () {
         clearTimeout(welcome)
         clearInterval(timer)
-        backlogged = false
+        unwritten = 0
         flush()
         if (state === 'joined') send({ protocol: PROTOCOL, type: 'bye', app })
         state = 'alone'
+        for (const answer of scrapes.values()) answer({ kind: 'local' })
         process.removeListener('message', onMessage)
         process.removeListener('disconnect', onDisconnect)
       },

@@ -1,10 +1,19 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Endpoint, EndpointResponse } from '../core/vigie.js'
 import { DashboardAuth } from '../dashboard/dashboard-auth.js'
-import { CONTENT_TYPES, expose, formatFor } from './exposition.js'
+import { CONTENT_TYPES, expose, formatFor, type ExpositionFormat } from './exposition.js'
 import type { PrometheusRegistry } from './prometheus-registry.js'
 
 const ALLOWED_METHODS = 'GET, HEAD'
+
+/**
+ * What a cluster's primary answered for the whole app: its exposition; `local`, serve this
+ * worker's own (no primary, or none that keeps a registry); `unavailable`, it did not answer in
+ * time (a 503: this worker's own counts, lower, would read as a counter reset).
+ */
+export type FleetAnswer = { readonly kind: 'fleet', readonly body: string } | { readonly kind: 'local' } | { readonly kind: 'unavailable' }
+/** Asks the primary for the whole app's exposition in `format`. Never rejects. */
+export type FleetExposition = (format: ExpositionFormat) => Promise<FleetAnswer>
 
 /**
  * The registry at `path`, for `GET` and `HEAD`: text format 0.0.4, or OpenMetrics 1.0 when the
@@ -15,14 +24,17 @@ export class PrometheusEndpoint implements Endpoint {
   readonly paths: readonly string[]
   readonly #registry: PrometheusRegistry
   readonly #auth: DashboardAuth
+  readonly #fleet: FleetExposition | null
 
-  constructor (registry: PrometheusRegistry, options: { readonly path: string, readonly token: string | undefined }) {
+  /** `fleet`: in a cluster worker, where the whole app's exposition comes from. */
+  constructor (registry: PrometheusRegistry, options: { readonly path: string, readonly token: string | undefined }, fleet: FleetExposition | null = null) {
     this.paths = Object.freeze([options.path])
     this.#registry = registry
     this.#auth = new DashboardAuth(options.token)
+    this.#fleet = fleet
   }
 
-  respond (_path: string, method: string, query: string, headers: IncomingHttpHeaders): EndpointResponse {
+  respond (_path: string, method: string, query: string, headers: IncomingHttpHeaders): EndpointResponse | Promise<EndpointResponse> {
     if (method !== 'GET' && method !== 'HEAD') {
       return plain(405, 'Method not allowed', { allow: ALLOWED_METHODS })
     }
@@ -30,11 +42,16 @@ export class PrometheusEndpoint implements Endpoint {
       return plain(401, 'Unauthorized', { 'www-authenticate': 'Bearer realm="vigie"' })
     }
     const format = formatFor(headers.accept)
-    return {
-      status: 200,
-      headers: { 'content-type': CONTENT_TYPES[format], 'cache-control': 'no-store' },
-      body: expose(this.#registry, format),
-    }
+    if (this.#fleet === null) return this.#answer(format, expose(this.#registry, format))
+    return this.#fleet(format).then((got) => {
+      if (got.kind === 'fleet') return this.#answer(format, got.body)
+      if (got.kind === 'local') return this.#answer(format, expose(this.#registry, format))
+      return plain(503, 'The cluster\'s primary did not answer in time', { 'retry-after': '1' })
+    })
+  }
+
+  #answer (format: ExpositionFormat, body: string): EndpointResponse {
+    return { status: 200, headers: { 'content-type': CONTENT_TYPES[format], 'cache-control': 'no-store' }, body }
   }
 }
 

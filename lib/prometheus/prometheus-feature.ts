@@ -3,7 +3,7 @@ import type { FailureReporter } from '../core/failure-reporter.js'
 import type { LifecycleSubscriber } from '../core/lifecycle-events.js'
 import type { Endpoint } from '../core/vigie.js'
 import type { PrometheusSettings } from '../options/resolve-features.js'
-import { PrometheusEndpoint } from './prometheus-endpoint.js'
+import { PrometheusEndpoint, type FleetExposition } from './prometheus-endpoint.js'
 import { PrometheusRegistry } from './prometheus-registry.js'
 import { serveMetrics } from './metrics-server.js'
 
@@ -22,7 +22,7 @@ export interface PrometheusExposition {
  * first series dropped is named in the warning, through `scrub`.
  */
 export function prometheus (settings: PrometheusSettings, maxSeries: number, logger: VigieLogger, reporter: FailureReporter,
-  scrub: (text: string) => string): PrometheusExposition {
+  scrub: (text: string) => string, fleet: FleetExposition | null = null): PrometheusExposition {
   const registry = new PrometheusRegistry({
     maxSeries,
     onFirstDrop: (reason, detail) => reporter.warnOnce(`prometheus-${reason}`, reason === 'series_cap'
@@ -30,7 +30,7 @@ export function prometheus (settings: PrometheusSettings, maxSeries: number, log
       : 'vigie: two metrics have the same Prometheus name; the first keeps it, the other is not exposed, counted in vigie_prometheus_dropped_total{reason="name_conflict"} (rename one of them)',
     { firstDropped: scrub(detail.slice(0, 200)), maxSeries }),
   })
-  const endpoint = new PrometheusEndpoint(registry, settings)
+  const endpoint = new PrometheusEndpoint(registry, settings, fleet)
   if (settings.port === null) return { registry, endpoint, subscriber: { name: 'prometheus' } }
   const server = serveMetrics(endpoint, settings.host, settings.port, logger, reporter)
   return { registry, endpoint: null, subscriber: { name: 'prometheus', closing: () => server.close() } }

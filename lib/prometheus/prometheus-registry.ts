@@ -1,4 +1,5 @@
 import type { MetricRecorder, SeriesHandle } from '../metrics/metric-recorder.js'
+import type { SeriesDelta } from '../aggregate/series-delta.js'
 import type { MetricKind } from '../types.js'
 import { familyNameOf, labelNameOf, reservedNames, type FamilyName, type FamilyType } from './metric-names.js'
 
@@ -32,6 +33,11 @@ export interface PrometheusRegistryOptions {
   readonly maxSeries: number
   /** Called the first time a value is dropped for `reason`. */
   readonly onFirstDrop: (reason: Exclude<DropReason, 'invalid_value'>, detail: string) => void
+  /**
+   * The label the `instance` tag is exposed under; by default it is left out, since Prometheus
+   * adds its target's. A cluster's registry, one target for every worker, keeps it as `worker`.
+   */
+  readonly instanceLabel?: string
 }
 
 // A plain copy of the bounds for the hot path (a frozen array is slower to read in V8).
@@ -60,11 +66,13 @@ export class PrometheusRegistry implements MetricRecorder {
   readonly #dropped: Record<DropReason, number> = { series_cap: 0, name_conflict: 0, invalid_value: 0 }
   readonly #droppedHandles: Readonly<Record<DropReason, SeriesHandle>>
   readonly #warned = new Set<DropReason>()
+  readonly #instanceLabel: string | null
   #seriesCount = 0
 
   constructor (options: PrometheusRegistryOptions) {
     this.#maxSeries = options.maxSeries
     this.#onFirstDrop = options.onFirstDrop
+    this.#instanceLabel = options.instanceLabel ?? null
     this.#owners.set(DROPPED_METRIC, null)
     this.#owners.set(DROPPED_METRIC.slice(0, -'_total'.length), null)
     const dropped = this.#dropped
@@ -101,6 +109,45 @@ export class PrometheusRegistry implements MetricRecorder {
     this.series(kind, name, tags).record(value)
   }
 
+  /**
+   * Adds what a worker of a cluster recorded over an interval: a counter's sum, a histogram's
+   * buckets, a gauge's latest value. A delta of the wrong shape is dropped and counted.
+   */
+  merge (delta: SeriesDelta): void {
+    if (delta === null || typeof delta !== 'object' || typeof delta.name !== 'string' || !Array.isArray(delta.tags) ||
+      !delta.tags.every((tag) => typeof tag === 'string')) {
+      this.#dropped.invalid_value++
+      return
+    }
+    switch (delta.kind) {
+      case 'counter':
+        this.series('counter', delta.name, delta.tags).record(delta.sum)
+        break
+      case 'gauge':
+        if (delta.samples > 0) this.series('gauge', delta.name, delta.tags).record(delta.last)
+        break
+      case 'timing': {
+        const { buckets, sketch } = delta
+        if (!Array.isArray(buckets) || buckets.length !== BOUNDS.length + 1 || !buckets.every((n) => Number.isInteger(n) && n >= 0) ||
+          sketch === null || typeof sketch !== 'object' || !Number.isFinite(sketch.sum) || sketch.count !== buckets.reduce((a, b) => a + b, 0)) {
+          this.#dropped.invalid_value++
+          return
+        }
+        const series = this.#seriesOf('timing', delta.name, delta.tags)
+        if (typeof series === 'string') {
+          this.#drop(series, `timing "${delta.name}"`).record(0)
+          return
+        }
+        for (let i = 0; i < buckets.length; i++) series.buckets![i]! += buckets[i]!
+        series.sumMs += sketch.sum
+        series.count += sketch.count
+        break
+      }
+      default:
+        this.#dropped.invalid_value++
+    }
+  }
+
   /** The families, in the order they were first recorded into. */
   families (): readonly PrometheusFamily[] {
     return this.#ordered
@@ -118,15 +165,28 @@ export class PrometheusRegistry implements MetricRecorder {
   #newHandle (kind: MetricKind, name: string, tags: readonly string[]): SeriesHandle {
     const family = this.#familyOf(kind, name)
     if (family === null) return this.#drop('name_conflict', `${kind} "${name}"`)
-    const labels = labelText(family, tags)
+    const series = this.#seriesIn(family, tags)
+    return series === null ? this.#drop('series_cap', `${family.name}{${labelText(family, tags, this.#instanceLabel)}}`) : handleOf(family.type, series, this.#dropped)
+  }
+
+  /** The series of a metric, created on first use; why not, when it cannot be. */
+  #seriesOf (kind: MetricKind, name: string, tags: readonly string[]): PrometheusSeries | 'series_cap' | 'name_conflict' {
+    const family = this.#familyOf(kind, name)
+    if (family === null) return 'name_conflict'
+    return this.#seriesIn(family, tags) ?? 'series_cap'
+  }
+
+  /** The series of `family` with `tags`, created on first use; null past the cap. */
+  #seriesIn (family: PrometheusFamily, tags: readonly string[]): PrometheusSeries | null {
+    const labels = labelText(family, tags, this.#instanceLabel)
     let series = family.series.get(labels)
     if (series === undefined) {
-      if (this.#seriesCount >= this.#maxSeries) return this.#drop('series_cap', `${family.name}{${labels}}`)
+      if (this.#seriesCount >= this.#maxSeries) return null
       series = { labels, value: 0, buckets: family.type === 'histogram' ? new Float64Array(BUCKET_BOUNDS_MS.length + 1) : null, sumMs: 0, count: 0 }
       family.series.set(labels, series)
       this.#seriesCount++
     }
-    return handleOf(family.type, series, this.#dropped)
+    return series
   }
 
   /** The family of a metric, created on first use; null when its names are taken by another family (or past the cap, not remembered). */
@@ -167,15 +227,12 @@ function handleOf (type: FamilyType, series: PrometheusSeries, dropped: Record<D
     }
   } else if (type === 'histogram') {
     const buckets = series.buckets!
-    const last = BOUNDS.length
     record = (ms) => {
       if (!(ms >= 0 && ms < Infinity)) {
         dropped.invalid_value++
         return
       }
-      let i = 0
-      while (i < last && ms > BOUNDS[i]!) i++
-      buckets[i]!++
+      buckets[bucketOf(ms)]!++
       series.sumMs += ms
       series.count++
     }
@@ -191,21 +248,33 @@ function handleOf (type: FamilyType, series: PrometheusSeries, dropped: Record<D
 /**
  * The labels of one series as written, sorted by name: tags without a value (or with an empty
  * one, which Prometheus reads as no label) are left out, and so is the `instance` tag, which
- * Prometheus adds itself (its target's); of two tags whose names come out the same, the first
- * is kept.
+ * Prometheus adds itself (its target's), unless `instanceLabel` names the label it goes under; of
+ * two tags whose names come out the same, the first is kept.
  */
-function labelText (family: FamilyName, tags: readonly string[]): string {
+function labelText (family: FamilyName, tags: readonly string[], instanceLabel: string | null): string {
   if (tags.length === 0) return ''
   const pairs: Array<[string, string]> = []
   for (const tag of tags) {
     const colon = tag.indexOf(':')
     if (colon === -1 || colon === tag.length - 1) continue
-    const name = labelNameOf(tag.slice(0, colon), family)
-    if (name === 'instance' || pairs.some(([n]) => n === name)) continue
+    let name = labelNameOf(tag.slice(0, colon), family)
+    if (name === 'instance') {
+      if (instanceLabel === null) continue
+      name = instanceLabel
+    }
+    if (pairs.some(([n]) => n === name)) continue
     pairs.push([name, tag.slice(colon + 1)])
   }
   pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   return pairs.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(',')
+}
+
+/** The index of the histogram bucket a value of `ms` (≥ 0) counts in: the first bound at or above it, else +Inf's. */
+export function bucketOf (ms: number): number {
+  const last = BOUNDS.length
+  let i = 0
+  while (i < last && ms > BOUNDS[i]!) i++
+  return i
 }
 
 /** A label value as the text formats take it: `\`, `"` and line feeds escaped. */

@@ -2,61 +2,12 @@
 // worker's snapshot() counts the requests all of them served, exactly, and one worker alone sends
 // an alert's notice; without it, each worker counts its own and the app is unaffected.
 import t from 'tap'
-import { freeTcpPort } from '../helpers/closed-ports.js'
+import { hit, startCluster, totalsOfEach } from '../helpers/cluster-app.js'
 import { startReceiver } from '../helpers/http-receiver.js'
-import { spawnBuilt } from '../helpers/run-built.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
 import { until } from '../helpers/until.js'
 
 // Four clusters of three workers, one after the other: about a minute on two cores.
 t.setTimeout(180_000)
-
-interface Totals { worker: number, hits: number, timed: number, alerts: Array<{ name: string, state: string }>, sloTotal: number | null }
-
-async function startCluster (t: Tap.Test, env: Record<string, string>, args: string[] = []): Promise<{ origin: string, kill: (worker?: number) => void, output: () => string }> {
-  const statsd = await startStatsdListener()
-  t.teardown(() => statsd.close())
-  const port = await freeTcpPort()
-  const child = spawnBuilt([...args, 'test/fixtures/cluster/aggregation.mjs'], { PORT: String(port), STATSD_PORT: String(statsd.port), WORKERS: '3', ...env })
-  let out = ''
-  child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { out += chunk.toString() })
-  t.teardown(() => { child.kill('SIGTERM') })
-  await until(() => out.split('\n').filter((line) => line.startsWith('ready')).length === 3, 30_000).catch((err: Error) => {
-    throw new Error(`${err.message}; the cluster printed:\n${out}`)
-  })
-  return { origin: `http://127.0.0.1:${port}`, kill: () => child.kill('SIGTERM'), output: () => out }
-}
-
-/** Hits /hit `n` times, 10 at a time; the number each worker served. */
-async function hit (origin: string, n: number): Promise<Map<number, number>> {
-  const served = new Map<number, number>()
-  for (let sent = 0; sent < n; sent += 10) {
-    const answers = await Promise.all(Array.from({ length: Math.min(10, n - sent) }, async () => {
-      const response = await fetch(`${origin}/hit`)
-      if (response.status !== 200) throw new Error(`status ${response.status}`)
-      return await response.json() as { worker: number }
-    }))
-    for (const { worker } of answers) served.set(worker, (served.get(worker) ?? 0) + 1)
-  }
-  return served
-}
-
-/** /totals until each of the three workers has answered with `until` true; the last answer of each. */
-async function totalsOfEach (origin: string, done: (totals: Totals) => boolean, timeoutMs = 15_000): Promise<Map<number, Totals>> {
-  const last = new Map<number, Totals>()
-  const settled = new Set<number>()
-  const deadline = Date.now() + timeoutMs
-  while (settled.size < 3) {
-    if (Date.now() > deadline) throw new Error(`workers settled: ${[...settled].join(',')}; last: ${JSON.stringify([...last.values()])}`)
-    const totals = await (await fetch(`${origin}/totals`, { headers: { connection: 'close' } })).json() as Totals
-    last.set(totals.worker, totals)
-    if (done(totals)) settled.add(totals.worker)
-    else settled.delete(totals.worker)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return last
-}
 
 t.test('with clusterPrimary(): every worker counts every worker\'s requests, exactly', async (t) => {
   const { origin } = await startCluster(t, { PRIMARY: 'code' })

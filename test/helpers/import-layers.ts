@@ -22,8 +22,8 @@ export const FEATURE_DEPENDENCIES: Readonly<Record<string, readonly string[]>> =
   health: ['process-metrics'],
   database: ['aggregate'],
   export: ['slo'],
-  prometheus: ['dashboard'],
-  cluster: ['aggregate'],
+  prometheus: ['dashboard', 'aggregate'],
+  cluster: ['aggregate', 'prometheus'],
 }
 
 /** The group of a lib-relative path: its first folder, or the file itself at the top. */

@@ -83,7 +83,7 @@ export async function startMariaDb (options: {
   const restart = async (): Promise<void> => {
     if (stopped || (server !== undefined && server.exitCode === null && server.signalCode === null)) return
     const started = spawn(MARIADB_SERVER.path, ['--no-defaults', '--user=root', `--datadir=${data}`, `--socket=${socket}`,
-      `--port=${port}`, '--bind-address=127.0.0.1', `--log-error=${log}`, `--pid-file=${join(dir, 'mariadb.pid')}`,
+      `--port=${port}`, '--bind-address=127.0.0.1', `--tmpdir=${dir}`, `--log-error=${log}`, `--pid-file=${join(dir, 'mariadb.pid')}`,
       '--skip-log-bin', '--innodb-flush-log-at-trx-commit=0', '--innodb-buffer-pool-size=32M', ...(options.serverArgs ?? [])], { stdio: 'ignore' })
     server = started
     const deadline = Date.now() + 30_000
@@ -94,7 +94,8 @@ export async function startMariaDb (options: {
     }
   }
   try {
-    await run(MARIADB_INSTALL_DB.path, ['--no-defaults', '--user=root', `--datadir=${data}`, '--auth-root-authentication-method=socket', '--skip-test-db'])
+    // Its own temporary directory: servers started at once (jobs: 2) once tripped over each other's temporary tables in /tmp.
+    await run(MARIADB_INSTALL_DB.path, ['--no-defaults', '--user=root', `--datadir=${data}`, `--tmpdir=${dir}`, '--auth-root-authentication-method=socket', '--skip-test-db'])
     await restart()
     await run(MARIADB_CLIENT, ['--no-defaults', `--socket=${socket}`, '-uroot', '-e',
       "CREATE DATABASE vigie; CREATE USER 'vigie'@'127.0.0.1' IDENTIFIED BY 'vigie'; GRANT ALL ON *.* TO 'vigie'@'127.0.0.1'"])

@@ -1,0 +1,71 @@
+import type { Test } from 'tap'
+import { freeTcpPort } from './closed-ports.js'
+import { spawnBuilt } from './run-built.js'
+import { startStatsdListener } from './statsd-listener.js'
+import { until } from './until.js'
+
+/** What a worker of test/fixtures/cluster/aggregation.mjs says at /totals. */
+export interface Totals { worker: number, hits: number, timed: number, alerts: Array<{ name: string, state: string }>, sloTotal: number | null }
+
+export interface ClusterApp {
+  /** `http://127.0.0.1:<port>`: the port every worker shares. */
+  readonly origin: string
+  /** What the primary and the workers printed. */
+  output: () => string
+}
+
+/** test/fixtures/cluster/aggregation.mjs on the built package with `env` (three workers), stopped with the test; ready once each worker printed "ready". */
+export async function startCluster (t: Test, env: Record<string, string>, args: string[] = []): Promise<ClusterApp> {
+  const statsd = await startStatsdListener()
+  t.teardown(() => statsd.close())
+  const port = await freeTcpPort()
+  const child = spawnBuilt([...args, 'test/fixtures/cluster/aggregation.mjs'], { PORT: String(port), STATSD_PORT: String(statsd.port), WORKERS: '3', ...env })
+  let out = ''
+  child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { out += chunk.toString() })
+  t.teardown(() => { child.kill('SIGTERM') })
+  await until(() => out.split('\n').filter((line) => line.startsWith('ready')).length === 3, 30_000).catch((err: Error) => {
+    throw new Error(`${err.message}; the cluster printed:\n${out}`)
+  })
+  return { origin: `http://127.0.0.1:${port}`, output: () => out }
+}
+
+/** Hits /hit `n` times, 10 at a time; the number each worker served. */
+export async function hit (origin: string, n: number): Promise<Map<number, number>> {
+  const served = new Map<number, number>()
+  for (let sent = 0; sent < n; sent += 10) {
+    const answers = await Promise.all(Array.from({ length: Math.min(10, n - sent) }, async () => {
+      const response = await fetch(`${origin}/hit`)
+      if (response.status !== 200) throw new Error(`status ${response.status}`)
+      return await response.json() as { worker: number }
+    }))
+    for (const { worker } of answers) served.set(worker, (served.get(worker) ?? 0) + 1)
+  }
+  return served
+}
+
+/**
+ * Reads `path` on fresh connections (so that each may land on another worker) until each of the
+ * three workers gave an answer `done` accepts; the last answer of each, by worker.
+ */
+export async function answersOfEach<T> (origin: string, path: string, read: (response: Response) => Promise<T>, done: (answer: T) => boolean, timeoutMs = 15_000): Promise<Map<number, T>> {
+  const last = new Map<number, T>()
+  const settled = new Set<number>()
+  const deadline = Date.now() + timeoutMs
+  while (settled.size < 3) {
+    if (Date.now() > deadline) throw new Error(`workers settled: ${[...settled].join(',')}; last: ${JSON.stringify([...last])}`)
+    const response = await fetch(`${origin}${path}`, { headers: { connection: 'close' } })
+    const worker = Number(response.headers.get('x-worker'))
+    const answer = await read(response)
+    last.set(worker, answer)
+    if (done(answer)) settled.add(worker)
+    else settled.delete(worker)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return last
+}
+
+/** /totals until each worker's answer satisfies `done`. */
+export async function totalsOfEach (origin: string, done: (totals: Totals) => boolean, timeoutMs = 15_000): Promise<Map<number, Totals>> {
+  return await answersOfEach(origin, '/totals', async (response) => await response.json() as Totals, done, timeoutMs)
+}
