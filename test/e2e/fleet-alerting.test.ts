@@ -21,7 +21,7 @@ import t from 'tap'
 import { closedUdpPort, freeTcpPortRun } from '../helpers/closed-ports.js'
 import { startReceiver, type ReceivedRequest } from '../helpers/http-receiver.js'
 import { ALERTMANAGER, PROMETHEUS, startAlertmanager, startPrometheus } from '../helpers/prometheus.js'
-import { startRealApp } from '../helpers/real-app.js'
+import { startRealApp, type RealApp } from '../helpers/real-app.js'
 import { root, WITHOUT_TAP } from '../helpers/run-built.js'
 import { needs } from '../helpers/system-packages.js'
 
@@ -187,23 +187,29 @@ t.test('errors on one of three instances fire the fleet\'s burn-rate page throug
 
 t.test('the same through one node:cluster app of three workers, each a target on its own port; errors on one worker', { ...needs(PROMETHEUS), ...needs(ALERTMANAGER) }, async (t) => {
   const base = await freeTcpPortRun(WORKERS)
+  let app: RealApp | undefined
   const counts = await pageFiresAndResolves(t, async (failFile, statsdPort) => {
-    const app = await startRealApp([APP], { WORKERS: String(WORKERS), PROMETHEUS_BASE: String(base), STATSD_PORT: statsdPort, FAIL_FILE: failFile, FAIL_WORKER: String(FAILING_WORKER) })
+    app = await startRealApp([APP], { WORKERS: String(WORKERS), PROMETHEUS_BASE: String(base), STATSD_PORT: statsdPort, FAIL_FILE: failFile, FAIL_WORKER: String(FAILING_WORKER) })
     pids.push(app.pid)
-    t.teardown(() => app.stop())
+    t.teardown(() => app?.stop())
     return {
       targets: Array.from({ length: WORKERS }, (_, k) => `127.0.0.1:${base + 1 + k}`),
       failingTarget: `127.0.0.1:${base + FAILING_WORKER}`,
       // Three loops on the app's one port, a connection per request: the workers take turns.
-      checkouts: Array.from({ length: WORKERS }, () => `http://127.0.0.1:${app.port}/checkout`),
+      checkouts: Array.from({ length: WORKERS }, () => `http://127.0.0.1:${app!.port}/checkout`),
       closeEach: true,
     }
   })
   const all = (status: number): number => counts.reduce((sum, byStatus) => sum + (byStatus.get(status) ?? 0), 0)
   t.ok(all(500) > 0 && all(200) > all(500), `the app answered 500 (${all(500)}) and, more often, 200 (${all(200)})`)
+  // The primary exits once its workers have: their pids, for the last test.
+  const { lines } = await app!.stop()
+  const workers = lines.filter((line) => line.json.fixture === 'worker').map((line) => line.json.pid as number)
+  t.equal(workers.length, WORKERS, 'each worker said its pid')
+  pids.push(...workers)
 })
 
 t.test('no process of the fleet test is left', async (t) => {
-  t.equal(pids.length, INSTANCES.length + 2 + 1 + 2, 'three apps, the cluster\'s primary, and twice Alertmanager and Prometheus were started')
+  t.equal(pids.length, INSTANCES.length + 1 + WORKERS + 2 * 2, 'three apps, the cluster\'s primary and its workers, and twice Alertmanager and Prometheus were started')
   for (const pid of pids) t.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `process ${pid} is gone`)
 })
