@@ -2,6 +2,7 @@
 // scrape lands on, it answers with the whole app's counts, kept by the primary, so counters
 // never go down from one scrape to the next; each worker's gauges stay apart under `worker`.
 import t from 'tap'
+import { WELCOME_TIMEOUT_MS } from '../../lib/cluster/worker-link.js'
 import { answersOfEach, hit, startCluster } from '../helpers/cluster-app.js'
 import { promtoolCheck, samples, sumOf } from '../helpers/prometheus.js'
 
@@ -45,7 +46,8 @@ t.test('every worker answers /metrics with the whole app\'s counts, and they nev
 t.test('without vigie in the primary, each worker serves its own counts', async (t) => {
   const { origin } = await startCluster(t, { PRIMARY: 'none', PROMETHEUS: '1' })
   const served = await hit(origin, 90)
-  await new Promise((resolve) => setTimeout(resolve, 2500))
+  // Past the welcome timeout: each worker has gone on alone.
+  await new Promise((resolve) => setTimeout(resolve, WELCOME_TIMEOUT_MS + 500))
   const expositions = await answersOfEach(origin, '/metrics', scrapeText, () => true)
-  for (const [worker, text] of expositions) t.equal(hits(text), served.get(worker) ?? 0, `worker ${worker}: what it served`)
+  for (const [worker, text] of expositions) t.equal(hits(text), served.get(worker)?.count ?? 0, `worker ${worker}: what it served`)
 })

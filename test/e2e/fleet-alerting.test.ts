@@ -4,6 +4,9 @@
 // app's own config module, and sends its alerts to a real Alertmanager (Debian's) configured from
 // `vigie export alertmanager`, whose webhook and Slack receivers are a local HTTP server here.
 // Errors on ONE instance burn the fleet's SLO: the page fires, then resolves once they stop.
+// Then the same with one node:cluster app of three workers (the same fixture, WORKERS=3), each
+// worker's /metrics on its own port (base + worker id, as docs/prometheus.md says) and scraped as
+// its own target, the errors on one worker only: the fleet-wide page fires and resolves too.
 //
 // Knobs changed for a quick test, and only these: the SLO's burn-rate line has the smallest
 // windows vigie allows (2m and 1m: SLO counts are kept per minute in each instance, so windows are
@@ -15,20 +18,24 @@ import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { closedUdpPort } from '../helpers/closed-ports.js'
+import { closedUdpPort, freeTcpPortRun } from '../helpers/closed-ports.js'
 import { startReceiver, type ReceivedRequest } from '../helpers/http-receiver.js'
 import { ALERTMANAGER, PROMETHEUS, startAlertmanager, startPrometheus } from '../helpers/prometheus.js'
 import { startRealApp, type RealApp } from '../helpers/real-app.js'
 import { root, WITHOUT_TAP } from '../helpers/run-built.js'
 import { needs } from '../helpers/system-packages.js'
 
-t.setTimeout(240_000)
+// Two cases of about 40 s each on two cores, with room for a loaded machine.
+t.setTimeout(300_000)
 
 const CONFIG = join(root, 'test/fixtures/fleet/vigie.config.mjs')
 const APP = 'test/fixtures/fleet/app.mjs'
 const INSTANCES = ['shop-a', 'shop-b', 'shop-c'] as const
 /** The one instance whose /checkout fails while the flag file exists. */
 const FAILING = 'shop-b'
+/** The cluster case: its workers, and the one whose /checkout fails while the flag file exists. */
+const WORKERS = 3
+const FAILING_WORKER = 2
 /** Every process the test started, checked gone once its teardown ran. */
 const pids: number[] = []
 
@@ -55,7 +62,26 @@ async function waitFor<T> (what: string, timeoutMs: number, probe: () => T | und
   }
 }
 
-t.test('errors on one of three instances fire the fleet\'s burn-rate page through Prometheus and Alertmanager; it resolves once they stop', { ...needs(PROMETHEUS), ...needs(ALERTMANAGER) }, async (t) => {
+/** A fleet under test, started by a case: what Prometheus scrapes, and where the traffic goes. */
+interface Fleet {
+  /** `host:port` of each /metrics. */
+  readonly targets: string[]
+  /** The target whose /checkout fails while the flag file exists. */
+  readonly failingTarget: string
+  /** The /checkout URLs: one loop of steady traffic each. */
+  readonly checkouts: string[]
+  /** A new connection per request: a cluster's workers take turns per connection. */
+  readonly closeEach?: boolean
+}
+
+/**
+ * The fleet `start` gives (its `failFile` and the StatsD port nothing listens on), scraped by a
+ * real Prometheus with the exported rules, alerting through a real Alertmanager with the exported
+ * config, under steady traffic: healthy for 10 s, then errors on the failing target fire the
+ * fleet's burn-rate page, which resolves once they stop. The answers each traffic loop got, by
+ * status.
+ */
+async function pageFiresAndResolves (t: Tap.Test, start: (failFile: string, statsdPort: string) => Promise<Fleet>): Promise<Array<Map<number, number>>> {
   const started = Date.now()
   const dir = mkdtempSync(join(tmpdir(), 'vigie-fleet-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
@@ -75,32 +101,22 @@ t.test('errors on one of three instances fire the fleet\'s burn-rate page throug
   t.notMatch(alertmanagerConfig.replaceAll(/^#.*$/gm, ''), /<[A-Z_0-9]+>/, 'every placeholder filled in (the comments at the top list them)')
 
   // StatsD goes to a port nothing listens on: this test reads /metrics only.
-  const statsdPort = String(await closedUdpPort())
-  const apps = new Map<string, RealApp>()
-  await Promise.all(INSTANCES.map(async (instance) => {
-    const app = await startRealApp([APP], { INSTANCE: instance, PROMETHEUS: '1', STATSD_PORT: statsdPort, ...(instance === FAILING ? { FAIL_FILE: failFile } : {}) })
-    apps.set(instance, app)
-    pids.push(app.pid)
-    t.teardown(() => app.stop())
-  }))
+  const fleet = await start(failFile, String(await closedUdpPort()))
 
   const alertmanager = await startAlertmanager(t, alertmanagerConfig)
   pids.push(alertmanager.pid)
-  const targets = INSTANCES.map((instance) => `127.0.0.1:${apps.get(instance)!.port}`)
-  const prometheus = await startPrometheus(t, targets, { ruleFiles: [rules], alertmanager: alertmanager.target })
+  const prometheus = await startPrometheus(t, fleet.targets, { ruleFiles: [rules], alertmanager: alertmanager.target })
   pids.push(prometheus.pid)
 
-  // Steady traffic on every instance: about 20 requests a second each, until the test ends.
+  // Steady traffic: each loop about 20 requests a second, until the test ends.
   const stopTraffic = new AbortController()
-  const counts = new Map<string, Map<number, number>>(INSTANCES.map((instance) => [instance, new Map()]))
-  const traffic = Promise.all(INSTANCES.map(async (instance) => {
-    const url = `http://127.0.0.1:${apps.get(instance)!.port}/checkout`
+  const counts = fleet.checkouts.map(() => new Map<number, number>())
+  const traffic = Promise.all(fleet.checkouts.map(async (url, k) => {
     while (!stopTraffic.signal.aborted) {
       try {
-        const res = await fetch(url)
+        const res = await fetch(url, fleet.closeEach === true ? { headers: { connection: 'close' } } : {})
         await res.arrayBuffer()
-        const byStatus = counts.get(instance)!
-        byStatus.set(res.status, (byStatus.get(res.status) ?? 0) + 1)
+        counts[k].set(res.status, (counts[k].get(res.status) ?? 0) + 1)
       } catch {}
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
@@ -114,11 +130,12 @@ t.test('errors on one of three instances fire the fleet\'s burn-rate page throug
   const alertRules = loaded.data.groups.flatMap((group) => group.rules)
   t.same(alertRules.map((rule) => [rule.name, rule.labels.severity, rule.labels.long_window, rule.labels.short_window]), [['VigieSloErrorBudgetBurn', 'page', '2m', '1m']], 'Prometheus loaded the exported burn-rate alert')
 
-  // Healthy first: every instance scraped, requests counted, and no alert for 10 s.
-  await waitFor('three targets up with traffic', 30_000, async () => {
+  // Healthy first: every target scraped, requests counted, and no alert for 10 s.
+  const targets = String(fleet.targets.length)
+  await waitFor(`${targets} targets up with traffic`, 30_000, async () => {
     const up = await prometheus.query('sum(up)')
     const rate = await prometheus.query('count(rate(http_requests_total{controller="/checkout"}[1m]) > 0)')
-    return up[0]?.value[1] === '3' && rate[0]?.value[1] === '3' ? true : undefined
+    return up[0]?.value[1] === targets && rate[0]?.value[1] === targets ? true : undefined
   })
   await new Promise((resolve) => setTimeout(resolve, 10_000))
   t.same(await prometheus.query('ALERTS'), [], 'no alert while the fleet is healthy')
@@ -134,12 +151,10 @@ t.test('errors on one of three instances fire the fleet\'s burn-rate page throug
   t.match(alert.labels, { alertname: 'VigieSloErrorBudgetBurn', slo: 'checkout', severity: 'page', long_window: '2m', short_window: '1m', sloth_service: 'shop' }, 'the SLO\'s page, with its labels')
   t.notOk('instance' in alert.labels, 'fleet-wide: no instance label')
   t.match(alert.annotations.summary, /SLO checkout: the error budget burns at 10× or more over 2m and 1m/)
-  const failingTarget = `127.0.0.1:${apps.get(FAILING)!.port}`
   const errorsBy = await prometheus.query('sum by (instance) (increase(http_requests_total{controller="/checkout",status_class="5xx"}[2m])) > 0')
-  t.same(errorsBy.map((r) => r.metric.instance), [failingTarget], `the errors come from ${FAILING} alone`)
+  t.same(errorsBy.map((r) => r.metric.instance), [fleet.failingTarget], `the errors come from ${fleet.failingTarget} alone`)
   const slack = await waitFor('a Slack post', 10_000, () => receiver.requests.find((r) => r.url === '/slack'))
   t.match(JSON.stringify(slack.body), /\[FIRING:1\] VigieSloErrorBudgetBurn/, 'the Slack receiver got the page too')
-  t.ok(counts.get(FAILING)!.get(500)! > 0 && counts.get('shop-a')!.get(500) === undefined, 'only the failing instance answered 500')
 
   unlinkSync(failFile)
   const stoppedAt = Date.now()
@@ -148,9 +163,53 @@ t.test('errors on one of three instances fire the fleet\'s burn-rate page throug
   t.equal(resolved.body.alerts[0].status, 'resolved')
   t.match(resolved.body.alerts[0].labels, { alertname: 'VigieSloErrorBudgetBurn', slo: 'checkout', severity: 'page' }, 'the same alert resolved')
   t.comment(`fired ${(firedAfter / 1000).toFixed(1)} s after the errors began; resolved ${(resolvedAfter / 1000).toFixed(1)} s after they stopped; ${((Date.now() - started) / 1000).toFixed(1)} s in all`)
+  return counts
+}
+
+t.test('errors on one of three instances fire the fleet\'s burn-rate page through Prometheus and Alertmanager; it resolves once they stop', { ...needs(PROMETHEUS), ...needs(ALERTMANAGER) }, async (t) => {
+  const ports = new Map<string, number>()
+  const counts = await pageFiresAndResolves(t, async (failFile, statsdPort) => {
+    await Promise.all(INSTANCES.map(async (instance) => {
+      const app = await startRealApp([APP], { INSTANCE: instance, PROMETHEUS: '1', STATSD_PORT: statsdPort, ...(instance === FAILING ? { FAIL_FILE: failFile } : {}) })
+      ports.set(instance, app.port)
+      pids.push(app.pid)
+      t.teardown(() => app.stop())
+    }))
+    return {
+      targets: INSTANCES.map((instance) => `127.0.0.1:${ports.get(instance)!}`),
+      failingTarget: `127.0.0.1:${ports.get(FAILING)!}`,
+      checkouts: INSTANCES.map((instance) => `http://127.0.0.1:${ports.get(instance)!}/checkout`),
+    }
+  })
+  const answers = new Map(INSTANCES.map((instance, k) => [instance, counts[k]]))
+  t.ok(answers.get(FAILING)!.get(500)! > 0 && answers.get('shop-a')!.get(500) === undefined, 'only the failing instance answered 500')
+})
+
+t.test('the same through one node:cluster app of three workers, each a target on its own port; errors on one worker', { ...needs(PROMETHEUS), ...needs(ALERTMANAGER) }, async (t) => {
+  const base = await freeTcpPortRun(WORKERS)
+  let app: RealApp | undefined
+  const counts = await pageFiresAndResolves(t, async (failFile, statsdPort) => {
+    app = await startRealApp([APP], { WORKERS: String(WORKERS), PROMETHEUS_BASE: String(base), STATSD_PORT: statsdPort, FAIL_FILE: failFile, FAIL_WORKER: String(FAILING_WORKER) })
+    pids.push(app.pid)
+    t.teardown(() => app?.stop())
+    return {
+      targets: Array.from({ length: WORKERS }, (_, k) => `127.0.0.1:${base + 1 + k}`),
+      failingTarget: `127.0.0.1:${base + FAILING_WORKER}`,
+      // Three loops on the app's one port, a connection per request: the workers take turns.
+      checkouts: Array.from({ length: WORKERS }, () => `http://127.0.0.1:${app!.port}/checkout`),
+      closeEach: true,
+    }
+  })
+  const all = (status: number): number => counts.reduce((sum, byStatus) => sum + (byStatus.get(status) ?? 0), 0)
+  t.ok(all(500) > 0 && all(200) > all(500), `the app answered 500 (${all(500)}) and, more often, 200 (${all(200)})`)
+  // The primary exits once its workers have: their pids, for the last test.
+  const { lines } = await app!.stop()
+  const workers = lines.filter((line) => line.json.fixture === 'worker').map((line) => line.json.pid as number)
+  t.equal(workers.length, WORKERS, 'each worker said its pid')
+  pids.push(...workers)
 })
 
 t.test('no process of the fleet test is left', async (t) => {
-  t.equal(pids.length, INSTANCES.length + 2, 'three apps, Alertmanager and Prometheus were started')
+  t.equal(pids.length, INSTANCES.length + 1 + WORKERS + 2 * 2, 'three apps, the cluster\'s primary and its workers, and twice Alertmanager and Prometheus were started')
   for (const pid of pids) t.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `process ${pid} is gone`)
 })

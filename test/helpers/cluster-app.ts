@@ -10,6 +10,8 @@ export interface Totals { worker: number, hits: number, timed: number, alerts: A
 export interface ClusterApp {
   /** `http://127.0.0.1:<port>`: the port every worker shares. */
   readonly origin: string
+  /** Stops the cluster (SIGTERM to the primary). */
+  kill: () => void
   /** What the primary and the workers printed. */
   output: () => string
 }
@@ -27,34 +29,38 @@ export async function startCluster (t: Test, env: Record<string, string>, args: 
   await until(() => out.split('\n').filter((line) => line.startsWith('ready')).length === 3, 30_000).catch((err: Error) => {
     throw new Error(`${err.message}; the cluster printed:\n${out}`)
   })
-  return { origin: `http://127.0.0.1:${port}`, output: () => out }
+  return { origin: `http://127.0.0.1:${port}`, kill: () => child.kill('SIGTERM'), output: () => out }
 }
 
-/** Hits /hit `n` times, 10 at a time; the number each worker served. */
-export async function hit (origin: string, n: number): Promise<Map<number, number>> {
-  const served = new Map<number, number>()
+/** By worker id: how many requests it served, and its pid. */
+export type Served = Map<number, { count: number, pid: number }>
+
+/** Gets `path` (/hit, or /hit/<item>) `n` times, 10 at a time; what each worker served. */
+export async function hit (origin: string, n: number, path = '/hit'): Promise<Served> {
+  const served: Served = new Map()
   for (let sent = 0; sent < n; sent += 10) {
     const answers = await Promise.all(Array.from({ length: Math.min(10, n - sent) }, async () => {
-      const response = await fetch(`${origin}/hit`)
+      const response = await fetch(`${origin}${path}`)
       if (response.status !== 200) throw new Error(`status ${response.status}`)
-      return await response.json() as { worker: number }
+      return await response.json() as { worker: number, pid: number }
     }))
-    for (const { worker } of answers) served.set(worker, (served.get(worker) ?? 0) + 1)
+    for (const { worker, pid } of answers) served.set(worker, { count: (served.get(worker)?.count ?? 0) + 1, pid })
   }
   return served
 }
 
 /**
- * Reads `path` on fresh connections (so that each may land on another worker) until each of the
- * three workers gave an answer `done` accepts; the last answer of each, by worker.
+ * Reads `path` on fresh connections (so that each may land on another worker) until each of
+ * `workers` workers gave an answer `done` accepts; the last answer of each, by worker.
  */
-export async function answersOfEach<T> (origin: string, path: string, read: (response: Response) => Promise<T>, done: (answer: T) => boolean, timeoutMs = 15_000): Promise<Map<number, T>> {
+export async function answersOfEach<T> (origin: string, path: string, read: (response: Response) => Promise<T>, done: (answer: T) => boolean,
+  { workers = 3, headers = {}, timeoutMs = 15_000 }: { workers?: number, headers?: Record<string, string>, timeoutMs?: number } = {}): Promise<Map<number, T>> {
   const last = new Map<number, T>()
   const settled = new Set<number>()
   const deadline = Date.now() + timeoutMs
-  while (settled.size < 3) {
+  while (settled.size < workers) {
     if (Date.now() > deadline) throw new Error(`workers settled: ${[...settled].join(',')}; last: ${JSON.stringify([...last])}`)
-    const response = await fetch(`${origin}${path}`, { headers: { connection: 'close' } })
+    const response = await fetch(`${origin}${path}`, { headers: { connection: 'close', ...headers } })
     const worker = Number(response.headers.get('x-worker'))
     const answer = await read(response)
     last.set(worker, answer)
@@ -66,6 +72,6 @@ export async function answersOfEach<T> (origin: string, path: string, read: (res
 }
 
 /** /totals until each worker's answer satisfies `done`. */
-export async function totalsOfEach (origin: string, done: (totals: Totals) => boolean, timeoutMs = 15_000): Promise<Map<number, Totals>> {
-  return await answersOfEach(origin, '/totals', async (response) => await response.json() as Totals, done, timeoutMs)
+export async function totalsOfEach (origin: string, done: (totals: Totals) => boolean): Promise<Map<number, Totals>> {
+  return await answersOfEach(origin, '/totals', async (response) => await response.json() as Totals, done)
 }
