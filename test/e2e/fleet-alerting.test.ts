@@ -4,9 +4,10 @@
 // app's own config module, and sends its alerts to a real Alertmanager (Debian's) configured from
 // `vigie export alertmanager`, whose webhook and Slack receivers are a local HTTP server here.
 // Errors on ONE instance burn the fleet's SLO: the page fires, then resolves once they stop.
-// Then the same with one node:cluster app of three workers (the same fixture, WORKERS=3), each
-// worker's /metrics on its own port (base + worker id, as docs/prometheus.md says) and scraped as
-// its own target, the errors on one worker only: the fleet-wide page fires and resolves too.
+// Then the same with one node:cluster app of three workers (the same fixture, WORKERS=3), its
+// /metrics on one port the workers share, scraped as one target (whichever worker answers, the
+// counts are the whole app's, kept by the primary), the errors on one worker only: the page fires
+// and resolves too.
 //
 // Knobs changed for a quick test, and only these: the SLO's burn-rate line has the smallest
 // windows vigie allows (2m and 1m: SLO counts are kept per minute in each instance, so windows are
@@ -18,7 +19,7 @@ import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { closedUdpPort, freeTcpPortRun } from '../helpers/closed-ports.js'
+import { closedUdpPort, freeTcpPort } from '../helpers/closed-ports.js'
 import { startReceiver, type ReceivedRequest } from '../helpers/http-receiver.js'
 import { ALERTMANAGER, PROMETHEUS, startAlertmanager, startPrometheus } from '../helpers/prometheus.js'
 import { startRealApp, type RealApp } from '../helpers/real-app.js'
@@ -185,16 +186,17 @@ t.test('errors on one of three instances fire the fleet\'s burn-rate page throug
   t.ok(answers.get(FAILING)!.get(500)! > 0 && answers.get('shop-a')!.get(500) === undefined, 'only the failing instance answered 500')
 })
 
-t.test('the same through one node:cluster app of three workers, each a target on its own port; errors on one worker', { ...needs(PROMETHEUS), ...needs(ALERTMANAGER) }, async (t) => {
-  const base = await freeTcpPortRun(WORKERS)
+t.test('the same through one node:cluster app of three workers, scraped as one target; errors on one worker', { ...needs(PROMETHEUS), ...needs(ALERTMANAGER) }, async (t) => {
+  const metricsPort = await freeTcpPort()
   let app: RealApp | undefined
   const counts = await pageFiresAndResolves(t, async (failFile, statsdPort) => {
-    app = await startRealApp([APP], { WORKERS: String(WORKERS), PROMETHEUS_BASE: String(base), STATSD_PORT: statsdPort, FAIL_FILE: failFile, FAIL_WORKER: String(FAILING_WORKER) })
+    app = await startRealApp([APP], { WORKERS: String(WORKERS), PROMETHEUS_PORT: String(metricsPort), STATSD_PORT: statsdPort, FAIL_FILE: failFile, FAIL_WORKER: String(FAILING_WORKER) })
     pids.push(app.pid)
     t.teardown(() => app?.stop())
     return {
-      targets: Array.from({ length: WORKERS }, (_, k) => `127.0.0.1:${base + 1 + k}`),
-      failingTarget: `127.0.0.1:${base + FAILING_WORKER}`,
+      // Whichever worker takes a scrape answers for the whole app (the primary keeps the counts).
+      targets: [`127.0.0.1:${metricsPort}`],
+      failingTarget: `127.0.0.1:${metricsPort}`,
       // Three loops on the app's one port, a connection per request: the workers take turns.
       checkouts: Array.from({ length: WORKERS }, () => `http://127.0.0.1:${app!.port}/checkout`),
       closeEach: true,
