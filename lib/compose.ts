@@ -77,7 +77,7 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
     : null
   if (slos !== null) {
     events.subscribe(slos.subscriber)
-    link?.share('slos', slos.shared)
+    link?.share('slos', slos.sharing())
   }
   // Threshold rules read the aggregation (resolveOptions() refuses rules without it); burn-rate
   // rules come with the SLOs.
@@ -104,6 +104,7 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
       { slos: () => slos?.statuses() ?? [], alerts: () => alerts?.statuses() ?? [], queries: () => database?.queries() ?? emptyTopQueries() })
     endpoints.push(page.endpoint)
     events.subscribe(page.subscriber)
+    link?.share('exceptions', page.sharing())
   }
   if (exposition?.endpoint != null) endpoints.push(exposition.endpoint)
   let health: Health | null = null
@@ -167,6 +168,7 @@ export function composeVigie<Request> (options: ResolvedOptions<Request>, logger
   if (countsQueries && options.database !== null) {
     database = databaseFeature(vigie, options.database, { metrics, reporter, logger, scrubber })
     events.subscribe(database.subscriber)
+    link?.share('queries', database.sharing())
   }
   return vigie
 }

@@ -385,8 +385,9 @@ export interface VigieOptions<Request = unknown> {
   instance?: string | false
   /**
    * Under `node:cluster` (PM2's cluster mode included), share the aggregation with the app's
-   * other workers, through the primary, so that `app.vigie.snapshot()`, `slos()`, the dashboard
-   * and the alert rules answer for the whole app, and only one worker sends alert notices. Needs
+   * other workers, through the primary, so that `app.vigie.snapshot()`, `slos()`, `queries()`,
+   * the dashboard, `/metrics` and the alert rules answer for the whole app, and only one worker
+   * sends alert notices. Needs
    * vigie in the primary: `clusterPrimary()`, `patchAll()` or `vigie/register` there. Default
    * `true`; `false` keeps each worker on its own. See docs/fleet.md.
    */

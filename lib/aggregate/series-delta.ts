@@ -76,6 +76,7 @@ export function sketchFromWire (wire: WireSketch): Sketch | null {
   return sketch
 }
 
-function isCount (value: unknown): value is number {
+/** A whole number of things: an integer ≥ 0. */
+export function isCount (value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0
 }

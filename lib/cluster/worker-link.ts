@@ -1,6 +1,7 @@
 import cluster from 'node:cluster'
 import type { Aggregator } from '../aggregate/aggregator.js'
 import type { FailureReporter } from '../core/failure-reporter.js'
+import type { SharedCounts } from '../core/shared-counts.js'
 import type { LifecycleSubscriber } from '../core/lifecycle-events.js'
 import { processWide } from '../process-state.js'
 import type { FleetAnswer, FleetExposition } from '../prometheus/prometheus-endpoint.js'
@@ -31,12 +32,6 @@ export interface ClusterLink {
   /** The whole app's `/metrics`, from the primary's registry: see FleetExposition. */
   fleetExposition: FleetExposition
   readonly subscriber: LifecycleSubscriber
-}
-
-/** Counts shared besides the aggregation (the SLOs'): taken each interval, merged from the others. */
-export interface SharedCounts {
-  take: () => unknown[]
-  merge: (items: readonly unknown[]) => void
 }
 
 /** Apps composed in this process so far: the next one's key. */

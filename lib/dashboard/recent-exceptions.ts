@@ -24,9 +24,12 @@ export class RecentExceptions {
     this.#ring = new Array<RecentException | undefined>(capacity)
   }
 
-  add (exception: RecentException): void {
-    this.#ring[this.#next] = Object.freeze({ ...exception, message: cut(exception.message) })
+  /** Adds one, its message cut; the entry as listed. */
+  add (exception: RecentException): RecentException {
+    const entry = Object.freeze({ ...exception, message: cut(exception.message) })
+    this.#ring[this.#next] = entry
     this.#next = (this.#next + 1) % this.#ring.length
+    return entry
   }
 
   /** Newest first. */

@@ -1,5 +1,6 @@
 import type { FailureReporter } from '../core/failure-reporter.js'
 import type { LifecycleSubscriber } from '../core/lifecycle-events.js'
+import type { SharedCounts } from '../core/shared-counts.js'
 import type { VigieLogger } from '../core/exception-capture.js'
 import { NO_CONTROLLER, type RequestMetrics } from '../metrics/request-metrics.js'
 import type { DatabaseSettings } from '../options/resolve-features.js'
@@ -18,6 +19,8 @@ export interface DatabaseFeature {
   readonly subscriber: LifecycleSubscriber
   /** The top statement fingerprints by total time (`app.vigie.queries()`). */
   queries: () => TopQueries
+  /** The fingerprints' figures, shared with the app's other workers in a cluster (from this call on). */
+  sharing: () => SharedCounts
 }
 
 export interface DatabaseParts {
@@ -64,6 +67,15 @@ export function databaseFeature (owner: object, settings: DatabaseSettings, part
   const nPlusOne = settings.nPlusOne
   return {
     queries: () => table.top(),
+    sharing () {
+      table.startSharing()
+      return {
+        take: () => table.takeShared(),
+        merge (items) {
+          for (const item of items) table.mergeShared(item)
+        },
+      }
+    },
     subscriber: {
       name: 'database',
       requestQueried: nPlusOne === null

@@ -1,3 +1,4 @@
+import { isCount, sketchFromWire, sketchToWire, type WireSketch } from '../aggregate/series-delta.js'
 import { addToSketch, mergeIntoSketch, newSketch, timingStatsOf, type Sketch } from '../aggregate/sketch.js'
 import type { FingerprintStats, TopQueries } from '../types.js'
 import type { QueryEvent } from './query-event.js'
@@ -57,7 +58,7 @@ class Totals {
   errors = 0
   rows = 0
   rowsReported = false
-  readonly sketch: Sketch = newSketch()
+  sketch: Sketch = newSketch()
 
   add (durationMs: number, failed: boolean, rows: number | undefined): void {
     this.count++
@@ -79,6 +80,28 @@ class Totals {
     this.errors += other.errors
     this.rows += other.rows
     this.rowsReported ||= other.rowsReported
+  }
+
+  /** As plain data, for another process. */
+  toWire (key: string): QueryDelta {
+    return { key, count: this.count, totalMs: this.totalMs, maxMs: this.maxMs, errors: this.errors, rows: this.rowsReported ? this.rows : null, sketch: sketchToWire(this.sketch) }
+  }
+
+  /** What toWire() wrote; null for data no Totals could have written. */
+  static fromWire (wire: QueryDelta): Totals | null {
+    const { count, totalMs, maxMs, errors, rows } = wire
+    const sketch = sketchFromWire(wire.sketch)
+    if (sketch === null || sketch.count !== count || !isCount(errors) || errors > count || !(totalMs >= 0) || !(maxMs >= 0) ||
+      totalMs === Infinity || (rows !== null && !isCount(rows))) return null
+    const totals = new Totals()
+    totals.count = count
+    totals.totalMs = totalMs
+    totals.maxMs = maxMs
+    totals.errors = errors
+    totals.rows = rows ?? 0
+    totals.rowsReported = rows !== null
+    totals.sketch = sketch
+    return totals
   }
 
   figures (): Omit<FingerprintStats, 'fingerprint' | 'system'> {
@@ -109,9 +132,24 @@ function positiveInteger (value: number | undefined, fallback: number): number {
   return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback
 }
 
+/** One fingerprint's figures over an interval, as one worker of a cluster sends them the others. */
+export interface QueryDelta {
+  /** The table's key: the dialect's initial and the fingerprint (never a value). */
+  readonly key: string
+  readonly count: number
+  readonly totalMs: number
+  readonly maxMs: number
+  readonly errors: number
+  /** null when the driver never said. */
+  readonly rows: number | null
+  readonly sketch: WireSketch
+}
+
 export class FingerprintTable {
   readonly capacity: number
   private readonly entries = new Map<string, Entry>()
+  /** Once sharing (startSharing()): the figures recorded since the last takeShared(), per key, at most `capacity` keys. */
+  private unshared: Map<string, Totals> | null = null
   /** Min-heap by rank. */
   private readonly heap: Entry[] = []
   private readonly memos: Record<QueryEvent['system'], StatementMemo>
@@ -141,7 +179,39 @@ export class FingerprintTable {
     entry.add(durationMs, event.error !== undefined, rows)
     entry.rank += durationMs
     this.siftDown(entry.heapIndex)
+    const unshared = this.unshared
+    if (unshared !== null) {
+      let totals = unshared.get(key)
+      if (totals === undefined && unshared.size < this.capacity) unshared.set(key, totals = new Totals())
+      totals?.add(durationMs, event.error !== undefined, rows)
+    }
     return key
+  }
+
+  /** From now on, keeps what is recorded for takeShared() too. */
+  startSharing (): void {
+    this.unshared ??= new Map()
+  }
+
+  /** What was recorded since the last call, per fingerprint. */
+  takeShared (): QueryDelta[] {
+    const unshared = this.unshared
+    if (unshared === null || unshared.size === 0) return []
+    this.unshared = new Map()
+    return [...unshared].map(([key, totals]) => totals.toWire(key))
+  }
+
+  /** Adds what another worker recorded (takeShared()); a delta of another shape is ignored. */
+  mergeShared (delta: unknown): void {
+    if (delta === null || typeof delta !== 'object') return
+    const { key } = delta as Partial<QueryDelta>
+    if (typeof key !== 'string' || key.length < 2 || key.length > MAX_STATEMENT_CHARS + 1 || (key[0] !== 'p' && key[0] !== 'm')) return
+    const totals = Totals.fromWire(delta as QueryDelta)
+    if (totals === null) return
+    const entry = this.entries.get(key) ?? this.admit(key, key[0] === 'm' ? 'mysql' : 'postgresql')
+    entry.merge(totals)
+    entry.rank += totals.totalMs
+    this.siftDown(entry.heapIndex)
   }
 
   /** The fingerprint of a statement, through the memo, without counting anything. */

@@ -1,6 +1,7 @@
 import type { StatsD } from 'hot-shots'
 import type { FailureReporter } from '../core/failure-reporter.js'
 import type { LifecycleSubscriber } from '../core/lifecycle-events.js'
+import type { SharedCounts } from '../core/shared-counts.js'
 import type { TagFormat } from '../metrics/tag-format.js'
 import type { ResolvedSlo, ResolvedSloStore } from '../options/resolve-options.js'
 import type { SloStatus } from '../types.js'
@@ -36,16 +37,8 @@ export interface SloFeature {
   readonly burnSources: readonly BurnSource[]
   /** Stops the timers and writes the store one last time. Idempotent; never rejects. */
   close: () => Promise<void>
-  /** What the workers of a cluster share: the counts since the last take(), and the others' merged in. */
-  readonly shared: SharedCounts
-}
-
-/** Counts one process sends the same app in its cluster's other workers, and takes in from them. */
-export interface SharedCounts {
-  /** What was counted here since the last call; empty when nothing was. */
-  take: () => unknown[]
-  /** Adds what another worker took; items of another shape, or of SLOs this app does not have, are ignored. */
-  merge: (items: readonly unknown[]) => void
+  /** The SLOs' counts, shared with the app's other workers in a cluster (items of SLOs this app does not have are ignored). */
+  sharing: () => SharedCounts
 }
 
 /** One SLO's events counted by one worker over an interval. */
@@ -145,7 +138,7 @@ export function sloFeature (slos: readonly ResolvedSlo[], options: SloFeatureOpt
     statuses,
     burnSources: Object.freeze(trackers.filter(({ slo }) => slo.burnRateAlerts.length > 0).map((tracker) => tracker.burnSource(minuteNow))),
     close,
-    shared: sharedCounts(trackers, minuteNow),
+    sharing: () => sharedCounts(trackers, minuteNow),
   }
 }
 

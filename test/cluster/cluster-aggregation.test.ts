@@ -64,6 +64,19 @@ t.test('every worker\'s dashboard totals equal the requests sent to all of them,
   for (const [worker, one] of dashboards) {
     t.same(one, { total: 270, controllers: { '/hit': 180, '/hit/:item': 90 } }, `worker ${worker}'s dashboard: 270 requests, 180 on /hit and 90 on /hit/:item`)
   }
+  // Exceptions captured by any worker are listed by every worker's dashboard.
+  const ids = Array.from({ length: 6 }, (_, k) => `cluster-boom-${k}`)
+  const failed = await Promise.all(ids.map(async (id) => {
+    const response = await fetch(`${origin}/boom`, { headers: { connection: 'close', 'x-request-id': id } })
+    await response.arrayBuffer()
+    return response.headers.get('x-worker')
+  }))
+  t.ok(new Set(failed).size > 1, `the failing requests went to more than one worker (${failed.join(',')})`)
+  const listed = await answersOfEach(origin, '/_vigie/data.json', async (response) => {
+    const data = await response.json() as DashboardData
+    return data.exceptions.map((one) => one.correlationId).filter((id) => id.startsWith('cluster-boom-')).sort()
+  }, (seen) => seen.length === ids.length, { headers: { authorization: `Bearer ${TOKEN}` } })
+  for (const [worker, seen] of listed) t.same(seen, ids, `worker ${worker}'s dashboard lists the six exceptions, wherever they were captured`)
 })
 
 t.test('a worker killed loses at most its last second: what it sent stays in the others\' counts', async (t) => {

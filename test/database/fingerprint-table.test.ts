@@ -174,3 +174,33 @@ t.test('fails open on odd events', async (t) => {
   t.match(queries.find((q) => q.fingerprint === 'SELECT ?'), { count: 4, totalMs: 1, maxMs: 1, rows: undefined })
   t.ok(queries.some((q) => q.fingerprint === ''))
 })
+
+t.test('shared between a cluster\'s workers: what two tables took, merged, reads as one table that recorded it all', async (t) => {
+  const whole = new FingerprintTable()
+  const here = new FingerprintTable()
+  const there = new FingerprintTable()
+  t.same(there.takeShared(), [], 'nothing to take before sharing starts')
+  there.startSharing()
+  for (let k = 0; k < 300; k++) {
+    const event = query(`SELECT * FROM pets WHERE owner_id = ${k}`, (k % 17) + 0.5, { rows: k % 3, error: k % 50 === 0 ? new Error('x') : undefined })
+    const slow = query('SELECT pg_sleep(0.2)', 200 + k)
+    for (const table of [whole, k % 2 === 0 ? here : there]) {
+      table.record(event)
+      if (k % 30 === 0) table.record(slow)
+    }
+  }
+  here.record(query('INSERT INTO audit VALUES (1)', 3))
+  whole.record(query('INSERT INTO audit VALUES (1)', 3))
+  const taken = there.takeShared()
+  t.same(there.takeShared(), [], 'each is taken once')
+  t.notMatch(JSON.stringify(taken), /owner_id = \d/, 'fingerprints only, never a value')
+  for (const delta of JSON.parse(JSON.stringify(taken)) as unknown[]) here.mergeShared(delta)
+  const got = here.top()
+  const want = whole.top()
+  t.same(got.queries.map((q) => [q.fingerprint, q.count, q.errors, q.rows, q.maxMs, q.p90Ms]), want.queries.map((q) => [q.fingerprint, q.count, q.errors, q.rows, q.maxMs, q.p90Ms]))
+  for (let i = 0; i < got.queries.length; i++) t.ok(Math.abs(got.queries[i]!.totalMs - want.queries[i]!.totalMs) < 1e-6, `${got.queries[i]!.fingerprint}: total time`)
+  for (const bad of [null, 3, { key: 'x' }, { ...taken[0] as object, key: 'zSELECT 1' }, { ...taken[0] as object, count: -1 }, { ...taken[0] as object, errors: 1e9 }]) {
+    t.doesNotThrow(() => here.mergeShared(bad), JSON.stringify(bad))
+  }
+  t.same(here.top().queries.map((q) => q.count), got.queries.map((q) => q.count), 'malformed deltas changed nothing')
+})
