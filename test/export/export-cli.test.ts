@@ -166,6 +166,8 @@ t.test('statsd-exporter-mapping: every vigie metric under the prefix; timings as
   t.notMatch(text, /summary/, 'never a summary')
   t.ok(text.includes(DURATION_BUCKETS.map((b) => `      - ${b}`).join('\n')), 'the buckets')
   t.equal(vigie('export', 'statsd-exporter-mapping', '--config', config, '--prefix', '').stdout.includes('- match: "http_request"'), true, '--prefix overrides')
+  // No statsd_exporter here (it is not a Debian package): the whole file is pinned, so a change shows in review.
+  t.matchSnapshot(text, 'vigie export statsd-exporter-mapping')
 })
 
 t.test('grafana and datadog: JSON, the same bytes twice, no secret', async (t) => {
