@@ -45,9 +45,13 @@ const LABELS = {
 }
 const VARIANTS = process.env.VARIANTS?.split(',') ?? ALL
 const DRIVERS = process.env.DRIVERS?.split(',') ?? ['pg', 'mysql2']
-// A small young generation: scavenges come every few hundred queries, so each window holds many and
-// counts the same share of them (with 32 MiB, one window has a scavenge and the next has none).
-const SERVER_FLAGS = ['--predictable', '--max-semi-space-size=4', '--expose-gc']
+// A young generation of 64 MiB from the start, emptied by a full collection before each window:
+// no collection runs inside a window (the child counts them), so a window counts the instructions
+// of the queries themselves, allocation included, and the bytes they allocate show as the heap's
+// growth over it. What those bytes cost the collector later is not in the count: it is the
+// `bytes/query` column. (With small semi-spaces the scavenges' fixed cost, millions of
+// instructions each, swamped the differences; with large ones, whether a window held one did.)
+const SERVER_FLAGS = ['--predictable', '--min-semi-space-size=64', '--max-semi-space-size=64', '--expose-gc']
 
 function arg (name, fallback) {
   const found = process.argv.find((a) => a.startsWith(`--${name}=`))
@@ -104,8 +108,8 @@ const lines = [
   `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, \`node bench/database-instructions.mjs\`: ${windows} windows of ${queries} queries per variant after ${warmup} uninstrumented, ` +
   `\`SELECT 1 AS one\` in sequential awaits on a one-connection pool; each variant in its own process under callgrind, run with ${SERVER_FLAGS.join(' ')}.`,
   '',
-  '| driver | variant | instr/query (median) | per window | − bare | bare ÷ variant |',
-  '| --- | --- | ---: | ---: | ---: | ---: |',
+  '| driver | variant | instr/query (median) | per window | − bare | bare ÷ variant | bytes/query (median) | − bare |',
+  '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
 ]
 for (const driver of DRIVERS) {
   const bare = results.get(`${driver} bare`)
@@ -114,12 +118,15 @@ for (const driver of DRIVERS) {
     const m = median(r.perQuery)
     const b = bare === undefined ? NaN : median(bare.perQuery)
     const one = variant === 'bare'
-    lines.push(`| ${driver} | ${LABELS[variant]} | ${fmt(m)} | ${r.perQuery.map(fmt).join(' ')} | ${one ? '' : (m >= b ? '+' : '') + fmt(m - b)} | ${one ? '1' : (b / m).toFixed(3)} |`)
+    const by = median(r.bytes)
+    const byBare = bare === undefined ? NaN : median(bare.bytes)
+    lines.push(`| ${driver} | ${LABELS[variant]} | ${fmt(m)} | ${r.perQuery.map(fmt).join(' ')} | ${one ? '' : (m >= b ? '+' : '') + fmt(m - b)} | ${one ? '1' : (b / m).toFixed(3)} | ${fmt(by)} | ${one ? '' : (by >= byBare ? '+' : '') + fmt(by - byBare)} |`)
   }
 }
 lines.push('', 'bare ÷ variant: the share of the bare loop\'s throughput the variant would keep if instructions were time (the target is ≥ 0.95).')
 lines.push('Queries each variant saw (vigie\'s `db.query` count in its 1-minute window, or the no-op observer\'s calls): ' +
-  [...results].map(([k, r]) => `${k} ${r.queries}/${r.seen ?? '—'}`).join(', ') + '.', '')
+  [...results].map(([k, r]) => `${k} ${r.queries}/${r.seen ?? '—'}`).join(', ') + '.',
+  `Garbage collections inside the counted windows: ${[...results].map(([k, r]) => `${k} ${r.gcs}`).join(', ')} (a window with one counts its cost).`, '')
 const section = lines.join('\n')
 process.stdout.write(section + '\n')
 if (out !== undefined) {
@@ -152,19 +159,21 @@ async function count (driver, variant) {
     new Promise((resolve) => { const on = (m) => { if (m[key] !== undefined) { child.off('message', on); resolve(m) } }; child.on('message', on) }),
     exited.then(() => { throw new Error(`${driver} ${variant}: the child exited\n${stderr}`) }),
   ])
+  let gcs = 0
+  const bytes = []
   const control = (...args) => execFileSync('callgrind_control', [...args, String(child.pid)], { stdio: 'ignore' })
   await next('ready')
   control('-i', 'on')
   for (let w = 0; w < windows; w++) {
-    // A full collection before each window, then the counters zeroed: a mark-compact, which
-    // comes every few windows and costs as much as 100,000 instructions per query of the window
-    // it lands in, is left out; the scavenges (every few hundred queries) stay in.
+    // A full collection before each window (not counted: the counters are zeroed after it).
     child.send({ collect: true })
     await next('collected')
     control('-z')
     child.send({ run: queries })
-    await next('done')
+    const { collections, allocated } = await next('done')
     control('-d')
+    gcs += collections
+    bytes.push(allocated / queries)
   }
   control('-i', 'off')
   child.send({ stop: true })
@@ -179,6 +188,6 @@ async function count (driver, variant) {
   }
   fs.rmSync(file, { force: true })
   if (keep !== undefined && fs.existsSync(`/tmp/perf-${child.pid}.map`)) fs.renameSync(`/tmp/perf-${child.pid}.map`, path.join(keep, `${variant}.${driver}.perf.map`))
-  process.stderr.write(`${driver} ${variant}: ${perQuery.map(fmt).join(' ')} instr/query\n`)
-  return { perQuery, queries: total, seen }
+  process.stderr.write(`${driver} ${variant}: ${perQuery.map(fmt).join(' ')} instr/query, ${bytes.map(fmt).join(' ')} bytes/query, ${gcs} collections in the windows\n`)
+  return { perQuery, queries: total, seen, gcs, bytes }
 }

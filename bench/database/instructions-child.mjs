@@ -10,6 +10,8 @@
 // Talks to its parent over IPC: `{ ready }` after WARMUP queries (uninstrumented), then for each
 // `{ collect }` runs a full GC and answers `{ collected }`, each `{ run: n }` runs n queries and
 // answers `{ done }`; the parent switches callgrind on, zeroes its counters after the GC and dumps.
+import { PerformanceObserver } from 'node:perf_hooks'
+
 const kind = process.env.VARIANT
 const base = { bare: 'bare', 'vigie-nodb': 'vigie', hooks: 'bare', vigie: 'vigie', 'vigie-req': 'vigie', otel: 'otel' }[kind]
 if (base === undefined) throw new Error(`unknown VARIANT ${kind}`)
@@ -41,6 +43,10 @@ async function run (n) {
   if (res.statusCode !== 200) throw new Error(`the loop route answered ${res.statusCode}`)
 }
 
+// Garbage collections during a window (the parent sizes the young generation so that there are none).
+let collections = 0
+new PerformanceObserver((list) => { collections += list.getEntries().length }).observe({ entryTypes: ['gc'] })
+
 let total = 0
 await run(Number(process.env.WARMUP))
 total += Number(process.env.WARMUP)
@@ -50,9 +56,12 @@ process.on('message', async (message) => {
     globalThis.gc()
     process.send({ collected: true })
   } else if (message.run !== undefined) {
+    const gcs = collections
+    const heap = process.memoryUsage().heapUsed
     await run(message.run)
+    const allocated = process.memoryUsage().heapUsed - heap
     total += message.run
-    process.send({ done: true })
+    process.send({ done: true, collections: collections - gcs, allocated })
   } else if (message.stop) {
     const seen = kind === 'hooks' ? globalThis.vigieBenchSeen() : app === null ? null : counted(app)
     await app?.close()
