@@ -146,7 +146,7 @@ async function count (driver, variant) {
   const file = path.join(os.tmpdir(), `vigie-db-instructions-${process.pid}-${driver}-${variant}.out`)
   const child = spawn('valgrind', [
     '--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', `--callgrind-out-file=${file}`,
-    process.execPath, ...SERVER_FLAGS, ...(keep === undefined ? [] : ['--perf-basic-prof']), ...tickPinFlags(true), CHILD,
+    process.execPath, ...SERVER_FLAGS, ...(keep === undefined ? [] : ['--perf-basic-prof', `--logfile=${path.join(keep, `${variant}.${driver}.v8.log`)}`]), ...tickPinFlags(true), CHILD,
   ], {
     cwd: here,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
