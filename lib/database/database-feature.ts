@@ -8,10 +8,12 @@ import { acquire } from '../process-state.js'
 import type { Scrubber } from '../scrub/scrubber.js'
 import { installDriverHooks } from './driver-hooks.js'
 import type { TopQueries } from '../types.js'
-import { FingerprintTable, statementKey } from './fingerprint-table.js'
+import { DEFAULT_MEMO_CHARS, DEFAULT_MEMO_ENTRIES, FingerprintTable, statementKey } from './fingerprint-table.js'
 import type { QueryEvent } from './query-event.js'
 import { QueryLines } from './query-lines.js'
 import { addQueryObserver } from './query-observers.js'
+import { MAX_STATEMENT_CHARS } from './statement-fingerprint.js'
+import { StatementMemo } from './statement-memo.js'
 import { statementOperation } from './statement-operation.js'
 
 /** The database feature, as the composition module wires it. */
@@ -43,6 +45,16 @@ export function databaseFeature (owner: object, settings: DatabaseSettings, part
   const { metrics, reporter } = parts
   const table = new FingerprintTable()
   const lines = new QueryLines(parts.logger, parts.scrubber)
+  // A statement sent again (the usual case) costs a Map lookup, not a scan, a slice, an
+  // upper-casing and a Set lookup of the new string. Bounded as the fingerprints' memo is.
+  const operations = new StatementMemo(DEFAULT_MEMO_ENTRIES, DEFAULT_MEMO_CHARS)
+  const operationOf = (statement: string): string => {
+    const known = operations.get(statement)
+    if (known !== undefined) return known
+    const operation = statementOperation(statement)
+    if (statement.length <= MAX_STATEMENT_CHARS) operations.set(statement, operation)
+    return operation
+  }
   const observe = (event: QueryEvent): void => {
     const store = event.request
     const scope = store?.queries
@@ -51,7 +63,7 @@ export function databaseFeature (owner: object, settings: DatabaseSettings, part
       if (scope.owner !== owner) return
       controller = scope.controller() ?? NO_CONTROLLER
     }
-    const operation = statementOperation(event.statement)
+    const operation = operationOf(event.statement)
     const failed = event.error !== undefined
     metrics.recordQuery(event.system, operation, failed ? 'error' : 'ok', controller, event.durationMs)
     const key = table.record(event)

@@ -1,7 +1,8 @@
-import diagnostics from 'node:diagnostics_channel'
+import diagnostics, { type TracingChannelSubscribers } from 'node:diagnostics_channel'
 import { performance } from 'node:perf_hooks'
 import { currentRequestStore, type RequestStore } from '../context/request-context.js'
 import { commentInFlight } from './mysql2-comment.js'
+import type { QueryEvent } from './query-event.js'
 import { publishQuery, reportHookFailure } from './query-observers.js'
 import { withoutComment } from './sql-comment.js'
 
@@ -19,62 +20,76 @@ interface Mysql2Context {
   readonly error?: unknown
 }
 
-interface Started {
-  readonly start: number
-  readonly request: RequestStore | undefined
-  /** The sqlcommenter comment vigie's `query` wrapper added (mysql2-comment.ts), taken back out of the statement reported. */
-  readonly comment: string | undefined
+/**
+ * One query, from its `start` to its `asyncStart`: made at `start` and handed to the observers as
+ * the event itself, its outcome filled in (one object per query).
+ */
+class Mysql2Query implements QueryEvent {
+  readonly system = 'mysql'
+  database: string | undefined = undefined
+  statement = ''
+  durationMs = 0
+  rows: number | undefined = undefined
+  error: unknown = undefined
+  parameters: unknown = undefined
+
+  constructor (
+    readonly start: number,
+    readonly request: RequestStore | undefined,
+    /** The sqlcommenter comment vigie's `query` wrapper added (mysql2-comment.ts), taken back out of the statement reported. */
+    readonly comment: string | undefined
+  ) {}
 }
 
-// The context object mysql2 passes to every event of one query: the start is kept beside it.
-const started = new WeakMap<object, Started>()
+// The context object mysql2 passes to every event of one query carries its Mysql2Query under this
+// symbol (a property found on the object itself costs less than a WeakMap entry set, read and
+// deleted per query; a symbol is invisible to JSON, Object.keys and other subscribers' fields).
+const kQuery = Symbol('vigie.mysql2Query')
 
 /**
  * Subscribes to mysql2's TracingChannels, whichever copy of mysql2 is loaded, before or after
  * vigie, through `require` or `import`: channels are process-wide by name. `start` is published
  * synchronously in the caller's async context (the request is read there), `asyncStart` once
- * the callback or the command's end is reached, with `result` or `error` on the context. Returns
- * the function that unsubscribes.
+ * the callback or the command's end is reached, with `result` or `error` on the context (Node
+ * sets `error` whether or not its `error` channel is listened to). Only those two are subscribed:
+ * `end`, `asyncEnd` and `error` then publish to no one, three calls a query fewer. Returns the
+ * function that unsubscribes.
  */
 export function subscribeMysql2Channels (): () => void {
   const handlers = {
     start (message: unknown): void {
       try {
-        started.set(message as object, { start: performance.now(), request: currentRequestStore(), comment: commentInFlight() })
+        (message as Record<symbol, unknown>)[kQuery] = new Mysql2Query(performance.now(), currentRequestStore(), commentInFlight())
       } catch (err) {
         reportHookFailure('mysql2', err)
       }
     },
-    end () {},
     asyncStart (message: unknown): void {
       try {
-        const context = message as Mysql2Context
-        const begun = started.get(context)
-        if (begun === undefined) return
-        started.delete(context)
+        const context = message as Mysql2Context & Record<symbol, unknown>
+        const event = context[kQuery]
+        if (!(event instanceof Mysql2Query)) return
+        context[kQuery] = undefined
         const error = context.error
         const query = typeof context.query === 'string' ? context.query : ''
-        publishQuery({
-          system: 'mysql',
-          database: typeof context.database === 'string' && context.database !== '' ? context.database : undefined,
-          statement: begun.comment === undefined ? query : withoutComment(query, begun.comment),
-          durationMs: performance.now() - begun.start,
-          rows: error == null ? mysql2RowsOf(context.result) : undefined,
-          error: error ?? undefined,
-          request: begun.request,
-          parameters: context.values ?? undefined,
-        })
+        event.database = typeof context.database === 'string' && context.database !== '' ? context.database : undefined
+        event.statement = event.comment === undefined ? query : withoutComment(query, event.comment)
+        event.durationMs = performance.now() - event.start
+        if (error == null) event.rows = mysql2RowsOf(context.result)
+        else event.error = error
+        event.parameters = context.values ?? undefined
+        publishQuery(event)
       } catch (err) {
         reportHookFailure('mysql2', err)
       }
     },
-    asyncEnd () {},
-    error () {},
   }
+  // Node's subscribe() and unsubscribe() skip the events a subscriber has no handler for (20 to 26); its types want all five.
+  const subscribers = handlers as unknown as TracingChannelSubscribers<object>
   const channels = MYSQL2_CHANNELS.map((name) => diagnostics.tracingChannel(name))
-  for (const channel of channels) channel.subscribe(handlers)
+  for (const channel of channels) channel.subscribe(subscribers)
   return function unsubscribeMysql2Channels () {
-    for (const channel of channels) channel.unsubscribe(handlers)
+    for (const channel of channels) channel.unsubscribe(subscribers)
   }
 }
 

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { currentRequestStore, type RequestStore } from '../context/request-context.js'
 import { sharedSymbol } from '../process-state.js'
+import type { QueryEvent } from './query-event.js'
 import { hasQueryObservers, publishQuery, reportHookFailure } from './query-observers.js'
 import { installWrapper } from '../method-wrapper.js'
 import { requestComment, withComment } from './sql-comment.js'
@@ -11,15 +12,25 @@ type Callback = (this: unknown, ...args: unknown[]) => unknown
 /** Shared by every copy of vigie, so that none wraps a method another copy wrapped. */
 const kPgWrapper = sharedSymbol('pgQueryWrapper')
 
-/** One query in flight: reported once, when it ends. */
-interface PendingQuery {
-  readonly start: number
-  readonly statement: string
-  readonly database: string | undefined
-  readonly request: RequestStore | undefined
-  /** The values sent with the statement, as given. */
-  readonly parameters: unknown
-  done: boolean
+/**
+ * One query in flight, reported once when it ends: the event the observers get is this object
+ * itself, its outcome filled in by {@link finish} (one object per query, not two).
+ */
+class PendingQuery implements QueryEvent {
+  readonly system = 'postgresql'
+  durationMs = 0
+  rows: number | undefined = undefined
+  error: unknown = undefined
+  done = false
+
+  constructor (
+    readonly start: number,
+    readonly statement: string,
+    readonly database: string | undefined,
+    readonly request: RequestStore | undefined,
+    /** The values sent with the statement, as given. */
+    readonly parameters: unknown
+  ) {}
 }
 
 /**
@@ -39,26 +50,42 @@ export function wrapPgQuery (prototype: Record<string, unknown>): () => void {
   if (typeof original !== 'function' || Object.hasOwn(original, kPgWrapper)) return noop
   const callThrough = original as QueryMethod
   let active = true
-  const wrapper: QueryMethod = function query (this: unknown, ...args: unknown[]): unknown {
-    if (!active || !hasQueryObservers()) return Reflect.apply(callThrough, this, args)
-    const config = args[0]
+  // Named parameters and `arguments` rather than a rest array: pg's `query(config, values,
+  // callback)` is called through with as many arguments as the app gave, and no array is made
+  // for the usual one to three.
+  const wrapper = function query (this: unknown, config: unknown, values: unknown, callback: unknown): unknown {
+    if (!active || !hasQueryObservers()) return Reflect.apply(callThrough, this, arguments)
+    const count = arguments.length
     let pending: PendingQuery | undefined
     try {
-      pending = begin(this, args)
-      if (pending !== undefined) wrapCallback(args, pending)
+      pending = begin(this, config, values)
+      if (pending !== undefined) {
+        if (typeof values === 'function') values = callbackThrough(values as Callback, pending)
+        else if (typeof callback === 'function') callback = callbackThrough(callback as Callback, pending)
+      }
     } catch (err) {
       pending = undefined
       reportHookFailure('pg', err)
     }
-    let commented: unknown
+    let sent = config
     try {
-      commented = withPgComment(config, pending?.request)
+      const commented = withPgComment(config, pending?.request)
+      if (commented !== undefined) sent = commented
     } catch (err) {
-      commented = undefined
       reportHookFailure('pg', err)
     }
-    if (commented !== undefined) args[0] = commented
-    const result = Reflect.apply(callThrough, this, args)
+    let result: unknown
+    if (count <= 3) {
+      result = count === 1
+        ? callThrough.call(this, sent)
+        : count === 2 ? callThrough.call(this, sent, values) : count === 3 ? callThrough.call(this, sent, values, callback) : callThrough.call(this)
+    } else {
+      const args = Array.from(arguments)
+      args[0] = sent
+      args[1] = values
+      args[2] = callback
+      result = Reflect.apply(callThrough, this, args)
+    }
     if (pending === undefined) return result
     try {
       return follow(result, config, pending)
@@ -74,23 +101,16 @@ export function wrapPgQuery (prototype: Record<string, unknown>): () => void {
   }
 }
 
-function begin (client: unknown, args: unknown[]): PendingQuery | undefined {
-  const config = args[0]
+function begin (client: unknown, config: unknown, values: unknown): PendingQuery | undefined {
   if (config === null || config === undefined) return undefined
   // `query(text, values)` (pg takes any value there that is not a function), else the config's or submittable's own.
-  const values = args[1] !== undefined && args[1] !== null && typeof args[1] !== 'function' ? args[1] : (config as { values?: unknown }).values
+  const sent = values !== undefined && values !== null && typeof values !== 'function' ? values : (config as { values?: unknown }).values
   // pg-query-stream keeps its text on its cursor.
   const statement = typeof config === 'string' ? config : (config as { text?: unknown }).text ?? (config as { cursor?: { text?: unknown } }).cursor?.text
   const connection = client as { database?: unknown, connectionParameters?: { database?: unknown } } | null
   const database = connection?.database ?? connection?.connectionParameters?.database
-  return {
-    start: performance.now(),
-    statement: typeof statement === 'string' ? statement : '',
-    database: typeof database === 'string' ? database : undefined,
-    request: currentRequestStore(),
-    parameters: values ?? undefined,
-    done: false,
-  }
+  return new PendingQuery(performance.now(), typeof statement === 'string' ? statement : '', typeof database === 'string' ? database : undefined,
+    currentRequestStore(), sent ?? undefined)
 }
 
 /**
@@ -113,14 +133,11 @@ function withPgComment (config: unknown, request: RequestStore | undefined): unk
   return commented === undefined ? undefined : { ...config, text: commented }
 }
 
-/** The callback form, `query(text, cb)` or `query(text, values, cb)`: the app's callback is called through ours. */
-function wrapCallback (args: unknown[], pending: PendingQuery): void {
-  const at = typeof args[1] === 'function' ? 1 : typeof args[2] === 'function' ? 2 : -1
-  if (at === -1) return
-  const callback = args[at] as Callback
-  args[at] = function (this: unknown, ...results: unknown[]): unknown {
-    finish(pending, results[0], results[1])
-    return Reflect.apply(callback, this, results)
+/** The callback form, `query(text, cb)` or `query(text, values, cb)`: the app's callback, called through ours. */
+function callbackThrough (callback: Callback, pending: PendingQuery): Callback {
+  return function (this: unknown, error: unknown, result: unknown): unknown {
+    finish(pending, error, result)
+    return Reflect.apply(callback, this, arguments)
   }
 }
 
@@ -174,16 +191,10 @@ export function finish (pending: PendingQuery, error: unknown, result: unknown):
   if (pending.done) return
   pending.done = true
   try {
-    publishQuery({
-      system: 'postgresql',
-      database: pending.database,
-      statement: pending.statement,
-      durationMs: performance.now() - pending.start,
-      rows: error == null ? rowsOf(result) : undefined,
-      error: error ?? undefined,
-      request: pending.request,
-      parameters: pending.parameters,
-    })
+    pending.durationMs = performance.now() - pending.start
+    if (error == null) pending.rows = rowsOf(result)
+    else pending.error = error
+    publishQuery(pending)
   } catch (err) {
     reportHookFailure('pg', err)
   }
