@@ -6,6 +6,7 @@ import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
+import { until } from '../helpers/until.js'
 import { startApp } from '../helpers/fastify-app.js'
 import { MARIADB_SERVER, startMariaDb } from '../helpers/mariadb.js'
 import { startPostgres } from '../helpers/postgres.js'
@@ -15,7 +16,7 @@ import { needs } from '../helpers/system-packages.js'
 interface Answer { status: number, body: Record<string, unknown> }
 
 /** Keeps `workers` requests in flight against `url` until `stop()` resolves; resolves with every answer. */
-function keepAsking (url: string, workers: number): { stop: () => Promise<Answer[]> } {
+function keepAsking (url: string, workers: number): { answers: readonly Answer[], stop: () => Promise<Answer[]> } {
   const answers: Answer[] = []
   const state = { running: true }
   const worker = async (): Promise<void> => {
@@ -26,6 +27,7 @@ function keepAsking (url: string, workers: number): { stop: () => Promise<Answer
   }
   const all = Promise.all(Array.from({ length: workers }, worker))
   return {
+    answers,
     async stop () {
       state.running = false
       await all
@@ -95,7 +97,8 @@ for (const outage of outages) {
     })
 
     const before = keepAsking(`${url}/stock`, 4)
-    await sleep(300)
+    // Some answered before the stop, however slow the machine.
+    await until(() => before.answers.some((a) => a.status === 200), 10_000)
     await db.server.halt()
     await sleep(800)
     const during = await before.stop()

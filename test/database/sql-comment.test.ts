@@ -51,11 +51,12 @@ t.test('appended after the statement, before a final semicolon; skipped when the
   t.equal(withComment(long, c), undefined, 'over the size bound')
   const justUnder = `SELECT '${'x'.repeat(MAX_COMMENTED_STATEMENT - 10)}'`
   t.equal(withComment(justUnder, c), `${justUnder} ${c}`, 'at the bound: commented')
-  // Linear: a worst case for a backtracking pattern takes no time here.
+  // Linear: a worst case for a backtracking pattern (seconds, quadratically) takes no time here.
+  // The bound is loose on purpose: it tells linear from quadratic, not fast from slow.
   const adversarial = '-'.repeat(30_000).replaceAll('--', '-x') + '/'.repeat(30_000)
   const started = performance.now()
   withComment(adversarial, c)
-  t.ok(performance.now() - started < 50, 'a 60 k adversarial statement in well under 50 ms')
+  t.ok(performance.now() - started < 1000, 'a 60 k adversarial statement in well under a second')
 })
 
 t.test('withoutComment takes back out what withComment put in', async (t) => {
