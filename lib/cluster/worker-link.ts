@@ -40,14 +40,15 @@ const apps = processWide('clusterApps', () => ({ composed: 0 }))
 /**
  * Links one app of a `node:cluster` worker to the same app in the other workers, through a
  * primary running clusterPrimary(): every SEND_INTERVAL_MS the app sends what it recorded since
- * (counter sums, timing sketches, gauge samples: a few KiB) and merges what the others sent into
- * its own aggregator, which then holds the whole app's traffic. The primary keeps nothing but
- * who is there. Null outside a cluster worker.
+ * (counter sums, timing sketches, gauge samples: a few KiB; and what share() was given) and
+ * merges what the others sent into its own aggregator, which then holds the whole app's traffic.
+ * The primary keeps who is there and, for an app that serves `/metrics`, the whole app's
+ * Prometheus counts, which fleetExposition() asks it for. Null outside a cluster worker.
  *
- * Fail-open: with no answer from the primary within WELCOME_TIMEOUT_MS, or once it is gone, the
- * worker goes on with its own traffic only; sending never throws into the app, a full channel
- * keeps the deltas for the next interval (bounded by the series cap), and a malformed delta is
- * ignored.
+ * Fail-open: until the primary's welcome the deltas add up in place; with no welcome within
+ * WELCOME_TIMEOUT_MS, or once the primary is gone, the worker goes on with its own traffic only.
+ * Sending never throws into the app; while the channel has not written the last deltas, the next
+ * add up in place (bounded by the series cap); a malformed delta is ignored.
  */
 export function joinCluster (aggregator: Aggregator, maxSeries: number, reporter: FailureReporter, options: { readonly prometheus: boolean }): ClusterLink | null {
   if (!cluster.isWorker || typeof process.send !== 'function') return null
