@@ -3,7 +3,7 @@
 import express, { type Request } from 'express'
 import type { StatsD } from 'hot-shots'
 import pino from 'pino'
-import { expressErrorHandler, expressObservability, patchAll, type ExpressObservability, type Snapshot, type Unpatch } from 'vigie'
+import { clusterPrimary, expressErrorHandler, expressObservability, patchAll, type ExpressObservability, type Snapshot, type StopClusterPrimary, type Unpatch } from 'vigie'
 
 const app = express()
 const vigie: ExpressObservability = expressObservability({
@@ -30,7 +30,9 @@ vigie.vigie.drain()
 const closing: Promise<void> = vigie.close()
 void closing
 
-const unpatch: Unpatch = patchAll({ statsd: { port: 8125 }, propagation: false })
+const unpatch: Unpatch = patchAll({ statsd: { port: 8125 }, propagation: false, cluster: false })
+const stopClusterPrimary: StopClusterPrimary = clusterPrimary()
+stopClusterPrimary()
 const unpatched: Promise<void> = unpatch()
 void unpatched
 
