@@ -10,12 +10,16 @@ t.setTimeout(120_000)
 
 const hits = (exposition: string): number => sumOf(samples(exposition), 'http_requests_total', 'controller="/hit"')
 const scrapeText = async (response: Response): Promise<string> => await response.text()
+/** The `worker` labels of the process_heap_used series. */
+const heapWorkers = (exposition: string): Set<string | undefined> =>
+  new Set([...samples(exposition).keys()].filter((key) => key.startsWith('process_heap_used')).map((key) => /worker="([^"]+)"/.exec(key)?.[1]))
 
 t.test('every worker answers /metrics with the whole app\'s counts, and they never go down', async (t) => {
   const { origin } = await startCluster(t, { PRIMARY: 'code', PROMETHEUS: '1' })
   const served = await hit(origin, 240)
   t.equal(served.size, 3, 'the three workers served')
-  const expositions = await answersOfEach(origin, '/metrics', scrapeText, (text) => hits(text) === 240)
+  // The process gauges come every second from each worker: settled once all three are in too.
+  const expositions = await answersOfEach(origin, '/metrics', scrapeText, (text) => hits(text) === 240 && heapWorkers(text).size === 3)
   for (const [worker, text] of expositions) {
     t.equal(hits(text), 240, `worker ${worker}: http_requests_total{controller="/hit"}`)
     t.equal(sumOf(samples(text), 'http_request_duration_seconds_count', 'controller="/hit"'), 240, `worker ${worker}: the histogram's count`)
@@ -23,7 +27,7 @@ t.test('every worker answers /metrics with the whole app\'s counts, and they nev
   }
   const text = [...expositions.values()][0]!
   const heaps = [...samples(text).keys()].filter((key) => key.startsWith('process_heap_used'))
-  t.equal(new Set(heaps.map((key) => /worker="([^"]+)"/.exec(key)?.[1])).size, 3, `three heap series, one per worker: ${heaps.join(' ')}`)
+  t.equal(heapWorkers(text).size, 3, `three heap series, one per worker: ${heaps.join(' ')}`)
   t.notOk(heaps.some((key) => key.includes('instance=')), 'no instance label: Prometheus adds its own')
   const check = await promtoolCheck(text)
   t.equal(check.code, 0, `promtool check metrics: ${check.output}`)
