@@ -372,11 +372,11 @@ function bindCorrelationId (request: FastifyRequest, reply: FastifyReply, id: st
 
 /** The `controller` tag, or null when the route opted out. */
 function controllerOf (request: FastifyRequest, vigie: Vigie<FastifyRequest>): string | null {
-  // A getter that builds a new object at every read: read once.
-  const routeOptions = request.routeOptions
-  const config = routeOptions.config?.vigie
+  const routeConfig = routeConfigOf(request)
+  const config = routeConfig?.vigie
   if (config === false) return null
-  const route = request.is404 ? undefined : routeOptions.url
+  // What request.is404 and request.routeOptions.url read.
+  const route = routeConfig?.url
   if (config !== undefined) {
     if (typeof config.controller === 'string' && config.controller.length > 0) return config.controller
     if (config.controller !== undefined) {
@@ -385,6 +385,21 @@ function controllerOf (request: FastifyRequest, vigie: Vigie<FastifyRequest>): s
     }
   }
   return route ?? NOT_FOUND_CONTROLLER
+}
+
+// Fastify's symbol for a request's route context, found on the first request (null: not found).
+let routeContextSymbol: symbol | null | undefined
+
+/**
+ * The route's config (`request.routeOptions.config`: the route's own `config`, with its `url`
+ * pattern and `method`), read from the route context it comes from: the getter of
+ * request.routeOptions builds a new object of a dozen fields (the body limit, the version
+ * constraint among them) at every read. Through that getter when the context is not found.
+ */
+function routeConfigOf (request: FastifyRequest): (FastifyContextConfig & { url?: string }) | undefined {
+  if (routeContextSymbol === undefined) routeContextSymbol = Object.getOwnPropertySymbols(request).find((sym) => sym.description === 'fastify.context') ?? null
+  const context = routeContextSymbol === null ? undefined : (request as unknown as Record<symbol, { config?: FastifyContextConfig & { url?: string } } | undefined>)[routeContextSymbol]
+  return typeof context === 'object' && context !== null ? context.config : request.routeOptions.config as (FastifyContextConfig & { url?: string }) | undefined
 }
 
 function requestDetails (request: FastifyRequest): RequestDetails {
