@@ -8,11 +8,9 @@ export type PinoMixin = (mergeObject: object, level: number, logger: unknown) =>
 // Set on the mixins below, to the app's mixin they chain (or null): a logger whose mixin has it
 // already writes the ID.
 const kWritesCorrelationId = sharedSymbol('writesCorrelationId')
-// The bindings string a logger's check last read, and its answer: a child logger made per request
-// (pino-http's holds the whole request) writes several lines, and the string is read once.
-const kCheckedBindings = sharedSymbol('checkedBindings')
-const kBindingsHoldKey = sharedSymbol('bindingsHoldKey')
-const BOUND_KEY = '"correlationId":'
+// How a logger's bindings, as pino writes them, hold the key: `"correlation` then `Id":`.
+const KEY_HEAD = '"correlation'
+const KEY_TAIL = 'Id":'
 
 /**
  * A pino mixin that puts the running request's `correlationId` on every line written inside a
@@ -27,13 +25,7 @@ export function correlationMixin (appMixin?: PinoMixin): PinoMixin {
     if (logger[kCorrelationBound] === true) return true
     if (chindings === undefined || !(chindings in logger)) chindings = pinoSymbol(logger, 'pino.chindings')
     const bound = chindings === undefined ? undefined : logger[chindings]
-    if (typeof bound !== 'string') return false
-    // A child inherits its parent's memo, which holds another string unless the child bound nothing.
-    if (logger[kCheckedBindings] === bound) return logger[kBindingsHoldKey] === true
-    const holds = bound.includes(BOUND_KEY)
-    logger[kCheckedBindings] = bound
-    logger[kBindingsHoldKey] = holds
-    return holds
+    return typeof bound === 'string' && holdsCorrelationKey(bound)
   }
   const mixin: PinoMixin = appMixin === undefined
     ? function vigieCorrelationMixin (_mergeObject, _level, logger) {
@@ -49,6 +41,21 @@ export function correlationMixin (appMixin?: PinoMixin): PinoMixin {
     }
   Object.defineProperty(mixin, kWritesCorrelationId, { value: appMixin ?? null })
   return mixin
+}
+
+/**
+ * Whether `bindings` holds `"correlationId":`. The text is searched for `Id":`, which a
+ * logger's bindings seldom hold (a serialised request, pino-http's, has few capitals), and
+ * each place found is checked for the rest of the key before it: the answer of
+ * `bindings.includes('"correlationId":')`, without stopping at each of the many quotes of a
+ * serialised request on the way. Cheap enough to need no memo on the logger (a property added to
+ * each request's child logger costs more than the search).
+ */
+export function holdsCorrelationKey (bindings: string): boolean {
+  for (let at = bindings.indexOf(KEY_TAIL, KEY_HEAD.length); at !== -1; at = bindings.indexOf(KEY_TAIL, at + KEY_TAIL.length)) {
+    if (bindings.startsWith(KEY_HEAD, at - KEY_HEAD.length)) return true
+  }
+  return false
 }
 
 type CorrelationMixin = PinoMixin & { [kWritesCorrelationId]?: PinoMixin | null }

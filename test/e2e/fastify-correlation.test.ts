@@ -224,3 +224,40 @@ t.test('with genReqId and the correlationId label, "incoming request" has the ID
   }
   t.equal(logs.lines.find((l) => l.msg === 'inside')?.correlationId, 'gen-1')
 })
+
+t.test('every request of an app has its own ID once on each of its lines, "incoming request" included, and in request.log.bindings()', async (t) => {
+  const { url, logs } = await startApp(t, {
+    useLoggerOptions: false,
+    routes: (app) => app.get('/', async (request) => {
+      request.log.info('inside')
+      return { bound: (request.log as unknown as { bindings: () => Record<string, unknown> }).bindings().correlationId }
+    }),
+  })
+  for (const id of ['first-1', 'second-2', 'third-3']) {
+    const res = await fetch(`${url}/`, { headers: { 'x-request-id': id } })
+    t.same(await res.json(), { bound: id }, `${id}: the request's logger is bound to it`)
+  }
+  for (const id of ['first-1', 'second-2', 'third-3']) {
+    const lines = logs.text().split('\n').filter((l) => l.includes(`"${id}"`))
+    t.same(lines.map((l) => JSON.parse(l).msg), ['incoming request', 'inside', 'request completed'], `${id}: its three lines`)
+    for (const raw of lines) t.equal(raw.split('"correlationId"').length - 1, 1, `one correlationId key in ${raw}`)
+  }
+})
+
+t.test('an app that redacts correlationId keeps it redacted on every request\'s lines', async (t) => {
+  const logs = createLogSink()
+  const app = Fastify({ logger: { level: 'info', redact: ['correlationId'], stream: logs.stream } })
+  await app.register(observability, { statsd: { port: 9 }, processMetrics: false })
+  app.get('/', async (request) => {
+    request.log.info('inside')
+    return 'ok'
+  })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(() => app.close())
+  const address = app.server.address() as { port: number }
+  for (let i = 0; i < 3; i++) await (await fetch(`http://127.0.0.1:${address.port}/`, { headers: { 'x-request-id': `redacted-${i}` } })).text()
+  const requestLines = logs.lines.filter((l) => l.reqId !== undefined)
+  t.equal(requestLines.length, 9, 'three lines per request')
+  t.ok(requestLines.every((l) => l.correlationId === '[Redacted]'), 'the ID is redacted on all of them')
+  t.notOk(logs.text().includes('redacted-'), 'no ID is written')
+})
