@@ -1,4 +1,6 @@
 import { randomFillSync } from 'node:crypto'
+import type { v7 } from 'uuid'
+import lazyDependencies from '../lazy-dependencies.cjs'
 
 export const DEFAULT_CORRELATION_HEADER = 'x-request-id'
 const MAX_LENGTH = 128
@@ -31,19 +33,17 @@ export function resolveCorrelationId (headerValue: string | string[] | undefined
 // uuid's stateful v7() asks crypto.getRandomValues() for 16 bytes per ID, about 6 µs on Node 20:
 // a quarter of a bare Fastify request. Random bytes come from a pool refilled 256 IDs at a time
 // instead, and the millisecond/sequence state that keeps IDs ordered within a millisecond is
-// kept here, as uuid keeps it for its own stateful path (RFC 9562 §6.2, method 1). The bytes are
-// laid out here as uuid's v7 lays them out (its v7Bytes(): the test suite checks the two agree),
-// into a buffer reused from one ID to the next, whose six time bytes are written only when the
-// millisecond changes. The text is made by one String.fromCharCode() call (uuid's own string
-// form concatenates 20 pieces, about 1 KB of garbage per ID, and Buffer#toString() is a call
-// into C++: both cost more).
+// kept here, as uuid keeps it for its own stateful path (RFC 9562 §6.2, method 1). uuid lays out
+// the bytes into a buffer reused from one ID to the next; the text is made by one
+// String.fromCharCode() call (uuid's own string form concatenates 20 pieces, about 1 KB of
+// garbage per ID, and Buffer#toString() is a call into C++: both cost more).
 const POOL_IDS = 256
 const pool = Buffer.allocUnsafe(16 * POOL_IDS)
 let poolOffset = pool.length
-let lastMsecs = -Infinity
-let lastSeq = 0
-/** The msecs whose time bytes `bytes` holds. */
-let bytesMsecs = -Infinity
+const state = { msecs: -Infinity, seq: 0 }
+/** What uuid reads of the random bytes when given msecs and seq: bytes 10 to 15. */
+const random = new Uint8Array(16)
+const layout = { random, msecs: 0, seq: 0 }
 const bytes = new Uint8Array(16)
 /** The two hex digits of every byte, as char codes: byte b at 2b and 2b + 1. */
 const HEX_PAIRS = new Uint8Array(512)
@@ -52,6 +52,8 @@ for (let b = 0; b < 256; b++) {
   HEX_PAIRS[2 * b + 1] = '0123456789abcdef'.charCodeAt(b & 15)
 }
 const DASH = 45
+/** uuid's v7(), loaded with the first ID: importing vigie does not load uuid. */
+let uuidv7: typeof v7 | undefined
 
 /** A fresh UUID v7, ordered after every one this process generated before. */
 export function generateCorrelationId (): string {
@@ -62,36 +64,19 @@ export function generateCorrelationId (): string {
   const at = poolOffset
   poolOffset += 16
   const now = Date.now()
-  if (now > lastMsecs) {
-    lastMsecs = now
-    lastSeq = ((pool[at + 6]! & 0x7f) << 24) | (pool[at + 7]! << 16) | (pool[at + 8]! << 8) | pool[at + 9]!
+  if (now > state.msecs) {
+    state.msecs = now
+    state.seq = ((pool[at + 6]! & 0x7f) << 24) | (pool[at + 7]! << 16) | (pool[at + 8]! << 8) | pool[at + 9]!
   } else {
-    lastSeq = (lastSeq + 1) | 0
-    if (lastSeq === 0) lastMsecs++
+    state.seq = (state.seq + 1) | 0
+    if (state.seq === 0) state.msecs++
   }
-  const msecs = lastMsecs
-  const seq = lastSeq
-  const b = bytes
-  if (msecs !== bytesMsecs) {
-    bytesMsecs = msecs
-    b[0] = (msecs / 0x10000000000) & 0xff
-    b[1] = (msecs / 0x100000000) & 0xff
-    b[2] = (msecs / 0x1000000) & 0xff
-    b[3] = (msecs / 0x10000) & 0xff
-    b[4] = (msecs / 0x100) & 0xff
-    b[5] = msecs & 0xff
-  }
-  b[6] = 0x70 | ((seq >>> 28) & 0x0f)
-  b[7] = (seq >>> 20) & 0xff
-  b[8] = 0x80 | ((seq >>> 14) & 0x3f)
-  b[9] = (seq >>> 6) & 0xff
-  b[10] = ((seq << 2) & 0xff) | (pool[at + 10]! & 0x03)
-  b[11] = pool[at + 11]!
-  b[12] = pool[at + 12]!
-  b[13] = pool[at + 13]!
-  b[14] = pool[at + 14]!
-  b[15] = pool[at + 15]!
-  return formatUuid(b)
+  for (let i = 10; i < 16; i++) random[i] = pool[at + i]!
+  layout.msecs = state.msecs
+  layout.seq = state.seq
+  uuidv7 ??= lazyDependencies.uuid().v7
+  uuidv7(layout, bytes, 0)
+  return formatUuid(bytes)
 }
 
 /** The canonical lower-case 8-4-4-4-12 form of 16 bytes. */
