@@ -5,7 +5,7 @@ export default [
     ts: true,
     // lib/lazy-dependencies.cts is CommonJS in both builds.
     filesTs: ['**/*.cts'],
-    ignores: ['dist/**', 'bench/node_modules/**', 'bench/.baseline/**', 'coverage/**', '.tap/**', 'test/.artifacts/**', 'lib/dashboard/assets.generated.ts'],
+    ignores: ['dist/**', 'bench/node_modules/**', 'bench/.baseline/**', 'coverage/**', '.tap/**', 'test/.artifacts/**', 'lib/dashboard/assets.generated.ts', 'tap-snapshots/**'],
   }),
   {
     languageOptions: { ecmaVersion: 'latest' },
