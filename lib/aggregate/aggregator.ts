@@ -3,7 +3,7 @@ import { CounterSeries } from './counter-series.js'
 import { GaugeSeries } from './gauge-series.js'
 import { HistoryMemos } from './history-memo.js'
 import type { Series, SeriesOwner, WindowRead } from './series.js'
-import type { SeriesDelta } from './series-delta.js'
+import { isSeriesDelta, type SeriesDelta } from './series-delta.js'
 import { canonicalTags, seriesKey, tagValue, type TagEntries } from './series-tags.js'
 import {
   LONG_BUCKET_MS, LONG_BUCKETS, MonotonicClock, SHORT_BUCKET_MS, SHORT_BUCKETS, coveredSeconds, longIndexOf, shortIndexOf, windowSpan,
@@ -107,7 +107,7 @@ export class Aggregator {
    * as record() would.
    */
   merge (delta: SeriesDelta): void {
-    if (delta === null || typeof delta !== 'object' || !isKind(delta.kind) || typeof delta.name !== 'string' || !Array.isArray(delta.tags) || !delta.tags.every((tag) => typeof tag === 'string')) return
+    if (!isSeriesDelta(delta)) return
     const series = this.series(delta.kind, delta.name, delta.tags) as AnySeries
     series.mergeAt(delta, this.#clock.now())
   }
@@ -263,10 +263,6 @@ export class Aggregator {
     }
     return series
   }
-}
-
-function isKind (kind: unknown): kind is MetricKind {
-  return kind === 'counter' || kind === 'timing' || kind === 'gauge'
 }
 
 /** Whether a series' tags hold every one of `wanted`. */

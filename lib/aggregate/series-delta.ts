@@ -45,6 +45,14 @@ export interface WireSketch {
   readonly bins: readonly number[]
 }
 
+/** Whether `delta`, from another process, names a series of a known kind: a string name and string tags. */
+export function isSeriesDelta (delta: unknown): delta is SeriesDelta {
+  if (delta === null || typeof delta !== 'object') return false
+  const { kind, name, tags } = delta as Partial<Record<'kind' | 'name' | 'tags', unknown>>
+  return (kind === 'counter' || kind === 'timing' || kind === 'gauge') && typeof name === 'string' &&
+    Array.isArray(tags) && tags.every((tag) => typeof tag === 'string')
+}
+
 export function sketchToWire (sketch: Sketch): WireSketch {
   const bins: number[] = []
   for (let key = sketch.minKey; key <= sketch.maxKey; key++) bins.push(sketch.bins[key - sketch.offset])

@@ -1,5 +1,5 @@
 import type { MetricRecorder, SeriesHandle } from '../metrics/metric-recorder.js'
-import type { SeriesDelta } from '../aggregate/series-delta.js'
+import { isSeriesDelta, type SeriesDelta } from '../aggregate/series-delta.js'
 import type { MetricKind } from '../types.js'
 import { familyNameOf, labelNameOf, reservedNames, type FamilyName, type FamilyType } from './metric-names.js'
 
@@ -114,8 +114,7 @@ export class PrometheusRegistry implements MetricRecorder {
    * buckets, a gauge's latest value. A delta of the wrong shape is dropped and counted.
    */
   merge (delta: SeriesDelta): void {
-    if (delta === null || typeof delta !== 'object' || typeof delta.name !== 'string' || !Array.isArray(delta.tags) ||
-      !delta.tags.every((tag) => typeof tag === 'string')) {
+    if (!isSeriesDelta(delta)) {
       this.#dropped.invalid_value++
       return
     }
@@ -143,8 +142,6 @@ export class PrometheusRegistry implements MetricRecorder {
         series.count += sketch.count
         break
       }
-      default:
-        this.#dropped.invalid_value++
     }
   }
 

@@ -1,11 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, relative, sep } from 'node:path'
 import type { Test } from 'tap'
 import { freeTcpPort } from './closed-ports.js'
+import { spawnDaemon } from './daemon.js'
 import type { SystemProgram } from './system-packages.js'
 
 /** Graphite's carbon and whisper's reader: Debian's `graphite-carbon` (whisper-fetch comes with it, from python3-whisper). */
@@ -63,30 +64,17 @@ export async function startCarbon (t: Test): Promise<RealCarbon> {
     '',
   ].join('\n'))
   writeFileSync(join(dir, 'storage-schemas.conf'), '[default]\npattern = .*\nretentions = 1s:1h\n')
-  let log = ''
-  const child: ChildProcess = spawn(CARBON_CACHE.path, [`--config=${join(dir, 'carbon.conf')}`, '--debug', 'start'], { stdio: ['ignore', 'pipe', 'pipe'] })
-  child.stdout!.on('data', (chunk: Buffer) => { log += chunk.toString() })
-  child.stderr!.on('data', (chunk: Buffer) => { log += chunk.toString() })
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-      await exited
-      clearTimeout(killer)
-    }
-    rmSync(dir, { recursive: true, force: true })
-  })
+  const { child, log } = spawnDaemon(t, dir, CARBON_CACHE.path, [`--config=${join(dir, 'carbon.conf')}`, '--debug', 'start'])
   const deadline = Date.now() + 20_000
   while (!await accepts(line)) {
-    if (child.exitCode !== null) throw new Error(`carbon-cache exited (${child.exitCode}):\n${log}`)
-    if (Date.now() > deadline) throw new Error(`carbon-cache not listening within 20 s:\n${log}`)
+    if (child.exitCode !== null) throw new Error(`carbon-cache exited (${child.exitCode}):\n${log()}`)
+    if (Date.now() > deadline) throw new Error(`carbon-cache not listening within 20 s:\n${log()}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   return {
     port: line,
     pid: child.pid!,
-    log: () => log,
+    log,
     series () {
       const out = new Map<string, string>()
       for (const file of walk(whisper)) {

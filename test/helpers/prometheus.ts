@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import type { Test } from 'tap'
 import { freeTcpPort } from './closed-ports.js'
+import { spawnDaemon } from './daemon.js'
 import type { SystemProgram } from './system-packages.js'
 
 /** Prometheus' validator and Prometheus itself: Debian's `prometheus`. */
@@ -118,30 +119,17 @@ export async function startAlertmanager (t: Test, config: string): Promise<RealA
 
 /** Starts `program` listening on 127.0.0.1:`port`; resolves once `/-/ready` answers 200. Killed, and `dir` removed, with the test. */
 async function startDaemon (t: Test, dir: string, program: string, port: number, args: string[]): Promise<{ url: string, child: ChildProcess, log: () => string }> {
-  let log = ''
-  const child: ChildProcess = spawn(program, [...args, `--web.listen-address=127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] })
-  child.stdout!.on('data', (chunk: Buffer) => { log += chunk.toString() })
-  child.stderr!.on('data', (chunk: Buffer) => { log += chunk.toString() })
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-      await exited
-      clearTimeout(killer)
-    }
-    rmSync(dir, { recursive: true, force: true })
-  })
+  const { child, log } = spawnDaemon(t, dir, program, [...args, `--web.listen-address=127.0.0.1:${port}`])
   const name = basename(program)
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 20_000
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${log}`)
+    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${log()}`)
     try {
       if ((await fetch(`${url}/-/ready`)).status === 200) break
     } catch {}
-    if (Date.now() > deadline) throw new Error(`${name} not ready within 20 s:\n${log}`)
+    if (Date.now() > deadline) throw new Error(`${name} not ready within 20 s:\n${log()}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  return { url, child, log: () => log }
+  return { url, child, log }
 }
