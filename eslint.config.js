@@ -3,8 +3,6 @@ import neostandard from 'neostandard'
 export default [
   ...neostandard({
     ts: true,
-    // lib/lazy-dependencies.cts is CommonJS in both builds.
-    filesTs: ['**/*.cts'],
     ignores: ['dist/**', 'bench/node_modules/**', 'bench/.baseline/**', 'coverage/**', '.tap/**', 'test/.artifacts/**', 'lib/dashboard/assets.generated.ts', 'tap-snapshots/**'],
   }),
   {

@@ -4,8 +4,8 @@
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import { definitionsOf } from './export/definitions.js'
-import { FORMATS, exportText, type Format } from './export/exports.js'
+import { definitionsOf } from './export/definitions.ts'
+import { FORMATS, exportText, type Format } from './export/exports.ts'
 
 const USAGE = `Usage: vigie export <format> --config <module> [--names vigie|statsd-exporter] [--service <name>] [--prefix <statsd prefix>]
 

@@ -1,7 +1,7 @@
-import { expressMiddlewareFactory, type ExpressObservability, type ExpressVigieOptions } from './adapters/express.js'
-import { composeVigie } from './compose.js'
+import { expressMiddlewareFactory, type ExpressObservability, type ExpressVigieOptions } from './adapters/express.ts'
+import { composeVigie } from './compose.ts'
 
-export { expressErrorHandler, type ExpressObservability, type ExpressVigieOptions, type ExpressVigieLogger } from './adapters/express.js'
+export { expressErrorHandler, type ExpressObservability, type ExpressVigieOptions, type ExpressVigieLogger } from './adapters/express.ts'
 
 /**
  * The Express middleware: correlation IDs, StatsD request metrics and scrubbed exception lines.

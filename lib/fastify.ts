@@ -2,10 +2,10 @@
 // app's type check. The directive is kept in the emitted .d.ts, where the types become `any`.
 /** @ts-ignore fastify may not be installed */
 import type { FastifyInstance } from 'fastify'
-import { fastifyPlugins, type FastifyVigieOptions } from './adapters/fastify.js'
-import { composeVigie } from './compose.js'
+import { fastifyPlugins, type FastifyVigieOptions } from './adapters/fastify.ts'
+import { composeVigie } from './compose.ts'
 
-export { genReqId, type FastifyVigieOptions } from './adapters/fastify.js'
+export { genReqId, type FastifyVigieOptions } from './adapters/fastify.ts'
 
 const plugins = fastifyPlugins(composeVigie)
 

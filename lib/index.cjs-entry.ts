@@ -1,6 +1,6 @@
 // The CommonJS entry follows the Fastify plugin convention: `require('vigie')` is the plugin
 // itself, with `.default`, `.observability` and every named export as properties.
-import * as vigie from './index.js'
+import * as vigie from './index.ts'
 
 type Plugin = typeof vigie.observability
 const plugin: Plugin = vigie.observability

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
-import { VERSION } from './version.js'
+import { VERSION } from './version.ts'
 
 /**
  * What must exist once per process, even when both the ESM and the CommonJS builds of vigie are

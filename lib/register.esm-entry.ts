@@ -3,12 +3,12 @@
 // loaded afterwards (an in-code patchAll() comes too late for a static import). With
 // VIGIE_DISABLED set it installs nothing and loads no more than the kill switch's reader.
 import { register } from 'node:module'
-import { isDisabled } from './options/environment.js'
+import { isDisabled } from './options/environment.ts'
 
 type RegisterHooks = typeof import('import-in-the-middle/register-hooks.mjs')
 
 if (!isDisabled()) {
-  const { registerFromEnv } = await import('./instrument/register-from-env.js')
+  const { registerFromEnv } = await import('./instrument/register-from-env.ts')
   if (registerFromEnv()) await registerLoaderHook()
 }
 
@@ -20,7 +20,7 @@ if (!isDisabled()) {
  * `node bench/startup.mjs`). vigie's own modules load first, so they do not go through it.
  */
 async function registerLoaderHook (): Promise<void> {
-  const { HOOKED_MODULES } = await import('./instrument/hooked-modules.js')
+  const { HOOKED_MODULES } = await import('./instrument/hooked-modules.ts')
   const include = [...HOOKED_MODULES]
   // Import-free: deciding does not load the loader's module parsers into this thread.
   const supportsSyncHooksModule: string = 'import-in-the-middle/supports-sync-hooks.mjs'

@@ -1,5 +1,5 @@
 import type { StatsD } from 'hot-shots'
-import type { ScrubOptions } from './scrub/scrubber.js'
+import type { ScrubOptions } from './scrub/scrubber.ts'
 
 export type { ScrubOptions }
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { LAYERS, groupOf, libImports, violation } from './helpers/import-layers.js'
+import { LAYERS, groupOf, libImports, violation } from './helpers/import-layers.ts'
 
 const lib = fileURLToPath(new URL('../lib', import.meta.url))
 
@@ -34,7 +34,7 @@ t.test('docs/architecture.md names every group of every layer', async (t) => {
   const groups = new Set(libImports(lib).flatMap(({ from, to }) => [groupOf(from), groupOf(to)]))
   for (const { groups: inLayer } of LAYERS) {
     for (const group of inLayer) {
-      if (groups.has(group)) t.ok(doc.includes(`\`${/\.c?ts$/.test(group) ? group : `${group}/`}\``), `${group} is in the page`)
+      if (groups.has(group)) t.ok(doc.includes(`\`${/\.(ts|cjs)$/.test(group) ? group : `${group}/`}\``), `${group} is in the page`)
     }
   }
 })

@@ -2,10 +2,10 @@
 // documented, and the docs name no code and no variable that does not exist.
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { ERROR_CODES } from '../lib/errors.js'
-import { ENV_VARIABLES, ENV_VARIABLE_NAMES } from '../lib/options/environment.js'
-import { OPTION_PATHS } from '../lib/options/option-names.js'
-import { KEY_QUALIFIERS, SENSITIVE_COOKIE_NAME_SNIPPETS, SENSITIVE_KEY_SNIPPETS, SENSITIVE_KEY_WORDS } from '../lib/scrub/sensitive-keys.js'
+import { ERROR_CODES } from '../lib/errors.ts'
+import { ENV_VARIABLES, ENV_VARIABLE_NAMES } from '../lib/options/environment.ts'
+import { OPTION_PATHS } from '../lib/options/option-names.ts'
+import { KEY_QUALIFIERS, SENSITIVE_COOKIE_NAME_SNIPPETS, SENSITIVE_KEY_SNIPPETS, SENSITIVE_KEY_WORDS } from '../lib/scrub/sensitive-keys.ts'
 
 const read = (page: string): string => readFileSync(new URL(`../docs/${page}`, import.meta.url), 'utf8')
 

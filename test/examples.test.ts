@@ -2,7 +2,7 @@
 import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
-import { runBuiltOutput, spawnBuilt } from './helpers/run-built.js'
+import { runBuiltOutput, spawnBuilt } from './helpers/run-built.ts'
 
 function jsonLines (stdout: string): Array<Record<string, any>> {
   return stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line))

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { runBuilt as run } from './helpers/run-built.js'
+import { runBuilt as run } from './helpers/run-built.ts'
 
 t.test('require("vigie") is the plugin, with .default, .observability and the named exports', async (t) => {
   const out = run(['-e', `

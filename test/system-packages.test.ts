@@ -2,10 +2,10 @@
 // developer's machine, failed in CI (where CI is set), never skipped there.
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { CARBON_CACHE, WHISPER_FETCH } from './helpers/carbon.js'
-import { MARIADB_INSTALL_DB, MARIADB_SERVER } from './helpers/mariadb.js'
-import { ALERTMANAGER, AMTOOL, PROMETHEUS, PROMTOOL } from './helpers/prometheus.js'
-import { assertInstalled, CHROMIUM, inCi, missingMessage, needs, type SystemProgram } from './helpers/system-packages.js'
+import { CARBON_CACHE, WHISPER_FETCH } from './helpers/carbon.ts'
+import { MARIADB_INSTALL_DB, MARIADB_SERVER } from './helpers/mariadb.ts'
+import { ALERTMANAGER, AMTOOL, PROMETHEUS, PROMTOOL } from './helpers/prometheus.ts'
+import { assertInstalled, CHROMIUM, inCi, missingMessage, needs, type SystemProgram } from './helpers/system-packages.ts'
 
 const ABSENT: SystemProgram = { path: '/nonexistent/vigie-test-program', debianPackage: 'vigie-test-package' }
 

@@ -1,10 +1,10 @@
-import type { FailureReporter } from '../core/failure-reporter.js'
-import { appRouterOf, keepLast, layersOfApp, parentAppOf, replaceErrorHandlers, requestPrototypeOfApp, topLevelHandles, type ErrorHandle, type LayerView } from './express-internals.js'
-import { finalErrorHandler } from './express-final-guard.js'
-import { recordingErrorHandler } from './express-error-recording.js'
-import { inheritsAccessors, installRequestAccessors } from './express-request-state.js'
-import { kFinalHandler } from './express-symbols.js'
-import { mountedAppsOf } from './express-route-index.js'
+import type { FailureReporter } from '../core/failure-reporter.ts'
+import { appRouterOf, keepLast, layersOfApp, parentAppOf, replaceErrorHandlers, requestPrototypeOfApp, topLevelHandles, type ErrorHandle, type LayerView } from './express-internals.ts'
+import { finalErrorHandler } from './express-final-guard.ts'
+import { recordingErrorHandler } from './express-error-recording.ts'
+import { inheritsAccessors, installRequestAccessors } from './express-request-state.ts'
+import { kFinalHandler } from './express-symbols.ts'
+import { mountedAppsOf } from './express-route-index.ts'
 
 // Apps adopted at once below one app (its `router.use(app)` mounts, theirs, …), and app nesting: bounded.
 const MAX_MOUNTED_APPS = 1_000

@@ -1,6 +1,6 @@
-import type { ErrorHandle } from './express-internals.js'
-import { requestStateOf } from './express-request-state.js'
-import { isVigieMiddleware, kRecordsErrors } from './express-symbols.js'
+import type { ErrorHandle } from './express-internals.ts'
+import { requestStateOf } from './express-request-state.ts'
+import { isVigieMiddleware, kRecordsErrors } from './express-symbols.ts'
 
 /**
  * The app's own error handler, recording the error it is given on a request vigie observes

@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { STATUS_CODES } from 'node:http'
 import { finished } from 'node:stream'
 import type { Request } from 'express'
-import { requestStateOf } from './express-request-state.js'
-import { kFinalHandler, markVigieMiddleware } from './express-symbols.js'
+import { requestStateOf } from './express-request-state.ts'
+import { kFinalHandler, markVigieMiddleware } from './express-symbols.ts'
 
 const CONTENT_HEADERS = ['content-encoding', 'content-language', 'content-range']
 

@@ -1,4 +1,4 @@
-import { mountPattern, pathLabel } from './express-route-pattern.js'
+import { mountPattern, pathLabel } from './express-route-pattern.ts'
 
 /*
  * Everything vigie reads or writes of Express's internal structure, in this module only (a test

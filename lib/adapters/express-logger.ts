@@ -1,5 +1,5 @@
-import { invalidOption } from '../errors.js'
-import type { PinoLikeLogger } from '../logging/exception-logger.js'
+import { invalidOption } from '../errors.ts'
+import type { PinoLikeLogger } from '../logging/exception-logger.ts'
 
 /** The logger vigie writes exception lines and its warnings to: a pino logger (or one like it). */
 export type ExpressVigieLogger = PinoLikeLogger

@@ -1,7 +1,7 @@
 import type { Request } from 'express'
-import type { RequestDetails } from '../core/framework-facts.js'
-import { isExpress4App } from './express-internals.js'
-import type { ExpressRequestState } from './express-request-state.js'
+import type { RequestDetails } from '../core/framework-facts.ts'
+import { isExpress4App } from './express-internals.ts'
+import type { ExpressRequestState } from './express-request-state.ts'
 
 /** What an exception line needs from an Express request, read when its response ends. */
 export function requestDetails (req: Request, state: ExpressRequestState): RequestDetails {

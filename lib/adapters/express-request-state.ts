@@ -1,12 +1,12 @@
 import type { Request } from 'express'
-import type { OutgoingPolicy } from '../context/request-context.js'
-import type { FailureReporter } from '../core/failure-reporter.js'
-import type { RequestState } from '../core/framework-facts.js'
-import { processWide } from '../process-state.js'
-import { routePathOf } from './express-internals.js'
-import { routeController } from './express-route-index.js'
-import { joinController, UNRECORDED_MOUNT } from './express-route-pattern.js'
-import { kCorrelationIdValue, kRoutePatch, kRouteValue } from './express-symbols.js'
+import type { OutgoingPolicy } from '../context/request-context.ts'
+import type { FailureReporter } from '../core/failure-reporter.ts'
+import type { RequestState } from '../core/framework-facts.ts'
+import { processWide } from '../process-state.ts'
+import { routePathOf } from './express-internals.ts'
+import { routeController } from './express-route-index.ts'
+import { joinController, UNRECORDED_MOUNT } from './express-route-pattern.ts'
+import { kCorrelationIdValue, kRoutePatch, kRouteValue } from './express-symbols.ts'
 
 /**
  * What vigie keeps of each Express request it observes, beyond the core's state (whose

@@ -1,5 +1,5 @@
-import { appMountLayersOf, appRouterOf, innerAppOfLayer, innerRouterOfLayer, layersOf, matchedLength, mountOfApp, mountPatternOfLayer, routeOfLayer, type LayerView, type RouterView } from './express-internals.js'
-import { joinController, UNRECORDED_MOUNT } from './express-route-pattern.js'
+import { appMountLayersOf, appRouterOf, innerAppOfLayer, innerRouterOfLayer, layersOf, matchedLength, mountOfApp, mountPatternOfLayer, routeOfLayer, type LayerView, type RouterView } from './express-internals.ts'
+import { joinController, UNRECORDED_MOUNT } from './express-route-pattern.ts'
 
 /** The layers (mounts) from an app's top-level router down to the router holding a route, and their joined pattern. */
 interface Chain {

@@ -1,9 +1,9 @@
 import type { StatsD } from 'hot-shots'
-import type { FailureReporter } from '../core/failure-reporter.js'
-import type { LifecycleSubscriber } from '../core/lifecycle-events.js'
-import type { MetricRecorder } from '../metrics/metric-recorder.js'
-import { Aggregator } from './aggregator.js'
-import { recordStatsdSends, type StatsdRecording } from './statsd-recording.js'
+import type { FailureReporter } from '../core/failure-reporter.ts'
+import type { LifecycleSubscriber } from '../core/lifecycle-events.ts'
+import type { MetricRecorder } from '../metrics/metric-recorder.ts'
+import { Aggregator } from './aggregator.ts'
+import { recordStatsdSends, type StatsdRecording } from './statsd-recording.ts'
 
 /**
  * In-process aggregation over sliding windows (`app.vigie.snapshot()`): the aggregator, which

@@ -1,16 +1,16 @@
-import { CumulativeBins } from './cumulative-bins.js'
-import { CounterSeries } from './counter-series.js'
-import { GaugeSeries } from './gauge-series.js'
-import { HistoryMemos } from './history-memo.js'
-import type { Series, SeriesOwner, WindowRead } from './series.js'
-import { isSeriesDelta, type SeriesDelta } from './series-delta.js'
-import { canonicalTags, seriesKey, tagValue, type TagEntries } from './series-tags.js'
+import { CumulativeBins } from './cumulative-bins.ts'
+import { CounterSeries } from './counter-series.ts'
+import { GaugeSeries } from './gauge-series.ts'
+import { HistoryMemos } from './history-memo.ts'
+import type { Series, SeriesOwner, WindowRead } from './series.ts'
+import { isSeriesDelta, type SeriesDelta } from './series-delta.ts'
+import { canonicalTags, seriesKey, tagValue, type TagEntries } from './series-tags.ts'
 import {
   LONG_BUCKET_MS, LONG_BUCKETS, MonotonicClock, SHORT_BUCKET_MS, SHORT_BUCKETS, coveredSeconds, longIndexOf, shortIndexOf, windowSpan,
-} from './time-buckets.js'
-import { TimingSeries } from './timing-series.js'
-import { newTotal, type Total } from './totals.js'
-import type { History, HistoryPoint, MetricKind, SeriesHandle, SeriesSnapshot, Snapshot, Stats } from './types.js'
+} from './time-buckets.ts'
+import { TimingSeries } from './timing-series.ts'
+import { newTotal, type Total } from './totals.ts'
+import type { History, HistoryPoint, MetricKind, SeriesHandle, SeriesSnapshot, Snapshot, Stats } from './types.ts'
 
 /** One metric over one window (Aggregator#readWindow()). */
 export interface WindowReading {

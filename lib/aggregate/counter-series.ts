@@ -1,8 +1,8 @@
-import { LONG_WINDOWS, SHORT_WINDOWS, Series, type SeriesOwner, type WindowRead } from './series.js'
-import { LONG_BUCKET_MS, LONG_BUCKETS, SHORT_BUCKET_MS, SHORT_BUCKETS, coveredSeconds, longIndexOf, type MonotonicClock } from './time-buckets.js'
-import type { SeriesDelta } from './series-delta.js'
-import { CounterTotal } from './totals.js'
-import type { Stats, WindowName } from './types.js'
+import { LONG_WINDOWS, SHORT_WINDOWS, Series, type SeriesOwner, type WindowRead } from './series.ts'
+import { LONG_BUCKET_MS, LONG_BUCKETS, SHORT_BUCKET_MS, SHORT_BUCKETS, coveredSeconds, longIndexOf, type MonotonicClock } from './time-buckets.ts'
+import type { SeriesDelta } from './series-delta.ts'
+import { CounterTotal } from './totals.ts'
+import type { Stats, WindowName } from './types.ts'
 
 const NO_COUNTS = new Float64Array(0)
 

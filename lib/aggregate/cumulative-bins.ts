@@ -1,4 +1,4 @@
-import type { Sketch } from './sketch.js'
+import type { Sketch } from './sketch.ts'
 
 const NO_COUNTS = new Float64Array(0)
 // The key range of empty bins, as in a sketch: integers, not ±Infinity.

@@ -1,8 +1,8 @@
-import { LONG_WINDOWS, SHORT_WINDOWS, Series, type SeriesOwner, type WindowRead } from './series.js'
-import { LONG_BUCKETS, SHORT_BUCKETS, longIndexOf, type MonotonicClock } from './time-buckets.js'
-import type { SeriesDelta } from './series-delta.js'
-import { GaugeTotal } from './totals.js'
-import type { Stats, WindowName } from './types.js'
+import { LONG_WINDOWS, SHORT_WINDOWS, Series, type SeriesOwner, type WindowRead } from './series.ts'
+import { LONG_BUCKETS, SHORT_BUCKETS, longIndexOf, type MonotonicClock } from './time-buckets.ts'
+import type { SeriesDelta } from './series-delta.ts'
+import { GaugeTotal } from './totals.ts'
+import type { Stats, WindowName } from './types.ts'
 
 // Per slot, in one Float64Array: the latest sample and when it came, min, max, sum, samples.
 const LAST = 0

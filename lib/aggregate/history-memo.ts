@@ -1,4 +1,4 @@
-import type { MetricKind, Stats } from './types.js'
+import type { MetricKind, Stats } from './types.ts'
 
 /**
  * Most histories (name, resolution, grouping) whose closed points are kept (the dashboard reads

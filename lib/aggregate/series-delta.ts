@@ -1,5 +1,5 @@
-import { BIN_LIMIT, newSketch, type Sketch } from './sketch.js'
-import type { MetricKind } from './types.js'
+import { BIN_LIMIT, newSketch, type Sketch } from './sketch.ts'
+import type { MetricKind } from './types.ts'
 
 /**
  * What one process recorded into one series over a short interval, in a form that crosses a

@@ -1,4 +1,4 @@
-import type { MetricKind } from './types.js'
+import type { MetricKind } from './types.ts'
 
 /** Tags in one order whatever order they came in: `a:1,b:2` and `b:2,a:1` are one series. */
 export function canonicalTags (tags: readonly string[]): readonly string[] {

@@ -1,9 +1,9 @@
-import type { CumulativeBins } from './cumulative-bins.js'
-import type { SeriesDelta } from './series-delta.js'
-import { tagEntries, tagRecord, type TagEntries } from './series-tags.js'
-import { LONG_BUCKETS, SHORT_BUCKETS, WINDOWS, longIndexOf, shortIndexOf, type MonotonicClock } from './time-buckets.js'
-import type { Total } from './totals.js'
-import type { MetricKind, SeriesHandle, Stats, WindowName } from './types.js'
+import type { CumulativeBins } from './cumulative-bins.ts'
+import type { SeriesDelta } from './series-delta.ts'
+import { tagEntries, tagRecord, type TagEntries } from './series-tags.ts'
+import { LONG_BUCKETS, SHORT_BUCKETS, WINDOWS, longIndexOf, shortIndexOf, type MonotonicClock } from './time-buckets.ts'
+import type { Total } from './totals.ts'
+import type { MetricKind, SeriesHandle, Stats, WindowName } from './types.ts'
 
 export const SHORT_WINDOWS = WINDOWS.filter((w) => w.ring === 'short')
 export const LONG_WINDOWS = WINDOWS.filter((w) => w.ring === 'long')

@@ -1,5 +1,5 @@
-import { CumulativeBins } from './cumulative-bins.js'
-import type { TimingStats } from './types.js'
+import { CumulativeBins } from './cumulative-bins.ts'
+import type { TimingStats } from './types.ts'
 
 /**
  * Timings are kept in DDSketches (Masson, Rim and Lee, VLDB 2019; the sketch of Datadog's

@@ -1,6 +1,6 @@
 import type { StatsD } from 'hot-shots'
-import type { MetricRecorder } from '../metrics/metric-recorder.js'
-import type { MetricKind } from './types.js'
+import type { MetricRecorder } from '../metrics/metric-recorder.ts'
+import type { MetricKind } from './types.ts'
 
 /** StatsD types that are aggregated; sets (`s`) are not. */
 const KINDS: ReadonlyMap<unknown, MetricKind> = new Map([['c', 'counter'], ['ms', 'timing'], ['h', 'timing'], ['d', 'timing'], ['g', 'gauge']])

@@ -1,4 +1,4 @@
-import type { WindowName } from './types.js'
+import type { WindowName } from './types.ts'
 
 /**
  * The two rings of time buckets every series keeps, aligned on the epoch: 30 buckets of 10 s

@@ -1,10 +1,10 @@
-import { CumulativeBins } from './cumulative-bins.js'
-import { LONG_WINDOWS, SHORT_WINDOWS, Series, type SeriesOwner, type WindowRead } from './series.js'
-import { sketchFromWire, type SeriesDelta } from './series-delta.js'
-import { addToSketch, mergeIntoSketch, newSketch, timingStatsFrom, type Sketch } from './sketch.js'
-import { LONG_BUCKETS, SHORT_BUCKETS, longIndexOf, type MonotonicClock, type WindowSpec } from './time-buckets.js'
-import { SCRATCH_KEPT, TimingTotal } from './totals.js'
-import type { Stats, TimingStats, WindowName } from './types.js'
+import { CumulativeBins } from './cumulative-bins.ts'
+import { LONG_WINDOWS, SHORT_WINDOWS, Series, type SeriesOwner, type WindowRead } from './series.ts'
+import { sketchFromWire, type SeriesDelta } from './series-delta.ts'
+import { addToSketch, mergeIntoSketch, newSketch, timingStatsFrom, type Sketch } from './sketch.ts'
+import { LONG_BUCKETS, SHORT_BUCKETS, longIndexOf, type MonotonicClock, type WindowSpec } from './time-buckets.ts'
+import { SCRATCH_KEPT, TimingTotal } from './totals.ts'
+import type { Stats, TimingStats, WindowName } from './types.ts'
 
 /**
  * Most keys the kept bins of one window may span: at 2 % a key is about 4 % of value, so 1024 keys

@@ -1,6 +1,6 @@
-import type { CumulativeBins } from './cumulative-bins.js'
-import { timingStatsFrom, type Sketch, type TimingScalars } from './sketch.js'
-import type { CounterStats, GaugeStats, MetricKind, Stats, TimingStats } from './types.js'
+import type { CumulativeBins } from './cumulative-bins.ts'
+import { timingStatsFrom, type Sketch, type TimingScalars } from './sketch.ts'
+import type { CounterStats, GaugeStats, MetricKind, Stats, TimingStats } from './types.ts'
 
 /**
  * What buckets add up to for one read (a window of one series, or one history point of several

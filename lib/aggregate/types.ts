@@ -1,10 +1,10 @@
-import type { Snapshot as AppSnapshot, Stats } from '../types.js'
+import type { Snapshot as AppSnapshot, Stats } from '../types.ts'
 
-export type { MetricKind, WindowName, CounterStats, TimingStats, GaugeStats, Stats, SeriesSnapshot } from '../types.js'
+export type { MetricKind, WindowName, CounterStats, TimingStats, GaugeStats, Stats, SeriesSnapshot } from '../types.ts'
 
 /** What the aggregator knows of a snapshot: all of it but `metricsDropped`, which vigie adds (compose.ts). */
 export type Snapshot = Omit<AppSnapshot, 'metricsDropped'>
-export type { SeriesHandle } from '../metrics/metric-recorder.js'
+export type { SeriesHandle } from '../metrics/metric-recorder.ts'
 
 /** One time bucket of a history. */
 export interface HistoryPoint {

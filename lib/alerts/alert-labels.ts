@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { AlertSeverity } from '../types.js'
+import type { AlertSeverity } from '../types.ts'
 
 /** `alertname`, `severity`, then the rule's own labels (its tags, or `slo`), which cannot replace those two. */
 export function alertLabels (rule: string, severity: AlertSeverity, own: Readonly<Record<string, string>>): Readonly<Record<string, string>> {

@@ -1,4 +1,4 @@
-import type { AlertSeverity } from '../types.js'
+import type { AlertSeverity } from '../types.ts'
 
 /**
  * What the alert engine hands to the notifiers when a rule fires, fires again (after

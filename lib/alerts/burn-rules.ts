@@ -1,6 +1,6 @@
-import { describeMs } from '../options/duration.js'
-import type { BurnSource, ResolvedBurnRateAlert } from '../slo/burn-source.js'
-import type { AlertSeverity } from '../types.js'
+import { describeMs } from '../options/duration.ts'
+import type { BurnSource, ResolvedBurnRateAlert } from '../slo/burn-source.ts'
+import type { AlertSeverity } from '../types.ts'
 
 /** One line of an SLO's burn-rate table, as a rule of its own. */
 export interface BurnRule {

@@ -1,6 +1,6 @@
-import type { Aggregator, WindowReading } from '../aggregate/aggregator.js'
-import type { CounterStats, GaugeStats, TimingStats } from '../aggregate/types.js'
-import { RATIO_KINDS, STAT_KINDS, type ResolvedThresholdRule, type SeriesFilter } from '../options/resolve-alerts.js'
+import type { Aggregator, WindowReading } from '../aggregate/aggregator.ts'
+import type { CounterStats, GaugeStats, TimingStats } from '../aggregate/types.ts'
+import { RATIO_KINDS, STAT_KINDS, type ResolvedThresholdRule, type SeriesFilter } from '../options/resolve-alerts.ts'
 
 /** A threshold rule's value over its window, and how many events it rests on (for `minCount`). */
 export interface RuleReading {

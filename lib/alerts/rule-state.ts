@@ -1,4 +1,4 @@
-import type { AlertStatus } from '../types.js'
+import type { AlertStatus } from '../types.ts'
 
 /** What one evaluation found. */
 export interface Condition {

@@ -1,4 +1,4 @@
-import { scrubText } from '../scrub/free-text.js'
+import { scrubText } from '../scrub/free-text.ts'
 
 /** Longer names are cut: a name is a label (a tag, a dashboard cell), not a message. */
 const MAX_NAME_LENGTH = 100

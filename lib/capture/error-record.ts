@@ -1,5 +1,5 @@
-import { errorName } from './error-name.js'
-import type { Scrubber } from '../scrub/scrubber.js'
+import { errorName } from './error-name.ts'
+import type { Scrubber } from '../scrub/scrubber.ts'
 
 /** An error as it appears in an exception line, with secrets masked in message and stack. */
 export interface ErrorRecord {

@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import type { Scrubber } from '../scrub/scrubber.js'
-import { buildCurlCommand } from './curl-command.js'
-import { buildErrorRecord, type ErrorRecord } from './error-record.js'
-import { maskSensitiveParams } from './masked-path.js'
-import { captureBody, type BodyLimits } from './request-body.js'
+import type { Scrubber } from '../scrub/scrubber.ts'
+import { buildCurlCommand } from './curl-command.ts'
+import { buildErrorRecord, type ErrorRecord } from './error-record.ts'
+import { maskSensitiveParams } from './masked-path.ts'
+import { captureBody, type BodyLimits } from './request-body.ts'
 
 /** What an exception line reads of a request from its framework; read only when one is written. */
 export interface RequestDetails {

@@ -1,5 +1,5 @@
-import { isAlphanumeric } from '../scrub/char-classes.js'
-import { REDACTED } from '../scrub/sensitive-keys.js'
+import { isAlphanumeric } from '../scrub/char-classes.ts'
+import { REDACTED } from '../scrub/sensitive-keys.ts'
 
 /** Route params looked at: a route has a handful; a hostile object is not walked whole. */
 const MAX_PARAMS = 32

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { scanLength, scanWindow } from '../scrub/free-text.js'
-import type { Scrubber } from '../scrub/scrubber.js'
+import { scanLength, scanWindow } from '../scrub/free-text.ts'
+import type { Scrubber } from '../scrub/scrubber.ts'
 
 export interface BodyLimits { maxBodyBytes: number, maxDepth: number, maxArrayItems: number, maxTotalKeys: number }
 

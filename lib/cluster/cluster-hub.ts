@@ -1,8 +1,8 @@
 import cluster, { type Worker } from 'node:cluster'
-import { expose } from '../prometheus/exposition.js'
-import { PrometheusRegistry } from '../prometheus/prometheus-registry.js'
-import { processWide } from '../process-state.js'
-import { PROTOCOL, isVigieMessage, type PrimaryMessage, type WorkerMessage } from './messages.js'
+import { expose } from '../prometheus/exposition.ts'
+import { PrometheusRegistry } from '../prometheus/prometheus-registry.ts'
+import { processWide } from '../process-state.ts'
+import { PROTOCOL, isVigieMessage, type PrimaryMessage, type WorkerMessage } from './messages.ts'
 
 /** Most distinct apps the primary relays for: each worker app is one, keyed by its order of composition. */
 const MAX_APPS = 32

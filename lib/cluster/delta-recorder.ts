@@ -1,9 +1,9 @@
-import { canonicalTags, seriesKey } from '../aggregate/series-tags.js'
-import { sketchToWire, type SeriesDelta } from '../aggregate/series-delta.js'
-import { addToSketch, newSketch } from '../aggregate/sketch.js'
-import type { MetricRecorder, SeriesHandle } from '../metrics/metric-recorder.js'
-import { BUCKET_BOUNDS_MS, bucketOf } from '../prometheus/prometheus-registry.js'
-import type { MetricKind } from '../types.js'
+import { canonicalTags, seriesKey } from '../aggregate/series-tags.ts'
+import { sketchToWire, type SeriesDelta } from '../aggregate/series-delta.ts'
+import { addToSketch, newSketch } from '../aggregate/sketch.ts'
+import type { MetricRecorder, SeriesHandle } from '../metrics/metric-recorder.ts'
+import { BUCKET_BOUNDS_MS, bucketOf } from '../prometheus/prometheus-registry.ts'
+import type { MetricKind } from '../types.ts'
 
 /** Intervals a series may go unrecorded before its entry is let go (it comes back on its next record). */
 const IDLE_INTERVALS = 60
@@ -87,7 +87,17 @@ abstract class Pending implements SeriesHandle {
   abstract readonly kind: MetricKind
   abstract readonly recorded: boolean
 
-  constructor (readonly name: string, readonly tags: readonly string[], readonly key: string, readonly owner: DeltaRecorder) {}
+  readonly name: string
+  readonly tags: readonly string[]
+  readonly key: string
+  readonly owner: DeltaRecorder
+
+  constructor (name: string, tags: readonly string[], key: string, owner: DeltaRecorder) {
+    this.name = name
+    this.tags = tags
+    this.key = key
+    this.owner = owner
+  }
 
   record (value: number): void {
     const target = this.attached ? this : this.owner.reattach(this)

@@ -1,5 +1,5 @@
-import type { SeriesDelta } from '../aggregate/series-delta.js'
-import type { ExpositionFormat } from '../prometheus/exposition.js'
+import type { SeriesDelta } from '../aggregate/series-delta.ts'
+import type { ExpositionFormat } from '../prometheus/exposition.ts'
 
 /** Marks vigie's messages on the cluster's IPC channel, and their version: other messages are the app's. */
 export const PROTOCOL = 'vigie.cluster.1'

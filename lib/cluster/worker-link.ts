@@ -1,12 +1,12 @@
 import cluster from 'node:cluster'
-import type { Aggregator } from '../aggregate/aggregator.js'
-import type { FailureReporter } from '../core/failure-reporter.js'
-import type { SharedCounts } from '../core/shared-counts.js'
-import type { LifecycleSubscriber } from '../core/lifecycle-events.js'
-import { processWide } from '../process-state.js'
-import type { FleetAnswer, FleetExposition } from '../prometheus/prometheus-endpoint.js'
-import { DeltaRecorder } from './delta-recorder.js'
-import { PROTOCOL, isVigieMessage, type PrimaryMessage, type WorkerMessage } from './messages.js'
+import type { Aggregator } from '../aggregate/aggregator.ts'
+import type { FailureReporter } from '../core/failure-reporter.ts'
+import type { SharedCounts } from '../core/shared-counts.ts'
+import type { LifecycleSubscriber } from '../core/lifecycle-events.ts'
+import { processWide } from '../process-state.ts'
+import type { FleetAnswer, FleetExposition } from '../prometheus/prometheus-endpoint.ts'
+import { DeltaRecorder } from './delta-recorder.ts'
+import { PROTOCOL, isVigieMessage, type PrimaryMessage, type WorkerMessage } from './messages.ts'
 
 /** How often a worker sends what it recorded: the most another worker's view lags behind. */
 export const SEND_INTERVAL_MS = 1000

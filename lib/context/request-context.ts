@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { isDisabled } from '../options/environment.js'
-import { processWide } from '../process-state.js'
-import { installTickObjectPin } from './tick-object-pin.js'
+import { isDisabled } from '../options/environment.ts'
+import { processWide } from '../process-state.ts'
+import { installTickObjectPin } from './tick-object-pin.ts'
 
 /** What an outgoing HTTP call made inside a request needs from the vigie instance serving it. */
 export interface OutgoingPolicy {

@@ -1,5 +1,5 @@
 import { executionAsyncResource } from 'node:async_hooks'
-import { processWide } from '../process-state.js'
+import { processWide } from '../process-state.ts'
 
 /** Holds one of Node's process.nextTick() tick objects once the tick has run. */
 export interface TickObjectPin {

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import type { FailureReporter } from './failure-reporter.js'
-import type { Endpoint, EndpointResponse } from './vigie.js'
+import type { FailureReporter } from './failure-reporter.ts'
+import type { Endpoint, EndpointResponse } from './vigie.ts'
 
 /** What an endpoint that threw or rejected answers: the request is not left hanging, and no detail leaks. */
 const FAILED: EndpointResponse = Object.freeze({

@@ -1,12 +1,12 @@
-import { buildExceptionRecord, exceptionMessage, type FailureFacts } from '../capture/exception-record.js'
-import type { RequestMetrics } from '../metrics/request-metrics.js'
-import type { ResolvedOptions } from '../options/resolve-options.js'
-import type { Scrubber } from '../scrub/scrubber.js'
-import { errorName } from '../capture/error-name.js'
-import { buildErrorRecord } from '../capture/error-record.js'
-import { ExceptionFlood, summaryLine, type FloodSummary } from './exception-flood.js'
-import type { FailureReporter } from './failure-reporter.js'
-import type { LifecycleEvents } from './lifecycle-events.js'
+import { buildExceptionRecord, exceptionMessage, type FailureFacts } from '../capture/exception-record.ts'
+import type { RequestMetrics } from '../metrics/request-metrics.ts'
+import type { ResolvedOptions } from '../options/resolve-options.ts'
+import type { Scrubber } from '../scrub/scrubber.ts'
+import { errorName } from '../capture/error-name.ts'
+import { buildErrorRecord } from '../capture/error-record.ts'
+import { ExceptionFlood, summaryLine, type FloodSummary } from './exception-flood.ts'
+import type { FailureReporter } from './failure-reporter.ts'
+import type { LifecycleEvents } from './lifecycle-events.ts'
 
 const MAX_TRACE_MESSAGE = 500
 

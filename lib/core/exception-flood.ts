@@ -1,6 +1,6 @@
-import { LineBudget, MAX_KINDS, type LineLimits, type LineSummary } from '../logging/line-budget.js'
+import { LineBudget, MAX_KINDS, type LineLimits, type LineSummary } from '../logging/line-budget.ts'
 
-export { MAX_KINDS, MAX_SAMPLE_IDS } from '../logging/line-budget.js'
+export { MAX_KINDS, MAX_SAMPLE_IDS } from '../logging/line-budget.ts'
 
 export type FloodLimits = LineLimits
 

@@ -1,5 +1,5 @@
-import { errorName } from '../capture/error-name.js'
-import { boundedText } from '../scrub/free-text.js'
+import { errorName } from '../capture/error-name.ts'
+import { boundedText } from '../scrub/free-text.ts'
 
 /** The part of a pino-like logger vigie writes its own warnings to. */
 export interface WarnLogger {

@@ -1,5 +1,5 @@
-import type { RequestDetails } from '../capture/exception-record.js'
-import type { OutgoingPolicy, RequestStore } from '../context/request-context.js'
+import type { RequestDetails } from '../capture/exception-record.ts'
+import type { OutgoingPolicy, RequestStore } from '../context/request-context.ts'
 
 export type { RequestDetails }
 

@@ -1,6 +1,6 @@
-import type { ExceptionRecord } from '../capture/exception-record.js'
-import type { FailureReporter } from './failure-reporter.js'
-import type { RequestQueries } from './request-queries.js'
+import type { ExceptionRecord } from '../capture/exception-record.ts'
+import type { FailureReporter } from './failure-reporter.ts'
+import type { RequestQueries } from './request-queries.ts'
 
 /** An exception the core captured: its line, already scrubbed, and the controller it counts under. */
 export interface CapturedException {

@@ -1,11 +1,11 @@
 import type { ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
-import { resolveCorrelationId } from '../context/correlation-id.js'
-import { runInRequestContext } from '../context/request-context.js'
-import { RequestQueries } from './request-queries.js'
-import { CLIENT_CLOSED_STATUS, NOT_FOUND_CONTROLLER } from '../metrics/request-metrics.js'
-import type { FrameworkFacts, RequestState } from './framework-facts.js'
-import type { Vigie } from './vigie.js'
+import { resolveCorrelationId } from '../context/correlation-id.ts'
+import { runInRequestContext } from '../context/request-context.ts'
+import { RequestQueries } from './request-queries.ts'
+import { CLIENT_CLOSED_STATUS, NOT_FOUND_CONTROLLER } from '../metrics/request-metrics.ts'
+import type { FrameworkFacts, RequestState } from './framework-facts.ts'
+import type { Vigie } from './vigie.ts'
 
 /**
  * The life of one request, whatever the framework: the adapter calls start() in its first hook,

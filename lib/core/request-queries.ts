@@ -1,4 +1,4 @@
-import type { RequestQueryTally } from '../context/request-context.js'
+import type { RequestQueryTally } from '../context/request-context.ts'
 
 /** Distinct fingerprints counted per request for the N+1 check; further ones are not. */
 export const MAX_FINGERPRINTS_PER_REQUEST = 64

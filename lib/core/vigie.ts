@@ -1,12 +1,12 @@
 import type { StatsD } from 'hot-shots'
 import type { IncomingHttpHeaders } from 'node:http'
-import type { OutgoingPolicy } from '../context/request-context.js'
-import type { RequestMetrics } from '../metrics/request-metrics.js'
-import type { ResolvedOptions } from '../options/resolve-options.js'
-import type { VigieApi } from '../types.js'
-import type { ExceptionCapture, VigieLogger } from './exception-capture.js'
-import type { FailureReporter } from './failure-reporter.js'
-import type { LifecycleEvents } from './lifecycle-events.js'
+import type { OutgoingPolicy } from '../context/request-context.ts'
+import type { RequestMetrics } from '../metrics/request-metrics.ts'
+import type { ResolvedOptions } from '../options/resolve-options.ts'
+import type { VigieApi } from '../types.ts'
+import type { ExceptionCapture, VigieLogger } from './exception-capture.ts'
+import type { FailureReporter } from './failure-reporter.ts'
+import type { LifecycleEvents } from './lifecycle-events.ts'
 
 /** A framework-neutral answer: the adapter copies it onto its own response. */
 export interface EndpointResponse {

@@ -1,11 +1,11 @@
-import type { Aggregator } from '../aggregate/aggregator.js'
-import type { TagEntries } from '../aggregate/series-tags.js'
-import { SHORT_BUCKET_MS, SHORT_BUCKETS } from '../aggregate/time-buckets.js'
-import type { CounterStats, GaugeStats, HistoryPoint, SeriesSnapshot, Snapshot, TimingStats } from '../aggregate/types.js'
-import { METRIC_NAMES } from '../metrics/request-metrics.js'
-import { PROCESS_METRIC_NAMES } from '../metrics/process-metric-names.js'
-import type { AlertStatus, BurnRateWindow, FingerprintStats, MetricsDropped, SloStatus, TopQueries } from '../types.js'
-import type { RecentException } from './recent-exceptions.js'
+import type { Aggregator } from '../aggregate/aggregator.ts'
+import type { TagEntries } from '../aggregate/series-tags.ts'
+import { SHORT_BUCKET_MS, SHORT_BUCKETS } from '../aggregate/time-buckets.ts'
+import type { CounterStats, GaugeStats, HistoryPoint, SeriesSnapshot, Snapshot, TimingStats } from '../aggregate/types.ts'
+import { METRIC_NAMES } from '../metrics/request-metrics.ts'
+import { PROCESS_METRIC_NAMES } from '../metrics/process-metric-names.ts'
+import type { AlertStatus, BurnRateWindow, FingerprintStats, MetricsDropped, SloStatus, TopQueries } from '../types.ts'
+import type { RecentException } from './recent-exceptions.ts'
 
 /** The SLO tracker's and the alert engine's current state, and the query fingerprints, as the dashboard reads them. */
 export interface StatusProviders {

@@ -1,12 +1,12 @@
-import type { Aggregator } from '../aggregate/aggregator.js'
-import type { FailureReporter } from '../core/failure-reporter.js'
-import type { CapturedException, LifecycleSubscriber } from '../core/lifecycle-events.js'
-import type { SharedCounts } from '../core/shared-counts.js'
-import type { Endpoint } from '../core/vigie.js'
-import type { MetricsDropped } from '../types.js'
-import type { StatusProviders } from './dashboard-data.js'
-import { DashboardHandler } from './dashboard-handler.js'
-import { RECENT_EXCEPTIONS_CAPACITY, RecentExceptions, type RecentException } from './recent-exceptions.js'
+import type { Aggregator } from '../aggregate/aggregator.ts'
+import type { FailureReporter } from '../core/failure-reporter.ts'
+import type { CapturedException, LifecycleSubscriber } from '../core/lifecycle-events.ts'
+import type { SharedCounts } from '../core/shared-counts.ts'
+import type { Endpoint } from '../core/vigie.ts'
+import type { MetricsDropped } from '../types.ts'
+import type { StatusProviders } from './dashboard-data.ts'
+import { DashboardHandler } from './dashboard-handler.ts'
+import { RECENT_EXCEPTIONS_CAPACITY, RecentExceptions, type RecentException } from './recent-exceptions.ts'
 
 /** Longest text of a shared exception taken in (a message is cut to 500 characters, a route is bounded upstream). */
 const MAX_TEXT = 4096

@@ -1,13 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import type { FailureReporter } from '../core/failure-reporter.js'
-import type { Endpoint, EndpointResponse } from '../core/vigie.js'
-import type { TopQueries } from '../types.js'
-import { errorName } from '../capture/error-name.js'
-import { boundedText } from '../scrub/free-text.js'
-import * as assets from './assets.generated.js'
-import { DashboardAuth } from './dashboard-auth.js'
-import { buildDashboardData, type DashboardSource, type StatusProviders } from './dashboard-data.js'
-import { isLoopbackAddress } from './loopback-address.js'
+import type { FailureReporter } from '../core/failure-reporter.ts'
+import type { Endpoint, EndpointResponse } from '../core/vigie.ts'
+import type { TopQueries } from '../types.ts'
+import { errorName } from '../capture/error-name.ts'
+import { boundedText } from '../scrub/free-text.ts'
+import * as assets from './assets.generated.ts'
+import { DashboardAuth } from './dashboard-auth.ts'
+import { buildDashboardData, type DashboardSource, type StatusProviders } from './dashboard-data.ts'
+import { isLoopbackAddress } from './loopback-address.ts'
 
 /** What the dashboard reads, and reports its failures to. */
 export interface DashboardHost extends DashboardSource {

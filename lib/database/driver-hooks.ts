@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { join, sep } from 'node:path'
 import lazyDependencies from '../lazy-dependencies.cjs'
-import { loadedCommonJsModules } from '../process-state.js'
-import { MYSQL2_CHANNELS_SINCE, mysql2HasChannels, subscribeMysql2Channels } from './mysql2-channels.js'
-import { wrapMysql2QueryComment } from './mysql2-comment.js'
-import { wrapLegacyMysql2 } from './mysql2-legacy-hook.js'
-import { bindPoolCallbacks } from './pool-context.js'
-import { wrapPgQuery } from './pg-hook.js'
-import { reportHookFailure, reportOldDriver } from './query-observers.js'
+import { loadedCommonJsModules } from '../process-state.ts'
+import { MYSQL2_CHANNELS_SINCE, mysql2HasChannels, subscribeMysql2Channels } from './mysql2-channels.ts'
+import { wrapMysql2QueryComment } from './mysql2-comment.ts'
+import { wrapLegacyMysql2 } from './mysql2-legacy-hook.ts'
+import { bindPoolCallbacks } from './pool-context.ts'
+import { wrapPgQuery } from './pg-hook.ts'
+import { reportHookFailure, reportOldDriver } from './query-observers.ts'
 
 /** pg's Client, the one file whose prototype is wrapped (pools and ORMs all go through it). */
 const PG_CLIENT = `${sep}pg${sep}lib${sep}client.js`

@@ -1,9 +1,9 @@
-import { isCount, sketchFromWire, sketchToWire, type WireSketch } from '../aggregate/series-delta.js'
-import { addToSketch, mergeIntoSketch, newSketch, timingStatsOf, type Sketch } from '../aggregate/sketch.js'
-import type { FingerprintStats, TopQueries } from '../types.js'
-import type { QueryEvent } from './query-event.js'
-import { MAX_STATEMENT_CHARS, fingerprintStatement } from './statement-fingerprint.js'
-import { StatementMemo } from './statement-memo.js'
+import { isCount, sketchFromWire, sketchToWire, type WireSketch } from '../aggregate/series-delta.ts'
+import { addToSketch, mergeIntoSketch, newSketch, timingStatsOf, type Sketch } from '../aggregate/sketch.ts'
+import type { FingerprintStats, TopQueries } from '../types.ts'
+import type { QueryEvent } from './query-event.ts'
+import { MAX_STATEMENT_CHARS, fingerprintStatement } from './statement-fingerprint.ts'
+import { StatementMemo } from './statement-memo.ts'
 
 /**
  * Per-fingerprint query stats, what pg_stat_statements gives a DBA, from the app's side, for the
@@ -121,9 +121,15 @@ class Entry extends Totals {
   /** Rank inherited on admission plus totalMs: what the heap orders by. */
   rank: number
   heapIndex = 0
+  readonly key: string
+  readonly fingerprint: string
+  readonly system: QueryEvent['system']
 
-  constructor (readonly key: string, readonly fingerprint: string, readonly system: QueryEvent['system'], inherited: number) {
+  constructor (key: string, fingerprint: string, system: QueryEvent['system'], inherited: number) {
     super()
+    this.key = key
+    this.fingerprint = fingerprint
+    this.system = system
     this.rank = inherited
   }
 }

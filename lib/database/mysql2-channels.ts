@@ -1,10 +1,10 @@
 import diagnostics, { type TracingChannelSubscribers } from 'node:diagnostics_channel'
 import { performance } from 'node:perf_hooks'
-import { currentRequestStore, type RequestStore } from '../context/request-context.js'
-import { commentInFlight } from './mysql2-comment.js'
-import type { QueryEvent } from './query-event.js'
-import { publishQuery, reportHookFailure } from './query-observers.js'
-import { withoutComment } from './sql-comment.js'
+import { currentRequestStore, type RequestStore } from '../context/request-context.ts'
+import { commentInFlight } from './mysql2-comment.ts'
+import type { QueryEvent } from './query-event.ts'
+import { publishQuery, reportHookFailure } from './query-observers.ts'
+import { withoutComment } from './sql-comment.ts'
 
 /** mysql2 publishes these TracingChannels from 3.20 on (lib/tracing.js). */
 export const MYSQL2_CHANNELS = ['mysql2:query', 'mysql2:execute'] as const
@@ -32,13 +32,16 @@ class Mysql2Query implements QueryEvent {
   rows: number | undefined = undefined
   error: unknown = undefined
   parameters: unknown = undefined
+  readonly start: number
+  readonly request: RequestStore | undefined
+  /** The sqlcommenter comment vigie's `query` wrapper added (mysql2-comment.ts), taken back out of the statement reported. */
+  readonly comment: string | undefined
 
-  constructor (
-    readonly start: number,
-    readonly request: RequestStore | undefined,
-    /** The sqlcommenter comment vigie's `query` wrapper added (mysql2-comment.ts), taken back out of the statement reported. */
-    readonly comment: string | undefined
-  ) {}
+  constructor (start: number, request: RequestStore | undefined, comment: string | undefined) {
+    this.start = start
+    this.request = request
+    this.comment = comment
+  }
 }
 
 // The context object mysql2 passes to every event of one query carries its Mysql2Query under this

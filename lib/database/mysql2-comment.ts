@@ -1,8 +1,8 @@
-import { currentRequestStore, type RequestStore } from '../context/request-context.js'
-import { installWrapper } from '../method-wrapper.js'
-import { sharedSymbol } from '../process-state.js'
-import { reportHookFailure } from './query-observers.js'
-import { requestComment, withComment } from './sql-comment.js'
+import { currentRequestStore, type RequestStore } from '../context/request-context.ts'
+import { installWrapper } from '../method-wrapper.ts'
+import { sharedSymbol } from '../process-state.ts'
+import { reportHookFailure } from './query-observers.ts'
+import { requestComment, withComment } from './sql-comment.ts'
 
 type Method = (this: unknown, ...args: unknown[]) => unknown
 

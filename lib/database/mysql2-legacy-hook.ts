@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks'
-import { currentRequestStore, type RequestStore } from '../context/request-context.js'
-import { sharedSymbol } from '../process-state.js'
-import { mysql2RowsOf } from './mysql2-channels.js'
-import { commentMysql2Query } from './mysql2-comment.js'
-import { hasQueryObservers, publishQuery, reportHookFailure } from './query-observers.js'
-import { withoutComment } from './sql-comment.js'
-import { installWrapper } from '../method-wrapper.js'
+import { currentRequestStore, type RequestStore } from '../context/request-context.ts'
+import { sharedSymbol } from '../process-state.ts'
+import { mysql2RowsOf } from './mysql2-channels.ts'
+import { commentMysql2Query } from './mysql2-comment.ts'
+import { hasQueryObservers, publishQuery, reportHookFailure } from './query-observers.ts'
+import { withoutComment } from './sql-comment.ts'
+import { installWrapper } from '../method-wrapper.ts'
 
 type Method = (this: unknown, ...args: unknown[]) => unknown
 

@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks'
-import { currentRequestStore, type RequestStore } from '../context/request-context.js'
-import { sharedSymbol } from '../process-state.js'
-import type { QueryEvent } from './query-event.js'
-import { hasQueryObservers, publishQuery, reportHookFailure } from './query-observers.js'
-import { installWrapper } from '../method-wrapper.js'
-import { requestComment, withComment } from './sql-comment.js'
+import { currentRequestStore, type RequestStore } from '../context/request-context.ts'
+import { sharedSymbol } from '../process-state.ts'
+import type { QueryEvent } from './query-event.ts'
+import { hasQueryObservers, publishQuery, reportHookFailure } from './query-observers.ts'
+import { installWrapper } from '../method-wrapper.ts'
+import { requestComment, withComment } from './sql-comment.ts'
 
 type QueryMethod = (this: unknown, ...args: unknown[]) => unknown
 type Callback = (this: unknown, ...args: unknown[]) => unknown
@@ -22,15 +22,20 @@ class PendingQuery implements QueryEvent {
   rows: number | undefined = undefined
   error: unknown = undefined
   done = false
+  readonly start: number
+  readonly statement: string
+  readonly database: string | undefined
+  readonly request: RequestStore | undefined
+  /** The values sent with the statement, as given. */
+  readonly parameters: unknown
 
-  constructor (
-    readonly start: number,
-    readonly statement: string,
-    readonly database: string | undefined,
-    readonly request: RequestStore | undefined,
-    /** The values sent with the statement, as given. */
-    readonly parameters: unknown
-  ) {}
+  constructor (start: number, statement: string, database: string | undefined, request: RequestStore | undefined, parameters: unknown) {
+    this.start = start
+    this.statement = statement
+    this.database = database
+    this.request = request
+    this.parameters = parameters
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { AsyncResource } from 'node:async_hooks'
-import { currentRequestStore } from '../context/request-context.js'
-import { sharedSymbol } from '../process-state.js'
+import { currentRequestStore } from '../context/request-context.ts'
+import { sharedSymbol } from '../process-state.ts'
 
 type Method = (this: unknown, ...args: unknown[]) => unknown
 

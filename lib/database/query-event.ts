@@ -1,4 +1,4 @@
-import type { RequestStore } from '../context/request-context.js'
+import type { RequestStore } from '../context/request-context.ts'
 
 /** What a database driver hook reports of one finished query (pg, mysql2). */
 export interface QueryEvent {

@@ -1,7 +1,7 @@
-import type { VigieLogger } from '../core/exception-capture.js'
-import { LineBudget, type LineSummary } from '../logging/line-budget.js'
-import type { Scrubber } from '../scrub/scrubber.js'
-import type { QueryEvent } from './query-event.js'
+import type { VigieLogger } from '../core/exception-capture.ts'
+import { LineBudget, type LineSummary } from '../logging/line-budget.ts'
+import type { Scrubber } from '../scrub/scrubber.ts'
+import type { QueryEvent } from './query-event.ts'
 
 /** Full `slow query` / `query failed` lines per fingerprint and interval; the rest are summarised. */
 export const QUERY_LINES_PER_INTERVAL = 5

@@ -1,5 +1,5 @@
-import { processWide } from '../process-state.js'
-import type { QueryEvent, QueryObserver } from './query-event.js'
+import { processWide } from '../process-state.ts'
+import type { QueryEvent, QueryObserver } from './query-event.ts'
 
 /** One registration: what to call for each query, and where to say that a hook failed. */
 interface Registration {

@@ -1,4 +1,4 @@
-import type { RequestStore } from '../context/request-context.js'
+import type { RequestStore } from '../context/request-context.ts'
 
 /**
  * Statements longer than this (in UTF-16 code units) are sent as they are: scanning them for a

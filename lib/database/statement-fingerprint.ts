@@ -1,5 +1,5 @@
-import type { QueryEvent } from './query-event.js'
-import { KEYWORD_FORMS, LONGEST_KEYWORD, SQL_KEYWORDS } from './sql-keywords.js'
+import type { QueryEvent } from './query-event.ts'
+import { KEYWORD_FORMS, LONGEST_KEYWORD, SQL_KEYWORDS } from './sql-keywords.ts'
 
 /**
  * Statement fingerprints: the shape of a statement without its values, as pg_stat_statements

@@ -1,5 +1,5 @@
-import type { ResolvedNotifier, ResolvedPlans } from '../options/resolve-plans.js'
-import type { AlertSeverity } from '../types.js'
+import type { ResolvedNotifier, ResolvedPlans } from '../options/resolve-plans.ts'
+import type { AlertSeverity } from '../types.ts'
 
 const SEVERITIES: readonly AlertSeverity[] = ['page', 'ticket', 'info']
 

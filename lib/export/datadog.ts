@@ -1,9 +1,9 @@
-import type { ResolvedThresholdRule, SeriesFilter, TagFilter } from '../options/resolve-alerts.js'
-import { KNOWN_METRIC_KINDS } from '../options/resolve-alerts.js'
-import type { ResolvedNotifier, ResolvedPlans } from '../options/resolve-plans.js'
-import type { ResolvedBurnRate, ResolvedSlo } from '../options/resolve-slos.js'
-import { METRIC_NAMES } from '../metrics/request-metrics.js'
-import type { AlertSeverity, AlertStat, MetricKind } from '../types.js'
+import type { ResolvedThresholdRule, SeriesFilter, TagFilter } from '../options/resolve-alerts.ts'
+import { KNOWN_METRIC_KINDS } from '../options/resolve-alerts.ts'
+import type { ResolvedNotifier, ResolvedPlans } from '../options/resolve-plans.ts'
+import type { ResolvedBurnRate, ResolvedSlo } from '../options/resolve-slos.ts'
+import { METRIC_NAMES } from '../metrics/request-metrics.ts'
+import type { AlertSeverity, AlertStat, MetricKind } from '../types.ts'
 
 const DAY_MS = 86_400_000
 /** The SLO timeframes Datadog takes (`thresholds[].timeframe`). */

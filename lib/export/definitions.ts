@@ -1,6 +1,6 @@
-import { invalidOption, VigieError, ERROR_CODES } from '../errors.js'
-import { resolveAlerts, type ResolvedAlerts } from '../options/resolve-alerts.js'
-import { resolveSlos, type ResolvedSlo } from '../options/resolve-slos.js'
+import { invalidOption, VigieError, ERROR_CODES } from '../errors.ts'
+import { resolveAlerts, type ResolvedAlerts } from '../options/resolve-alerts.ts'
+import { resolveSlos, type ResolvedSlo } from '../options/resolve-slos.ts'
 
 /** What the exports are built from: the app's own `slos` and `alerts`, checked as the app checks them. */
 export interface Definitions {

@@ -1,11 +1,11 @@
-import { alertmanagerConfig } from './alertmanager-config.js'
-import { datadogExport } from './datadog.js'
-import type { Definitions } from './definitions.js'
-import { grafanaDashboard } from './grafana-dashboard.js'
-import { prometheusRules } from './prometheus-rules.js'
-import type { Flavour } from './prometheus-names.js'
-import { statsdExporterMapping } from './statsd-exporter-mapping.js'
-import { toYaml } from './yaml.js'
+import { alertmanagerConfig } from './alertmanager-config.ts'
+import { datadogExport } from './datadog.ts'
+import type { Definitions } from './definitions.ts'
+import { grafanaDashboard } from './grafana-dashboard.ts'
+import { prometheusRules } from './prometheus-rules.ts'
+import type { Flavour } from './prometheus-names.ts'
+import { statsdExporterMapping } from './statsd-exporter-mapping.ts'
+import { toYaml } from './yaml.ts'
 
 /** The formats `vigie export` writes. */
 export const FORMATS = ['prometheus-rules', 'statsd-exporter-mapping', 'alertmanager', 'grafana', 'datadog'] as const

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
-import { describeMs } from '../options/duration.js'
-import type { ResolvedSlo } from '../options/resolve-slos.js'
-import { METRIC_NAMES } from '../metrics/request-metrics.js'
-import { PROCESS_METRIC_NAMES } from '../metrics/process-metric-names.js'
-import { prometheusName, sanitizeName, type Flavour } from './prometheus-names.js'
-import { quoteLabelValue, selector, type Matcher } from './promql.js'
+import { describeMs } from '../options/duration.ts'
+import type { ResolvedSlo } from '../options/resolve-slos.ts'
+import { METRIC_NAMES } from '../metrics/request-metrics.ts'
+import { PROCESS_METRIC_NAMES } from '../metrics/process-metric-names.ts'
+import { prometheusName, sanitizeName, type Flavour } from './prometheus-names.ts'
+import { quoteLabelValue, selector, type Matcher } from './promql.ts'
 
 /** The dashboard schema of Grafana 11 (39 since Grafana 10.3); older Grafanas migrate nothing back, newer ones migrate it up. */
 export const GRAFANA_SCHEMA_VERSION = 39

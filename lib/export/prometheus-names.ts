@@ -1,5 +1,5 @@
-import { METRIC_NAMES } from '../metrics/request-metrics.js'
-import type { MetricKind } from '../types.js'
+import { METRIC_NAMES } from '../metrics/request-metrics.ts'
+import type { MetricKind } from '../types.ts'
 
 /**
  * The histogram buckets of every timing, in seconds: vigie's `/metrics` and the

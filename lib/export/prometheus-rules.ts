@@ -1,11 +1,11 @@
-import { describeMs } from '../options/duration.js'
-import type { ResolvedThresholdRule, SeriesFilter } from '../options/resolve-alerts.js'
-import type { ResolvedSlo } from '../options/resolve-slos.js'
-import { KNOWN_METRIC_KINDS } from '../options/resolve-alerts.js'
-import { METRIC_NAMES } from '../metrics/request-metrics.js'
-import type { AlertStat, MetricKind } from '../types.js'
-import { DURATION_BUCKETS, prometheusName, sanitizeName, type Flavour } from './prometheus-names.js'
-import { oneOf, selector, type Matcher } from './promql.js'
+import { describeMs } from '../options/duration.ts'
+import type { ResolvedThresholdRule, SeriesFilter } from '../options/resolve-alerts.ts'
+import type { ResolvedSlo } from '../options/resolve-slos.ts'
+import { KNOWN_METRIC_KINDS } from '../options/resolve-alerts.ts'
+import { METRIC_NAMES } from '../metrics/request-metrics.ts'
+import type { AlertStat, MetricKind } from '../types.ts'
+import { DURATION_BUCKETS, prometheusName, sanitizeName, type Flavour } from './prometheus-names.ts'
+import { oneOf, selector, type Matcher } from './promql.ts'
 
 /** The windows sloth records for every SLO, so that SLO dashboards made for sloth find them. */
 const SLOTH_WINDOWS_MS = [5, 30, 60, 120, 360, 1440, 4320].map((minutes) => minutes * 60_000)

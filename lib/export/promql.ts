@@ -1,4 +1,4 @@
-import { labelName, type Flavour } from './prometheus-names.js'
+import { labelName, type Flavour } from './prometheus-names.ts'
 
 /** A label matcher's value, quoted as PromQL reads it. */
 export function quoteLabelValue (value: string): string {

@@ -1,7 +1,7 @@
-import { METRIC_NAMES } from '../metrics/request-metrics.js'
-import { PROCESS_METRIC_NAMES } from '../metrics/process-metric-names.js'
-import { SLO_METRIC_NAMES } from '../slo/slo-gauges.js'
-import { DURATION_BUCKETS, prometheusName, sanitizeName } from './prometheus-names.js'
+import { METRIC_NAMES } from '../metrics/request-metrics.ts'
+import { PROCESS_METRIC_NAMES } from '../metrics/process-metric-names.ts'
+import { SLO_METRIC_NAMES } from '../slo/slo-gauges.ts'
+import { DURATION_BUCKETS, prometheusName, sanitizeName } from './prometheus-names.ts'
 
 const COUNTERS = [METRIC_NAMES.request, METRIC_NAMES.exception, METRIC_NAMES.clientRequest, METRIC_NAMES.dbQuery, METRIC_NAMES.metricsDropped, 'alert.transition', 'alert.notification_failed']
 const TIMINGS = [METRIC_NAMES.responseTime, METRIC_NAMES.clientResponseTime, METRIC_NAMES.dbQueryResponseTime, METRIC_NAMES.dbTime]

@@ -1,6 +1,6 @@
 // What a failed check's reading says of its error: the message, never a stack, scrubbed, short.
 
-import { scanWindow } from '../scrub/free-text.js'
+import { scanWindow } from '../scrub/free-text.ts'
 
 /** The longest `output`, in characters. */
 export const MAX_OUTPUT = 200

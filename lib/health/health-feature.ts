@@ -1,8 +1,8 @@
-import type { FailureReporter } from '../core/failure-reporter.js'
-import type { LifecycleSubscriber } from '../core/lifecycle-events.js'
-import type { Endpoint } from '../core/vigie.js'
-import type { ResolvedHealth } from '../options/resolve-options.js'
-import { HealthHandler } from './health-handler.js'
+import type { FailureReporter } from '../core/failure-reporter.ts'
+import type { LifecycleSubscriber } from '../core/lifecycle-events.ts'
+import type { Endpoint } from '../core/vigie.ts'
+import type { ResolvedHealth } from '../options/resolve-options.ts'
+import { HealthHandler } from './health-handler.ts'
 
 /** The health endpoints, as the composition module wires them. */
 export interface Health {

@@ -1,9 +1,9 @@
-import type { FailureReporter } from '../core/failure-reporter.js'
-import type { Endpoint, EndpointResponse } from '../core/vigie.js'
-import type { ResolvedHealth } from '../options/resolve-options.js'
-import { healthResponse, plainResponse, worse, type HealthCheckReading, type HealthReport, type HealthStatus } from './health-report.js'
-import { ProcessLimits } from './process-limits.js'
-import { TimedCheck } from './timed-check.js'
+import type { FailureReporter } from '../core/failure-reporter.ts'
+import type { Endpoint, EndpointResponse } from '../core/vigie.ts'
+import type { ResolvedHealth } from '../options/resolve-options.ts'
+import { healthResponse, plainResponse, worse, type HealthCheckReading, type HealthReport, type HealthStatus } from './health-report.ts'
+import { ProcessLimits } from './process-limits.ts'
+import { TimedCheck } from './timed-check.ts'
 
 const LIVE = healthResponse({ status: 'pass' })
 const DRAINING = healthResponse({ status: 'fail', output: 'draining' })

@@ -2,7 +2,7 @@
 // for HTTP APIs", draft-inadarei-api-health-check-06): `application/health+json`, a top-level
 // `status`, and `checks` keyed `"<component>:<measurement>"`, each a list of readings.
 
-import type { EndpointResponse } from '../core/vigie.js'
+import type { EndpointResponse } from '../core/vigie.ts'
 
 /** pass: healthy; warn: healthy, with a concern; fail: unhealthy. */
 export type HealthStatus = 'pass' | 'warn' | 'fail'

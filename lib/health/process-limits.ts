@@ -1,9 +1,9 @@
 // The readiness thresholds on process readings, like @fastify/under-pressure's: event-loop delay,
 // heap used, RSS. Only the readings that have a limit are taken.
 
-import type { ResolvedHealth, ResolvedLimit } from '../options/resolve-options.js'
-import { EventLoopDelayMeter } from '../process-metrics/event-loop-delay.js'
-import type { HealthCheckReading, HealthStatus } from './health-report.js'
+import type { ResolvedHealth, ResolvedLimit } from '../options/resolve-options.ts'
+import { EventLoopDelayMeter } from '../process-metrics/event-loop-delay.ts'
+import type { HealthCheckReading, HealthStatus } from './health-report.ts'
 
 /** The keys of the readings in the answer's `checks`. */
 export const LIMIT_KEYS = Object.freeze({ eventLoopDelayMs: 'eventLoop:delay', heapUsedBytes: 'memory:heapUsed', rssBytes: 'memory:rss' })

@@ -1,7 +1,7 @@
 // One of the user's readiness checks, run with a time limit.
 
-import { checkOutput } from './check-output.js'
-import type { HealthCheckReading } from './health-report.js'
+import { checkOutput } from './check-output.ts'
+import type { HealthCheckReading } from './health-report.ts'
 
 type Outcome = { readonly passed: true } | { readonly passed: false, readonly err: unknown }
 

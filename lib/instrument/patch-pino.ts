@@ -1,6 +1,6 @@
 import lazyDependencies from '../lazy-dependencies.cjs'
-import { injectCorrelationId } from '../logging/log-injection.js'
-import type { HookedModule } from './hooked-modules.js'
+import { injectCorrelationId } from '../logging/log-injection.ts'
+import type { HookedModule } from './hooked-modules.ts'
 
 type PinoFactory = ((...args: unknown[]) => unknown) & { symbols?: { mixinSym?: symbol } }
 

@@ -1,5 +1,5 @@
-import { VigieError } from '../errors.js'
-import { patchAll } from './patch-all.js'
+import { VigieError } from '../errors.ts'
+import { patchAll } from './patch-all.ts'
 
 /**
  * What `vigie/register` does, for both module systems: patchAll() with no options in code, so

@@ -1,6 +1,6 @@
 import lazyDependencies from '../lazy-dependencies.cjs'
-import { loggerOptions } from './logger-options.js'
-import { markCorrelationBound } from './log-injection.js'
+import { loggerOptions } from './logger-options.ts'
+import { markCorrelationBound } from './log-injection.ts'
 
 /** A pino logger, or one like it: what vigie writes exception lines and its warnings to. */
 export interface PinoLikeLogger {

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import { outsideRequestContext } from '../context/request-context.js'
+import { outsideRequestContext } from '../context/request-context.ts'
 
 /** Most kinds of line tracked in one interval; lines of further kinds share one overflow kind. */
 export const MAX_KINDS = 1000

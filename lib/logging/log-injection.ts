@@ -1,6 +1,6 @@
-import { currentRequestStore } from '../context/request-context.js'
-import { sharedSymbol } from '../process-state.js'
-import { kCorrelationBound } from './symbols.js'
+import { currentRequestStore } from '../context/request-context.ts'
+import { sharedSymbol } from '../process-state.ts'
+import { kCorrelationBound } from './symbols.ts'
 
 /** pino's `mixin` option: what it returns is merged into the line. */
 export type PinoMixin = (mergeObject: object, level: number, logger: unknown) => object

@@ -1,9 +1,9 @@
 import type { LoggerOptions } from 'pino'
-import { buildErrorRecord } from '../capture/error-record.js'
-import { maskSensitiveParams } from '../capture/masked-path.js'
-import { buildScrubber, type ScrubOptions } from '../scrub/scrubber.js'
-import { correlationMixin, pinoSymbol, type PinoMixin } from './log-injection.js'
-import { kCapturedByVigie, kLoggerOptions } from './symbols.js'
+import { buildErrorRecord } from '../capture/error-record.ts'
+import { maskSensitiveParams } from '../capture/masked-path.ts'
+import { buildScrubber, type ScrubOptions } from '../scrub/scrubber.ts'
+import { correlationMixin, pinoSymbol, type PinoMixin } from './log-injection.ts'
+import { kCapturedByVigie, kLoggerOptions } from './symbols.ts'
 
 interface LoggedRequest {
   raw?: LoggedRequest

@@ -1,4 +1,4 @@
-import { sharedSymbol } from '../process-state.js'
+import { sharedSymbol } from '../process-state.ts'
 
 /**
  * Markers shared by every copy of this vigie version in the process (ESM and CJS).

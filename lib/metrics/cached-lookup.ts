@@ -1,7 +1,7 @@
 import type { SocketOptions } from 'node:dgram'
 import { lookup as dnsLookup } from 'node:dns'
 import { isIP } from 'node:net'
-import { HostResolver } from './host-resolver.js'
+import { HostResolver } from './host-resolver.ts'
 
 /** Sends that may wait for the first lookup; later ones fail at once. */
 const MAX_WAITING = 1000

@@ -1,6 +1,6 @@
-import { METRIC_NAMES } from './request-metrics.js'
-import type { DropReason, DroppedLineCounts, StatsdSocket } from './statsd-socket.js'
-import { formatTag, telegrafTag, type TagFormat } from './tag-format.js'
+import { METRIC_NAMES } from './request-metrics.ts'
+import type { DropReason, DroppedLineCounts, StatsdSocket } from './statsd-socket.ts'
+import { formatTag, telegrafTag, type TagFormat } from './tag-format.ts'
 
 const REASONS: readonly DropReason[] = ['dns', 'socket', 'queue_full']
 

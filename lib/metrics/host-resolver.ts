@@ -1,6 +1,6 @@
 import { lookup, type LookupAddress } from 'node:dns'
 import { isIP } from 'node:net'
-import { RetryBackoff } from './retry-backoff.js'
+import { RetryBackoff } from './retry-backoff.ts'
 
 export interface HostAddress {
   readonly address: string

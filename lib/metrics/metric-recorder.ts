@@ -1,4 +1,4 @@
-import type { MetricKind } from '../types.js'
+import type { MetricKind } from '../types.ts'
 
 /**
  * Where one series' values go; callers on a hot path keep it rather than look it up per call. It

@@ -1,11 +1,11 @@
-import type { ResolvedStatsd } from '../options/resolve-options.js'
-import { DropReport } from './drop-report.js'
-import { LineBatch } from './line-batch.js'
-import type { PreformattedSink } from './request-metrics.js'
-import type { StatsdSocket } from './statsd-socket.js'
-import { formatGlobalTags, normalizePrefix } from './tag-format.js'
-import { TcpStatsdSocket } from './tcp-statsd-socket.js'
-import { UdpStatsdSocket } from './udp-statsd-socket.js'
+import type { ResolvedStatsd } from '../options/resolve-options.ts'
+import { DropReport } from './drop-report.ts'
+import { LineBatch } from './line-batch.ts'
+import type { PreformattedSink } from './request-metrics.ts'
+import type { StatsdSocket } from './statsd-socket.ts'
+import { formatGlobalTags, normalizePrefix } from './tag-format.ts'
+import { TcpStatsdSocket } from './tcp-statsd-socket.ts'
+import { UdpStatsdSocket } from './udp-statsd-socket.ts'
 
 /**
  * The fast path of request metrics: whole lines, formatted by vigie and batched as bytes

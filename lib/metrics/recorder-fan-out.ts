@@ -1,4 +1,4 @@
-import type { MetricRecorder, SeriesHandle } from './metric-recorder.js'
+import type { MetricRecorder, SeriesHandle } from './metric-recorder.ts'
 
 /**
  * One recorder that records into both `first` and `second` (the in-process aggregation and the

@@ -1,9 +1,9 @@
 import type { StatsD } from 'hot-shots'
-import type { MetricRecorder, SendRecording, SeriesHandle } from './metric-recorder.js'
-import { BoundedLabels } from './bounded-labels.js'
-import { SeriesCache } from './series-cache.js'
-import type { DroppedLineCounts } from './statsd-socket.js'
-import { formatTag, telegrafTag, type TagFormat } from './tag-format.js'
+import type { MetricRecorder, SendRecording, SeriesHandle } from './metric-recorder.ts'
+import { BoundedLabels } from './bounded-labels.ts'
+import { SeriesCache } from './series-cache.ts'
+import type { DroppedLineCounts } from './statsd-socket.ts'
+import { formatTag, telegrafTag, type TagFormat } from './tag-format.ts'
 
 export const METRIC_NAMES = Object.freeze({
   request: 'http_request',

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net'
 import type { StatsD } from 'hot-shots'
 import lazyDependencies from '../lazy-dependencies.cjs'
-import type { ResolvedStatsd } from '../options/resolve-options.js'
-import { cachedLookup } from './cached-lookup.js'
+import type { ResolvedStatsd } from '../options/resolve-options.ts'
+import { cachedLookup } from './cached-lookup.ts'
 
 /**
  * The hot-shots client users send through as `app.statsd` (vigie's own request lines have their

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net'
-import { HostResolver, type HostAddress } from './host-resolver.js'
-import { RetryBackoff } from './retry-backoff.js'
-import { BoundedClose, DroppedLines, MAX_QUEUED_BYTES, PendingPayloads, type DroppedLineCounts, type StatsdSocket } from './statsd-socket.js'
+import { HostResolver, type HostAddress } from './host-resolver.ts'
+import { RetryBackoff } from './retry-backoff.ts'
+import { BoundedClose, DroppedLines, MAX_QUEUED_BYTES, PendingPayloads, type DroppedLineCounts, type StatsdSocket } from './statsd-socket.ts'
 
 const NEWLINE = Buffer.from('\n')
 

@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram'
-import { HostResolver, type HostAddress } from './host-resolver.js'
-import { RetryBackoff } from './retry-backoff.js'
-import { BoundedClose, DroppedLines, PendingPayloads, type DroppedLineCounts, type StatsdSocket } from './statsd-socket.js'
+import { HostResolver, type HostAddress } from './host-resolver.ts'
+import { RetryBackoff } from './retry-backoff.ts'
+import { BoundedClose, DroppedLines, PendingPayloads, type DroppedLineCounts, type StatsdSocket } from './statsd-socket.ts'
 
 /**
  * vigie's StatsD socket over UDP: one datagram per batch, on a socket connected to the host's

@@ -2,8 +2,8 @@
 // names at every level, each option object an object. Their values are checked later, once the
 // environment is laid under them (resolve-options.ts).
 
-import { ERROR_CODES, VigieError, invalidOption } from '../errors.js'
-import { OPTION_KEYS, type OptionGroup } from './option-names.js'
+import { ERROR_CODES, VigieError, invalidOption } from '../errors.ts'
+import { OPTION_KEYS, type OptionGroup } from './option-names.ts'
 
 /** Options given in code: a plain record whose option objects are records too. */
 export type CodeOptions = Readonly<Record<string, unknown>>

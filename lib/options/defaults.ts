@@ -1,8 +1,8 @@
 // Every default and every bound of vigie's options, in one frozen table. resolve-options.ts
 // reads nothing else; docs/options.md states the same figures.
 
-import { DEFAULT_CORRELATION_HEADER } from '../context/correlation-id.js'
-import { COPY_LIMIT_CEILINGS } from '../scrub/copy-limits.js'
+import { DEFAULT_CORRELATION_HEADER } from '../context/correlation-id.ts'
+import { COPY_LIMIT_CEILINGS } from '../scrub/copy-limits.ts'
 
 /** An inclusive range of integers. */
 export interface Bounds { readonly min: number, readonly max: number }

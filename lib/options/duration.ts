@@ -1,4 +1,4 @@
-import type { InvalidOption } from '../errors.js'
+import type { InvalidOption } from '../errors.ts'
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
 

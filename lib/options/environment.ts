@@ -2,7 +2,7 @@
 // option each one sets and how its text is parsed. resolveOptions() lays what this returns
 // under the options given in code.
 
-import { ERROR_CODES, VigieError, describeValue, invalidEnv } from '../errors.js'
+import { ERROR_CODES, VigieError, describeValue, invalidEnv } from '../errors.ts'
 
 export type Env = Readonly<Record<string, string | undefined>>
 

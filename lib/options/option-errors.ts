@@ -2,8 +2,8 @@
 // environment variable is refused as that variable (VIGIE_ERR_INVALID_ENV), and an error that
 // involves options the environment set lists those variables.
 
-import type { EnvSource } from './environment.js'
-import { ERROR_CODES, VigieError, invalidEnv, invalidOption, type InvalidOption, type VigieErrorCode } from '../errors.js'
+import type { EnvSource } from './environment.ts'
+import { ERROR_CODES, VigieError, invalidEnv, invalidOption, type InvalidOption, type VigieErrorCode } from '../errors.ts'
 
 export class OptionErrors {
   readonly #sources: ReadonlyMap<string, EnvSource>

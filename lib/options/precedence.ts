@@ -1,7 +1,7 @@
 // The one rule of precedence: an option given in code, then the environment variable that sets
 // it, then the default (applied later, in resolve-options.ts).
 
-import { isRecord, type CodeOptions } from './code-options.js'
+import { isRecord, type CodeOptions } from './code-options.ts'
 
 /** The statsd options a user's `statsd.client` brings itself; they conflict with it. */
 export const CLIENT_OWNED_STATSD_KEYS: readonly string[] = Object.freeze(['host', 'port', 'protocol', 'path', 'prefix', 'globalTags',

@@ -1,4 +1,4 @@
-import { invalidOption, type InvalidOption } from '../errors.js'
+import { invalidOption, type InvalidOption } from '../errors.ts'
 
 /** Which outgoing targets receive the correlation header. */
 export type PropagationTargets = readonly (string | RegExp)[] | ((url: URL) => boolean)

@@ -1,13 +1,13 @@
 // The `alerts` option: threshold rules checked one field at a time, each error naming the field
 // (`alerts.rules[1].stat`), the two intervals, and the plans (resolve-plans.ts).
 
-import type { InvalidOption } from '../errors.js'
-import { METRIC_NAMES } from '../metrics/request-metrics.js'
-import { PROCESS_METRIC_NAMES } from '../metrics/process-metric-names.js'
-import type { AlertSeverity, AlertStat, MetricKind } from '../types.js'
-import { checkKeysAt, isRecord } from './code-options.js'
-import { describeMs, parseDuration } from './duration.js'
-import { resolvePlans, type ResolvedPlans } from './resolve-plans.js'
+import type { InvalidOption } from '../errors.ts'
+import { METRIC_NAMES } from '../metrics/request-metrics.ts'
+import { PROCESS_METRIC_NAMES } from '../metrics/process-metric-names.ts'
+import type { AlertSeverity, AlertStat, MetricKind } from '../types.ts'
+import { checkKeysAt, isRecord } from './code-options.ts'
+import { describeMs, parseDuration } from './duration.ts'
+import { resolvePlans, type ResolvedPlans } from './resolve-plans.ts'
 
 /** Tags a series must have, as `[key, value]` pairs. */
 export type TagFilter = ReadonlyArray<readonly [string, string]>

@@ -3,10 +3,10 @@
 // (code-options.ts); here their values are.
 
 import { isIP } from 'node:net'
-import { compilePropagationTargets } from './propagation-targets.js'
-import { DEFAULTS } from './defaults.js'
-import type { OptionErrors } from './option-errors.js'
-import type { OptionChecks } from './validators.js'
+import { compilePropagationTargets } from './propagation-targets.ts'
+import { DEFAULTS } from './defaults.ts'
+import type { OptionErrors } from './option-errors.ts'
+import type { OptionChecks } from './validators.ts'
 
 // Segments of unreserved URL characters only: the dashboard's path is written into its page's HTML.
 const PLAIN_PATH = /^(\/[A-Za-z0-9._~-]+)+$/

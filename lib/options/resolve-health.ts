@@ -2,12 +2,12 @@
 // only (checks are functions). Its shape was checked with the code options (code-options.ts);
 // here its values are, down to each threshold.
 
-import { ERROR_CODES } from '../errors.js'
-import { isRecord } from './code-options.js'
-import { DEFAULTS } from './defaults.js'
-import type { OptionErrors } from './option-errors.js'
-import { plainPath } from './resolve-features.js'
-import type { OptionChecks } from './validators.js'
+import { ERROR_CODES } from '../errors.ts'
+import { isRecord } from './code-options.ts'
+import { DEFAULTS } from './defaults.ts'
+import type { OptionErrors } from './option-errors.ts'
+import { plainPath } from './resolve-features.ts'
+import type { OptionChecks } from './validators.ts'
 
 /** A limit on one process reading: over `warn`, `ready` says warn; over `fail`, it fails. Either may be absent. */
 export interface ResolvedLimit {

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster'
 import { hostname } from 'node:os'
-import type { OptionChecks } from './validators.js'
+import type { OptionChecks } from './validators.ts'
 
 const MAX_INSTANCE_CHARS = 128
 // A hostname's characters: safe as a tag value in both StatsD tag formats and as a label value.

@@ -2,10 +2,10 @@
 // coded error that names it (`alerts.plans.page[0].url`). Secrets (URLs, routing keys, tokens,
 // SMTP credentials) are described in those errors, never shown.
 
-import { missingDependency, type InvalidOption } from '../errors.js'
+import { missingDependency, type InvalidOption } from '../errors.ts'
 import lazyDependencies from '../lazy-dependencies.cjs'
-import type { AlertSeverity } from '../types.js'
-import { checkKeysAt, isRecord } from './code-options.js'
+import type { AlertSeverity } from '../types.ts'
+import { checkKeysAt, isRecord } from './code-options.ts'
 
 export const SEVERITIES: readonly AlertSeverity[] = Object.freeze(['page', 'ticket', 'info'])
 

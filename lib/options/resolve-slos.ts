@@ -2,10 +2,10 @@
 // (`slos[2].objective`), and its burn-rate table resolved (the SRE Workbook's, scaled to its
 // window, unless it brings its own). Code only: no environment variable sets them.
 
-import type { InvalidOption } from '../errors.js'
-import type { AlertSeverity } from '../types.js'
-import { checkKeysAt, isRecord } from './code-options.js'
-import { describeMs, parseDuration } from './duration.js'
+import type { InvalidOption } from '../errors.ts'
+import type { AlertSeverity } from '../types.ts'
+import { checkKeysAt, isRecord } from './code-options.ts'
+import { describeMs, parseDuration } from './duration.ts'
 
 const MINUTE_MS = 60_000
 const DAY_MS = 24 * 60 * MINUTE_MS

@@ -1,13 +1,13 @@
 // `statsd`: where and how metrics are sent, from the options with the environment laid under them.
 
 import type { StatsD } from 'hot-shots'
-import { ERROR_CODES } from '../errors.js'
-import { isWireSafe, wireSafeRule, type TagFormat } from '../metrics/tag-format.js'
-import { isRecord } from './code-options.js'
-import { DEFAULTS } from './defaults.js'
-import type { OptionErrors } from './option-errors.js'
-import { CLIENT_OWNED_STATSD_KEYS } from './precedence.js'
-import type { OptionChecks } from './validators.js'
+import { ERROR_CODES } from '../errors.ts'
+import { isWireSafe, wireSafeRule, type TagFormat } from '../metrics/tag-format.ts'
+import { isRecord } from './code-options.ts'
+import { DEFAULTS } from './defaults.ts'
+import type { OptionErrors } from './option-errors.ts'
+import { CLIENT_OWNED_STATSD_KEYS } from './precedence.ts'
+import type { OptionChecks } from './validators.ts'
 
 export interface ResolvedStatsd {
   readonly host: string

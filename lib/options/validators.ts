@@ -1,14 +1,18 @@
 // Checks of single option values. Each one names the option it refuses through `invalid`, which
 // says whether the value came from code or from an environment variable (option-errors.ts).
 
-import { invalidOption, type InvalidOption } from '../errors.js'
-import { DEFAULTS, type Bounds } from './defaults.js'
+import { invalidOption, type InvalidOption } from '../errors.ts'
+import { DEFAULTS, type Bounds } from './defaults.ts'
 
 // RFC 9110 token characters, the only ones a header name may hold.
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
 export class OptionChecks {
-  constructor (readonly invalid: InvalidOption) {}
+  readonly invalid: InvalidOption
+
+  constructor (invalid: InvalidOption) {
+    this.invalid = invalid
+  }
 
   /** An integer within `bounds`; `fallback` when absent (0 stays 0: no `||` here). */
   integer (value: unknown, name: string, fallback: number | undefined, bounds: Partial<Bounds> & { min: number }): number {

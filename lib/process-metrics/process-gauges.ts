@@ -1,8 +1,8 @@
 import type { StatsD } from 'hot-shots'
-import type { FailureReporter } from '../core/failure-reporter.js'
-import type { LifecycleSubscriber } from '../core/lifecycle-events.js'
-import { acquire, processWide } from '../process-state.js'
-import { FIRST_SAMPLE_DELAY_MS, ProcessSampler } from './process-sampler.js'
+import type { FailureReporter } from '../core/failure-reporter.ts'
+import type { LifecycleSubscriber } from '../core/lifecycle-events.ts'
+import { acquire, processWide } from '../process-state.ts'
+import { FIRST_SAMPLE_DELAY_MS, ProcessSampler } from './process-sampler.ts'
 
 type Gauges = Pick<StatsD, 'gauge'>
 

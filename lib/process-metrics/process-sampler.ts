@@ -1,11 +1,11 @@
 import type { StatsD } from 'hot-shots'
-import { errorName } from '../capture/error-name.js'
-import type { FailureReporter } from '../core/failure-reporter.js'
-import { CpuMeter } from './cpu-meter.js'
-import { diskFreeBytes } from './disk-free.js'
-import { EventLoopDelayMeter } from './event-loop-delay.js'
-import { GcPauseMeter } from './gc-pause-meter.js'
-import { PROCESS_METRIC_NAMES as NAMES } from '../metrics/process-metric-names.js'
+import { errorName } from '../capture/error-name.ts'
+import type { FailureReporter } from '../core/failure-reporter.ts'
+import { CpuMeter } from './cpu-meter.ts'
+import { diskFreeBytes } from './disk-free.ts'
+import { EventLoopDelayMeter } from './event-loop-delay.ts'
+import { GcPauseMeter } from './gc-pause-meter.ts'
+import { PROCESS_METRIC_NAMES as NAMES } from '../metrics/process-metric-names.ts'
 
 /** The first sample comes this soon after start (or after one interval, if shorter). */
 export const FIRST_SAMPLE_DELAY_MS = 1000

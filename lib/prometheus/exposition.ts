@@ -2,7 +2,7 @@
 // format 0.0.4, and OpenMetrics 1.0 for a scraper that asks for it in `Accept` (Prometheus
 // itself does, first).
 
-import { BUCKET_BOUNDS_MS, DROPPED_METRIC, type DropReason, type PrometheusFamily, type PrometheusRegistry } from './prometheus-registry.js'
+import { BUCKET_BOUNDS_MS, DROPPED_METRIC, type DropReason, type PrometheusFamily, type PrometheusRegistry } from './prometheus-registry.ts'
 
 export type ExpositionFormat = 'text' | 'openmetrics'
 

@@ -3,8 +3,8 @@
 // metrics, the process and SLO gauges) under its name made valid. Label names are made valid
 // the same way; label values are escaped when written (exposition.ts).
 
-import { METRIC_NAMES } from '../metrics/request-metrics.js'
-import type { MetricKind } from '../types.js'
+import { METRIC_NAMES } from '../metrics/request-metrics.ts'
+import type { MetricKind } from '../types.ts'
 
 export type FamilyType = 'counter' | 'histogram' | 'gauge'
 

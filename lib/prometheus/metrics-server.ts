@@ -1,9 +1,9 @@
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { answerOf } from '../core/endpoint-router.js'
-import type { VigieLogger } from '../core/exception-capture.js'
-import type { FailureReporter } from '../core/failure-reporter.js'
-import type { Endpoint, EndpointResponse } from '../core/vigie.js'
+import { answerOf } from '../core/endpoint-router.ts'
+import type { VigieLogger } from '../core/exception-capture.ts'
+import type { FailureReporter } from '../core/failure-reporter.ts'
+import type { Endpoint, EndpointResponse } from '../core/vigie.ts'
 
 /** The metrics endpoint's own server, when it is not served on the app. */
 export interface MetricsServer {

@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import type { Endpoint, EndpointResponse } from '../core/vigie.js'
-import { DashboardAuth } from '../dashboard/dashboard-auth.js'
-import { CONTENT_TYPES, expose, formatFor, type ExpositionFormat } from './exposition.js'
-import type { PrometheusRegistry } from './prometheus-registry.js'
+import type { Endpoint, EndpointResponse } from '../core/vigie.ts'
+import { DashboardAuth } from '../dashboard/dashboard-auth.ts'
+import { CONTENT_TYPES, expose, formatFor, type ExpositionFormat } from './exposition.ts'
+import type { PrometheusRegistry } from './prometheus-registry.ts'
 
 const ALLOWED_METHODS = 'GET, HEAD'
 

@@ -1,11 +1,11 @@
-import type { VigieLogger } from '../core/exception-capture.js'
-import type { FailureReporter } from '../core/failure-reporter.js'
-import type { LifecycleSubscriber } from '../core/lifecycle-events.js'
-import type { Endpoint } from '../core/vigie.js'
-import type { PrometheusSettings } from '../options/resolve-features.js'
-import { PrometheusEndpoint, type FleetExposition } from './prometheus-endpoint.js'
-import { PrometheusRegistry } from './prometheus-registry.js'
-import { serveMetrics } from './metrics-server.js'
+import type { VigieLogger } from '../core/exception-capture.ts'
+import type { FailureReporter } from '../core/failure-reporter.ts'
+import type { LifecycleSubscriber } from '../core/lifecycle-events.ts'
+import type { Endpoint } from '../core/vigie.ts'
+import type { PrometheusSettings } from '../options/resolve-features.ts'
+import { PrometheusEndpoint, type FleetExposition } from './prometheus-endpoint.ts'
+import { PrometheusRegistry } from './prometheus-registry.ts'
+import { serveMetrics } from './metrics-server.ts'
 
 /** The Prometheus endpoint, as the composition module wires it. */
 export interface PrometheusExposition {

@@ -1,7 +1,7 @@
-import type { MetricRecorder, SeriesHandle } from '../metrics/metric-recorder.js'
-import { isSeriesDelta, type SeriesDelta } from '../aggregate/series-delta.js'
-import type { MetricKind } from '../types.js'
-import { familyNameOf, labelNameOf, reservedNames, type FamilyName, type FamilyType } from './metric-names.js'
+import type { MetricRecorder, SeriesHandle } from '../metrics/metric-recorder.ts'
+import { isSeriesDelta, type SeriesDelta } from '../aggregate/series-delta.ts'
+import type { MetricKind } from '../types.ts'
+import { familyNameOf, labelNameOf, reservedNames, type FamilyName, type FamilyType } from './metric-names.ts'
 
 /** The upper bounds of the histogram buckets, in ms: 5 ms to 10 s, then `+Inf` (docs/prometheus.md). */
 export const BUCKET_BOUNDS_MS: readonly number[] = Object.freeze([5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000])

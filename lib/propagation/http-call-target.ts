@@ -1,5 +1,5 @@
 import { urlToHttpOptions } from 'node:url'
-import type { OutgoingPolicy } from '../context/request-context.js'
+import type { OutgoingPolicy } from '../context/request-context.ts'
 
 export interface PreparedHttpCall {
   /** The arguments to call through with: the caller's own, or copies carrying the header. */

@@ -1,6 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { performance } from 'node:perf_hooks'
-import { currentRequestStore, type OutgoingPolicy } from '../context/request-context.js'
+import { currentRequestStore, type OutgoingPolicy } from '../context/request-context.ts'
 
 /** What vigie reads of an undici Request (undici 6, bundled with Node 20). */
 interface UndiciRequest {

@@ -3,10 +3,10 @@ import http, { type ClientRequest, type IncomingMessage } from 'node:http'
 import https from 'node:https'
 import { syncBuiltinESMExports } from 'node:module'
 import { performance } from 'node:perf_hooks'
-import { sharedSymbol } from '../process-state.js'
-import { currentRequestStore, type OutgoingPolicy } from '../context/request-context.js'
-import { prepareHttpCall } from './http-call-target.js'
-import { installWrapper } from '../method-wrapper.js'
+import { sharedSymbol } from '../process-state.ts'
+import { currentRequestStore, type OutgoingPolicy } from '../context/request-context.ts'
+import { prepareHttpCall } from './http-call-target.ts'
+import { installWrapper } from '../method-wrapper.ts'
 
 type RequestFunction = (this: unknown, ...args: unknown[]) => unknown
 type PatchedModule = Record<'request' | 'get', unknown>

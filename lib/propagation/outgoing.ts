@@ -1,5 +1,5 @@
-import { installFetchInstrumentation } from './outgoing-fetch.js'
-import { installHttpInstrumentation } from './outgoing-http.js'
+import { installFetchInstrumentation } from './outgoing-fetch.ts'
+import { installHttpInstrumentation } from './outgoing-http.ts'
 
 /**
  * Process-wide: adds the correlation header to outgoing `fetch` (undici) and

@@ -1,8 +1,8 @@
-import type { OutgoingPolicy } from '../context/request-context.js'
-import type { LifecycleSubscriber } from '../core/lifecycle-events.js'
-import type { RequestMetrics } from '../metrics/request-metrics.js'
-import { acquire } from '../process-state.js'
-import { installOutgoingInstrumentation } from './outgoing.js'
+import type { OutgoingPolicy } from '../context/request-context.ts'
+import type { LifecycleSubscriber } from '../core/lifecycle-events.ts'
+import type { RequestMetrics } from '../metrics/request-metrics.ts'
+import { acquire } from '../process-state.ts'
+import { installOutgoingInstrumentation } from './outgoing.ts'
 
 /** Outgoing propagation, as the composition module wires it. */
 export interface Propagation {

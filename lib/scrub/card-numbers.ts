@@ -1,4 +1,4 @@
-import { isDigit } from './char-classes.js'
+import { isDigit } from './char-classes.ts'
 
 const MIN_DIGITS = 13
 const MAX_DIGITS = 19

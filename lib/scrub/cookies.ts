@@ -1,9 +1,9 @@
 // Cookie and Set-Cookie header values, scrubbed pair by pair; a header that does not parse is
 // replaced whole (fail closed).
 
-import { scrubText } from './free-text.js'
-import type { KeyMatcher } from './key-matcher.js'
-import { REDACTED } from './sensitive-keys.js'
+import { scrubText } from './free-text.ts'
+import type { KeyMatcher } from './key-matcher.ts'
+import { REDACTED } from './sensitive-keys.ts'
 
 function isCookieName (name: string): boolean {
   if (name === '') return false

@@ -1,15 +1,15 @@
 // Free text: secrets of a known shape masked (see scrubText()), and long strings cut after masking,
 // with the work bounded however long the input is.
 
-import { maskCardNumbers } from './card-numbers.js'
-import { maskPasswordHashes } from './password-hashes.js'
-import { maskPemBlocks } from './pem-blocks.js'
-import { maskPercentEncoded } from './percent-encoded.js'
-import { maskProviderTokens } from './provider-tokens.js'
-import { maskTextPairs } from './text-pairs.js'
-import { REDACTED } from './sensitive-keys.js'
-import { maskTokens } from './tokens.js'
-import { maskUrlPasswords } from './url-passwords.js'
+import { maskCardNumbers } from './card-numbers.ts'
+import { maskPasswordHashes } from './password-hashes.ts'
+import { maskPemBlocks } from './pem-blocks.ts'
+import { maskPercentEncoded } from './percent-encoded.ts'
+import { maskProviderTokens } from './provider-tokens.ts'
+import { maskTextPairs } from './text-pairs.ts'
+import { REDACTED } from './sensitive-keys.ts'
+import { maskTokens } from './tokens.ts'
+import { maskUrlPasswords } from './url-passwords.ts'
 
 // Strings up to this length are masked whole before being cut; longer ones only their first
 // part, so the work stays bounded. The margin past the cut lets a card number or token that

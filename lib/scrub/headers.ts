@@ -1,12 +1,12 @@
 // HTTP headers (a Node IncomingHttpHeaders-like object): a copy with sensitive names → REDACTED,
 // cookies pair by pair, URL-valued headers as URLs, the rest as free text. Never throws.
 
-import { scrubCookieHeader, scrubSetCookie } from './cookies.js'
-import { scrubText } from './free-text.js'
-import type { KeyMatcher } from './key-matcher.js'
-import { REDACTED } from './sensitive-keys.js'
-import { setKey } from './set-key.js'
-import { scrubUrl } from './url.js'
+import { scrubCookieHeader, scrubSetCookie } from './cookies.ts'
+import { scrubText } from './free-text.ts'
+import type { KeyMatcher } from './key-matcher.ts'
+import { REDACTED } from './sensitive-keys.ts'
+import { setKey } from './set-key.ts'
+import { scrubUrl } from './url.ts'
 
 const URL_HEADERS = new Set(['referer', 'referrer', 'location', 'content-location'])
 

@@ -1,7 +1,7 @@
 // Decides which key, header, query or cookie names are sensitive: the denylist of
 // sensitive-keys.ts plus the caller's extra keys, matched by words, in time linear in the key.
-import { isAlphanumeric, isDigit, isLowerOrDigit, isUpper } from './char-classes.js'
-import { KEY_QUALIFIERS, SENSITIVE_COOKIE_NAME_SNIPPETS, SENSITIVE_KEY_SNIPPETS, SENSITIVE_KEY_WORDS } from './sensitive-keys.js'
+import { isAlphanumeric, isDigit, isLowerOrDigit, isUpper } from './char-classes.ts'
+import { KEY_QUALIFIERS, SENSITIVE_COOKIE_NAME_SNIPPETS, SENSITIVE_KEY_SNIPPETS, SENSITIVE_KEY_WORDS } from './sensitive-keys.ts'
 
 export interface KeyMatcher {
   /** a normalised snippet is a substring of the key, or a short name is one of its words */

@@ -1,8 +1,8 @@
 // Password hashes in free text, by the formats their libraries write: a database error that quotes
 // the INSERT it failed on carries the user's hash in its message.
 
-import { isAlphanumeric, isDigit } from './char-classes.js'
-import { REDACTED } from './sensitive-keys.js'
+import { isAlphanumeric, isDigit } from './char-classes.ts'
+import { REDACTED } from './sensitive-keys.ts'
 
 /** bcrypt's salt and hash: 22 + 31 characters of its own base64 alphabet. */
 const BCRYPT_BODY = 53

@@ -1,4 +1,4 @@
-import { REDACTED } from './sensitive-keys.js'
+import { REDACTED } from './sensitive-keys.ts'
 
 const BEGIN = '-----BEGIN '
 const END = '-----END '

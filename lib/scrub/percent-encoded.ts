@@ -1,5 +1,5 @@
-import { isAlphanumeric } from './char-classes.js'
-import { REDACTED } from './sensitive-keys.js'
+import { isAlphanumeric } from './char-classes.ts'
+import { REDACTED } from './sensitive-keys.ts'
 
 const ENCODED_REDACTED = encodeURIComponent(REDACTED)
 

@@ -2,8 +2,8 @@
 // Stripe's, Slack's, Google's, npm's and AWS's documented formats, as secret scanners list them):
 // never by how random a string looks.
 
-import { isAlphanumeric } from './char-classes.js'
-import { REDACTED } from './sensitive-keys.js'
+import { isAlphanumeric } from './char-classes.ts'
+import { REDACTED } from './sensitive-keys.ts'
 
 interface TokenShape {
   readonly prefix: string

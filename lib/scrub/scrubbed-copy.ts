@@ -2,14 +2,14 @@
 // breadth, string length and total keys, safe on cycles, getters and Proxies. Never mutates,
 // never throws.
 
-import { maskCardNumbers } from './card-numbers.js'
-import { resolveLimits, type CopyLimits } from './copy-limits.js'
-import { boundedText, scrubText } from './free-text.js'
-import { UNREADABLE, boundedIterate, describeKey, read } from './guarded-read.js'
-import type { KeyMatcher } from './key-matcher.js'
-import { REDACTED } from './sensitive-keys.js'
-import { setKey } from './set-key.js'
-import { scrubUrl } from './url.js'
+import { maskCardNumbers } from './card-numbers.ts'
+import { resolveLimits, type CopyLimits } from './copy-limits.ts'
+import { boundedText, scrubText } from './free-text.ts'
+import { UNREADABLE, boundedIterate, describeKey, read } from './guarded-read.ts'
+import type { KeyMatcher } from './key-matcher.ts'
+import { REDACTED } from './sensitive-keys.ts'
+import { setKey } from './set-key.ts'
+import { scrubUrl } from './url.ts'
 
 export interface CopyRules {
   readonly matcher: KeyMatcher

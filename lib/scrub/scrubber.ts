@@ -1,15 +1,15 @@
 // The public scrubber: checks ScrubOptions once and composes key matching, the scrubbed copy
 // and the header, URL and free-text scrubbing into one Scrubber.
 
-import { invalidOption, type InvalidOption } from '../errors.js'
-import type { CopyLimits } from './copy-limits.js'
-import { scrubText } from './free-text.js'
-import { scrubHeaders } from './headers.js'
-import { buildKeyMatcher, normaliseKey } from './key-matcher.js'
-import { buildScrubbedCopy } from './scrubbed-copy.js'
-import { scrubUrl } from './url.js'
+import { invalidOption, type InvalidOption } from '../errors.ts'
+import type { CopyLimits } from './copy-limits.ts'
+import { scrubText } from './free-text.ts'
+import { scrubHeaders } from './headers.ts'
+import { buildKeyMatcher, normaliseKey } from './key-matcher.ts'
+import { buildScrubbedCopy } from './scrubbed-copy.ts'
+import { scrubUrl } from './url.ts'
 
-export type { CopyLimits } from './copy-limits.js'
+export type { CopyLimits } from './copy-limits.ts'
 
 export interface ScrubOptions {
   /** extra key snippets added to the default denylist (same normalisation) */

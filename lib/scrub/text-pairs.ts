@@ -1,6 +1,6 @@
-import { isAlphanumeric } from './char-classes.js'
-import { buildKeyMatcher } from './key-matcher.js'
-import { REDACTED } from './sensitive-keys.js'
+import { isAlphanumeric } from './char-classes.ts'
+import { buildKeyMatcher } from './key-matcher.ts'
+import { REDACTED } from './sensitive-keys.ts'
 
 /** The default denylist: free text has no options of its own. */
 const matcher = buildKeyMatcher()

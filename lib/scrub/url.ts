@@ -2,10 +2,10 @@
 // (userinfo passwords included) through scrubText(), decoded as well when percent-encoded.
 // Never throws.
 
-import { scrubText } from './free-text.js'
-import type { KeyMatcher } from './key-matcher.js'
-import { maskDecoded } from './percent-encoded.js'
-import { REDACTED } from './sensitive-keys.js'
+import { scrubText } from './free-text.ts'
+import type { KeyMatcher } from './key-matcher.ts'
+import { maskDecoded } from './percent-encoded.ts'
+import { REDACTED } from './sensitive-keys.ts'
 
 /** `+` read as a space, then percent-decoded; throws on invalid encoding. */
 function decodeQueryText (s: string): string {

@@ -1,4 +1,4 @@
-import type { AlertSeverity } from '../types.js'
+import type { AlertSeverity } from '../types.ts'
 
 /** One line of an SLO's burn-rate table, windows in ms. */
 export interface ResolvedBurnRateAlert {

@@ -1,7 +1,7 @@
 import type { StatsD } from 'hot-shots'
-import { formatTag, type TagFormat } from '../metrics/tag-format.js'
-import type { SloStatus } from '../types.js'
-import { BURN_RATE_WINDOWS } from './slo-tracker.js'
+import { formatTag, type TagFormat } from '../metrics/tag-format.ts'
+import type { SloStatus } from '../types.ts'
+import { BURN_RATE_WINDOWS } from './slo-tracker.ts'
 
 export const SLO_METRIC_NAMES = Object.freeze({
   sli: 'slo.sli',

@@ -9,7 +9,7 @@ import { open, rename, rm } from 'node:fs/promises'
 import { readFileSync, renameSync, statSync } from 'node:fs'
 import { endianness } from 'node:os'
 import { crc32 } from 'node:zlib'
-import { VERSION } from '../version.js'
+import { VERSION } from '../version.ts'
 
 const MAGIC = Buffer.from('VIGIESLO', 'latin1')
 /** The format of the file; another is foreign. */

@@ -1,7 +1,7 @@
-import type { ResolvedSlo } from '../options/resolve-options.js'
-import type { BurnRateWindow, Duration, SloStatus } from '../types.js'
-import type { BurnSource } from './burn-source.js'
-import { MinuteCounts } from './minute-counts.js'
+import type { ResolvedSlo } from '../options/resolve-options.ts'
+import type { BurnRateWindow, Duration, SloStatus } from '../types.ts'
+import type { BurnSource } from './burn-source.ts'
+import { MinuteCounts } from './minute-counts.ts'
 
 export const MINUTE_MS = 60_000
 /** HTTP status vigie counts a request under when the client went away before the answer. */

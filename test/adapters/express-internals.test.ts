@@ -9,8 +9,8 @@ import {
   appRouterOf, innerAppOfLayer, innerRouterOfLayer, isErrorHandler, isExpress4App, isExpressApp, isExpressModule, keepLast,
   matchedLength, mountFirst, mountOfApp, mountPatternOfLayer, onNewApps, replaceErrorHandlers, requestPrototypeOfApp,
   routeOfLayer, routePathOf, topLevelHandles, type ErrorHandle, type LayerView,
-} from '../../lib/adapters/express-internals.js'
-import { EXPRESS_VERSIONS } from '../helpers/express-app.js'
+} from '../../lib/adapters/express-internals.ts'
+import { EXPRESS_VERSIONS } from '../helpers/express-app.ts'
 
 const noop = (_req: unknown, _res: unknown, next: () => void): void => { next() }
 const errorHandler: ErrorHandle = (err, _req, _res, next) => { next(err) }

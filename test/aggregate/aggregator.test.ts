@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import t, { type Test } from 'tap'
-import { Aggregator } from '../../lib/aggregate/aggregator.js'
-import { RELATIVE_ACCURACY } from '../../lib/aggregate/sketch.js'
-import type { CounterStats, GaugeStats, SeriesSnapshot, Snapshot, TimingStats, WindowName } from '../../lib/aggregate/types.js'
+import { Aggregator } from '../../lib/aggregate/aggregator.ts'
+import { RELATIVE_ACCURACY } from '../../lib/aggregate/sketch.ts'
+import type { CounterStats, GaugeStats, SeriesSnapshot, Snapshot, TimingStats, WindowName } from '../../lib/aggregate/types.ts'
 
 // A start on a minute boundary, so that bucket arithmetic in the tests stays readable.
 const T0 = 1_700_000_040_000

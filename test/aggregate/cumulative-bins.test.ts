@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { CumulativeBins } from '../../lib/aggregate/cumulative-bins.js'
-import { addToSketch, newSketch, type Sketch } from '../../lib/aggregate/sketch.js'
+import { CumulativeBins } from '../../lib/aggregate/cumulative-bins.ts'
+import { addToSketch, newSketch, type Sketch } from '../../lib/aggregate/sketch.ts'
 
 function sketchOf (values: readonly number[]): Sketch {
   const sketch = newSketch()

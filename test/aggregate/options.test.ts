@@ -1,7 +1,7 @@
 import t from 'tap'
-import { expressObservability } from '../../lib/express.js'
-import { ERROR_CODES } from '../../lib/index.js'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
+import { expressObservability } from '../../lib/express.ts'
+import { ERROR_CODES } from '../../lib/index.ts'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
 
 t.test('aggregation is on by default, with 500 series at most', async (t) => {
   t.same(resolveOptions({}, {}).aggregation, { maxSeries: 500 })

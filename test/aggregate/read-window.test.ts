@@ -1,8 +1,8 @@
 import t from 'tap'
-import { Aggregator } from '../../lib/aggregate/aggregator.js'
-import { windowSpan } from '../../lib/aggregate/time-buckets.js'
-import type { CounterStats, GaugeStats, TimingStats } from '../../lib/aggregate/types.js'
-import { fakeClock } from '../helpers/fake-clock.js'
+import { Aggregator } from '../../lib/aggregate/aggregator.ts'
+import { windowSpan } from '../../lib/aggregate/time-buckets.ts'
+import type { CounterStats, GaugeStats, TimingStats } from '../../lib/aggregate/types.ts'
+import { fakeClock } from '../helpers/fake-clock.ts'
 
 const SECOND = 1000
 const MINUTE = 60_000

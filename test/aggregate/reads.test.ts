@@ -1,9 +1,9 @@
 import fc from 'fast-check'
 import { isDeepStrictEqual } from 'node:util'
 import t from 'tap'
-import { Aggregator } from '../../lib/aggregate/aggregator.js'
-import { RELATIVE_ACCURACY, addToSketch, mergeIntoSketch, newSketch, valueOfKey, type Sketch } from '../../lib/aggregate/sketch.js'
-import type { CounterStats, History, HistoryPoint, MetricKind, SeriesSnapshot, Snapshot, Stats, TimingStats, WindowName } from '../../lib/aggregate/types.js'
+import { Aggregator } from '../../lib/aggregate/aggregator.ts'
+import { RELATIVE_ACCURACY, addToSketch, mergeIntoSketch, newSketch, valueOfKey, type Sketch } from '../../lib/aggregate/sketch.ts'
+import type { CounterStats, History, HistoryPoint, MetricKind, SeriesSnapshot, Snapshot, Stats, TimingStats, WindowName } from '../../lib/aggregate/types.ts'
 
 // Reads keep what buckets that can no longer change add up to, from one call to the next. These
 // tests hold them to a model that keeps nothing: every read derives the buckets from the records

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { BIN_LIMIT, RELATIVE_ACCURACY, addToSketch, mergeIntoSketch, newSketch, timingStatsOf, valueOfKey, type Sketch } from '../../lib/aggregate/sketch.js'
-import type { TimingStats } from '../../lib/aggregate/types.js'
+import { BIN_LIMIT, RELATIVE_ACCURACY, addToSketch, mergeIntoSketch, newSketch, timingStatsOf, valueOfKey, type Sketch } from '../../lib/aggregate/sketch.ts'
+import type { TimingStats } from '../../lib/aggregate/types.ts'
 
 const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY)
 /** Float rounding of the logarithm and of γ^k: a bound a hair above the accuracy itself. */

@@ -1,9 +1,9 @@
 import { StatsD } from 'hot-shots'
 import t, { type Test } from 'tap'
-import { Aggregator } from '../../lib/aggregate/aggregator.js'
-import { recordStatsdSends } from '../../lib/aggregate/statsd-recording.js'
-import type { CounterStats, GaugeStats, Snapshot, TimingStats } from '../../lib/aggregate/types.js'
-import { startStatsdListener, type StatsdListener } from '../helpers/statsd-listener.js'
+import { Aggregator } from '../../lib/aggregate/aggregator.ts'
+import { recordStatsdSends } from '../../lib/aggregate/statsd-recording.ts'
+import type { CounterStats, GaugeStats, Snapshot, TimingStats } from '../../lib/aggregate/types.ts'
+import { startStatsdListener, type StatsdListener } from '../helpers/statsd-listener.ts'
 
 /** A real hot-shots client sending to a real UDP listener, closed with the test. */
 async function realClient (t: Test, options: ConstructorParameters<typeof StatsD>[0] = {}): Promise<{ client: StatsD, statsd: StatsdListener }> {

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { burnRules, readBurn } from '../../lib/alerts/burn-rules.js'
-import { T0, TestBurnSource, WORKBOOK_TABLE, alertHarness } from '../helpers/alert-harness.js'
+import { burnRules, readBurn } from '../../lib/alerts/burn-rules.ts'
+import { T0, TestBurnSource, WORKBOOK_TABLE, alertHarness } from '../helpers/alert-harness.ts'
 
 const MINUTE = 60_000
 const DAY = 86_400_000

@@ -2,8 +2,8 @@
 // one delivery per key at a time and in order, the bound, and close() within its own bound.
 import t from 'tap'
 import type { Clock } from '@tapjs/clock'
-import { AttemptTimeout, DeliveryQueue, PermanentFailure, retryDelay, type Delivery, type DeliveryLimits } from '../../lib/alerts/delivery-queue.js'
-import { fakeClock } from '../helpers/fake-clock.js'
+import { AttemptTimeout, DeliveryQueue, PermanentFailure, retryDelay, type Delivery, type DeliveryLimits } from '../../lib/alerts/delivery-queue.ts'
+import { fakeClock } from '../helpers/fake-clock.ts'
 
 const LIMITS: DeliveryLimits = {
   maxQueued: 5,

@@ -1,9 +1,9 @@
 import t from 'tap'
-import { alertEngine } from '../../lib/alerts/alert-engine.js'
-import { fingerprint } from '../../lib/alerts/alert-labels.js'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
-import type { ThresholdRule } from '../../lib/types.js'
-import { T0, TestBurnSource, alertHarness } from '../helpers/alert-harness.js'
+import { alertEngine } from '../../lib/alerts/alert-engine.ts'
+import { fingerprint } from '../../lib/alerts/alert-labels.ts'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
+import type { ThresholdRule } from '../../lib/types.ts'
+import { T0, TestBurnSource, alertHarness } from '../helpers/alert-harness.ts'
 
 const SECOND = 1000
 

@@ -1,8 +1,8 @@
 import t from 'tap'
-import type { ThresholdRule } from '../../lib/types.js'
-import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.js'
-import { startApp } from '../helpers/fastify-app.js'
-import { until } from '../helpers/until.js'
+import type { ThresholdRule } from '../../lib/types.ts'
+import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import { until } from '../helpers/until.ts'
 
 // Real servers over real sockets: a route that fails drives an errorRatio rule to firing, answers
 // that succeed bring it back to ok. The rules are evaluated every second, on their own timer.

@@ -4,11 +4,11 @@
 // beside each check) and answers as the service does.
 import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
-import type { AlertNotice } from '../../lib/alerts/alert-notice.js'
-import { alertNotice, resolvedNotice } from '../helpers/alert-notices.js'
-import { dispatchHarness } from '../helpers/alert-dispatch-harness.js'
-import { startReceiver, type ReceivedRequest } from '../helpers/http-receiver.js'
-import { until } from '../helpers/until.js'
+import type { AlertNotice } from '../../lib/alerts/alert-notice.ts'
+import { alertNotice, resolvedNotice } from '../helpers/alert-notices.ts'
+import { dispatchHarness } from '../helpers/alert-dispatch-harness.ts'
+import { startReceiver, type ReceivedRequest } from '../helpers/http-receiver.ts'
+import { until } from '../helpers/until.ts'
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/
 

@@ -1,8 +1,8 @@
 import Fastify from 'fastify'
 import t from 'tap'
-import { ERROR_CODES, expressObservability, observability } from '../../lib/index.js'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
-import type { ThresholdRule } from '../../lib/types.js'
+import { ERROR_CODES, expressObservability, observability } from '../../lib/index.ts'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
+import type { ThresholdRule } from '../../lib/types.ts'
 
 const RULE: ThresholdRule = {
   name: 'slow-checkout',

@@ -6,9 +6,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { GITHUB_API_URL, PAGERDUTY_EVENTS_URL, resolvePlans } from '../../lib/options/resolve-plans.js'
-import { ERROR_CODES, invalidOption, type VigieError } from '../../lib/errors.js'
-import { root, WITHOUT_TAP } from '../helpers/run-built.js'
+import { GITHUB_API_URL, PAGERDUTY_EVENTS_URL, resolvePlans } from '../../lib/options/resolve-plans.ts'
+import { ERROR_CODES, invalidOption, type VigieError } from '../../lib/errors.ts'
+import { root, WITHOUT_TAP } from '../helpers/run-built.ts'
 
 const SECRET = 'T0SECRET/B0SECRET/xoxbsecretvalue123'
 const SLACK_URL = `https://hooks.slack.com/services/${SECRET}`

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import t from 'tap'
-import { buildCurlCommand } from '../../lib/capture/curl-command.js'
+import { buildCurlCommand } from '../../lib/capture/curl-command.ts'
 
 t.test('headers and body are quoted for the shell; hop-by-hop headers are left out', async (t) => {
   const cmd = buildCurlCommand('POST', 'http://h/x?token=[REDACTED]', { host: 'h', 'content-length': '9', 'content-type': 'application/json', 'x-note': "it's" }, { a: "o'k" })

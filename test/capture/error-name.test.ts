@@ -1,5 +1,5 @@
 import t from 'tap'
-import { errorName } from '../../lib/capture/error-name.js'
+import { errorName } from '../../lib/capture/error-name.ts'
 
 t.test('the name of errors and error-likes', async (t) => {
   t.equal(errorName(new TypeError('x')), 'TypeError')

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { maskSensitiveParams } from '../../lib/capture/masked-path.js'
-import { buildScrubber } from '../../lib/scrub/scrubber.js'
+import { maskSensitiveParams } from '../../lib/capture/masked-path.ts'
+import { buildScrubber } from '../../lib/scrub/scrubber.ts'
 
 const { isSensitiveKey } = buildScrubber()
 

@@ -1,9 +1,9 @@
 import fc from 'fast-check'
 import { Readable } from 'node:stream'
 import t from 'tap'
-import { captureBody, type BodyLimits } from '../../lib/capture/request-body.js'
-import { buildScrubber } from '../../lib/scrub/scrubber.js'
-import { REDACTED as R } from '../../lib/scrub/sensitive-keys.js'
+import { captureBody, type BodyLimits } from '../../lib/capture/request-body.ts'
+import { buildScrubber } from '../../lib/scrub/scrubber.ts'
+import { REDACTED as R } from '../../lib/scrub/sensitive-keys.ts'
 
 const scrubber = buildScrubber()
 const limits: BodyLimits = { maxBodyBytes: 8192, maxDepth: 6, maxArrayItems: 50, maxTotalKeys: 1000 }

@@ -1,7 +1,7 @@
 import t from 'tap'
-import { userFromRequest } from '../../lib/capture/request-user.js'
-import { ERROR_CODES } from '../../lib/index.js'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
+import { userFromRequest } from '../../lib/capture/request-user.ts'
+import { ERROR_CODES } from '../../lib/index.ts'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
 
 t.test('the default reader keeps id, username and email of request.user, when they are strings or numbers', async (t) => {
   const user = { id: 7, username: 'ada', email: 'ada@example.com', passwordHash: '$2b$10$abc', token: 'tok', roles: ['admin'] }

@@ -3,11 +3,11 @@
 // killed leaves what it had sent in the others' counts, and one worker alone sends an alert's
 // notice; without it, each worker counts its own and the app is unaffected.
 import t from 'tap'
-import { WELCOME_TIMEOUT_MS } from '../../lib/cluster/worker-link.js'
-import type { DashboardData } from '../../lib/dashboard/dashboard-data.js'
-import { answersOfEach, hit, startCluster, totalsOfEach } from '../helpers/cluster-app.js'
-import { startReceiver } from '../helpers/http-receiver.js'
-import { until } from '../helpers/until.js'
+import { WELCOME_TIMEOUT_MS } from '../../lib/cluster/worker-link.ts'
+import type { DashboardData } from '../../lib/dashboard/dashboard-data.ts'
+import { answersOfEach, hit, startCluster, totalsOfEach } from '../helpers/cluster-app.ts'
+import { startReceiver } from '../helpers/http-receiver.ts'
+import { until } from '../helpers/until.ts'
 
 // Six clusters of three workers, one after the other: about a minute and a half on two cores.
 t.setTimeout(240_000)

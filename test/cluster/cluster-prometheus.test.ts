@@ -2,9 +2,9 @@
 // scrape lands on, it answers with the whole app's counts, kept by the primary, so counters
 // never go down from one scrape to the next; each worker's gauges stay apart under `worker`.
 import t from 'tap'
-import { WELCOME_TIMEOUT_MS } from '../../lib/cluster/worker-link.js'
-import { answersOfEach, hit, startCluster } from '../helpers/cluster-app.js'
-import { promtoolCheck, samples, sumOf } from '../helpers/prometheus.js'
+import { WELCOME_TIMEOUT_MS } from '../../lib/cluster/worker-link.ts'
+import { answersOfEach, hit, startCluster } from '../helpers/cluster-app.ts'
+import { promtoolCheck, samples, sumOf } from '../helpers/prometheus.ts'
 
 t.setTimeout(120_000)
 

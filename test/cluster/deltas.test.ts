@@ -1,11 +1,11 @@
 // What a worker sends its app's other workers (DeltaRecorder), and what their aggregators make of
 // it (Aggregator#merge()): the same figures as if every value had been recorded in one process.
 import t from 'tap'
-import { Aggregator } from '../../lib/aggregate/aggregator.js'
-import { sketchFromWire, type SeriesDelta, type TimingDelta } from '../../lib/aggregate/series-delta.js'
-import type { CounterStats, GaugeStats, TimingStats } from '../../lib/aggregate/types.js'
-import { DeltaRecorder } from '../../lib/cluster/delta-recorder.js'
-import { isVigieMessage, PROTOCOL } from '../../lib/cluster/messages.js'
+import { Aggregator } from '../../lib/aggregate/aggregator.ts'
+import { sketchFromWire, type SeriesDelta, type TimingDelta } from '../../lib/aggregate/series-delta.ts'
+import type { CounterStats, GaugeStats, TimingStats } from '../../lib/aggregate/types.ts'
+import { DeltaRecorder } from '../../lib/cluster/delta-recorder.ts'
+import { isVigieMessage, PROTOCOL } from '../../lib/cluster/messages.ts'
 
 const windowOf = (aggregator: Aggregator, name: string, window: '1m' | '5m' = '1m'): unknown =>
   aggregator.snapshot().series.find((one) => one.name === name)?.windows[window]

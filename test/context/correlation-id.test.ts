@@ -1,6 +1,6 @@
 import t from 'tap'
 import { parse, stringify, v7 } from 'uuid'
-import { generateCorrelationId, isValidCorrelationId, resolveCorrelationId } from '../../lib/context/correlation-id.js'
+import { generateCorrelationId, isValidCorrelationId, resolveCorrelationId } from '../../lib/context/correlation-id.ts'
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 

@@ -6,9 +6,9 @@
 // stores the same five. Node 20 and 22 go megamorphic after that collection without the pin;
 // Node 24 and 26 keep them monomorphic, so vigie pins nothing there; nor when VIGIE_DISABLED is set.
 import t from 'tap'
-import { runBuilt } from '../helpers/run-built.js'
-import { installTickObjectPin, pinTickObject } from '../../lib/context/tick-object-pin.js'
-import { VERSION } from '../../lib/version.js'
+import { runBuilt } from '../helpers/run-built.ts'
+import { installTickObjectPin, pinTickObject } from '../../lib/context/tick-object-pin.ts'
+import { VERSION } from '../../lib/version.ts'
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0])
 const counted = pinTickObject()

@@ -1,11 +1,11 @@
 // The budget of full exception lines on its own, on @tapjs/clock's fake clock (the timer's context and
 // its unref on a real one).
 import t from 'tap'
-import { fakeClock } from '../helpers/fake-clock.js'
-import { composeVigie } from '../../lib/compose.js'
-import { correlationId, runInRequestContext } from '../../lib/context/request-context.js'
-import { ExceptionFlood, MAX_KINDS, summaryLine, type FailureKind, type FloodSummary } from '../../lib/core/exception-flood.js'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
+import { fakeClock } from '../helpers/fake-clock.ts'
+import { composeVigie } from '../../lib/compose.ts'
+import { correlationId, runInRequestContext } from '../../lib/context/request-context.ts'
+import { ExceptionFlood, MAX_KINDS, summaryLine, type FailureKind, type FloodSummary } from '../../lib/core/exception-flood.ts'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
 
 const UNAVAILABLE: FailureKind = { controller: '/products/:id', errorType: 'ServiceUnavailableError', statusCode: 503 }
 const BROKEN: FailureKind = { controller: '/cart', errorType: 'TypeError', statusCode: 500 }

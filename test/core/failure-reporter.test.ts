@@ -1,6 +1,6 @@
 import t from 'tap'
-import { FailureReporter } from '../../lib/core/failure-reporter.js'
-import { fakeClock } from '../helpers/fake-clock.js'
+import { FailureReporter } from '../../lib/core/failure-reporter.ts'
+import { fakeClock } from '../helpers/fake-clock.ts'
 
 function recorder (): { logger: { warn: (obj: object, msg: string) => void }, calls: Array<{ obj: any, msg: string }> } {
   const calls: Array<{ obj: any, msg: string }> = []

@@ -1,8 +1,8 @@
 // The events features follow: guarded dispatch, a subscriber switched off after repeated
 // failures, closing that never rejects, and nothing to call when nobody follows.
 import t from 'tap'
-import { FailureReporter } from '../../lib/core/failure-reporter.js'
-import { LifecycleEvents, type CapturedException } from '../../lib/core/lifecycle-events.js'
+import { FailureReporter } from '../../lib/core/failure-reporter.ts'
+import { LifecycleEvents, type CapturedException } from '../../lib/core/lifecycle-events.ts'
 
 function events (): { events: LifecycleEvents, warnings: Array<{ obj: any, msg: string }> } {
   const warnings: Array<{ obj: any, msg: string }> = []

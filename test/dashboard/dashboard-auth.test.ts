@@ -1,5 +1,5 @@
 import t from 'tap'
-import { DashboardAuth } from '../../lib/dashboard/dashboard-auth.js'
+import { DashboardAuth } from '../../lib/dashboard/dashboard-auth.ts'
 
 const none = new URLSearchParams()
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import t from 'tap'
-import { runBuilt } from './../helpers/run-built.js'
+import { runBuilt } from './../helpers/run-built.ts'
 
 const uplotJs = readFileSync(createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js'), 'utf8')
 const script = (load: string): string => `

@@ -1,10 +1,10 @@
 import t from 'tap'
-import { Aggregator } from '../../lib/aggregate/aggregator.js'
-import { buildDashboardData, MAX_ALERTS, MAX_FINGERPRINT_CHARS, MAX_SLOS, MAX_SLOWEST_QUERIES } from '../../lib/dashboard/dashboard-data.js'
-import { emptyTopQueries, FingerprintTable } from '../../lib/database/fingerprint-table.js'
-import type { QueryEvent } from '../../lib/database/query-event.js'
-import type { AlertStatus, SloStatus } from '../../lib/types.js'
-import { RecentExceptions } from '../../lib/dashboard/recent-exceptions.js'
+import { Aggregator } from '../../lib/aggregate/aggregator.ts'
+import { buildDashboardData, MAX_ALERTS, MAX_FINGERPRINT_CHARS, MAX_SLOS, MAX_SLOWEST_QUERIES } from '../../lib/dashboard/dashboard-data.ts'
+import { emptyTopQueries, FingerprintTable } from '../../lib/database/fingerprint-table.ts'
+import type { QueryEvent } from '../../lib/database/query-event.ts'
+import type { AlertStatus, SloStatus } from '../../lib/types.ts'
+import { RecentExceptions } from '../../lib/dashboard/recent-exceptions.ts'
 
 const NO_STATUS = { slos: () => [], alerts: () => [], queries: emptyTopQueries }
 

@@ -1,14 +1,14 @@
 // The framework-neutral handler: which paths it answers, methods, ETags, and fail-open.
 import t from 'tap'
-import { Aggregator } from '../../lib/aggregate/aggregator.js'
-import { FailureReporter } from '../../lib/core/failure-reporter.js'
-import { dashboard } from '../../lib/dashboard/dashboard-feature.js'
-import { emptyTopQueries, FingerprintTable } from '../../lib/database/fingerprint-table.js'
-import type { TopQueries } from '../../lib/types.js'
-import { DashboardHandler, type DashboardHost } from '../../lib/dashboard/dashboard-handler.js'
-import { RecentExceptions } from '../../lib/dashboard/recent-exceptions.js'
-import { EndpointRouter } from '../../lib/core/endpoint-router.js'
-import type { EndpointResponse } from '../../lib/core/vigie.js'
+import { Aggregator } from '../../lib/aggregate/aggregator.ts'
+import { FailureReporter } from '../../lib/core/failure-reporter.ts'
+import { dashboard } from '../../lib/dashboard/dashboard-feature.ts'
+import { emptyTopQueries, FingerprintTable } from '../../lib/database/fingerprint-table.ts'
+import type { TopQueries } from '../../lib/types.ts'
+import { DashboardHandler, type DashboardHost } from '../../lib/dashboard/dashboard-handler.ts'
+import { RecentExceptions } from '../../lib/dashboard/recent-exceptions.ts'
+import { EndpointRouter } from '../../lib/core/endpoint-router.ts'
+import type { EndpointResponse } from '../../lib/core/vigie.ts'
 import type { IncomingHttpHeaders } from 'node:http'
 
 function host (aggregator: DashboardHost['aggregator'] = new Aggregator({ maxSeries: 10 })): { host: DashboardHost, warnings: Array<{ obj: any, msg: string }> } {

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { ERROR_CODES, type VigieError } from '../../lib/errors.js'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
+import { ERROR_CODES, type VigieError } from '../../lib/errors.ts'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
 
 t.test('dashboard: off by default; true uses /_vigie with no token', async (t) => {
   t.equal(resolveOptions({}, {}).dashboard, null)

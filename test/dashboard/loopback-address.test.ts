@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isLoopbackAddress } from '../../lib/dashboard/loopback-address.js'
+import { isLoopbackAddress } from '../../lib/dashboard/loopback-address.ts'
 
 t.test('loopback: 127.0.0.0/8, ::1 and 127.0.0.0/8 mapped into IPv6', async (t) => {
   for (const address of ['127.0.0.1', '127.255.255.254', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', '::FFFF:127.1.2.3']) {

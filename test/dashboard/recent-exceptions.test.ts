@@ -1,5 +1,5 @@
 import t from 'tap'
-import { MAX_MESSAGE_LENGTH, RECENT_EXCEPTIONS_CAPACITY, RecentExceptions, type RecentException } from '../../lib/dashboard/recent-exceptions.js'
+import { MAX_MESSAGE_LENGTH, RECENT_EXCEPTIONS_CAPACITY, RecentExceptions, type RecentException } from '../../lib/dashboard/recent-exceptions.ts'
 
 const exception = (n: number, message = `failure ${n}`): RecentException => ({
   at: 1_700_000_000_000 + n, correlationId: `id-${n}`, method: 'GET', controller: '/items/:id', status: 500, name: 'Error', message,

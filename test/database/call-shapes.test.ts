@@ -8,11 +8,11 @@ import mysql from 'mysql2'
 import pg from 'pg'
 import QueryStream from 'pg-query-stream'
 import t from 'tap'
-import { startApp } from '../helpers/fastify-app.js'
-import { MARIADB_SERVER, startMariaDb } from '../helpers/mariadb.js'
-import { startPostgres } from '../helpers/postgres.js'
-import { queryCounts } from '../helpers/query-counts.js'
-import { needs } from '../helpers/system-packages.js'
+import { startApp } from '../helpers/fastify-app.ts'
+import { MARIADB_SERVER, startMariaDb } from '../helpers/mariadb.ts'
+import { startPostgres } from '../helpers/postgres.ts'
+import { queryCounts } from '../helpers/query-counts.ts'
+import { needs } from '../helpers/system-packages.ts'
 
 /** Calls `send(callback)`; resolves with what it returned and every call of the callback, 50 ms after the first. */
 async function callbackCalls (send: (callback: (...args: unknown[]) => void) => unknown): Promise<{ returned: unknown, calls: unknown[][] }> {

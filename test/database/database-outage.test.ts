@@ -6,12 +6,12 @@ import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
-import { until } from '../helpers/until.js'
-import { startApp } from '../helpers/fastify-app.js'
-import { MARIADB_SERVER, startMariaDb } from '../helpers/mariadb.js'
-import { startPostgres } from '../helpers/postgres.js'
-import { queryCounts } from '../helpers/query-counts.js'
-import { needs } from '../helpers/system-packages.js'
+import { until } from '../helpers/until.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import { MARIADB_SERVER, startMariaDb } from '../helpers/mariadb.ts'
+import { startPostgres } from '../helpers/postgres.ts'
+import { queryCounts } from '../helpers/query-counts.ts'
+import { needs } from '../helpers/system-packages.ts'
 
 interface Answer { status: number, body: Record<string, unknown> }
 

@@ -1,8 +1,8 @@
 // The built package in child processes: pg loaded before or after vigie, through import (with
 // --import vigie/register) or require (with patchAll()), is covered; two apps share one hook.
 import t from 'tap'
-import { runBuilt } from '../helpers/run-built.js'
-import { startPostgres } from '../helpers/postgres.js'
+import { runBuilt } from '../helpers/run-built.ts'
+import { startPostgres } from '../helpers/postgres.ts'
 
 const FIXTURES = 'test/fixtures/database'
 

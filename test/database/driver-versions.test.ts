@@ -1,9 +1,9 @@
 // Which mysql2 versions publish channels, and what happens when a driver's internals moved.
 import t from 'tap'
-import { mysql2HasChannels } from '../../lib/database/mysql2-channels.js'
-import { wrapLegacyMysql2 } from '../../lib/database/mysql2-legacy-hook.js'
-import { wrapPgQuery } from '../../lib/database/pg-hook.js'
-import { addQueryObserver, reportOldDriver } from '../../lib/database/query-observers.js'
+import { mysql2HasChannels } from '../../lib/database/mysql2-channels.ts'
+import { wrapLegacyMysql2 } from '../../lib/database/mysql2-legacy-hook.ts'
+import { wrapPgQuery } from '../../lib/database/pg-hook.ts'
+import { addQueryObserver, reportOldDriver } from '../../lib/database/query-observers.ts'
 
 t.test('mysql2 publishes its TracingChannels from 3.20 on', async (t) => {
   for (const version of ['3.20.0', '3.24.6', '4.0.0']) t.ok(mysql2HasChannels(version), version)

@@ -1,8 +1,8 @@
 import t from 'tap'
-import { RELATIVE_ACCURACY } from '../../lib/aggregate/sketch.js'
-import { DEFAULT_CAPACITY, FingerprintTable, statementKey } from '../../lib/database/fingerprint-table.js'
-import type { QueryEvent } from '../../lib/database/query-event.js'
-import { StatementMemo } from '../../lib/database/statement-memo.js'
+import { RELATIVE_ACCURACY } from '../../lib/aggregate/sketch.ts'
+import { DEFAULT_CAPACITY, FingerprintTable, statementKey } from '../../lib/database/fingerprint-table.ts'
+import type { QueryEvent } from '../../lib/database/query-event.ts'
+import { StatementMemo } from '../../lib/database/statement-memo.ts'
 
 function query (statement: string, durationMs: number, more: Partial<QueryEvent> = {}): QueryEvent {
   return { system: 'postgresql', database: 'shop', statement, durationMs, rows: undefined, error: undefined, ...more }

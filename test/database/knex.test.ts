@@ -4,11 +4,11 @@
 // under its route with its operation, and what knex returns is what it returns without vigie.
 import knex, { type Knex } from 'knex'
 import t from 'tap'
-import { startApp } from '../helpers/fastify-app.js'
-import { MARIADB_SERVER, startMariaDb } from '../helpers/mariadb.js'
-import { startPostgres } from '../helpers/postgres.js'
-import { queryCounts } from '../helpers/query-counts.js'
-import { needs } from '../helpers/system-packages.js'
+import { startApp } from '../helpers/fastify-app.ts'
+import { MARIADB_SERVER, startMariaDb } from '../helpers/mariadb.ts'
+import { startPostgres } from '../helpers/postgres.ts'
+import { queryCounts } from '../helpers/query-counts.ts'
+import { needs } from '../helpers/system-packages.ts'
 
 interface Item { id: number, name: string }
 

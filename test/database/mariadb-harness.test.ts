@@ -1,8 +1,8 @@
 // The MariaDB fixture the database tests rely on: a real server, reachable over TCP by mysql2.
 import mysql from 'mysql2/promise'
 import t from 'tap'
-import { MARIADB_SERVER, startMariaDb } from '../helpers/mariadb.js'
-import { needs } from '../helpers/system-packages.js'
+import { MARIADB_SERVER, startMariaDb } from '../helpers/mariadb.ts'
+import { needs } from '../helpers/system-packages.ts'
 
 t.test('a private server on 127.0.0.1 that the TCP user reaches; gone after stop()', needs(MARIADB_SERVER), async (t) => {
   const db = await startMariaDb()

@@ -2,9 +2,9 @@
 // MariaDB, with every call shape kept.
 import { createRequire } from 'node:module'
 import t from 'tap'
-import { startApp } from '../helpers/fastify-app.js'
-import { MARIADB_SERVER, startMariaDb } from '../helpers/mariadb.js'
-import { needs } from '../helpers/system-packages.js'
+import { startApp } from '../helpers/fastify-app.ts'
+import { MARIADB_SERVER, startMariaDb } from '../helpers/mariadb.ts'
+import { needs } from '../helpers/system-packages.ts'
 
 // Installed as `mysql2-legacy` (npm:mysql2@3.19.1): its package.json says mysql2 3.19.1.
 const require = createRequire(import.meta.url)

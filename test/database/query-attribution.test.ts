@@ -6,12 +6,12 @@ import type { Router } from 'express'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
 import t, { type Test } from 'tap'
-import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.js'
-import { startApp } from '../helpers/fastify-app.js'
-import { MARIADB_SERVER, startMariaDb } from '../helpers/mariadb.js'
-import { startPostgres } from '../helpers/postgres.js'
-import { queryCounts } from '../helpers/query-counts.js'
-import { needs } from '../helpers/system-packages.js'
+import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import { MARIADB_SERVER, startMariaDb } from '../helpers/mariadb.ts'
+import { startPostgres } from '../helpers/postgres.ts'
+import { queryCounts } from '../helpers/query-counts.ts'
+import { needs } from '../helpers/system-packages.ts'
 
 const REQUESTS = 50
 

@@ -5,10 +5,10 @@
 import mysql from 'mysql2/promise'
 import pg from 'pg'
 import t from 'tap'
-import { startApp } from '../helpers/fastify-app.js'
-import { MARIADB_SERVER, startMariaDb } from '../helpers/mariadb.js'
-import { startPostgres } from '../helpers/postgres.js'
-import { needs } from '../helpers/system-packages.js'
+import { startApp } from '../helpers/fastify-app.ts'
+import { MARIADB_SERVER, startMariaDb } from '../helpers/mariadb.ts'
+import { startPostgres } from '../helpers/postgres.ts'
+import { needs } from '../helpers/system-packages.ts'
 
 const CARD = '4111111111111111'
 

@@ -10,11 +10,11 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import mysqlPromise from 'mysql2/promise'
 import pg from 'pg'
 import t, { type Test } from 'tap'
-import { startApp } from '../helpers/fastify-app.js'
-import { MARIADB_SERVER, startMariaDb } from '../helpers/mariadb.js'
-import { startPostgres } from '../helpers/postgres.js'
-import { queryCounts } from '../helpers/query-counts.js'
-import { needs } from '../helpers/system-packages.js'
+import { startApp } from '../helpers/fastify-app.ts'
+import { MARIADB_SERVER, startMariaDb } from '../helpers/mariadb.ts'
+import { startPostgres } from '../helpers/postgres.ts'
+import { queryCounts } from '../helpers/query-counts.ts'
+import { needs } from '../helpers/system-packages.ts'
 
 const require = createRequire(import.meta.url)
 const legacyPromise = require('mysql2-legacy/promise') as typeof import('mysql2/promise')

@@ -1,7 +1,7 @@
 // The sqlcommenter comment: serialization as the specification says, and the statements it skips.
 import t from 'tap'
-import type { RequestStore } from '../../lib/context/request-context.js'
-import { MAX_COMMENTED_STATEMENT, requestComment, serializeComment, withComment, withoutComment } from '../../lib/database/sql-comment.js'
+import type { RequestStore } from '../../lib/context/request-context.ts'
+import { MAX_COMMENTED_STATEMENT, requestComment, serializeComment, withComment, withoutComment } from '../../lib/database/sql-comment.ts'
 
 function store (correlationId: string, route: string | null, comment = true): RequestStore {
   return { correlationId, outgoing: null, queries: { owner: {}, comment, controller: () => route, add () {}, failed: null } }

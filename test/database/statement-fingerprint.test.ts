@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { CUT_MARK, MAX_FINGERPRINT_CHARS, MAX_STATEMENT_CHARS, fingerprintStatement, type SqlDialect } from '../../lib/database/statement-fingerprint.js'
+import { CUT_MARK, MAX_FINGERPRINT_CHARS, MAX_STATEMENT_CHARS, fingerprintStatement, type SqlDialect } from '../../lib/database/statement-fingerprint.ts'
 
 const pg = (sql: string): string => fingerprintStatement(sql, 'postgresql')
 const my = (sql: string): string => fingerprintStatement(sql, 'mysql')

@@ -1,7 +1,7 @@
 // db_operation: the statement's first keyword from a fixed list, found by one linear scan.
 import t from 'tap'
-import { statementOperation } from '../../lib/database/statement-operation.js'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
+import { statementOperation } from '../../lib/database/statement-operation.ts'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
 
 t.test('the first keyword, upper-cased, after whitespace, parentheses and comments', async (t) => {
   const cases: Array<[string, string]> = [

@@ -3,10 +3,10 @@
 // servers listening on every address; what comes in on loopback says nothing.
 import { networkInterfaces } from 'node:os'
 import t, { type Test } from 'tap'
-import type { LogSink } from '../helpers/log-sink.js'
-import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.js'
-import { startApp } from '../helpers/fastify-app.js'
-import { inCi } from '../helpers/system-packages.js'
+import type { LogSink } from '../helpers/log-sink.ts'
+import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import { inCi } from '../helpers/system-packages.ts'
 
 delete process.env.VIGIE_TEST_UNSET_TOKEN
 const token = process.env.VIGIE_TEST_UNSET_TOKEN

@@ -3,13 +3,13 @@
 // correlation IDs the clients got; every failure still counted, and the dashboard shown the full
 // lines only.
 import t, { type Test } from 'tap'
-import type { DashboardData } from '../../lib/dashboard/dashboard-data.js'
-import type { Snapshot } from '../../lib/types.js'
-import { EXPRESS_VERSIONS, exceptionLines, startExpressApp } from '../helpers/express-app.js'
-import { startApp } from '../helpers/fastify-app.js'
-import type { LogSink } from '../helpers/log-sink.js'
-import type { StatsdListener } from '../helpers/statsd-listener.js'
-import { until } from '../helpers/until.js'
+import type { DashboardData } from '../../lib/dashboard/dashboard-data.ts'
+import type { Snapshot } from '../../lib/types.ts'
+import { EXPRESS_VERSIONS, exceptionLines, startExpressApp } from '../helpers/express-app.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import type { LogSink } from '../helpers/log-sink.ts'
+import type { StatsdListener } from '../helpers/statsd-listener.ts'
+import { until } from '../helpers/until.ts'
 
 class ServiceUnavailableError extends Error {
   override name = 'ServiceUnavailableError'

@@ -1,6 +1,6 @@
 import t from 'tap'
-import type { CounterStats, Snapshot, TimingStats } from '../../lib/index.js'
-import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.js'
+import type { CounterStats, Snapshot, TimingStats } from '../../lib/index.ts'
+import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.ts'
 
 const sortedEntries = (tags: Record<string, string>): string => JSON.stringify(Object.entries(tags).sort())
 

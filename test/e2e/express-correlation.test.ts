@@ -1,9 +1,9 @@
 import pino from 'pino'
 import t from 'tap'
-import { correlationId, loggerOptions } from '../../lib/index.js'
-import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.js'
-import { createLogSink } from '../helpers/log-sink.js'
-import { headerOf, rawRequest } from '../helpers/raw-http.js'
+import { correlationId, loggerOptions } from '../../lib/index.ts'
+import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.ts'
+import { createLogSink } from '../helpers/log-sink.ts'
+import { headerOf, rawRequest } from '../helpers/raw-http.ts'
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 

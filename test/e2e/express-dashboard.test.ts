@@ -1,7 +1,7 @@
 // The dashboard through the Express middleware: answered before anything else, never counted.
 import t from 'tap'
-import type { DashboardData } from '../../lib/dashboard/dashboard-data.js'
-import { EXPRESS_VERSIONS, counters, startExpressApp } from '../helpers/express-app.js'
+import type { DashboardData } from '../../lib/dashboard/dashboard-data.ts'
+import { EXPRESS_VERSIONS, counters, startExpressApp } from '../helpers/express-app.ts'
 
 const TOKEN = 'express-token-51d3'
 

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Express } from 'express'
 import t from 'tap'
-import { EXPRESS_VERSIONS, counters, exceptionLines, startExpressApp } from '../helpers/express-app.js'
-import { CHECKOUT_PATH, SECRETS, assertCheckoutExceptionLine, checkoutRequest, plantedUser } from '../helpers/planted-secrets.js'
+import { EXPRESS_VERSIONS, counters, exceptionLines, startExpressApp } from '../helpers/express-app.ts'
+import { CHECKOUT_PATH, SECRETS, assertCheckoutExceptionLine, checkoutRequest, plantedUser } from '../helpers/planted-secrets.ts'
 
 class PaymentError extends Error {
   code = 'E_PAYMENT'

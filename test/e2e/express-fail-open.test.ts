@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
 import t from 'tap'
-import { ERROR_CODES } from '../../lib/index.js'
-import { expressObservability, type ExpressVigieOptions } from '../../lib/express.js'
-import { EXPRESS_VERSIONS, counters, exceptionLines, listen, startExpressApp, type ExpressModule } from '../helpers/express-app.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
+import { ERROR_CODES } from '../../lib/index.ts'
+import { expressObservability, type ExpressVigieOptions } from '../../lib/express.ts'
+import { EXPRESS_VERSIONS, counters, exceptionLines, listen, startExpressApp, type ExpressModule } from '../helpers/express-app.ts'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
 
 async function answersAll (t: Test, express: ExpressModule, statsd: ExpressVigieOptions['statsd']): Promise<void> {
   const consoleErrors = t.capture(console, 'error')
@@ -177,7 +177,7 @@ for (const [name, express] of EXPRESS_VERSIONS) {
 
 t.test('Express loaded after vigie: full patterns, and unhandled errors answered without a stack', async (t) => {
   // A fresh process, so that vigie really is created before any copy of Express is loaded.
-  const adapter = new URL('../../lib/express.js', import.meta.url).href
+  const adapter = new URL('../../lib/express.ts', import.meta.url).href
   const child = spawnSync(process.execPath, [...process.execArgv, '--input-type=module', '-e', `
     import { expressObservability, expressErrorHandler } from ${JSON.stringify(adapter)}
     const vigie = expressObservability({ statsd: { port: 9 } })

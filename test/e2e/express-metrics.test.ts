@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express'
 import t from 'tap'
-import { EXPRESS_VERSIONS, counters, startExpressApp } from '../helpers/express-app.js'
+import { EXPRESS_VERSIONS, counters, startExpressApp } from '../helpers/express-app.ts'
 
 const TIMING = /^http_request\.response_time:\d+(\.\d+)?\|ms\|#/
 const tags = (status: number, method: string, controller: string): string =>

@@ -1,8 +1,8 @@
 // Mounts real apps have that are easy to get wrong (express-route-index.ts): an app mounted at
 // several paths or in two apps, a router mounted in itself, on real servers.
 import t, { type Test } from 'tap'
-import type { StatsdListener } from '../helpers/statsd-listener.js'
-import { EXPRESS_VERSIONS, controllerTags, counters, startExpressApp } from '../helpers/express-app.js'
+import type { StatsdListener } from '../helpers/statsd-listener.ts'
+import { EXPRESS_VERSIONS, controllerTags, counters, startExpressApp } from '../helpers/express-app.ts'
 
 /** Requests each path in turn (each answered `body`), then the `controller` tags they were counted under. */
 async function controllersOf (t: Test, url: string, statsd: StatsdListener, paths: string[], body: string): Promise<string[]> {

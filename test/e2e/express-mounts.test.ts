@@ -6,10 +6,10 @@ import type { ErrorRequestHandler, RequestHandler } from 'express'
 import { createServer, type Server } from 'node:http'
 import pino from 'pino'
 import t, { type Test } from 'tap'
-import { expressObservability, type ExpressObservability } from '../../lib/express.js'
-import { EXPRESS_VERSIONS, controllerTags, counters, exceptionLines, listen, startExpressApp } from '../helpers/express-app.js'
-import { createLogSink } from '../helpers/log-sink.js'
-import { startStatsdListener, type StatsdListener } from '../helpers/statsd-listener.js'
+import { expressObservability, type ExpressObservability } from '../../lib/express.ts'
+import { EXPRESS_VERSIONS, controllerTags, counters, exceptionLines, listen, startExpressApp } from '../helpers/express-app.ts'
+import { createLogSink } from '../helpers/log-sink.ts'
+import { startStatsdListener, type StatsdListener } from '../helpers/statsd-listener.ts'
 
 /**
  * vigie built by hand, with its StatsD listener, for apps that do not mount it as

@@ -1,10 +1,10 @@
 import Fastify from 'fastify'
 import { StatsD } from 'hot-shots'
 import t from 'tap'
-import { observability, patchAll, type CounterStats, type Snapshot, type TimingStats } from '../../lib/index.js'
-import { fakeClock } from '../helpers/fake-clock.js'
-import { startApp } from '../helpers/fastify-app.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
+import { observability, patchAll, type CounterStats, type Snapshot, type TimingStats } from '../../lib/index.ts'
+import { fakeClock } from '../helpers/fake-clock.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
 
 const ROUTE_TAGS = { http_status: '200', http_status_class: '2xx', method: 'GET', controller: '/users/:id' }
 

@@ -1,10 +1,10 @@
 import { request as httpRequest } from 'node:http'
 import Fastify, { LogController } from 'fastify'
 import t from 'tap'
-import { correlationId, genReqId, loggerOptions, observability } from '../../lib/index.js'
-import { createLogSink } from '../helpers/log-sink.js'
-import { startApp } from '../helpers/fastify-app.js'
-import { headerOf, rawRequest } from '../helpers/raw-http.js'
+import { correlationId, genReqId, loggerOptions, observability } from '../../lib/index.ts'
+import { createLogSink } from '../helpers/log-sink.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import { headerOf, rawRequest } from '../helpers/raw-http.ts'
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 

@@ -3,10 +3,10 @@
 import Fastify from 'fastify'
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
-import type { DashboardData } from '../../lib/dashboard/dashboard-data.js'
-import { observability, patchAll } from '../../lib/index.js'
-import { startApp } from '../helpers/fastify-app.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
+import type { DashboardData } from '../../lib/dashboard/dashboard-data.ts'
+import { observability, patchAll } from '../../lib/index.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
 
 const TOKEN = 'test-token-8f2c61d0a9'
 

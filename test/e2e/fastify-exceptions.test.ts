@@ -1,6 +1,6 @@
 import t from 'tap'
-import { startApp } from '../helpers/fastify-app.js'
-import { CARD, CHECKOUT_PATH, SECRETS, assertCheckoutExceptionLine, checkoutRequest, plantedUser } from '../helpers/planted-secrets.js'
+import { startApp } from '../helpers/fastify-app.ts'
+import { CARD, CHECKOUT_PATH, SECRETS, assertCheckoutExceptionLine, checkoutRequest, plantedUser } from '../helpers/planted-secrets.ts'
 
 class PaymentError extends Error {
   code = 'E_PAYMENT'

@@ -2,9 +2,9 @@ import { once } from 'node:events'
 import { createServer, type AddressInfo, type Socket } from 'node:net'
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
-import { ERROR_CODES, observability, type FastifyVigieOptions } from '../../lib/index.js'
-import { startApp } from '../helpers/fastify-app.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
+import { ERROR_CODES, observability, type FastifyVigieOptions } from '../../lib/index.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
 
 async function answersAll (t: Test, statsd: FastifyVigieOptions['statsd']): Promise<void> {
   const consoleErrors = t.capture(console, 'error')

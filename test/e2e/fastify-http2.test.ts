@@ -3,8 +3,8 @@
 import { connect } from 'node:http2'
 import Fastify from 'fastify'
 import t from 'tap'
-import { observability } from '../../lib/index.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
+import { observability } from '../../lib/index.ts'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
 
 t.test('HTTP/2: an answer is counted with its status, a stream the client cancels as 499', async (t) => {
   const statsd = await startStatsdListener()

@@ -3,12 +3,12 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { StatsD } from 'hot-shots'
 import t, { type Test } from 'tap'
-import { observability, type FastifyVigieOptions } from '../../lib/index.js'
-import { createLogSink, type LogSink } from '../helpers/log-sink.js'
-import { closedUdpPort } from '../helpers/closed-ports.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
-import { UNRESOLVABLE_CODE } from '../helpers/unresolvable.js'
-import { until } from '../helpers/until.js'
+import { observability, type FastifyVigieOptions } from '../../lib/index.ts'
+import { createLogSink, type LogSink } from '../helpers/log-sink.ts'
+import { closedUdpPort } from '../helpers/closed-ports.ts'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
+import { UNRESOLVABLE_CODE } from '../helpers/unresolvable.ts'
+import { until } from '../helpers/until.ts'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 

@@ -1,8 +1,8 @@
 import Fastify from 'fastify'
 import t from 'tap'
-import { observability, type FastifyVigieOptions } from '../../lib/index.js'
-import { startApp } from '../helpers/fastify-app.js'
-import { startTcpCollector } from '../helpers/tcp-server.js'
+import { observability, type FastifyVigieOptions } from '../../lib/index.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import { startTcpCollector } from '../helpers/tcp-server.ts'
 
 const TIMING = /^http_request\.response_time:\d+(\.\d+)?\|ms\|#/
 

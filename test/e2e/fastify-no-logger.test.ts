@@ -1,5 +1,5 @@
 import t from 'tap'
-import { runBuilt } from '../helpers/run-built.js'
+import { runBuilt } from '../helpers/run-built.ts'
 
 // A child process, so that what vigie writes to stdout can be read as a user would see it.
 t.test('an app without a logger still gets its exception lines, as JSON on stdout', async (t) => {

@@ -2,7 +2,7 @@
 import Fastify from 'fastify'
 import t from 'tap'
 import { startStatsdDaemon } from '../../examples/support/statsd-daemon.mjs'
-import { observability } from '../../lib/index.js'
+import { observability } from '../../lib/index.ts'
 
 t.test('the counts the daemon aggregates equal the requests made, tags included', async (t) => {
   const daemon = await startStatsdDaemon({ flushInterval: 300 })

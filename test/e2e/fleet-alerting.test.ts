@@ -19,12 +19,12 @@ import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { closedUdpPort, freeTcpPort } from '../helpers/closed-ports.js'
-import { startReceiver, type ReceivedRequest } from '../helpers/http-receiver.js'
-import { ALERTMANAGER, PROMETHEUS, startAlertmanager, startPrometheus } from '../helpers/prometheus.js'
-import { startRealApp, type RealApp } from '../helpers/real-app.js'
-import { root, WITHOUT_TAP } from '../helpers/run-built.js'
-import { needs } from '../helpers/system-packages.js'
+import { closedUdpPort, freeTcpPort } from '../helpers/closed-ports.ts'
+import { startReceiver, type ReceivedRequest } from '../helpers/http-receiver.ts'
+import { ALERTMANAGER, PROMETHEUS, startAlertmanager, startPrometheus } from '../helpers/prometheus.ts'
+import { startRealApp, type RealApp } from '../helpers/real-app.ts'
+import { root, WITHOUT_TAP } from '../helpers/run-built.ts'
+import { needs } from '../helpers/system-packages.ts'
 
 // Two cases of about 40 s each on two cores, with room for a loaded machine.
 t.setTimeout(300_000)

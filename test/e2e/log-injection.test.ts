@@ -3,8 +3,8 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { once } from 'node:events'
 import pino from 'pino'
 import t, { type Test } from 'tap'
-import { expressObservability, observability } from '../../lib/index.js'
-import { createLogSink, type LogSink } from '../helpers/log-sink.js'
+import { expressObservability, observability } from '../../lib/index.ts'
+import { createLogSink, type LogSink } from '../helpers/log-sink.ts'
 
 /**
  * A Fastify app with its logger on, as real apps run, and vigie registered at `when`: before or

@@ -4,11 +4,11 @@
 import type { FastifyInstance } from 'fastify'
 import type { Express, NextFunction, Request, Response } from 'express'
 import t, { type Test } from 'tap'
-import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.js'
-import { startApp } from '../helpers/fastify-app.js'
-import type { LogSink } from '../helpers/log-sink.js'
-import { requestThenLeave } from '../helpers/raw-http.js'
-import type { StatsdListener } from '../helpers/statsd-listener.js'
+import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import type { LogSink } from '../helpers/log-sink.ts'
+import { requestThenLeave } from '../helpers/raw-http.ts'
+import type { StatsdListener } from '../helpers/statsd-listener.ts'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 

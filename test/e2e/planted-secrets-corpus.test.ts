@@ -1,11 +1,11 @@
 import type { Request, Response } from 'express'
 import type { FastifyRequest } from 'fastify'
 import t, { type Test } from 'tap'
-import { EXPRESS_VERSIONS, startExpressApp, type ExpressModule } from '../helpers/express-app.js'
-import { startApp } from '../helpers/fastify-app.js'
-import type { LogSink } from '../helpers/log-sink.js'
-import { buildCorpus, corpusError, corpusUser, type Corpus, type Planted } from '../helpers/secret-corpus.js'
-import type { StatsdListener } from '../helpers/statsd-listener.js'
+import { EXPRESS_VERSIONS, startExpressApp, type ExpressModule } from '../helpers/express-app.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import type { LogSink } from '../helpers/log-sink.ts'
+import { buildCorpus, corpusError, corpusUser, type Corpus, type Planted } from '../helpers/secret-corpus.ts'
+import type { StatsdListener } from '../helpers/statsd-listener.ts'
 
 // Issue 15, "Secrets in every shape": every shape of secret in the corpus, planted in every
 // place of a request (body, query, path, headers, cookies), of the errors the routes throw and of

@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { postgresBinDir } from '../helpers/postgres.js'
+import { postgresBinDir } from '../helpers/postgres.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'vigie-pg-bins-'))
 t.teardown(() => rmSync(dir, { recursive: true, force: true }))

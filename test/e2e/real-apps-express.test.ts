@@ -7,8 +7,8 @@ import { cpSync, mkdirSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
-import { answerOf, assertBurst, byName, assertIdOnEveryLine, assertNoSecret, exceptionLines, FLOOD_ENV, runRealApp, type AppRun, type RealApp } from '../helpers/real-app.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
+import { answerOf, assertBurst, byName, assertIdOnEveryLine, assertNoSecret, exceptionLines, FLOOD_ENV, runRealApp, type AppRun, type RealApp } from '../helpers/real-app.ts'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
 
 const { hashPassword } = createRequire(import.meta.url)('../fixtures/real-apps/password-hash.cjs') as { hashPassword: (password: string) => string }
 

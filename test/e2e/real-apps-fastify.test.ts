@@ -5,9 +5,9 @@
 // `-r vigie/register` and registering vigie in code, each in a child process driven over HTTP.
 import { createRequire } from 'node:module'
 import t, { type Test } from 'tap'
-import { startPostgres } from '../helpers/postgres.js'
-import { answerOf, assertBurst, byName, assertIdOnEveryLine, assertNoSecret, exceptionLines, FLOOD_ENV, runRealApp, type AppRun, type Line, type RealApp } from '../helpers/real-app.js'
-import { startStatsdListener, type StatsdListener } from '../helpers/statsd-listener.js'
+import { startPostgres } from '../helpers/postgres.ts'
+import { answerOf, assertBurst, byName, assertIdOnEveryLine, assertNoSecret, exceptionLines, FLOOD_ENV, runRealApp, type AppRun, type Line, type RealApp } from '../helpers/real-app.ts'
+import { startStatsdListener, type StatsdListener } from '../helpers/statsd-listener.ts'
 
 const { hashPassword } = createRequire(import.meta.url)('../fixtures/real-apps/password-hash.cjs') as { hashPassword: (password: string) => string }
 

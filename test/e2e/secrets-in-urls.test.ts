@@ -1,8 +1,8 @@
 import t, { type Test } from 'tap'
-import { EXPRESS_VERSIONS, exceptionLines, startExpressApp } from '../helpers/express-app.js'
-import { startApp } from '../helpers/fastify-app.js'
-import type { LogSink } from '../helpers/log-sink.js'
-import { rawRequest } from '../helpers/raw-http.js'
+import { EXPRESS_VERSIONS, exceptionLines, startExpressApp } from '../helpers/express-app.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import type { LogSink } from '../helpers/log-sink.ts'
+import { rawRequest } from '../helpers/raw-http.ts'
 
 // Secrets a request carries in its target rather than in a field: a secret route param, a
 // percent-encoded credential in the path, and userinfo in an absolute-form target. None may

@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
-import { loggerOptions, observability, type FastifyVigieOptions } from '../../lib/index.js'
+import { loggerOptions, observability, type FastifyVigieOptions } from '../../lib/index.ts'
 
 // A sick StatsD backend under a long run of requests, as an app with its logger on meets it:
 // what vigie holds stays bounded, the app's own DNS is answered, and close() settles.

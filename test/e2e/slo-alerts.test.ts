@@ -1,9 +1,9 @@
 import t from 'tap'
-import { closedTcpPort } from '../helpers/closed-ports.js'
-import { startApp } from '../helpers/fastify-app.js'
-import { startReceiver } from '../helpers/http-receiver.js'
-import { startSmtp } from '../helpers/smtp-inbox.js'
-import { until } from '../helpers/until.js'
+import { closedTcpPort } from '../helpers/closed-ports.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import { startReceiver } from '../helpers/http-receiver.ts'
+import { startSmtp } from '../helpers/smtp-inbox.ts'
+import { until } from '../helpers/until.ts'
 
 // The whole chain on one real Fastify app with its logger on: failing answers burn an SLO's
 // budget, its burn-rate rule pages, a threshold rule opens a ticket and resolves once good answers

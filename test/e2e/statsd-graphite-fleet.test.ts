@@ -6,9 +6,9 @@
 // series, one per instance, each with its own value (shop-b holds 64 MB more on its heap).
 import t from 'tap'
 import { startStatsdDaemon } from '../../examples/support/statsd-daemon.mjs'
-import { CARBON_CACHE, startCarbon, taggedPath, WHISPER_FETCH } from '../helpers/carbon.js'
-import { startRealApp } from '../helpers/real-app.js'
-import { needs } from '../helpers/system-packages.js'
+import { CARBON_CACHE, startCarbon, taggedPath, WHISPER_FETCH } from '../helpers/carbon.ts'
+import { startRealApp } from '../helpers/real-app.ts'
+import { needs } from '../helpers/system-packages.ts'
 
 t.setTimeout(180_000)
 

@@ -3,8 +3,8 @@
 // here: the shapes are checked against its documentation (docs/fleet.md#datadog), the output is
 // pinned by a snapshot, and the asserts below say what must hold whatever the snapshot.
 import t from 'tap'
-import { definitionsOf } from '../../lib/export/definitions.js'
-import { exportText } from '../../lib/export/exports.js'
+import { definitionsOf } from '../../lib/export/definitions.ts'
+import { exportText } from '../../lib/export/exports.ts'
 
 const SECRETS = [
   'R0UTINGKEY0123456789abcdefSECRET',

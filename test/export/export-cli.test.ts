@@ -5,10 +5,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { DURATION_BUCKETS } from '../../lib/export/prometheus-names.js'
-import { AMTOOL, PROMTOOL } from '../helpers/prometheus.js'
-import { root, WITHOUT_TAP } from '../helpers/run-built.js'
-import { needs } from '../helpers/system-packages.js'
+import { DURATION_BUCKETS } from '../../lib/export/prometheus-names.ts'
+import { AMTOOL, PROMTOOL } from '../helpers/prometheus.ts'
+import { root, WITHOUT_TAP } from '../helpers/run-built.ts'
+import { needs } from '../helpers/system-packages.ts'
 
 const SECRETS = ['R0UTINGKEYSECRET', 'SECRETXYZ', 'ghp_secret', 'ops:pw', 'token=abc', 'mail.example.com']
 

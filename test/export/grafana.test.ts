@@ -6,12 +6,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { definitionsOf } from '../../lib/export/definitions.js'
-import { exportText } from '../../lib/export/exports.js'
-import { dashboardUid, GRAFANA_SCHEMA_VERSION } from '../../lib/export/grafana-dashboard.js'
-import { startApp } from '../helpers/fastify-app.js'
-import { PROMETHEUS, startPrometheus } from '../helpers/prometheus.js'
-import { needs } from '../helpers/system-packages.js'
+import { definitionsOf } from '../../lib/export/definitions.ts'
+import { exportText } from '../../lib/export/exports.ts'
+import { dashboardUid, GRAFANA_SCHEMA_VERSION } from '../../lib/export/grafana-dashboard.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import { PROMETHEUS, startPrometheus } from '../helpers/prometheus.ts'
+import { needs } from '../helpers/system-packages.ts'
 
 const CONFIG = {
   service: 'shop',

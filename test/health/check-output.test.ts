@@ -1,7 +1,7 @@
 // A failed check's output: the message, no stack, scrubbed, at most 200 characters.
 import t from 'tap'
-import { MAX_OUTPUT, checkOutput, cut } from '../../lib/health/check-output.js'
-import { scrubText } from '../../lib/scrub/free-text.js'
+import { MAX_OUTPUT, checkOutput, cut } from '../../lib/health/check-output.ts'
+import { scrubText } from '../../lib/scrub/free-text.ts'
 
 t.test('the message of what was thrown', async (t) => {
   t.equal(checkOutput(new Error('db down'), scrubText), 'db down')

@@ -2,8 +2,8 @@
 // failing check, a hanging one), thresholds, middleware.vigie.drain(), close(), and the rule
 // that they are never counted nor captured.
 import t from 'tap'
-import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.js'
-import { assertReading, assertScrubbedOutput, getHealth, leakyError } from '../helpers/health.js'
+import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.ts'
+import { assertReading, assertScrubbedOutput, getHealth, leakyError } from '../helpers/health.ts'
 
 const LIVE = '/_vigie/health/live'
 const READY = '/_vigie/health/ready'

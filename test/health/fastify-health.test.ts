@@ -4,9 +4,9 @@
 import Fastify from 'fastify'
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
-import { observability } from '../../lib/index.js'
-import { startApp } from '../helpers/fastify-app.js'
-import { assertReading, assertScrubbedOutput, blockEventLoop, getHealth, leakyError } from '../helpers/health.js'
+import { observability } from '../../lib/index.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import { assertReading, assertScrubbedOutput, blockEventLoop, getHealth, leakyError } from '../helpers/health.ts'
 
 const LIVE = '/_vigie/health/live'
 const READY = '/_vigie/health/ready'

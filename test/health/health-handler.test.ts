@@ -1,12 +1,12 @@
 // The framework-neutral handler and the adapters' guard around any endpoint.
 import t from 'tap'
-import { answerOf, EndpointRouter } from '../../lib/core/endpoint-router.js'
-import { FailureReporter } from '../../lib/core/failure-reporter.js'
-import type { Endpoint, EndpointResponse } from '../../lib/core/vigie.js'
-import { health } from '../../lib/health/health-feature.js'
-import { HealthHandler } from '../../lib/health/health-handler.js'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
-import { scrubText } from '../../lib/scrub/free-text.js'
+import { answerOf, EndpointRouter } from '../../lib/core/endpoint-router.ts'
+import { FailureReporter } from '../../lib/core/failure-reporter.ts'
+import type { Endpoint, EndpointResponse } from '../../lib/core/vigie.ts'
+import { health } from '../../lib/health/health-feature.ts'
+import { HealthHandler } from '../../lib/health/health-handler.ts'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
+import { scrubText } from '../../lib/scrub/free-text.ts'
 
 function reporter (): { reporter: FailureReporter, warnings: Array<{ obj: any, msg: string }> } {
   const warnings: Array<{ obj: any, msg: string }> = []

@@ -1,9 +1,9 @@
 // The `health` option: defaults, every value checked with a coded error that names the option,
 // the clash with the dashboard's path, and unknown names.
 import t, { type Test } from 'tap'
-import { ERROR_CODES, type VigieError } from '../../lib/errors.js'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
-import type { VigieOptions } from '../../lib/types.js'
+import { ERROR_CODES, type VigieError } from '../../lib/errors.ts'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
+import type { VigieOptions } from '../../lib/types.ts'
 
 const resolve = (health: unknown, more: object = {}) => resolveOptions({ health, ...more } as VigieOptions, {})
 

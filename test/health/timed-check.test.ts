@@ -1,7 +1,7 @@
 // One check with its time limit: what passes, what fails, and that a hanging call is made once.
 import t from 'tap'
-import { TimedCheck } from '../../lib/health/timed-check.js'
-import { scrubText } from '../../lib/scrub/free-text.js'
+import { TimedCheck } from '../../lib/health/timed-check.ts'
+import { scrubText } from '../../lib/scrub/free-text.ts'
 
 const read = async (check: () => unknown, timeoutMs = 100) => await new TimedCheck('c', check, timeoutMs, scrubText).read()
 

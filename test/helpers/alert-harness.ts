@@ -2,14 +2,14 @@ import type { Clock } from '@tapjs/clock'
 import { StatsD } from 'hot-shots'
 import pino from 'pino'
 import type { Test } from 'tap'
-import { Aggregator } from '../../lib/aggregate/aggregator.js'
-import { alertEngine, type AlertEngine } from '../../lib/alerts/alert-engine.js'
-import type { AlertNotice } from '../../lib/alerts/alert-notice.js'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
-import type { BurnSource, ResolvedBurnRateAlert } from '../../lib/slo/burn-source.js'
-import type { AlertsOptions } from '../../lib/types.js'
-import { fakeClock } from './fake-clock.js'
-import { createLogSink, type LogSink } from './log-sink.js'
+import { Aggregator } from '../../lib/aggregate/aggregator.ts'
+import { alertEngine, type AlertEngine } from '../../lib/alerts/alert-engine.ts'
+import type { AlertNotice } from '../../lib/alerts/alert-notice.ts'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
+import type { BurnSource, ResolvedBurnRateAlert } from '../../lib/slo/burn-source.ts'
+import type { AlertsOptions } from '../../lib/types.ts'
+import { fakeClock } from './fake-clock.ts'
+import { createLogSink, type LogSink } from './log-sink.ts'
 
 /** A Wednesday, midnight UTC: the fake clock starts here rather than at the epoch. */
 export const T0 = Date.UTC(2026, 11, 2)
@@ -74,7 +74,17 @@ export function alertHarness (t: Test, alerts: AlertsOptions, burnSources: reado
 export class TestBurnSource implements BurnSource {
   readonly #events: Array<{ at: number, good: number, bad: number }> = []
 
-  constructor (readonly name: string, readonly objective: number, readonly windowMs: number, readonly burnRateAlerts: readonly ResolvedBurnRateAlert[]) {}
+  readonly name: string
+  readonly objective: number
+  readonly windowMs: number
+  readonly burnRateAlerts: readonly ResolvedBurnRateAlert[]
+
+  constructor (name: string, objective: number, windowMs: number, burnRateAlerts: readonly ResolvedBurnRateAlert[]) {
+    this.name = name
+    this.objective = objective
+    this.windowMs = windowMs
+    this.burnRateAlerts = burnRateAlerts
+  }
 
   record (good: number, bad: number): void {
     this.#events.push({ at: Date.now(), good, bad })

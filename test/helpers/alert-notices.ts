@@ -1,4 +1,4 @@
-import type { AlertNotice } from '../../lib/alerts/alert-notice.js'
+import type { AlertNotice } from '../../lib/alerts/alert-notice.ts'
 
 /** A notice as the alert engine hands it over: `slow-checkout` firing at ticket severity, unless `changes` say otherwise. */
 export function alertNotice (changes: Partial<AlertNotice> = {}): AlertNotice {

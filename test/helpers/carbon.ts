@@ -5,9 +5,9 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, relative, sep } from 'node:path'
 import type { Test } from 'tap'
-import { freeTcpPort } from './closed-ports.js'
-import { spawnDaemon } from './daemon.js'
-import type { SystemProgram } from './system-packages.js'
+import { freeTcpPort } from './closed-ports.ts'
+import { spawnDaemon } from './daemon.ts'
+import type { SystemProgram } from './system-packages.ts'
 
 /** Graphite's carbon and whisper's reader: Debian's `graphite-carbon` (whisper-fetch comes with it, from python3-whisper). */
 export const CARBON_CACHE: SystemProgram = { path: '/usr/bin/carbon-cache', debianPackage: 'graphite-carbon' }

@@ -1,6 +1,6 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import tap, { type Test } from 'tap'
-import { assertInstalled, CHROMIUM } from './system-packages.js'
+import { assertInstalled, CHROMIUM } from './system-packages.ts'
 
 const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

@@ -1,8 +1,8 @@
 import type { Test } from 'tap'
-import { freeTcpPort } from './closed-ports.js'
-import { spawnBuilt } from './run-built.js'
-import { startStatsdListener } from './statsd-listener.js'
-import { until } from './until.js'
+import { freeTcpPort } from './closed-ports.ts'
+import { spawnBuilt } from './run-built.ts'
+import { startStatsdListener } from './statsd-listener.ts'
+import { until } from './until.ts'
 
 /** What a worker of test/fixtures/cluster/aggregation.mjs says at /totals. */
 export interface Totals { worker: number, hits: number, timed: number, alerts: Array<{ name: string, state: string }>, sloTotal: number | null }

@@ -3,10 +3,10 @@ import type { Server } from 'node:http'
 import { createRequire } from 'node:module'
 import pino from 'pino'
 import type { Test } from 'tap'
-import { loggerOptions } from '../../lib/index.js'
-import { expressErrorHandler, expressObservability, type ExpressObservability, type ExpressVigieOptions } from '../../lib/express.js'
-import { createLogSink, type LogSink } from './log-sink.js'
-import { startStatsdListener, type StatsdListener } from './statsd-listener.js'
+import { loggerOptions } from '../../lib/index.ts'
+import { expressErrorHandler, expressObservability, type ExpressObservability, type ExpressVigieOptions } from '../../lib/express.ts'
+import { createLogSink, type LogSink } from './log-sink.ts'
+import { startStatsdListener, type StatsdListener } from './statsd-listener.ts'
 
 export type ExpressModule = typeof express
 

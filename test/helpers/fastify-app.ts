@@ -1,8 +1,8 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Test } from 'tap'
-import { observability, loggerOptions, type FastifyVigieOptions } from '../../lib/index.js'
-import { createLogSink, type LogSink } from './log-sink.js'
-import { startStatsdListener, type StatsdListener } from './statsd-listener.js'
+import { observability, loggerOptions, type FastifyVigieOptions } from '../../lib/index.ts'
+import { createLogSink, type LogSink } from './log-sink.ts'
+import { startStatsdListener, type StatsdListener } from './statsd-listener.ts'
 
 export interface TestApp {
   app: FastifyInstance

@@ -1,5 +1,5 @@
 import type { Test } from 'tap'
-import { JWT, NOTES } from './planted-secrets.js'
+import { JWT, NOTES } from './planted-secrets.ts'
 
 /** A ready/live answer as a test reads it: status, the headers that matter, the parsed body. */
 export interface HealthAnswer {

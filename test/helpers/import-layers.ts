@@ -12,7 +12,7 @@ export const LAYERS: ReadonlyArray<{ readonly layer: string, readonly groups: re
   { layer: 'composition', groups: ['compose.ts'] },
   { layer: 'adapters and features', groups: ['adapters', 'aggregate', 'dashboard', 'process-metrics', 'propagation', 'health', 'slo', 'alerts', 'database', 'prometheus', 'export', 'cluster'] },
   { layer: 'core', groups: ['core'] },
-  { layer: 'leaves', groups: ['context', 'metrics', 'capture', 'scrub', 'logging', 'options', 'options.ts', 'errors.ts', 'types.ts', 'version.ts', 'process-state.ts', 'lazy-dependencies.cts', 'method-wrapper.ts'] },
+  { layer: 'leaves', groups: ['context', 'metrics', 'capture', 'scrub', 'logging', 'options', 'options.ts', 'errors.ts', 'types.ts', 'version.ts', 'process-state.ts', 'lazy-dependencies.cjs', 'method-wrapper.ts'] },
 ]
 const ADAPTERS = new Set(['adapters'])
 export const ADAPTER_FRONTS: ReadonlySet<string> = new Set(['adapters/fastify.ts', 'adapters/express.ts'])
@@ -55,7 +55,7 @@ export function violation (from: string, to: string): string | null {
 
 const SPECIFIER = /(?:^|[\s;])(?:import|export)\s(?:[^'"`]*?\sfrom\s)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g
 
-/** Every relative import of every .ts and .cts module under `libDir`, as lib-relative paths. */
+/** Every relative import of every .ts and .cjs module under `libDir`, as lib-relative paths. */
 export function libImports (libDir: string): Array<{ from: string, to: string }> {
   const out: Array<{ from: string, to: string }> = []
   for (const file of tsFiles(libDir)) {
@@ -63,7 +63,7 @@ export function libImports (libDir: string): Array<{ from: string, to: string }>
     for (const match of text.matchAll(SPECIFIER)) {
       const specifier = match[1] ?? match[2]!
       if (!specifier.startsWith('.')) continue
-      const target = resolve(dirname(file), specifier).replace(/\.js$/, '.ts').replace(/\.cjs$/, '.cts')
+      const target = resolve(dirname(file), specifier)
       out.push({ from: relative(libDir, file), to: relative(libDir, target) })
     }
   }
@@ -74,6 +74,6 @@ function tsFiles (dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name)
     if (entry.isDirectory()) return tsFiles(path)
-    return entry.name.endsWith('.ts') || entry.name.endsWith('.cts') ? [path] : []
+    return entry.name.endsWith('.ts') || entry.name.endsWith('.cjs') ? [path] : []
   })
 }

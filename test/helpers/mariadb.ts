@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
-import { freeTcpPort as freePort } from './closed-ports.js'
-import type { SystemProgram } from './system-packages.js'
+import { freeTcpPort as freePort } from './closed-ports.ts'
+import type { SystemProgram } from './system-packages.ts'
 
 const run = promisify(execFile)
 

@@ -3,7 +3,7 @@ import { promisify } from 'node:util'
 
 const execFile = promisify(execFileCallback)
 
-import { root, WITHOUT_TAP } from './run-built.js'
+import { root, WITHOUT_TAP } from './run-built.ts'
 
 /** The repository's root, where package.json is. */
 export { root }

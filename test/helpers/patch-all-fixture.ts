@@ -1,6 +1,6 @@
 import type { Test } from 'tap'
-import { runBuilt } from './run-built.js'
-import { startStatsdListener } from './statsd-listener.js'
+import { runBuilt } from './run-built.ts'
+import { startStatsdListener } from './statsd-listener.ts'
 
 /** Apps that patchAll() or `vigie/register` instrument in a child process. */
 export const FIXTURES = 'test/fixtures/patch-all'

@@ -3,7 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { promisify } from 'node:util'
-import { freeTcpPort as freePort } from './closed-ports.js'
+import { freeTcpPort as freePort } from './closed-ports.ts'
 
 const run = promisify(execFile)
 

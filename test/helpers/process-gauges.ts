@@ -1,5 +1,5 @@
 import type { Test } from 'tap'
-import { PROCESS_METRIC_NAMES } from '../../lib/metrics/process-metric-names.js'
+import { PROCESS_METRIC_NAMES } from '../../lib/metrics/process-metric-names.ts'
 
 export const GAUGE_NAMES: readonly string[] = Object.values(PROCESS_METRIC_NAMES)
 

@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import type { Test } from 'tap'
-import { freeTcpPort } from './closed-ports.js'
-import { spawnDaemon } from './daemon.js'
-import type { SystemProgram } from './system-packages.js'
+import { freeTcpPort } from './closed-ports.ts'
+import { spawnDaemon } from './daemon.ts'
+import type { SystemProgram } from './system-packages.ts'
 
 /** Prometheus' validator and Prometheus itself: Debian's `prometheus`. */
 export const PROMTOOL: SystemProgram = { path: '/usr/bin/promtool', debianPackage: 'prometheus' }

@@ -1,4 +1,4 @@
-import type { Snapshot } from '../../lib/index.js'
+import type { Snapshot } from '../../lib/index.ts'
 
 /**
  * The `db.query` counts of a snapshot's last minute, keyed `system operation outcome controller`

@@ -1,6 +1,6 @@
 import { once } from 'node:events'
 import type { Test } from 'tap'
-import { spawnBuilt } from './run-built.js'
+import { spawnBuilt } from './run-built.ts'
 
 /** One stdout line of the app, parsed, with its raw text. */
 export interface Line {

@@ -1,4 +1,4 @@
-import { withCheckDigit } from './luhn.js'
+import { withCheckDigit } from './luhn.ts'
 
 // The corpus of test/e2e/planted-secrets-corpus.test.ts: every shape of secret vigie must mask,
 // each planted in every place of a request (or of the app's errors and users) where it makes

@@ -1,7 +1,7 @@
 import type { Test } from 'tap'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
-import { sloFeature, type SloFeature, type SloFeatureOptions } from '../../lib/slo/slo-feature.js'
-import type { SloDefinition } from '../../lib/types.js'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
+import { sloFeature, type SloFeature, type SloFeatureOptions } from '../../lib/slo/slo-feature.ts'
+import type { SloDefinition } from '../../lib/types.ts'
 
 /** A minute boundary, so that whole minutes of fake time are whole minutes of counts. */
 export const EPOCH = Date.UTC(2026, 0, 1)

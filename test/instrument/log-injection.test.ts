@@ -1,5 +1,5 @@
 import t from 'tap'
-import { runBuilt } from '../helpers/run-built.js'
+import { runBuilt } from '../helpers/run-built.ts'
 
 const FIXTURES = 'test/fixtures/log-injection'
 const ENV = { VIGIE_PROCESS_METRICS: 'false', STATSD_PORT: '9' }

@@ -1,12 +1,12 @@
 // patchAll() and `--import vigie/register` with Express 5 in child processes, against the built
 // package, the way an app uses them (Express 4: patch-all-express4.test.ts).
 import t from 'tap'
-import { runBuiltOutput } from '../helpers/run-built.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
-import { COUNTER, FIXTURES, runFixture } from '../helpers/patch-all-fixture.js'
+import { runBuiltOutput } from '../helpers/run-built.ts'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
+import { COUNTER, FIXTURES, runFixture } from '../helpers/patch-all-fixture.ts'
 
 t.test('patchAll() refuses a bad Express logger at once', async (t) => {
-  const { patchAll } = await import('../../lib/index.js')
+  const { patchAll } = await import('../../lib/index.ts')
   t.throws(() => patchAll({ logger: { info: () => {} } as never }), { code: 'VIGIE_ERR_INVALID_OPTION', message: /"logger"/ })
 })
 

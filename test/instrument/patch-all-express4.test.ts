@@ -5,8 +5,8 @@
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { runBuiltOutput } from '../helpers/run-built.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
+import { runBuiltOutput } from '../helpers/run-built.ts'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const project = `${root}test/.artifacts/express4-project`

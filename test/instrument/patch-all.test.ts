@@ -4,9 +4,9 @@
 // (patch-all-express.test.ts): each run starts a Node process, and one file for both frameworks
 // came close to tap's 60 s per file on a loaded machine.
 import t from 'tap'
-import { runBuilt, runBuiltOutput } from '../helpers/run-built.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
-import { COUNTER, FIXTURES, runFixture } from '../helpers/patch-all-fixture.js'
+import { runBuilt, runBuiltOutput } from '../helpers/run-built.ts'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
+import { COUNTER, FIXTURES, runFixture } from '../helpers/patch-all-fixture.ts'
 
 t.test('Fastify, ESM: patchAll() instruments an app it never saw; a second call changes nothing', async (t) => {
   const { result, lines } = await runFixture(t, [`${FIXTURES}/fastify-esm.mjs`])

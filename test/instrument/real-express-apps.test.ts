@@ -5,8 +5,8 @@
 import { cpSync, mkdirSync, rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
-import { runBuiltOutput } from '../helpers/run-built.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
+import { runBuiltOutput } from '../helpers/run-built.ts'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const fixtures = `${root}test/fixtures/real-express`

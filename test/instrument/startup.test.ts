@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { supportsSyncHooks } from 'import-in-the-middle/register-hooks.mjs'
-import { runBuiltOutput } from '../helpers/run-built.js'
+import { runBuiltOutput } from '../helpers/run-built.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const FIXTURES = 'test/fixtures/startup'

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { holdsCorrelationKey } from '../../lib/logging/log-injection.js'
+import { holdsCorrelationKey } from '../../lib/logging/log-injection.ts'
 
 t.test('a logger\'s bindings hold the correlationId key exactly when they contain "correlationId":', async (t) => {
   const request = ',"req":{"id":1,"method":"GET","url":"/users/1?q=\\"x\\"","headers":{"host":"127.0.0.1:3000","connection":"keep-alive","x-userId":"7"},"remoteAddress":"127.0.0.1"}'

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { BoundedLabels } from '../../lib/metrics/bounded-labels.js'
+import { BoundedLabels } from '../../lib/metrics/bounded-labels.ts'
 
 t.test('the first values pass, later new ones overflow into one label, reported once', async (t) => {
   const overflowed: string[] = []

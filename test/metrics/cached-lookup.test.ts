@@ -1,8 +1,8 @@
 import { createSocket } from 'node:dgram'
 import t from 'tap'
-import { cachedLookup } from '../../lib/metrics/cached-lookup.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
-import { UNRESOLVABLE_CODE } from '../helpers/unresolvable.js'
+import { cachedLookup } from '../../lib/metrics/cached-lookup.ts'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
+import { UNRESOLVABLE_CODE } from '../helpers/unresolvable.ts'
 
 /** Sends `count` datagrams to host:port on a dgram socket using `lookup`; resolves with each send's error code, or null. */
 async function sendAll (lookup: ReturnType<typeof cachedLookup>['lookup'], host: string, port: number, count: number): Promise<Array<string | null>> {

@@ -1,7 +1,7 @@
 import t from 'tap'
-import { ADDRESS_TTL_MS, HostResolver } from '../../lib/metrics/host-resolver.js'
-import { fakeClock } from '../helpers/fake-clock.js'
-import { UNRESOLVABLE_CODE } from '../helpers/unresolvable.js'
+import { ADDRESS_TTL_MS, HostResolver } from '../../lib/metrics/host-resolver.ts'
+import { fakeClock } from '../helpers/fake-clock.ts'
+import { UNRESOLVABLE_CODE } from '../helpers/unresolvable.ts'
 
 /** A resolver whose lookups can be awaited one by one. */
 function resolverOf (host: string): { resolver: HostResolver, nextLookup: () => Promise<Error | null> } {

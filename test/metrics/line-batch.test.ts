@@ -1,6 +1,6 @@
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { LineBatch } from '../../lib/metrics/line-batch.js'
+import { LineBatch } from '../../lib/metrics/line-batch.ts'
 
 function batchOf (maxBytes: number, flushIntervalMs = 0): { batch: LineBatch, written: string[], sizes: number[] } {
   const written: string[] = []

@@ -1,12 +1,12 @@
 import t from 'tap'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
-import { createPreformattedSink } from '../../lib/metrics/preformatted-sink.js'
-import { closeStatsdClient, createStatsdClient } from '../../lib/metrics/statsd-client.js'
-import { telegrafTag } from '../../lib/metrics/tag-format.js'
-import type { PreformattedSink } from '../../lib/metrics/request-metrics.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
-import { startTcpCollector } from '../helpers/tcp-server.js'
-import type { VigieOptions } from '../../lib/types.js'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
+import { createPreformattedSink } from '../../lib/metrics/preformatted-sink.ts'
+import { closeStatsdClient, createStatsdClient } from '../../lib/metrics/statsd-client.ts'
+import { telegrafTag } from '../../lib/metrics/tag-format.ts'
+import type { PreformattedSink } from '../../lib/metrics/request-metrics.ts'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
+import { startTcpCollector } from '../helpers/tcp-server.ts'
+import type { VigieOptions } from '../../lib/types.ts'
 
 // Tags at the edge of what each format's startup check lets through (tag-format.ts); what hot-shots
 // would still change is refused there. The DogStatsD ones are ASCII: hot-shots writes TCP text as ASCII.

@@ -1,10 +1,10 @@
 import { StatsD } from 'hot-shots'
 import t from 'tap'
-import { Aggregator } from '../../lib/aggregate/aggregator.js'
-import { recordStatsdSends } from '../../lib/aggregate/statsd-recording.js'
-import type { CounterStats, SeriesHandle } from '../../lib/aggregate/types.js'
-import { RequestMetrics, type RequestMetricsOptions } from '../../lib/metrics/request-metrics.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
+import { Aggregator } from '../../lib/aggregate/aggregator.ts'
+import { recordStatsdSends } from '../../lib/aggregate/statsd-recording.ts'
+import type { CounterStats, SeriesHandle } from '../../lib/aggregate/types.ts'
+import { RequestMetrics, type RequestMetricsOptions } from '../../lib/metrics/request-metrics.ts'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
 
 /** An aggregator whose every series throws when recorded into. */
 class BrokenAggregator extends Aggregator {

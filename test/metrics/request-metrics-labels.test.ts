@@ -1,9 +1,9 @@
 import { StatsD } from 'hot-shots'
 import t, { type Test } from 'tap'
-import { Aggregator } from '../../lib/aggregate/aggregator.js'
-import { recordStatsdSends } from '../../lib/aggregate/statsd-recording.js'
-import { RequestMetrics } from '../../lib/metrics/request-metrics.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
+import { Aggregator } from '../../lib/aggregate/aggregator.ts'
+import { recordStatsdSends } from '../../lib/aggregate/statsd-recording.ts'
+import { RequestMetrics } from '../../lib/metrics/request-metrics.ts'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
 
 /** The label intervals of a RequestMetrics, moved on by hand. */
 function intervals (): { every: (tick: () => void) => () => void, next: () => void, started: () => number, stopped: () => boolean } {

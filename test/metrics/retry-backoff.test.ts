@@ -1,5 +1,5 @@
 import t from 'tap'
-import { RetryBackoff } from '../../lib/metrics/retry-backoff.js'
+import { RetryBackoff } from '../../lib/metrics/retry-backoff.ts'
 
 t.test('1 s after the first failure, then twice as long each time, at most 60 s; a success starts over', async (t) => {
   const backoff = new RetryBackoff()

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { SeriesCache } from '../../lib/metrics/series-cache.js'
+import { SeriesCache } from '../../lib/metrics/series-cache.ts'
 
 t.test('values are found by controller, method and status, each part apart', async (t) => {
   const cache = new SeriesCache<string>(10)

@@ -1,9 +1,9 @@
 import t, { type Test } from 'tap'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
-import { closeStatsdClient, createStatsdClient } from '../../lib/metrics/statsd-client.js'
-import type { VigieOptions } from '../../lib/types.js'
-import { startTcpServer } from '../helpers/tcp-server.js'
-import { UNRESOLVABLE_CODE } from '../helpers/unresolvable.js'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
+import { closeStatsdClient, createStatsdClient } from '../../lib/metrics/statsd-client.ts'
+import type { VigieOptions } from '../../lib/types.ts'
+import { startTcpServer } from '../helpers/tcp-server.ts'
+import { UNRESOLVABLE_CODE } from '../helpers/unresolvable.ts'
 
 /** Sends `count` metrics through a client vigie creates, then closes it; what it took and what was printed. */
 async function sendThenClose (t: Test, statsd: VigieOptions['statsd'], count: number): Promise<{ ms: number, errors: unknown[] }> {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import t from 'tap'
 import { StatsD } from 'hot-shots'
-import { formatGlobalTags, formatTag, isWireSafe, normalizePrefix, sanitizeTagKey, sanitizeTagValue, telegrafTag, type TagFormat } from '../../lib/metrics/tag-format.js'
+import { formatGlobalTags, formatTag, isWireSafe, normalizePrefix, sanitizeTagKey, sanitizeTagValue, telegrafTag, type TagFormat } from '../../lib/metrics/tag-format.ts'
 
 /** hot-shots' own tag formatting (its lib/helpers.js), to hold vigie's startup check against. */
 const hotShots = createRequire(import.meta.url)('hot-shots/lib/helpers.js') as {

@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
-import { CLOSE_TIMEOUT_MS, MAX_QUEUED_BYTES } from '../../lib/metrics/statsd-socket.js'
-import { STALL_TIMEOUT_MS, TcpStatsdSocket } from '../../lib/metrics/tcp-statsd-socket.js'
-import { closedTcpPort } from '../helpers/closed-ports.js'
-import { startTcpServer } from '../helpers/tcp-server.js'
-import { until } from '../helpers/until.js'
+import { CLOSE_TIMEOUT_MS, MAX_QUEUED_BYTES } from '../../lib/metrics/statsd-socket.ts'
+import { STALL_TIMEOUT_MS, TcpStatsdSocket } from '../../lib/metrics/tcp-statsd-socket.ts'
+import { closedTcpPort } from '../helpers/closed-ports.ts'
+import { startTcpServer } from '../helpers/tcp-server.ts'
+import { until } from '../helpers/until.ts'
 
 /** A server that keeps every byte it reads; `received()` is them, decoded as UTF-8. */
 async function collectingServer (t: Test): Promise<{ port: number, received: () => string, connections: () => number }> {

@@ -1,12 +1,12 @@
 import { createSocket } from 'node:dgram'
 import { once } from 'node:events'
 import t, { type Test } from 'tap'
-import { UdpStatsdSocket } from '../../lib/metrics/udp-statsd-socket.js'
-import { CLOSE_TIMEOUT_MS, MAX_QUEUED_BYTES } from '../../lib/metrics/statsd-socket.js'
-import { closedUdpPort } from '../helpers/closed-ports.js'
-import { fakeClock } from '../helpers/fake-clock.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
-import { UNRESOLVABLE_CODE } from '../helpers/unresolvable.js'
+import { UdpStatsdSocket } from '../../lib/metrics/udp-statsd-socket.ts'
+import { CLOSE_TIMEOUT_MS, MAX_QUEUED_BYTES } from '../../lib/metrics/statsd-socket.ts'
+import { closedUdpPort } from '../helpers/closed-ports.ts'
+import { fakeClock } from '../helpers/fake-clock.ts'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
+import { UNRESOLVABLE_CODE } from '../helpers/unresolvable.ts'
 
 /** A socket whose errors are collected, closed with the test; `printed()` is what reached the console. */
 function socketTo (t: Test, host: string, port: number): { socket: UdpStatsdSocket, errors: unknown[], printed: () => unknown[] } {

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { describeMs, parseDuration } from '../../lib/options/duration.js'
-import { ERROR_CODES, invalidOption } from '../../lib/errors.js'
+import { describeMs, parseDuration } from '../../lib/options/duration.ts'
+import { ERROR_CODES, invalidOption } from '../../lib/errors.ts'
 
 t.test('each unit', async (t) => {
   t.equal(parseDuration('10s', 'x', invalidOption), 10_000)

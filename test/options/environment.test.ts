@@ -1,8 +1,8 @@
 import t from 'tap'
-import { ERROR_CODES, type VigieError } from '../../lib/errors.js'
-import { ENV_VARIABLES, ENV_VARIABLE_NAMES, isDisabled, readEnvironment } from '../../lib/options/environment.js'
-import { OPTION_PATHS } from '../../lib/options/option-names.js'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
+import { ERROR_CODES, type VigieError } from '../../lib/errors.ts'
+import { ENV_VARIABLES, ENV_VARIABLE_NAMES, isDisabled, readEnvironment } from '../../lib/options/environment.ts'
+import { OPTION_PATHS } from '../../lib/options/option-names.ts'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
 
 t.test('every variable sets its option', async (t) => {
   const { options, sources, disabled } = readEnvironment({

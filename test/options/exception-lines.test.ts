@@ -1,7 +1,7 @@
 import t from 'tap'
-import { expressObservability } from '../../lib/express.js'
-import { ERROR_CODES } from '../../lib/index.js'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
+import { expressObservability } from '../../lib/express.ts'
+import { ERROR_CODES } from '../../lib/index.ts'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
 
 t.test('exceptionLines is on by default: 10 full lines a minute per kind', async (t) => {
   t.same(resolveOptions({}, {}).exceptionLines, { perInterval: 10, intervalMs: 60_000 })

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { ERROR_CODES } from '../../lib/errors.js'
-import { OptionErrors } from '../../lib/options/option-errors.js'
+import { ERROR_CODES } from '../../lib/errors.ts'
+import { OptionErrors } from '../../lib/options/option-errors.ts'
 
 const sources = new Map([
   ['statsd.globalTags', { variable: 'VIGIE_STATSD_GLOBAL_TAGS', text: 'a:1' }],

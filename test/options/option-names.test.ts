@@ -1,7 +1,7 @@
 import t from 'tap'
-import { ERROR_CODES } from '../../lib/errors.js'
-import { OPTION_KEYS, OPTION_PATHS } from '../../lib/options/option-names.js'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
+import { ERROR_CODES } from '../../lib/errors.ts'
+import { OPTION_KEYS, OPTION_PATHS } from '../../lib/options/option-names.ts'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
 
 t.test('OPTION_PATHS: every top-level option, then every key of every option object', async (t) => {
   t.same(OPTION_PATHS.slice(0, OPTION_KEYS[''].length), OPTION_KEYS[''])

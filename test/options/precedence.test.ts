@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isDecidedInCode, layerOptions } from '../../lib/options/precedence.js'
+import { isDecidedInCode, layerOptions } from '../../lib/options/precedence.ts'
 
 t.test('isDecidedInCode: set in code, a feature off in code, or owned by a client', async (t) => {
   const client = { increment () {}, timing () {} }

@@ -1,7 +1,7 @@
 import t from 'tap'
-import { VigieError } from '../../lib/errors.js'
-import { compilePropagationTargets } from '../../lib/options/propagation-targets.js'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
+import { VigieError } from '../../lib/errors.ts'
+import { compilePropagationTargets } from '../../lib/options/propagation-targets.ts'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
 
 const allowed = (allows: (url: URL) => boolean, hosts: string[]): string[] =>
   hosts.filter((host) => allows(new URL(`https://${host}/path`)))

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { ERROR_CODES, VigieError } from '../../lib/errors.js'
-import { DEFAULTS, resolveHeaderName, resolveOptions } from '../../lib/options/resolve-options.js'
+import { ERROR_CODES, VigieError } from '../../lib/errors.ts'
+import { DEFAULTS, resolveHeaderName, resolveOptions } from '../../lib/options/resolve-options.ts'
 
 t.test('defaults', async (t) => {
   const resolved = resolveOptions(undefined, {})

@@ -1,9 +1,9 @@
 // statsd.prefix and statsd.globalTags are checked against the wire format at startup: what could
 // break a line or add a tag is refused, naming the option (or the variable that set it).
 import t, { type Test } from 'tap'
-import { ERROR_CODES, type VigieError } from '../../lib/errors.js'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
-import type { StatsdOptions } from '../../lib/types.js'
+import { ERROR_CODES, type VigieError } from '../../lib/errors.ts'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
+import type { StatsdOptions } from '../../lib/types.ts'
 
 const DATADOG_RULE = 'without control characters or any of ":", "|", ",", "#", "@" (tagFormat "datadog")'
 const TELEGRAF_RULE = 'without control characters or any of ":", "|", ",", "#", "@", "=", "\\", space (tagFormat "telegraf")'

@@ -14,8 +14,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import t from 'tap'
-import { npmPack, root } from '../helpers/npm-pack.js'
-import { WITHOUT_TAP } from '../helpers/run-built.js'
+import { npmPack, root } from '../helpers/npm-pack.ts'
+import { WITHOUT_TAP } from '../helpers/run-built.ts'
 
 const execFile = promisify(execFileCallback)
 const typescript = createRequire(import.meta.url).resolve('typescript')

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { posix } from 'node:path'
 import t from 'tap'
-import { npmPack, root } from '../helpers/npm-pack.js'
+import { npmPack, root } from '../helpers/npm-pack.ts'
 
 /** The text outside fenced code blocks and inline code spans, where a link is a link. */
 function proseOf (markdown: string): string {

@@ -1,12 +1,12 @@
 import express from 'express'
 import t from 'tap'
-import { composeVigie } from '../../lib/compose.js'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
-import { ProcessSampler } from '../../lib/process-metrics/process-sampler.js'
-import { startExpressApp } from '../helpers/express-app.js'
-import { startApp } from '../helpers/fastify-app.js'
-import { assertPlausibleGauges, hasEveryGauge, processGauges } from '../helpers/process-gauges.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
+import { composeVigie } from '../../lib/compose.ts'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
+import { ProcessSampler } from '../../lib/process-metrics/process-sampler.ts'
+import { startExpressApp } from '../helpers/express-app.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import { assertPlausibleGauges, hasEveryGauge, processGauges } from '../helpers/process-gauges.ts'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 const quietLogger = { info: () => {}, error: () => {}, warn: () => {} }

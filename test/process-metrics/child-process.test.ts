@@ -3,9 +3,9 @@
 // compiling the TypeScript sources again).
 import { spawn } from 'node:child_process'
 import t from 'tap'
-import { PROCESS_METRIC_NAMES as NAMES } from '../../lib/metrics/process-metric-names.js'
-import { processGauges } from '../helpers/process-gauges.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
+import { PROCESS_METRIC_NAMES as NAMES } from '../../lib/metrics/process-metric-names.ts'
+import { processGauges } from '../helpers/process-gauges.ts'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
 
 const lib = (path: string): string => JSON.stringify(new URL(`../../lib/${path}`, import.meta.url).href)
 const CHILD_TIMEOUT_MS = 20_000
@@ -25,8 +25,8 @@ function runChild (port: number, afterwards = ''): Promise<ChildResult> {
     import { tmpdir } from 'node:os'
     import { join } from 'node:path'
     import { StatsD } from 'hot-shots'
-    import { FailureReporter } from ${lib('core/failure-reporter.js')}
-    import { ProcessSampler } from ${lib('process-metrics/process-sampler.js')}
+    import { FailureReporter } from ${lib('core/failure-reporter.ts')}
+    import { ProcessSampler } from ${lib('process-metrics/process-sampler.ts')}
     const logger = { warn: (obj, msg) => process.stdout.write(JSON.stringify({ ...obj, msg }) + '\\n') }
     const statsd = new StatsD({ host: '127.0.0.1', port: ${port}, maxBufferSize: 0, errorHandler: () => {} })
     new ProcessSampler({ statsd, intervalMs: 100, reporter: new FailureReporter(logger) }).start()

@@ -2,12 +2,12 @@
 // other's gauges. The cluster case runs a real node:cluster app and reads a real UDP listener.
 import { hostname } from 'node:os'
 import t from 'tap'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
-import { defaultInstance } from '../../lib/options/resolve-instance.js'
-import { startApp } from '../helpers/fastify-app.js'
-import { spawnBuilt } from '../helpers/run-built.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
-import { until } from '../helpers/until.js'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
+import { defaultInstance } from '../../lib/options/resolve-instance.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import { spawnBuilt } from '../helpers/run-built.ts'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
+import { until } from '../helpers/until.ts'
 
 t.test('the default name: the host, with the worker\'s number under PM2; never the pid', async (t) => {
   t.equal(defaultInstance({ HOSTNAME: 'web-1' }), 'web-1')

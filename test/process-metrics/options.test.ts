@@ -1,7 +1,7 @@
 import t from 'tap'
-import { expressObservability } from '../../lib/express.js'
-import { ERROR_CODES, PROCESS_METRIC_NAMES } from '../../lib/index.js'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
+import { expressObservability } from '../../lib/express.ts'
+import { ERROR_CODES, PROCESS_METRIC_NAMES } from '../../lib/index.ts'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
 
 t.test('processMetrics is on by default, every 10 s', async (t) => {
   t.same(resolveOptions({}, {}).processMetrics, { intervalMs: 10_000 })

@@ -1,10 +1,10 @@
 // The Prometheus endpoint on a real Express server (5 and 4): promtool, exact counts, the token,
 // methods, its own port, and scrapes never counted.
 import t from 'tap'
-import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.js'
-import { PROMTOOL, promtoolCheck, samples, sumOf } from '../helpers/prometheus.js'
-import { needs } from '../helpers/system-packages.js'
-import { until } from '../helpers/until.js'
+import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.ts'
+import { PROMTOOL, promtoolCheck, samples, sumOf } from '../helpers/prometheus.ts'
+import { needs } from '../helpers/system-packages.ts'
+import { until } from '../helpers/until.ts'
 import type { Express } from 'express'
 
 const TOKEN = 'express-scrape-token-31d9'

@@ -4,11 +4,11 @@
 // the OpenMetrics output read by the reference parser.
 import express from 'express'
 import t from 'tap'
-import { startExpressApp } from '../helpers/express-app.js'
-import { startApp } from '../helpers/fastify-app.js'
-import { PROMETHEUS, startPrometheus } from '../helpers/prometheus.js'
-import { needs } from '../helpers/system-packages.js'
-import { until } from '../helpers/until.js'
+import { startExpressApp } from '../helpers/express-app.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import { PROMETHEUS, startPrometheus } from '../helpers/prometheus.ts'
+import { needs } from '../helpers/system-packages.ts'
+import { until } from '../helpers/until.ts'
 
 const TOKEN = 'prometheus-scrape-4c2a'
 

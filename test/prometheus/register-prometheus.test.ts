@@ -1,8 +1,8 @@
 // `node --import vigie/register` with VIGIE_PROMETHEUS_PATH set: the built package, options from
 // the environment only, serves the metrics of a Fastify and an Express app it was never told about.
 import t from 'tap'
-import { closedUdpPort } from '../helpers/closed-ports.js'
-import { runBuiltOutput } from '../helpers/run-built.js'
+import { closedUdpPort } from '../helpers/closed-ports.ts'
+import { runBuiltOutput } from '../helpers/run-built.ts'
 
 const APP = `
 import Fastify from 'fastify'

@@ -1,14 +1,14 @@
 // The registry and its two formats, without a server: names, labels, escaping, collisions, the
 // cap, values that cannot be exposed, format negotiation, and the fan-out beside the aggregation.
 import t from 'tap'
-import { Aggregator } from '../../lib/aggregate/aggregator.js'
-import { fanOut } from '../../lib/metrics/recorder-fan-out.js'
-import type { MetricRecorder } from '../../lib/metrics/metric-recorder.js'
-import { expose, formatFor } from '../../lib/prometheus/exposition.js'
-import { familyNameOf, sanitizeName } from '../../lib/prometheus/metric-names.js'
-import { PrometheusRegistry } from '../../lib/prometheus/prometheus-registry.js'
-import { PROMTOOL, promtoolCheck, samples } from '../helpers/prometheus.js'
-import { needs } from '../helpers/system-packages.js'
+import { Aggregator } from '../../lib/aggregate/aggregator.ts'
+import { fanOut } from '../../lib/metrics/recorder-fan-out.ts'
+import type { MetricRecorder } from '../../lib/metrics/metric-recorder.ts'
+import { expose, formatFor } from '../../lib/prometheus/exposition.ts'
+import { familyNameOf, sanitizeName } from '../../lib/prometheus/metric-names.ts'
+import { PrometheusRegistry } from '../../lib/prometheus/prometheus-registry.ts'
+import { PROMTOOL, promtoolCheck, samples } from '../helpers/prometheus.ts'
+import { needs } from '../helpers/system-packages.ts'
 
 function registry (maxSeries = 100): { registry: PrometheusRegistry, drops: string[] } {
   const drops: string[] = []

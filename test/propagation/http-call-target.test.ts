@@ -1,6 +1,6 @@
 import t from 'tap'
-import { prepareHttpCall } from '../../lib/propagation/http-call-target.js'
-import type { OutgoingPolicy } from '../../lib/context/request-context.js'
+import { prepareHttpCall } from '../../lib/propagation/http-call-target.ts'
+import type { OutgoingPolicy } from '../../lib/context/request-context.ts'
 
 const ID = 'id-1'
 

@@ -6,11 +6,11 @@ import http, { get as namedGet, request as namedRequest, type ClientRequest, typ
 import https from 'node:https'
 import { connect } from 'node:net'
 import t, { type Test } from 'tap'
-import type { FastifyVigieOptions } from '../../lib/index.js'
-import { installOutgoingInstrumentation } from '../../lib/propagation/outgoing.js'
-import { currentRequestStore, runInRequestContext, type RequestStore } from '../../lib/context/request-context.js'
-import { closedTcpPort } from '../helpers/closed-ports.js'
-import { startApp, type TestApp } from '../helpers/fastify-app.js'
+import type { FastifyVigieOptions } from '../../lib/index.ts'
+import { installOutgoingInstrumentation } from '../../lib/propagation/outgoing.ts'
+import { currentRequestStore, runInRequestContext, type RequestStore } from '../../lib/context/request-context.ts'
+import { closedTcpPort } from '../helpers/closed-ports.ts'
+import { startApp, type TestApp } from '../helpers/fastify-app.ts'
 
 const ORIGINAL = {
   httpRequest: http.request,

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { maskCardNumbers } from '../../lib/scrub/card-numbers.js'
-import { issuedCardNumber, withCheckDigit } from '../helpers/luhn.js'
+import { maskCardNumbers } from '../../lib/scrub/card-numbers.ts'
+import { issuedCardNumber, withCheckDigit } from '../helpers/luhn.ts'
 
 t.test('masks Luhn-valid numbers of 13 to 19 digits, keeping the last four and the separators', async (t) => {
   t.equal(maskCardNumbers('card 4111 1111 1111 1111 ok'), 'card **** **** **** 1111 ok')

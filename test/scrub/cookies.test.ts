@@ -1,7 +1,7 @@
 import t from 'tap'
-import { scrubCookieHeader, scrubSetCookie } from '../../lib/scrub/cookies.js'
-import { buildKeyMatcher } from '../../lib/scrub/key-matcher.js'
-import { REDACTED as R } from '../../lib/scrub/sensitive-keys.js'
+import { scrubCookieHeader, scrubSetCookie } from '../../lib/scrub/cookies.ts'
+import { buildKeyMatcher } from '../../lib/scrub/key-matcher.ts'
+import { REDACTED as R } from '../../lib/scrub/sensitive-keys.ts'
 
 const matcher = buildKeyMatcher()
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { COPY_LIMIT_CEILINGS, DEFAULT_COPY_LIMITS, resolveLimits } from '../../lib/scrub/copy-limits.js'
+import { COPY_LIMIT_CEILINGS, DEFAULT_COPY_LIMITS, resolveLimits } from '../../lib/scrub/copy-limits.ts'
 
 t.test('resolveLimits(): defaults, fallbacks and ceilings', async (t) => {
   t.equal(resolveLimits(undefined), DEFAULT_COPY_LIMITS)

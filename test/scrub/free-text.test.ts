@@ -1,6 +1,6 @@
 import t from 'tap'
-import { boundedText, scanLength, scanWindow, scrubText } from '../../lib/scrub/free-text.js'
-import { REDACTED } from '../../lib/scrub/sensitive-keys.js'
+import { boundedText, scanLength, scanWindow, scrubText } from '../../lib/scrub/free-text.ts'
+import { REDACTED } from '../../lib/scrub/sensitive-keys.ts'
 
 const R = REDACTED
 const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { UNREADABLE, boundedIterate, describeKey, read } from '../../lib/scrub/guarded-read.js'
+import { UNREADABLE, boundedIterate, describeKey, read } from '../../lib/scrub/guarded-read.ts'
 
 t.test('read(): a throwing getter or Proxy gives UNREADABLE', async (t) => {
   t.equal(read({ a: 1 }, 'a'), 1)

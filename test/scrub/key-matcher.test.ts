@@ -1,6 +1,6 @@
 import t from 'tap'
-import { buildKeyMatcher, normaliseKey } from '../../lib/scrub/key-matcher.js'
-import { KEY_QUALIFIERS } from '../../lib/scrub/sensitive-keys.js'
+import { buildKeyMatcher, normaliseKey } from '../../lib/scrub/key-matcher.ts'
+import { KEY_QUALIFIERS } from '../../lib/scrub/sensitive-keys.ts'
 
 const matcher = buildKeyMatcher()
 

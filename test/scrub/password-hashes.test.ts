@@ -1,5 +1,5 @@
 import t from 'tap'
-import { maskPasswordHashes } from '../../lib/scrub/password-hashes.js'
+import { maskPasswordHashes } from '../../lib/scrub/password-hashes.ts'
 
 // Hashes are built from parts: a salt and a hash of the right alphabet and length, no real one.
 const bcryptBody = 'aB3./'.repeat(11).slice(0, 53)

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { maskPemBlocks } from '../../lib/scrub/pem-blocks.js'
+import { maskPemBlocks } from '../../lib/scrub/pem-blocks.ts'
 
 const body = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7'
 

@@ -1,7 +1,7 @@
 import t from 'tap'
-import { scrubText } from '../../lib/scrub/free-text.js'
-import { maskPercentEncoded } from '../../lib/scrub/percent-encoded.js'
-import { REDACTED } from '../../lib/scrub/sensitive-keys.js'
+import { scrubText } from '../../lib/scrub/free-text.ts'
+import { maskPercentEncoded } from '../../lib/scrub/percent-encoded.ts'
+import { REDACTED } from '../../lib/scrub/sensitive-keys.ts'
 
 const R = REDACTED
 // What scrubText() gives maskPercentEncoded(): the value rules on the decoded run.

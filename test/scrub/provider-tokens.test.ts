@@ -1,5 +1,5 @@
 import t from 'tap'
-import { maskProviderTokens } from '../../lib/scrub/provider-tokens.js'
+import { maskProviderTokens } from '../../lib/scrub/provider-tokens.ts'
 
 // Tokens are built from parts so that no whole credential-shaped string sits in the repository.
 const alnum = (n: number): string => 'aB3'.repeat(n).slice(0, n)

@@ -1,7 +1,7 @@
 import t from 'tap'
-import { buildKeyMatcher } from '../../lib/scrub/key-matcher.js'
-import { buildScrubbedCopy } from '../../lib/scrub/scrubbed-copy.js'
-import { REDACTED } from '../../lib/scrub/sensitive-keys.js'
+import { buildKeyMatcher } from '../../lib/scrub/key-matcher.ts'
+import { buildScrubbedCopy } from '../../lib/scrub/scrubbed-copy.ts'
+import { REDACTED } from '../../lib/scrub/sensitive-keys.ts'
 
 const R = REDACTED
 const matcher = buildKeyMatcher()

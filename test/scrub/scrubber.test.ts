@@ -1,9 +1,9 @@
 import fc from 'fast-check'
 import { isDeepStrictEqual } from 'node:util'
 import t from 'tap'
-import { buildScrubber, scrub } from '../../lib/scrub/scrubber.js'
-import { REDACTED } from '../../lib/scrub/sensitive-keys.js'
-import { issuedCardNumber } from '../helpers/luhn.js'
+import { buildScrubber, scrub } from '../../lib/scrub/scrubber.ts'
+import { REDACTED } from '../../lib/scrub/sensitive-keys.ts'
+import { issuedCardNumber } from '../helpers/luhn.ts'
 
 const R = REDACTED
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { setKey } from '../../lib/scrub/set-key.js'
+import { setKey } from '../../lib/scrub/set-key.ts'
 
 t.test('setKey(): __proto__ becomes an own key, the prototype is untouched', async (t) => {
   const out: Record<string, unknown> = {}

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { maskTextPairs } from '../../lib/scrub/text-pairs.js'
+import { maskTextPairs } from '../../lib/scrub/text-pairs.ts'
 
 t.test('values of sensitive pairs in free text are masked', async (t) => {
   const cases: Array<[string, string]> = [

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { maskTokens } from '../../lib/scrub/tokens.js'
+import { maskTokens } from '../../lib/scrub/tokens.ts'
 
 // jwt.io's example token.
 const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c'

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { maskUrlPasswords } from '../../lib/scrub/url-passwords.js'
+import { maskUrlPasswords } from '../../lib/scrub/url-passwords.ts'
 
 t.test('connection strings and URLs lose their password, keep their user', async (t) => {
   const cases: Array<[string, string]> = [

@@ -1,7 +1,7 @@
 import t from 'tap'
-import { buildKeyMatcher } from '../../lib/scrub/key-matcher.js'
-import { REDACTED } from '../../lib/scrub/sensitive-keys.js'
-import { scrubUrl } from '../../lib/scrub/url.js'
+import { buildKeyMatcher } from '../../lib/scrub/key-matcher.ts'
+import { REDACTED } from '../../lib/scrub/sensitive-keys.ts'
+import { scrubUrl } from '../../lib/scrub/url.ts'
 
 const R = REDACTED
 const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'

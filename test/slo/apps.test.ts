@@ -2,10 +2,10 @@
 // requests they really served, 5xx and aborts included, and leave out what vigie does not count.
 import { request } from 'node:http'
 import t, { type Test } from 'tap'
-import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.js'
-import { startApp } from '../helpers/fastify-app.js'
-import { until } from '../helpers/until.js'
-import type { SloDefinition, SloStatus } from '../../lib/types.js'
+import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import { until } from '../helpers/until.ts'
+import type { SloDefinition, SloStatus } from '../../lib/types.ts'
 
 const SLOS: SloDefinition[] = [
   { name: 'availability', objective: 99, window: '30d', sli: 'availability' },

@@ -2,9 +2,9 @@
 // values and the `slo`/`window` tags in both tag formats, the prefix and global tags applied.
 import { StatsD } from 'hot-shots'
 import t from 'tap'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
-import { trackSlos } from '../helpers/slo.js'
-import { SLO_METRIC_NAMES } from '../../lib/index.js'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
+import { trackSlos } from '../helpers/slo.ts'
+import { SLO_METRIC_NAMES } from '../../lib/index.ts'
 
 for (const tagFormat of ['datadog', 'telegraf'] as const) {
   t.test(`slo.sli, slo.error_budget_remaining and slo.burn_rate (${tagFormat})`, async (t) => {

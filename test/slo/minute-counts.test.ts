@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
 import t from 'tap'
-import { MinuteCounts } from '../../lib/slo/minute-counts.js'
-import { decodeStore, encodeStore, setAside } from '../../lib/slo/slo-store.js'
-import { trackSlos } from '../helpers/slo.js'
+import { MinuteCounts } from '../../lib/slo/minute-counts.ts'
+import { decodeStore, encodeStore, setAside } from '../../lib/slo/slo-store.ts'
+import { trackSlos } from '../helpers/slo.ts'
 
 t.test('a minute holds at most 2³² − 1 events; past it they are dropped, good and total alike', async (t) => {
   const counts = new MinuteCounts(10, [5], 100)

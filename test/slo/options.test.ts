@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
-import { ERROR_CODES } from '../../lib/errors.js'
-import { resolveOptions } from '../../lib/options/resolve-options.js'
-import type { VigieOptions } from '../../lib/types.js'
+import { ERROR_CODES } from '../../lib/errors.ts'
+import { resolveOptions } from '../../lib/options/resolve-options.ts'
+import type { VigieOptions } from '../../lib/types.ts'
 
 const good = { name: 'api', objective: 99.9, window: '30d', sli: 'availability' } as const
 

@@ -1,8 +1,8 @@
 // The SLO counts a cluster's workers share: what one took, merged into another, gives the second
 // the first's events; a definition that differs, or a malformed item, is left out.
 import t from 'tap'
-import { fakeClock } from '../helpers/fake-clock.js'
-import { EPOCH, times, trackSlos } from '../helpers/slo.js'
+import { fakeClock } from '../helpers/fake-clock.ts'
+import { EPOCH, times, trackSlos } from '../helpers/slo.ts'
 
 const checkout = { name: 'checkout', objective: 99, window: '1h' as const, sli: 'availability' as const, controllers: ['/checkout'] }
 

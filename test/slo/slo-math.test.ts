@@ -2,8 +2,8 @@
 // rates (checked against the SRE Workbook's table), the window rolling, coverage, each SLI,
 // the controllers filter and aborted requests.
 import t from 'tap'
-import { fakeClock } from '../helpers/fake-clock.js'
-import { DAY, EPOCH, HOUR, MINUTE, times, trackSlos } from '../helpers/slo.js'
+import { fakeClock } from '../helpers/fake-clock.ts'
+import { DAY, EPOCH, HOUR, MINUTE, times, trackSlos } from '../helpers/slo.ts'
 
 const close = (a: number | null, b: number, epsilon = 1e-9): boolean => a !== null && Math.abs(a - b) < epsilon
 

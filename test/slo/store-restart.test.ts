@@ -7,12 +7,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { decodeStore } from '../../lib/slo/slo-store.js'
-import type { SloStatus } from '../../lib/types.js'
-import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.js'
-import { startApp } from '../helpers/fastify-app.js'
-import { spawnBuilt } from '../helpers/run-built.js'
-import { startStatsdListener } from '../helpers/statsd-listener.js'
+import { decodeStore } from '../../lib/slo/slo-store.ts'
+import type { SloStatus } from '../../lib/types.ts'
+import { EXPRESS_VERSIONS, startExpressApp } from '../helpers/express-app.ts'
+import { startApp } from '../helpers/fastify-app.ts'
+import { spawnBuilt } from '../helpers/run-built.ts'
+import { startStatsdListener } from '../helpers/statsd-listener.ts'
 
 const FIXTURE = 'test/fixtures/slo-store/app.mjs'
 const SLOS = [{ name: 'api', objective: 99, window: '30d', sli: 'availability' }] as const

@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { decodeStore, encodeStore } from '../../lib/slo/slo-store.js'
-import type { SloDefinition } from '../../lib/types.js'
-import { DAY, EPOCH, MINUTE, times, trackSlos } from '../helpers/slo.js'
+import { decodeStore, encodeStore } from '../../lib/slo/slo-store.ts'
+import type { SloDefinition } from '../../lib/types.ts'
+import { DAY, EPOCH, MINUTE, times, trackSlos } from '../helpers/slo.ts'
 
 const API: SloDefinition = { name: 'api', objective: 99, window: '1d', sli: 'availability' }
 const FAST: SloDefinition = { name: 'fast', objective: 95, window: '30d', sli: { latency: { thresholdMs: 100 } } }

@@ -1,7 +1,7 @@
 import lazyDependencies from '../../lazy-dependencies.cjs'
-import type { AlertNotice } from '../alert-notice.js'
-import type { ResolvedNotifier } from '../../options/resolve-plans.js'
-import { describeNotice, headline, type Notifier } from './notifier.js'
+import type { AlertNotice } from '../alert-notice.ts'
+import type { ResolvedNotifier } from '../../options/resolve-plans.ts'
+import { describeNotice, headline, type Notifier } from './notifier.ts'
 
 type Transport = ReturnType<ReturnType<typeof lazyDependencies.nodemailer>['createTransport']>
 

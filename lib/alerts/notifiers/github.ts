@@ -1,6 +1,6 @@
-import type { AlertNotice } from '../alert-notice.js'
-import type { ResolvedNotifier } from '../../options/resolve-plans.js'
-import { describeNotice, discard, headline, request, rfc3339, type Notifier, type NotifierContext } from './notifier.js'
+import type { AlertNotice } from '../alert-notice.ts'
+import type { ResolvedNotifier } from '../../options/resolve-plans.ts'
+import { describeNotice, discard, headline, request, rfc3339, type Notifier, type NotifierContext } from './notifier.ts'
 
 /** The label that ties an issue to its alert. */
 export function alertLabel (fingerprint: string): string {

@@ -1,5 +1,5 @@
-import type { AlertNotice } from '../alert-notice.js'
-import { PermanentFailure } from '../delivery-queue.js'
+import type { AlertNotice } from '../alert-notice.ts'
+import { PermanentFailure } from '../delivery-queue.ts'
 
 /** One destination of a plan, built from its resolved options. */
 export interface Notifier {

@@ -1,7 +1,7 @@
-import type { AlertSeverity } from '../../types.js'
-import type { AlertNotice } from '../alert-notice.js'
-import type { ResolvedNotifier } from '../../options/resolve-plans.js'
-import { discard, headline, request, rfc3339, type Notifier, type NotifierContext } from './notifier.js'
+import type { AlertSeverity } from '../../types.ts'
+import type { AlertNotice } from '../alert-notice.ts'
+import type { ResolvedNotifier } from '../../options/resolve-plans.ts'
+import { discard, headline, request, rfc3339, type Notifier, type NotifierContext } from './notifier.ts'
 
 /** PagerDuty's severities, by vigie's. */
 export const PAGERDUTY_SEVERITY: Readonly<Record<AlertSeverity, 'critical' | 'warning' | 'info'>> = { page: 'critical', ticket: 'warning', info: 'info' }

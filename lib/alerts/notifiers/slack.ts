@@ -1,6 +1,6 @@
-import type { AlertNotice } from '../alert-notice.js'
-import type { ResolvedNotifier } from '../../options/resolve-plans.js'
-import { describeNotice, discard, headline, request, type Notifier } from './notifier.js'
+import type { AlertNotice } from '../alert-notice.ts'
+import type { ResolvedNotifier } from '../../options/resolve-plans.ts'
+import { describeNotice, discard, headline, request, type Notifier } from './notifier.ts'
 
 // Slack's limits: a header block's text, a section's text.
 const MAX_HEADER = 150

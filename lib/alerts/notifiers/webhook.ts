@@ -1,6 +1,6 @@
-import type { AlertNotice } from '../alert-notice.js'
-import type { ResolvedNotifier } from '../../options/resolve-plans.js'
-import { discard, request, rfc3339, type Notifier } from './notifier.js'
+import type { AlertNotice } from '../alert-notice.ts'
+import type { ResolvedNotifier } from '../../options/resolve-plans.ts'
+import { discard, request, rfc3339, type Notifier } from './notifier.ts'
 
 /** Alertmanager's zero time: the `endsAt` of an alert still firing. */
 export const ZERO_TIME = '0001-01-01T00:00:00Z'
