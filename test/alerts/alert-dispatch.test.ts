@@ -139,14 +139,13 @@ t.test('close() waits for deliveries that finish within its bound', async (t) =>
   t.same(log.lines, [])
 })
 
-t.test('a full queue drops notices, counts and reports them; notify() stays cheap', async (t) => {
+t.test('a full queue drops notices, counts and reports them; notify() never waits', async (t) => {
   const receiver = await startReceiver(() => 'hang')
   t.teardown(() => receiver.close())
   const { dispatch, log, statsd } = await dispatchHarness(t, { page: [{ type: 'webhook', url: receiver.origin }] }, { maxQueued: 2, concurrency: 1, closeTimeoutMs: 100 })
-  const started = process.hrtime.bigint()
-  for (let i = 0; i < 200; i++) dispatch.notify(alertNotice({ severity: 'page', fingerprint: `f${i}` }))
-  const ms = Number(process.hrtime.bigint() - started) / 1e6
-  t.ok(ms < 100, `200 notices queued or dropped in ${ms.toFixed(1)} ms`)
+  const returned = new Set<unknown>()
+  for (let i = 0; i < 200; i++) returned.add(dispatch.notify(alertNotice({ severity: 'page', fingerprint: `f${i}` })))
+  t.same([...returned], [undefined], 'notify() returns nothing to wait for while the deliveries hang')
   await statsd.waitFor((lines) => lines.filter((line) => line === 'alert.notification_dropped:1|c|#type:webhook,severity:page').length === 198)
   t.match(log.lines, [{ level: 40, vigie: { subsystem: 'alert notifications' }, err: { message: '2 notices are queued already; one for alerts.plans.page[0] was dropped' } }],
     'reported once (the reporter keeps it to one line a minute)')
