@@ -45,7 +45,7 @@ const kState = Symbol('vigie.requestState')
 // and either copy must see that the other one is already installed.
 const kGeneratedId = sharedSymbol('generatedCorrelationId')
 const kInstalled = sharedSymbol('installed')
-// The child-logger factory vigie set on an app, with the header it reads (see bindRequestLoggers()).
+// How vigie binds the correlation ID to an app's request loggers, with the header it reads (see bindRequestLoggers()).
 const kLoggerBinding = sharedSymbol('loggerBinding')
 // Marks the routes of vigie's own endpoints (in their route config): neither counted nor captured.
 const kEndpointRoute = Symbol('vigie.endpointRoute')
@@ -279,18 +279,153 @@ interface LoggerBinding {
 }
 
 /**
- * Has Fastify make each request's child logger through vigie, with the correlation ID among its
- * bindings: one child per request, and the ID on Fastify's "incoming request" line too (written
- * before any hook runs). The ID is resolved there, from the raw request, and kept on it for the
- * request's state. Fastify fixes a route's factory when the route is declared, so only routes
- * declared after this call get it; requests of the others get a child made in vigie's
- * `onRequest` hook, as do those of an app with a factory of its own (left in place).
+ * Makes each request's child logger, the one Fastify makes for it before any hook runs, carry the
+ * correlation ID among its bindings: one child per request, and the ID on Fastify's "incoming
+ * request" line too. The ID is resolved then, from the raw request, and kept on it for the
+ * request's state. Requests whose logger is made otherwise get a child made in vigie's
+ * `onRequest` hook. Returns true when it set a child-logger factory (see bindThroughFactory()).
  */
 export function bindRequestLoggers (fastify: FastifyInstance, header: string): boolean {
   const instance = fastify as unknown as Record<symbol, LoggerBinding | undefined>
   if (instance[kLoggerBinding] !== undefined || !hasRealLogger(fastify)) return false
   if (fastify.childLoggerFactory.name !== 'defaultChildLoggerFactory') return false
   const binding: LoggerBinding = { header }
+  if (bindThroughRequestIds(fastify, binding)) {
+    instance[kLoggerBinding] = binding
+    return false
+  }
+  if (!bindThroughFactory(fastify, binding)) return false
+  instance[kLoggerBinding] = binding
+  return true
+}
+
+/**
+ * What vigie's request-ID function hands to the app logger's child(), called next by Fastify's
+ * own child-logger factory for the same request (route.js: genReqId, then the child), on the
+ * app's logger.
+ */
+interface PendingRequest {
+  /** Fastify's ID of the request whose child logger is made next; undefined once it is made. */
+  requestId: unknown
+  /** That request's correlation ID. */
+  correlationId: string
+}
+
+// The PendingRequest of an app's logger, whose child() vigie wraps.
+const kPendingRequest = sharedSymbol('pendingRequest')
+
+type ChildLogger = (this: unknown, bindings: Record<string, unknown>, options?: Record<string, unknown>) => object
+
+/**
+ * Binds the ID while Fastify's own child-logger factory stays in place: Fastify runs a factory
+ * other than its own through validateLogger() on every request (seven property reads of the
+ * child, through its prototypes), and vigie's factory cost more than binding the ID itself.
+ * Fastify makes a request's ID (the instance's genReqId) then, straight after, its logger,
+ * `log.child({ [requestIdLogLabel]: requestId }, options)` on the app's logger `log`: vigie wraps
+ * the first to resolve the correlation ID, and the second to add it to the bindings of that
+ * child. The request ID, its logging and `fastify.genReqId` are the app's as before; the app's
+ * own calls of `child()` go to pino's. False (nothing changed) when this Fastify keeps neither
+ * where vigie looks.
+ */
+function bindThroughRequestIds (fastify: FastifyInstance, binding: LoggerBinding): boolean {
+  // Fastify keeps the function under a symbol of its own (fastify.genReqId reads it).
+  const genSymbol = describedSymbol(fastify, 'fastify.genReqId')
+  const instance = fastify as unknown as Record<symbol, unknown>
+  const appGenReqId = genSymbol === undefined ? undefined : instance[genSymbol]
+  if (genSymbol === undefined || typeof appGenReqId !== 'function') return false
+  const pending = wrapChild(fastify.log as unknown as Record<string | symbol, unknown>)
+  if (pending === undefined) return false
+  instance[genSymbol] = function vigieRequestId (this: unknown, raw: IncomingMessage): unknown {
+    const requestId: unknown = appGenReqId.call(this, raw)
+    const request = raw as IncomingMessage & { [kGeneratedId]?: string }
+    let id = request[kGeneratedId]
+    if (id === undefined) {
+      id = resolveCorrelationId(raw.headers[binding.header])
+      request[kGeneratedId] = id
+    }
+    pending.requestId = requestId
+    pending.correlationId = id
+    return requestId
+  }
+  return true
+}
+
+/**
+ * Wraps `log.child` once per logger (its children inherit the wrapper, and pass their own calls
+ * straight to pino's): a call on `log` itself with the pending request's ID among the bindings
+ * (Fastify's own) makes the request's child with the correlation ID bound too. Pino makes a child
+ * faster without options than with Fastify's empty object (it then skips rebuilding the child's
+ * formatters): empty options are left out.
+ */
+function wrapChild (log: Record<string | symbol, unknown>): PendingRequest | undefined {
+  const existing = log[kPendingRequest] as PendingRequest | undefined
+  if (existing !== undefined) return existing
+  const pinoChild = log.child
+  if (typeof pinoChild !== 'function') return undefined
+  const pending: PendingRequest = { requestId: undefined, correlationId: '' }
+  // Fastify's log label for the request ID (`reqId` unless the app set another), as last seen.
+  let label: string | undefined
+  // pino's symbol for a logger's bindings as written, once a child showed the ID can be appended there.
+  let appendTo: PlainBinding | undefined
+  const child: ChildLogger = function child (this: unknown, bindings, options) {
+    const requestId = pending.requestId
+    if (this !== log || requestId === undefined || bindings === null || typeof bindings !== 'object') return (pinoChild as ChildLogger).call(this, bindings, options)
+    pending.requestId = undefined
+    if (label === undefined || bindings[label] !== requestId) {
+      label = labelOf(bindings, requestId)
+      if (label === undefined) return (pinoChild as ChildLogger).call(this, bindings, options)
+    }
+    const id = pending.correlationId
+    const opts = options !== undefined && options !== null && hasOwnKeys(options) ? options : undefined
+    const plain = opts?.serializers === undefined
+    if (appendTo !== undefined && plain && bindings.correlationId === undefined) {
+      const made = (pinoChild as ChildLogger).call(this, bindings, opts) as Record<symbol, string>
+      made[appendTo.chindings] += `,"correlationId":"${id}"`
+      return markCorrelationBound(made)
+    }
+    const labelled = bindings.correlationId !== undefined
+    // With genReqId() and the label `correlationId`, the bindings hold the ID already.
+    if (bindings.correlationId !== id) bindings.correlationId = id
+    const made = (pinoChild as ChildLogger).call(this, bindings, opts)
+    if (appendTo === undefined && !labelled && plain) appendTo = appendsPlainly(log, made, id)
+    return markCorrelationBound(made)
+  }
+  try {
+    Object.defineProperty(log, 'child', { value: child, writable: true, configurable: true, enumerable: false })
+    Object.defineProperty(log, kPendingRequest, { value: pending })
+  } catch {
+    return undefined
+  }
+  return pending
+}
+
+/** The key of `bindings` whose value is `requestId`. */
+function labelOf (bindings: Record<string, unknown>, requestId: unknown): string | undefined {
+  for (const key in bindings) {
+    if (bindings[key] === requestId && Object.hasOwn(bindings, key)) return key
+  }
+  return undefined
+}
+
+function hasOwnKeys (object: object): boolean {
+  for (const key in object) {
+    if (Object.hasOwn(object, key)) return true
+  }
+  return false
+}
+
+/** The symbol described `description` on `target` or its prototypes. */
+function describedSymbol (target: object, description: string): symbol | undefined {
+  return pinoSymbol(target, description)
+}
+
+/**
+ * Has Fastify make each request's child logger through a factory of vigie's, which binds the ID:
+ * where bindThroughRequestIds() cannot. Fastify fixes a route's factory when the route is
+ * declared, so only routes declared after this call get it; requests of the others get a child
+ * made in vigie's `onRequest` hook, as do those of an app with a factory of its own (left in place).
+ */
+function bindThroughFactory (fastify: FastifyInstance, binding: LoggerBinding): boolean {
   // The parent logger whose children get the ID written after their bindings, and pino's symbol for them.
   let appendTo: PlainBinding | undefined
   try {
@@ -313,7 +448,6 @@ export function bindRequestLoggers (fastify: FastifyInstance, header: string): b
       if (appendTo === undefined && !labelled && opts.serializers === undefined) appendTo = appendsPlainly(logger, child, id)
       return markCorrelationBound(child)
     })
-    instance[kLoggerBinding] = binding
     return true
   } catch {
     // Too late (the app has started): requests get their child logger in vigie's hook.
