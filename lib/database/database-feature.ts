@@ -8,13 +8,10 @@ import { acquire } from '../process-state.ts'
 import type { Scrubber } from '../scrub/scrubber.ts'
 import { installDriverHooks } from './driver-hooks.ts'
 import type { TopQueries } from '../types.ts'
-import { DEFAULT_MEMO_CHARS, DEFAULT_MEMO_ENTRIES, FingerprintTable, statementKey } from './fingerprint-table.ts'
+import { FingerprintTable, statementKey } from './fingerprint-table.ts'
 import type { QueryEvent } from './query-event.ts'
 import { QueryLines } from './query-lines.ts'
 import { addQueryObserver } from './query-observers.ts'
-import { MAX_STATEMENT_CHARS } from './statement-fingerprint.ts'
-import { StatementMemo } from './statement-memo.ts'
-import { statementOperation } from './statement-operation.ts'
 
 /** The database feature, as the composition module wires it. */
 export interface DatabaseFeature {
@@ -45,16 +42,6 @@ export function databaseFeature (owner: object, settings: DatabaseSettings, part
   const { metrics, reporter } = parts
   const table = new FingerprintTable()
   const lines = new QueryLines(parts.logger, parts.scrubber)
-  // A statement sent again (the usual case) costs a Map lookup, not a scan, a slice, an
-  // upper-casing and a Set lookup of the new string. Bounded as the fingerprints' memo is.
-  const operations = new StatementMemo(DEFAULT_MEMO_ENTRIES, DEFAULT_MEMO_CHARS)
-  const operationOf = (statement: string): string => {
-    const known = operations.get(statement)
-    if (known !== undefined) return known
-    const operation = statementOperation(statement)
-    if (statement.length <= MAX_STATEMENT_CHARS) operations.set(statement, operation)
-    return operation
-  }
   const observe = (event: QueryEvent): void => {
     const store = event.request
     const scope = store?.queries
@@ -63,10 +50,13 @@ export function databaseFeature (owner: object, settings: DatabaseSettings, part
       if (scope.owner !== owner) return
       controller = scope.controller() ?? NO_CONTROLLER
     }
-    const operation = operationOf(event.statement)
+    // A statement sent again (the usual case) costs one Map lookup for its fingerprint and
+    // operation together (the table's memo), not a fingerprint pass and a keyword scan.
+    const facts = table.statementFacts(event.statement, event.system)
+    const operation = facts.operation
     const failed = event.error !== undefined
     metrics.recordQuery(event.system, operation, failed ? 'error' : 'ok', controller, event.durationMs)
-    const key = table.record(event)
+    const key = table.record(event, facts)
     scope?.add(key, event.durationMs)
     if (!failed && !(event.durationMs > settings.slowQueryMs)) return
     const db = lines.facts(event, operation, statementKey(key).fingerprint, settings.logParameters)

@@ -4,6 +4,7 @@ import type { FingerprintStats, TopQueries } from '../types.ts'
 import type { QueryEvent } from './query-event.ts'
 import { MAX_STATEMENT_CHARS, fingerprintStatement } from './statement-fingerprint.ts'
 import { StatementMemo } from './statement-memo.ts'
+import { statementOperation } from './statement-operation.ts'
 
 /**
  * Per-fingerprint query stats, what pg_stat_statements gives a DBA, from the app's side, for the
@@ -22,7 +23,8 @@ import { StatementMemo } from './statement-memo.ts'
  * heap step, but a query that became slow after the table filled (a new release, a growing
  * table) would never show: not the top by total time.
  *
- * Cost of a record: a memo lookup (StatementMemo) or one fingerprint pass, a Map lookup, a
+ * Cost of a record: a memo lookup (StatementMemo: the statement's facts, its fingerprint and
+ * operation, found once per distinct statement) or one fingerprint pass, a Map lookup, a
  * sketch add and a heap sift (log₂ 200 ≈ 8 steps). Memory: `capacity` entries, each with a
  * DDSketch (lib/aggregate/sketch.ts: 2 % relative accuracy on p90, exact count, sum and max, at
  * most 256 bins of 4 bytes, mergeable, which `other` needs), plus the memo's bound.
@@ -30,6 +32,8 @@ import { StatementMemo } from './statement-memo.ts'
 export const DEFAULT_CAPACITY = 200
 export const DEFAULT_MEMO_ENTRIES = 1000
 export const DEFAULT_MEMO_CHARS = 1 << 20
+/** A key's first character for mysql ('m'). */
+const M = 109
 
 export interface FingerprintTableOptions {
   /** Fingerprints kept (default 200). */
@@ -38,6 +42,19 @@ export interface FingerprintTableOptions {
   readonly memoEntries?: number
   /** Characters of statements and fingerprints remembered, per dialect (default 1 Mi). */
   readonly memoChars?: number
+}
+
+/**
+ * What a statement's text gives, remembered per distinct statement (StatementMemo): the table's
+ * key of its fingerprint (statementKey) and its `db_operation` (statementOperation).
+ */
+export interface StatementFacts {
+  readonly key: string
+  readonly operation: string
+}
+
+function factsChars (facts: StatementFacts): number {
+  return facts.key.length + facts.operation.length
 }
 
 /** A key `record()` returns: the statement's dialect and fingerprint. */
@@ -158,7 +175,7 @@ export class FingerprintTable {
   private unshared: Map<string, Totals> | null = null
   /** Min-heap by rank. */
   private readonly heap: Entry[] = []
-  private readonly memos: Record<QueryEvent['system'], StatementMemo>
+  private readonly memos: Record<QueryEvent['system'], StatementMemo<StatementFacts>>
   private other = new Totals()
   private otherFingerprints = 0
 
@@ -166,17 +183,18 @@ export class FingerprintTable {
     this.capacity = positiveInteger(options.capacity, DEFAULT_CAPACITY)
     const memoEntries = positiveInteger(options.memoEntries, DEFAULT_MEMO_ENTRIES)
     const memoChars = positiveInteger(options.memoChars, DEFAULT_MEMO_CHARS)
-    this.memos = { postgresql: new StatementMemo(memoEntries, memoChars), mysql: new StatementMemo(memoEntries, memoChars) }
+    this.memos = { postgresql: new StatementMemo(memoEntries, memoChars, factsChars), mysql: new StatementMemo(memoEntries, memoChars, factsChars) }
   }
 
   /**
    * Counts one finished query under its statement's fingerprint, and returns the table's key of
    * it (statementKey: its dialect and fingerprint), for the slow-query line and the N+1 check,
-   * which then need not compute it again.
+   * which then need not compute it again. `facts`: the event's statementFacts(), when the caller
+   * has them already.
    */
-  record (event: QueryEvent): string {
-    const system = event.system === 'mysql' ? 'mysql' : 'postgresql'
-    const key = this.keyOf(typeof event.statement === 'string' ? event.statement : '', system)
+  record (event: QueryEvent, facts: StatementFacts = this.statementFacts(event.statement, event.system)): string {
+    const key = facts.key
+    const system = key.charCodeAt(0) === M ? 'mysql' : 'postgresql'
     const duration = event.durationMs
     const durationMs = Number.isFinite(duration) && duration > 0 ? duration : 0
     const rows = typeof event.rows === 'number' && Number.isFinite(event.rows) && event.rows >= 0 ? event.rows : undefined
@@ -222,8 +240,22 @@ export class FingerprintTable {
 
   /** The fingerprint of a statement, through the memo, without counting anything. */
   fingerprint (statement: string, system: QueryEvent['system']): string {
+    return this.statementFacts(statement, system).key.slice(1)
+  }
+
+  /**
+   * A statement's key and operation, remembered: a statement seen before costs one Map lookup.
+   * A statement that is not a string counts as the empty one.
+   */
+  statementFacts (statement: string, system: QueryEvent['system']): StatementFacts {
     const dialect = system === 'mysql' ? 'mysql' : 'postgresql'
-    return this.keyOf(typeof statement === 'string' ? statement : '', dialect).slice(1)
+    const text = typeof statement === 'string' ? statement : ''
+    const memo = this.memos[dialect]
+    const known = memo.get(text)
+    if (known !== undefined) return known
+    const facts: StatementFacts = { key: (dialect === 'mysql' ? 'm' : 'p') + fingerprintStatement(text, dialect), operation: statementOperation(text) }
+    if (text.length <= MAX_STATEMENT_CHARS) memo.set(text, facts)
+    return facts
   }
 
   /**
@@ -251,16 +283,6 @@ export class FingerprintTable {
       entries: this.memos.postgresql.size + this.memos.mysql.size,
       chars: this.memos.postgresql.chars + this.memos.mysql.chars,
     }
-  }
-
-  /** The table's key of a statement: its dialect's initial and its fingerprint, remembered. */
-  private keyOf (statement: string, system: QueryEvent['system']): string {
-    const memo = this.memos[system]
-    const known = memo.get(statement)
-    if (known !== undefined) return known
-    const key = (system === 'mysql' ? 'm' : 'p') + fingerprintStatement(statement, system)
-    if (statement.length <= MAX_STATEMENT_CHARS) memo.set(statement, key)
-    return key
   }
 
   private admit (key: string, system: QueryEvent['system']): Entry {
