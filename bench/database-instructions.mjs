@@ -42,6 +42,8 @@ const LABELS = {
   vigie: 'vigie, outside a request',
   'vigie-req': 'vigie, inside a request',
   otel: 'OTel instrumentation, outside a span',
+  observer: 'the database observer alone, events handed to it (no driver)',
+  'observer-none': 'the same loop, no observer',
 }
 const VARIANTS = process.env.VARIANTS?.split(',') ?? ALL
 const DRIVERS = process.env.DRIVERS?.split(',') ?? ['pg', 'mysql2']
