@@ -485,6 +485,11 @@ function printDatabaseReport (database, flushes, counters, queries, records, tra
   return { counters, timers, dbTime, slowLines, nPlusOneLines, name: database.connection.database }
 }
 
+/** The shop's schema and seed (shop-app.mjs), sent once as the app starts, outside any request. */
+function ranAtStart (query) {
+  return query.fingerprint.startsWith('CREATE TABLE') || query.fingerprint.startsWith('INSERT INTO products')
+}
+
 function databaseChecks (db, queries) {
   const counted = Object.entries(PLANNED_QUERIES).map(([route, planned]) =>
     ({ route, planned, got: sumCounters(db.counters, 'shop.db.query', { controller: storedTagValue(route) }) }))
@@ -512,9 +517,11 @@ function databaseChecks (db, queries) {
     `N+1 spotted: one "possible N+1: ${ORDERS_LISTED} × …" line, for ${ORDERS_REQUEST_IDS[0]} on /orders (not again for the second list)`,
     db.nPlusOneLines.map((line) => JSON.stringify(line)).join('\n')),
     // By mean, not by total: on a busy machine, 50 quick queries may add up to more than 3 slow ones.
-    check(report?.count === REPORT_REQUEST_IDS.length && report.meanMs >= 600 && queries.queries.every((q) => q.meanMs <= report.meanMs) &&
+    // Among the statements the routes send: the schema and the seed, run once at start, can take
+    // PGlite longer than a report on a busy machine.
+    check(report?.count === REPORT_REQUEST_IDS.length && report.meanMs >= 600 && queries.queries.filter((q) => !ranAtStart(q)).every((q) => q.meanMs <= report.meanMs) &&
       itemsQuery?.count === ORDERS_REQUEST_IDS.length * ORDERS_LISTED,
-    `app.vigie.queries(): the sales report has the highest mean (3 × ≥ 600 ms); the N+1 statement is counted ${ORDERS_REQUEST_IDS.length * ORDERS_LISTED} times`,
+    `app.vigie.queries(): of the routes' statements, the sales report has the highest mean (3 × ≥ 600 ms); the N+1 statement is counted ${ORDERS_REQUEST_IDS.length * ORDERS_LISTED} times`,
     JSON.stringify(queries.queries.slice(0, 3)))
   ]
 }

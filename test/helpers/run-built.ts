@@ -21,7 +21,7 @@ export function spawnBuilt (args: string[], env: Record<string, string> = {}): C
  * (dist/, built by `npm test` first) through its own exports map, the way users load it.
  * tap injects its loaders into every child through NODE_OPTIONS, and its coverage of dist/ would
  * be mapped onto lib/ and muddle the source's own figures: `env -u` drops them just before Node
- * starts. Throws, with stderr, when the process fails or outlasts `timeoutMs`.
+ * starts. Throws, with stderr and the end of stdout, when the process fails or outlasts `timeoutMs`.
  */
 export function runBuiltOutput (args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): { stdout: string, stderr: string } {
   const child = spawnSync('env', [...WITHOUT_TAP, process.execPath, ...args], {
@@ -30,7 +30,8 @@ export function runBuiltOutput (args: string[], env: Record<string, string> = {}
     env: { ...process.env, ...env },
     timeout: timeoutMs,
   })
-  if (child.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${child.status ?? child.signal}:\n${child.stderr}`)
+  // The demo reports a failed check on stdout: its end goes into the message too.
+  if (child.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${child.status ?? child.signal}:\n${child.stderr}\n${(child.stdout ?? '').slice(-3000)}`)
   return { stdout: child.stdout, stderr: child.stderr }
 }
 
