@@ -1,5 +1,4 @@
 import type { Test } from 'tap'
-import { freeTcpPort } from './closed-ports.ts'
 import { spawnBuilt } from './run-built.ts'
 import { startStatsdListener } from './statsd-listener.ts'
 import { until } from './until.ts'
@@ -20,15 +19,20 @@ export interface ClusterApp {
 export async function startCluster (t: Test, env: Record<string, string>, args: string[] = []): Promise<ClusterApp> {
   const statsd = await startStatsdListener()
   t.teardown(() => statsd.close())
-  const port = await freeTcpPort()
-  const child = spawnBuilt([...args, 'test/fixtures/cluster/aggregation.mjs'], { PORT: String(port), STATSD_PORT: String(statsd.port), WORKERS: '3', ...env })
+  // The workers listen on port 0, which the primary turns into one port for all of them: no port
+  // picked beforehand that another test could take meanwhile.
+  const child = spawnBuilt([...args, 'test/fixtures/cluster/aggregation.mjs'], { STATSD_PORT: String(statsd.port), WORKERS: '3', ...env })
   let out = ''
   child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
   child.stderr.on('data', (chunk: Buffer) => { out += chunk.toString() })
   t.teardown(() => { child.kill('SIGTERM') })
-  await until(() => out.split('\n').filter((line) => line.startsWith('ready')).length === 3, 30_000).catch((err: Error) => {
+  const ready = (): string[] => out.split('\n').filter((line) => line.startsWith('ready '))
+  await until(() => ready().length === 3, 30_000).catch((err: Error) => {
     throw new Error(`${err.message}; the cluster printed:\n${out}`)
   })
+  const ports = new Set(ready().map((line) => line.split(' ')[2]))
+  if (ports.size !== 1) throw new Error(`the workers listen on ports ${[...ports].join(', ')}, not one; the cluster printed:\n${out}`)
+  const [port] = ports
   return { origin: `http://127.0.0.1:${port}`, kill: () => child.kill('SIGTERM'), output: () => out }
 }
 
