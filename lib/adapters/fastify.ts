@@ -13,7 +13,7 @@ import { RequestLifecycle } from '../core/request-lifecycle.ts'
 import { answerOf } from '../core/endpoint-router.ts'
 import type { ComposeVigie, Endpoint, EndpointResponse, Vigie } from '../core/vigie.ts'
 import { exceptionLogger } from '../logging/exception-logger.ts'
-import { injectCorrelationId, markCorrelationBound, pinoSymbol } from '../logging/log-injection.ts'
+import { describedSymbol, injectCorrelationId, markCorrelationBound } from '../logging/log-injection.ts'
 import { usesVigieLoggerOptions } from '../logging/logger-options.ts'
 import { kCapturedByVigie, kCorrelationBound } from '../logging/symbols.ts'
 import { NOT_FOUND_CONTROLLER } from '../metrics/request-metrics.ts'
@@ -337,14 +337,8 @@ function bindThroughRequestIds (fastify: FastifyInstance, binding: LoggerBinding
   if (pending === undefined) return false
   instance[genSymbol] = function vigieRequestId (this: unknown, raw: IncomingMessage): unknown {
     const requestId: unknown = appGenReqId.call(this, raw)
-    const request = raw as IncomingMessage & { [kGeneratedId]?: string }
-    let id = request[kGeneratedId]
-    if (id === undefined) {
-      id = resolveCorrelationId(raw.headers[binding.header])
-      request[kGeneratedId] = id
-    }
     pending.requestId = requestId
-    pending.correlationId = id
+    pending.correlationId = correlationIdOf(raw, binding.header)
     return requestId
   }
   return true
@@ -365,8 +359,7 @@ function wrapChild (log: Record<string | symbol, unknown>): PendingRequest | und
   const pending: PendingRequest = { requestId: undefined, correlationId: '' }
   // Fastify's log label for the request ID (`reqId` unless the app set another), as last seen.
   let label: string | undefined
-  // pino's symbol for a logger's bindings as written, once a child showed the ID can be appended there.
-  let appendTo: PlainBinding | undefined
+  const childWithId = idBinder()
   const child: ChildLogger = function child (this: unknown, bindings, options) {
     const requestId = pending.requestId
     if (this !== log || requestId === undefined || bindings === null || typeof bindings !== 'object') return (pinoChild as ChildLogger).call(this, bindings, options)
@@ -375,20 +368,8 @@ function wrapChild (log: Record<string | symbol, unknown>): PendingRequest | und
       label = labelOf(bindings, requestId)
       if (label === undefined) return (pinoChild as ChildLogger).call(this, bindings, options)
     }
-    const id = pending.correlationId
     const opts = options !== undefined && options !== null && hasOwnKeys(options) ? options : undefined
-    const plain = opts?.serializers === undefined
-    if (appendTo !== undefined && plain && bindings.correlationId === undefined) {
-      const made = (pinoChild as ChildLogger).call(this, bindings, opts) as Record<symbol, string>
-      made[appendTo.chindings] += `,"correlationId":"${id}"`
-      return markCorrelationBound(made)
-    }
-    const labelled = bindings.correlationId !== undefined
-    // With genReqId() and the label `correlationId`, the bindings hold the ID already.
-    if (bindings.correlationId !== id) bindings.correlationId = id
-    const made = (pinoChild as ChildLogger).call(this, bindings, opts)
-    if (appendTo === undefined && !labelled && plain) appendTo = appendsPlainly(log, made, id)
-    return markCorrelationBound(made)
+    return childWithId(log, pinoChild as ChildLogger, bindings, opts, pending.correlationId)
   }
   try {
     Object.defineProperty(log, 'child', { value: child, writable: true, configurable: true, enumerable: false })
@@ -414,11 +395,6 @@ function hasOwnKeys (object: object): boolean {
   return false
 }
 
-/** The symbol described `description` on `target` or its prototypes. */
-function describedSymbol (target: object, description: string): symbol | undefined {
-  return pinoSymbol(target, description)
-}
-
 /**
  * Has Fastify make each request's child logger through a factory of vigie's, which binds the ID:
  * where bindThroughRequestIds() cannot. Fastify fixes a route's factory when the route is
@@ -426,32 +402,51 @@ function describedSymbol (target: object, description: string): symbol | undefin
  * made in vigie's `onRequest` hook, as do those of an app with a factory of its own (left in place).
  */
 function bindThroughFactory (fastify: FastifyInstance, binding: LoggerBinding): boolean {
-  // The parent logger whose children get the ID written after their bindings, and pino's symbol for them.
-  let appendTo: PlainBinding | undefined
+  const childWithId = idBinder()
   try {
     fastify.setChildLoggerFactory(function vigieChildLoggerFactory (logger, bindings, opts, rawRequest) {
-      const raw = rawRequest as IncomingMessage & { [kGeneratedId]?: string }
-      let id = raw[kGeneratedId]
-      if (id === undefined) {
-        id = resolveCorrelationId(raw.headers[binding.header])
-        raw[kGeneratedId] = id
-      }
-      if (appendTo !== undefined && logger === appendTo.logger && bindings.correlationId === undefined && opts.serializers === undefined) {
-        const child = logger.child(bindings, opts)
-        ;((child as unknown as Record<symbol, string>)[appendTo.chindings]) += `,"correlationId":"${id}"`
-        return markCorrelationBound(child)
-      }
-      const labelled = bindings.correlationId !== undefined
-      // With genReqId() and the label `correlationId`, the bindings hold the ID already.
-      if (bindings.correlationId !== id) bindings.correlationId = id
-      const child = logger.child(bindings, opts)
-      if (appendTo === undefined && !labelled && opts.serializers === undefined) appendTo = appendsPlainly(logger, child, id)
-      return markCorrelationBound(child)
+      const id = correlationIdOf(rawRequest as IncomingMessage, binding.header)
+      return childWithId(logger, logger.child as unknown as ChildLogger, bindings, opts as Record<string, unknown>, id) as ReturnType<typeof logger.child>
     })
     return true
   } catch {
     // Too late (the app has started): requests get their child logger in vigie's hook.
     return false
+  }
+}
+
+/** The request's correlation ID, resolved from its header once and kept on the raw request. */
+function correlationIdOf (raw: IncomingMessage, header: string): string {
+  const request = raw as IncomingMessage & { [kGeneratedId]?: string }
+  let id = request[kGeneratedId]
+  if (id === undefined) {
+    id = resolveCorrelationId(raw.headers[header])
+    request[kGeneratedId] = id
+  }
+  return id
+}
+
+/**
+ * Makes a request's child of `parent` with the correlation ID among its bindings, marked as
+ * bound. Once a child shows pino writes that binding plainly (appendsPlainly()), the ID of later
+ * children of the same parent is appended to their written bindings instead: pino then has one
+ * key less to handle per request. With genReqId() and the label `correlationId`, the bindings
+ * hold the ID already.
+ */
+function idBinder (): (parent: object, child: ChildLogger, bindings: Record<string, unknown>, options: Record<string, unknown> | undefined, id: string) => object {
+  let appendTo: PlainBinding | undefined
+  return function childWithId (parent, child, bindings, options, id) {
+    const plain = options?.serializers === undefined
+    if (appendTo !== undefined && parent === appendTo.logger && plain && bindings.correlationId === undefined) {
+      const made = child.call(parent, bindings, options) as Record<symbol, string>
+      made[appendTo.chindings] += `,"correlationId":"${id}"`
+      return markCorrelationBound(made)
+    }
+    const labelled = bindings.correlationId !== undefined
+    if (bindings.correlationId !== id) bindings.correlationId = id
+    const made = child.call(parent, bindings, options)
+    if (appendTo === undefined && !labelled && plain) appendTo = appendsPlainly(parent, made, id)
+    return markCorrelationBound(made)
   }
 }
 
@@ -463,7 +458,7 @@ function bindThroughFactory (fastify: FastifyInstance, binding: LoggerBinding): 
  * second key for each request (the ID's characters need no escaping). Undefined otherwise.
  */
 function appendsPlainly (logger: object, child: object, id: string): PlainBinding | undefined {
-  const chindings = pinoSymbol(child, 'pino.chindings')
+  const chindings = describedSymbol(child, 'pino.chindings')
   if (chindings === undefined) return undefined
   const text = (child as Record<symbol, unknown>)[chindings]
   return typeof text === 'string' && text.endsWith(`,"correlationId":"${id}"`) ? { logger, chindings } : undefined

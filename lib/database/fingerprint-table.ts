@@ -35,6 +35,11 @@ export const DEFAULT_MEMO_CHARS = 1 << 20
 /** A key's first character for mysql ('m'). */
 const M = 109
 
+/** The dialect a table key (statementKey) names by its first character. */
+function systemOfKey (key: string): QueryEvent['system'] {
+  return key.charCodeAt(0) === M ? 'mysql' : 'postgresql'
+}
+
 export interface FingerprintTableOptions {
   /** Fingerprints kept (default 200). */
   readonly capacity?: number
@@ -59,7 +64,7 @@ function factsChars (facts: StatementFacts): number {
 
 /** A key `record()` returns: the statement's dialect and fingerprint. */
 export function statementKey (key: string): { readonly system: QueryEvent['system'], readonly fingerprint: string } {
-  return { system: key.startsWith('m') ? 'mysql' : 'postgresql', fingerprint: key.slice(1) }
+  return { system: systemOfKey(key), fingerprint: key.slice(1) }
 }
 
 /** The table of an app that counts no queries. */
@@ -194,7 +199,7 @@ export class FingerprintTable {
    */
   record (event: QueryEvent, facts: StatementFacts = this.statementFacts(event.statement, event.system)): string {
     const key = facts.key
-    const system = key.charCodeAt(0) === M ? 'mysql' : 'postgresql'
+    const system = systemOfKey(key)
     const duration = event.durationMs
     const durationMs = Number.isFinite(duration) && duration > 0 ? duration : 0
     const rows = typeof event.rows === 'number' && Number.isFinite(event.rows) && event.rows >= 0 ? event.rows : undefined

@@ -23,7 +23,7 @@ export function correlationMixin (appMixin?: PinoMixin): PinoMixin {
   let chindings: symbol | undefined
   function isBound (logger: Record<symbol, unknown>): boolean {
     if (logger[kCorrelationBound] === true) return true
-    if (chindings === undefined || !(chindings in logger)) chindings = pinoSymbol(logger, 'pino.chindings')
+    if (chindings === undefined || !(chindings in logger)) chindings = describedSymbol(logger, 'pino.chindings')
     const bound = chindings === undefined ? undefined : logger[chindings]
     return typeof bound === 'string' && holdsCorrelationKey(bound)
   }
@@ -71,7 +71,7 @@ let markedMixinSymbol: symbol | undefined
 export function markCorrelationBound<L> (logger: L): L {
   const target = logger as Record<symbol, unknown>
   target[kCorrelationBound] = true
-  if (markedMixinSymbol === undefined || !(markedMixinSymbol in target)) markedMixinSymbol = pinoSymbol(target, 'pino.mixin')
+  if (markedMixinSymbol === undefined || !(markedMixinSymbol in target)) markedMixinSymbol = describedSymbol(target, 'pino.mixin')
   if (markedMixinSymbol === undefined) return logger
   const app = (target[markedMixinSymbol] as CorrelationMixin | undefined)?.[kWritesCorrelationId]
   if (app !== undefined) target[markedMixinSymbol] = app ?? undefined
@@ -86,15 +86,15 @@ export function markCorrelationBound<L> (logger: L): L {
 export function injectCorrelationId (logger: unknown, mixinSymbol?: symbol): void {
   if (logger === null || typeof logger !== 'object') return
   const target = logger as Record<symbol, unknown>
-  const sym = mixinSymbol ?? pinoSymbol(target, 'pino.mixin')
+  const sym = mixinSymbol ?? describedSymbol(target, 'pino.mixin')
   if (sym === undefined || !(sym in target)) return
   const current = target[sym] as CorrelationMixin | undefined
   if (current?.[kWritesCorrelationId] !== undefined) return
   target[sym] = correlationMixin(typeof current === 'function' ? current : undefined)
 }
 
-/** The pino symbol described `description` on `logger` or its prototypes. */
-export function pinoSymbol (logger: object, description: string): symbol | undefined {
+/** The symbol described `description` on `logger` or its prototypes (pino's own differ per copy of pino). */
+export function describedSymbol (logger: object, description: string): symbol | undefined {
   for (let target: object | null = logger; target !== null; target = Object.getPrototypeOf(target)) {
     for (const sym of Object.getOwnPropertySymbols(target)) {
       if (sym.description === description) return sym

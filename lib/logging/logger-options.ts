@@ -2,7 +2,7 @@ import type { LoggerOptions } from 'pino'
 import { buildErrorRecord } from '../capture/error-record.ts'
 import { maskSensitiveParams } from '../capture/masked-path.ts'
 import { buildScrubber, type ScrubOptions } from '../scrub/scrubber.ts'
-import { correlationMixin, pinoSymbol, type PinoMixin } from './log-injection.ts'
+import { correlationMixin, describedSymbol, type PinoMixin } from './log-injection.ts'
 import { kCapturedByVigie, kLoggerOptions } from './symbols.ts'
 
 interface LoggedRequest {
@@ -87,7 +87,7 @@ export function loggerOptions (pinoOptions: LoggerOptions = {}, vigieOptions: { 
 /** True when `logger` was built from loggerOptions(): it then scrubs what Fastify itself logs. */
 export function usesVigieLoggerOptions (logger: object): boolean {
   // pino keeps serializers under a symbol of its own; its description is stable across versions.
-  const sym = pinoSymbol(logger, 'pino.serializers')
+  const sym = describedSymbol(logger, 'pino.serializers')
   if (sym === undefined) return false
   const serializers = (logger as Record<symbol, { req?: Record<symbol, unknown> } | undefined>)[sym]
   return serializers?.req?.[kLoggerOptions] === true

@@ -104,3 +104,24 @@ t.test('genReqId() with the label correlationId: one correlationId per line, the
   t.equal(missing.status, 404)
   t.same(keyCounts(logs, 'label-404'), [1, 1, 1], 'the default 404 handler\'s lines too')
 })
+
+t.test('a logger whose child() cannot be wrapped: vigie\'s child-logger factory binds the ID instead, once per line', async (t) => {
+  const logs = createLogSink()
+  const app = Fastify({ loggerInstance: pino({ level: 'info' }, logs.stream) })
+  // The app's logger's child() fixed in place: vigie cannot wrap it, so it falls back to a factory of its own.
+  Object.defineProperty(app.log, 'child', { value: app.log.child, writable: false, configurable: false })
+  await app.register(observability, { statsd: { port: 9 }, processMetrics: false })
+  app.get('/', async (request) => {
+    request.log.info('inside')
+    return 'ok'
+  })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(() => app.close())
+  t.equal(app.childLoggerFactory.name, 'vigieChildLoggerFactory', 'the fallback factory is set')
+  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+  for (const id of ['fallback-1', 'fallback-2']) {
+    await (await fetch(`${url}/`, { headers: { 'x-request-id': id } })).text()
+    t.same(logs.lines.filter((l) => l.correlationId === id).map((l) => l.msg), ['incoming request', 'inside', 'request completed'], `${id}: every line of the request, "incoming request" too`)
+    t.same(keyCounts(logs, id), [1, 1, 1], `${id}: the key once per line (the second is appended to the written bindings)`)
+  }
+})
