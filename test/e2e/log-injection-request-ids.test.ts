@@ -7,9 +7,11 @@ import { createLogSink, type LogSink } from '../helpers/log-sink.ts'
 // vigie binds the correlation ID to each request's logger with Fastify's own child-logger
 // factory left in place (lib/adapters/fastify.ts, bindThroughRequestIds()).
 
-async function start (t: Test, options: Omit<FastifyServerOptions, 'logger'> & { logger?: pino.LoggerOptions }, routes: (app: FastifyInstance) => void): Promise<{ url: string, logs: LogSink, app: FastifyInstance }> {
+/** A Fastify app logging to a sink, vigie registered (after `prepare`), then `routes`, listening. */
+async function start (t: Test, options: Omit<FastifyServerOptions, 'logger'> & { logger?: pino.LoggerOptions }, routes: (app: FastifyInstance) => void, prepare?: (app: FastifyInstance) => void): Promise<{ url: string, logs: LogSink, app: FastifyInstance }> {
   const logs = createLogSink()
   const app = Fastify({ ...options, logger: { level: 'info', ...options.logger, stream: logs.stream } } as FastifyServerOptions)
+  prepare?.(app)
   await app.register(observability, { statsd: { port: 9 }, processMetrics: false })
   routes(app)
   await app.listen({ port: 0, host: '127.0.0.1' })
@@ -106,19 +108,14 @@ t.test('genReqId() with the label correlationId: one correlationId per line, the
 })
 
 t.test('a logger whose child() cannot be wrapped: vigie\'s child-logger factory binds the ID instead, once per line', async (t) => {
-  const logs = createLogSink()
-  const app = Fastify({ loggerInstance: pino({ level: 'info' }, logs.stream) })
-  // The app's logger's child() fixed in place: vigie cannot wrap it, so it falls back to a factory of its own.
-  Object.defineProperty(app.log, 'child', { value: app.log.child, writable: false, configurable: false })
-  await app.register(observability, { statsd: { port: 9 }, processMetrics: false })
-  app.get('/', async (request) => {
+  const { url, logs, app } = await start(t, {}, (app) => app.get('/', async (request) => {
     request.log.info('inside')
     return 'ok'
+  }), (app) => {
+    // The app's logger's child() fixed in place: vigie cannot wrap it, so it falls back to a factory of its own.
+    Object.defineProperty(app.log, 'child', { value: app.log.child, writable: false, configurable: false })
   })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  t.teardown(() => app.close())
   t.equal(app.childLoggerFactory.name, 'vigieChildLoggerFactory', 'the fallback factory is set')
-  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
   for (const id of ['fallback-1', 'fallback-2']) {
     await (await fetch(`${url}/`, { headers: { 'x-request-id': id } })).text()
     t.same(logs.lines.filter((l) => l.correlationId === id).map((l) => l.msg), ['incoming request', 'inside', 'request completed'], `${id}: every line of the request, "incoming request" too`)
