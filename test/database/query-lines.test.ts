@@ -89,9 +89,13 @@ t.test('PostgreSQL: slow query and failed query lines, the exception line\'s db,
   t.match(report?.tags, { http_status: '200', method: 'GET' }, 'under the request\'s own tags')
 
   const { queries, other } = app.vigie.queries()
-  t.equal(queries[0].fingerprint, 'SELECT pg_sleep(?)', 'the slowest by total time first')
-  t.match(queries[0], { system: 'postgresql', count: 1, errors: 0, rows: 1 })
-  t.ok(queries[0].totalMs >= 600 && queries[0].p90Ms >= 580)
+  // Which statement has the most time in all depends on the machine's load (fifty quick ones can
+  // outweigh one pg_sleep(0.6) on a busy one): the order is checked, not who comes first.
+  const totals = queries.map((q) => q.totalMs)
+  t.same(totals, [...totals].sort((a, b) => b - a), 'the slowest by total time first')
+  const sleep = queries.find((q) => q.fingerprint === 'SELECT pg_sleep(?)')
+  t.match(sleep, { system: 'postgresql', count: 1, errors: 0, rows: 1 })
+  t.ok(sleep!.totalMs >= 600 && sleep!.p90Ms >= 580)
   t.match(queries.find((q) => q.fingerprint === 'SELECT ?::int AS pet'), { count: 50, errors: 0, rows: 50 })
   t.match(queries.find((q) => q.fingerprint === 'SELECT * FROM missing_table WHERE id = ?'), { count: 12, errors: 12 })
   t.equal(other.count, 0)

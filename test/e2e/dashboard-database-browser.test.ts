@@ -95,9 +95,13 @@ t.test('queries through pg to PostgreSQL: rate, percentiles, the slowest first, 
 
   const rows = await page.$$eval('#query-rows tr', (trs) => trs.map((tr) => [...tr.children].map((cell) => cell.textContent)))
   const statements = rows.map((cells) => cells[0])
-  t.equal(statements[0], 'SELECT pg_sleep(?), count(*) AS users FROM users', 'the slowest by total time first')
-  t.same(rows[0]!.slice(1, 3), ['PostgreSQL', '3'])
-  t.ok(Number(rows[0]![3]!.replace(/,/g, '')) >= 150, `three pg_sleep(0.05): at least 150 ms in all (${rows[0]![3]})`)
+  // On a busy machine the schema's statements can take longer in all than the sleeps: the order is
+  // checked, not who comes first.
+  const totals = rows.map((cells) => Number(cells[3]!.replace(/,/g, '')))
+  t.same(totals, [...totals].sort((a, b) => b - a), 'the slowest by total time first')
+  const sleeps = rows.find((cells) => cells[0] === 'SELECT pg_sleep(?), count(*) AS users FROM users')!
+  t.same(sleeps.slice(1, 3), ['PostgreSQL', '3'])
+  t.ok(Number(sleeps[3]!.replace(/,/g, '')) >= 150, `three pg_sleep(0.05): at least 150 ms in all (${sleeps[3]})`)
   t.ok(statements.includes('SELECT id, name FROM users WHERE name = ?'), 'the literal became ?')
   t.ok(statements.includes('INSERT INTO users(name) VALUES (?)'), 'whitespace normalised too')
   t.same(rows.find((cells) => cells[0] === 'CREATE TABLE users(id serial PRIMARY KEY, name text NOT NULL)')!.slice(6), ['0', '–'], 'the query sent outside a request; no rows said: –')

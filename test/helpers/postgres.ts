@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { promisify } from 'node:util'
 import { freeTcpPort as freePort } from './closed-ports.ts'
+import { copyOfInitialisedDataDir } from './data-dir-template.ts'
 
 const run = promisify(execFile)
 
@@ -51,9 +52,9 @@ async function serverUser (): Promise<{ uid: number, gid: number } | null> {
 }
 
 /**
- * Starts a fresh cluster in a temporary folder on a free port (socket in the same folder). Takes
- * one to a few seconds. Throws, naming the Debian package, when PostgreSQL is not installed; with
- * the server's log when it does not start.
+ * Starts a fresh cluster in a temporary folder on a free port (socket in the same folder), from a
+ * copy of one initdb run per machine. Takes about a second. Throws, naming the Debian package,
+ * when PostgreSQL is not installed; with the server's log when it does not start.
  */
 export async function startPostgres (): Promise<Postgres> {
   const bin = postgresBinDir()
@@ -89,7 +90,11 @@ export async function startPostgres (): Promise<Postgres> {
     running = true
   }
   try {
-    await asServer('initdb', ['-D', dir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'])
+    const initdb = ['-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']
+    await copyOfInitialisedDataDir(['postgres', bin, owner?.uid, ...initdb].join(' '), dir, async (folder) => {
+      if (owner !== null) chownSync(folder, owner.uid, owner.gid)
+      await asServer('initdb', ['-D', folder, ...initdb])
+    })
     await restart()
   } catch (error) {
     const serverLog = existsSync(log) ? readFileSync(log, 'utf8') : '(no server log)'
