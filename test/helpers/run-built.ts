@@ -30,8 +30,13 @@ export function runBuiltOutput (args: string[], env: Record<string, string> = {}
     env: { ...process.env, ...env },
     timeout: timeoutMs,
   })
-  // The demo reports a failed check on stdout: its end goes into the message too.
-  if (child.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${child.status ?? child.signal}:\n${child.stderr}\n${(child.stdout ?? '').slice(-3000)}`)
+  // The demo reports a failed check on stdout, with its detail in the indented lines below it: those
+  // lines and the end of stdout go into the message too.
+  if (child.status !== 0) {
+    const stdout = child.stdout ?? ''
+    const failures = stdout.match(/^ *FAIL .*(?:\n {8}.*)*/gm) ?? []
+    throw new Error(`node ${args.join(' ')} exited with ${child.status ?? child.signal}:\n${child.stderr}\n${failures.join('\n')}\n${stdout.slice(-3000)}`)
+  }
   return { stdout: child.stdout, stderr: child.stderr }
 }
 
