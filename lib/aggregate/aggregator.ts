@@ -1,3 +1,4 @@
+import { wallClockMs } from '../context/wall-clock.ts'
 import { CumulativeBins } from './cumulative-bins.ts'
 import { CounterSeries } from './counter-series.ts'
 import { GaugeSeries } from './gauge-series.ts'
@@ -25,7 +26,7 @@ export interface WindowReading {
 export interface AggregatorOptions {
   /** Most series kept; past it, a new series takes the place of the one recorded least recently. */
   readonly maxSeries: number
-  /** Epoch ms; Date.now by default (tests inject a fake one). */
+  /** Epoch ms; Date.now (as wallClockMs() reads it) by default (tests inject a fake one). */
   readonly now?: () => number
   /** Called once, the first time a series is evicted to make room (again after clear()). */
   readonly onFirstEviction?: () => void
@@ -74,7 +75,7 @@ export class Aggregator {
 
   constructor (options: AggregatorOptions) {
     this.#maxSeries = options.maxSeries
-    this.#clock = new MonotonicClock(options.now ?? Date.now)
+    this.#clock = new MonotonicClock(options.now ?? wallClockMs)
     this.#onFirstEviction = options.onFirstEviction ?? (() => {})
     this.#startedAt = this.#clock.now()
   }

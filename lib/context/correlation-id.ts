@@ -1,6 +1,7 @@
 import { randomFillSync } from 'node:crypto'
 import type { v7 } from 'uuid'
 import lazyDependencies from '../lazy-dependencies.cjs'
+import { wallClockMs } from './wall-clock.ts'
 
 export const DEFAULT_CORRELATION_HEADER = 'x-request-id'
 const MAX_LENGTH = 128
@@ -63,7 +64,7 @@ export function generateCorrelationId (): string {
   }
   const at = poolOffset
   poolOffset += 16
-  const now = Date.now()
+  const now = wallClockMs()
   if (now > state.msecs) {
     state.msecs = now
     state.seq = ((pool[at + 6]! & 0x7f) << 24) | (pool[at + 7]! << 16) | (pool[at + 8]! << 8) | pool[at + 9]!

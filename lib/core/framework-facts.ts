@@ -29,6 +29,12 @@ export interface FrameworkFacts<Request, Response, State> {
   /** Path and query as received. */
   readonly url: (request: Request) => string
   readonly statusCode: (response: Response) => number
+  /**
+   * The response's duration in ms, where the framework times every response itself from before
+   * the lifecycle started (Fastify with its logger on: `reply.elapsedTime`): the lifecycle then
+   * reads no clock of its own. Absent: the lifecycle times the request from start() to end().
+   */
+  readonly elapsedMs?: (response: Response) => number
   /** Read when an exception line is written. */
   readonly details: (request: Request, state: State) => RequestDetails
   /** True for vigie's own endpoints (the dashboard): never captured. Read when an exception is about to be. */
@@ -39,7 +45,7 @@ export interface FrameworkFacts<Request, Response, State> {
 export interface RequestState extends RequestStore {
   correlationId: string
   readonly outgoing: OutgoingPolicy | null
-  /** `performance.now()` when the lifecycle started. */
+  /** `performance.now()` when the lifecycle started; 0 when the framework times the response (FrameworkFacts#elapsedMs). */
   readonly start: number
   /** The error the app failed with, as the framework passed it on. */
   error: unknown

@@ -11,7 +11,8 @@ import type { Vigie } from './vigie.ts'
  * The life of one request, whatever the framework: the adapter calls start() in its first hook,
  * listens for the response's end itself, calls enter() to go on, and end() once the response
  * closed or failed. The steps, and every decision, are here:
- * - start: read the incoming ID (kept when valid) or make one, echo it, start the clock;
+ * - start: read the incoming ID (kept when valid) or make one, echo it, start the clock (unless
+ *   the framework times the response itself: FrameworkFacts#elapsedMs);
  * - enter: run the rest of the request in the async context (unless `asyncContext: false`);
  * - end: decide what the request was, count it, capture its exception.
  *   - ignored (the `ignore` option) or opted out (route config): not counted; an exception is
@@ -44,7 +45,7 @@ export class RequestLifecycle<Request, Response, State extends RequestState> {
     const facts = this.#facts
     try {
       const id = facts.presetCorrelationId?.(request) ?? resolveCorrelationId(facts.header(request, this.#header))
-      const state = facts.createState(request, response, id, performance.now(), this.vigie.outgoing)
+      const state = facts.createState(request, response, id, facts.elapsedMs === undefined ? performance.now() : 0, this.vigie.outgoing)
       if (state !== null) {
         facts.echo(response, this.#header, id)
         if (this.vigie.countsQueries && this.#asyncContext) state.queries = new RequestQueries(this.vigie, this.vigie.options.database?.comment === true, id, request, (r: Request) => facts.controller(r, state))
@@ -69,7 +70,7 @@ export class RequestLifecycle<Request, Response, State extends RequestState> {
     const vigie = this.vigie
     try {
       const facts = this.#facts
-      const durationMs = performance.now() - state.start
+      const durationMs = facts.elapsedMs === undefined ? performance.now() - state.start : facts.elapsedMs(response)
       let controller = facts.controller(request, state)
       if (controller !== null && this.#ignores(request, controller)) controller = null
       const tally = state.queries instanceof RequestQueries ? state.queries : null

@@ -54,6 +54,22 @@ t.test('the app\'s own children of its logger are not bound to a request: one ma
   t.same(keyCounts(logs, 'own-child-1'), [1, 1, 1], 'the key once per line: "incoming request", "inside", "request completed"')
 })
 
+t.test('bindings and level the app gives its logger later reach the requests\' loggers, made from one bound parent', async (t) => {
+  const { url, logs, app } = await start(t, {}, (app) => app.get('/', async (request) => {
+    request.log.debug('detail')
+    return 'ok'
+  }))
+  // The first request shows how pino writes the binding; the next ones are made from the bound parent.
+  for (const id of ['before-1', 'before-2']) await (await fetch(`${url}/`, { headers: { 'x-request-id': id } })).text()
+  ;(app.log as unknown as pino.Logger).setBindings({ deployment: 'blue' })
+  app.log.level = 'debug'
+  await (await fetch(`${url}/`, { headers: { 'x-request-id': 'after-1' } })).text()
+  t.same(logs.lines.filter((l) => l.correlationId === 'before-2').map((l) => [l.msg, l.deployment]), [['incoming request', undefined], ['request completed', undefined]], 'before: no such binding, no debug line')
+  t.same(logs.lines.filter((l) => l.correlationId === 'after-1').map((l) => [l.msg, l.deployment]),
+    [['incoming request', 'blue'], ['detail', 'blue'], ['request completed', 'blue']], 'after: the new binding and the debug line')
+  t.same(keyCounts(logs, 'after-1'), [1, 1, 1], 'the key once per line')
+})
+
 t.test('a route\'s own log level and serializers: its child is made with options, and carries the ID once', async (t) => {
   const { url, logs } = await start(t, {}, (app) => app.get('/debug', {
     logLevel: 'debug',
