@@ -2,16 +2,15 @@ import type { Request } from 'express'
 import type { OutgoingPolicy } from '../context/request-context.ts'
 import type { FailureReporter } from '../core/failure-reporter.ts'
 import type { RequestState } from '../core/framework-facts.ts'
-import { processWide } from '../process-state.ts'
 import { routePathOf } from './express-internals.ts'
 import { routeController } from './express-route-index.ts'
 import { joinController, UNRECORDED_MOUNT } from './express-route-pattern.ts'
-import { kCorrelationIdValue, kRoutePatch, kRouteValue } from './express-symbols.ts'
+import { kCorrelationIdValue, kRequestState, kRoutePatch, kRouteValue } from './express-symbols.ts'
 
 /**
  * What vigie keeps of each Express request it observes, beyond the core's state (whose
  * `correlationId` is what `req.correlationId` reads); also the request's async-context store.
- * Found by request in a process-wide WeakMap (requestStateOf()), never set on the request.
+ * Kept on the request under kRequestState (requestStateOf()).
  */
 export interface ExpressRequestState extends RequestState {
   /** The middleware observing the request (its facts), and the app it first ran in: a second run sees where it is. */
@@ -32,15 +31,15 @@ export interface ExpressRequestState extends RequestState {
 type UnobservedRequest = Request & { [kRouteValue]?: unknown, [kCorrelationIdValue]?: string }
 
 /**
- * Every observed request's state, by request: kept here, not on the request, because Express
- * changes each request's prototype, and V8 then builds a new hidden class for every property
- * added to it afterwards.
+ * The state of a request vigie observes; undefined for any other. It is one property of the
+ * request (a symbol's, shared by vigie's ESM and CommonJS builds), set as vigie starts observing
+ * it. A process-wide WeakMap keyed by request cost more: each request's entry is an ephemeron,
+ * whose table V8 rehashes as dead requests' entries pile up, and which every scavenge processes.
+ * (Node 20 and 22 give each Express request a hidden class of its own: there, the property costs
+ * a map transition per request, about what the WeakMap's entry costs.)
  */
-const requestStates = processWide('expressRequests', () => new WeakMap<object, ExpressRequestState>())
-
-/** The state of a request vigie observes; undefined for any other. */
 export function requestStateOf (req: object): ExpressRequestState | undefined {
-  return requestStates.get(req)
+  return (req as { [kRequestState]?: ExpressRequestState })[kRequestState]
 }
 
 /**
@@ -68,7 +67,8 @@ export function createRequestState (req: Request, app: object | undefined, owner
     tracksRoute: accessorsInherited || ownRouteReplaceable(req),
     controller: undefined,
   }
-  requestStates.set(req, state)
+  const observed = req as { [kRequestState]?: ExpressRequestState }
+  observed[kRequestState] = state
   if (!accessorsInherited) defineOwnAccessors(req, correlationId)
   // vigie mounted on a route (`app.get('/x', vigie, handler)`): the route matched before.
   if (route !== undefined) state.controller = controllerOfRoute(req, state, route, true)
