@@ -19,7 +19,7 @@ import { adoptApp } from './express-app-adoption.ts'
 import { isExpressApp, mountFirst, topLevelHandles } from './express-internals.ts'
 import { bindRequestChildren, takeLoggerOption, type ExpressVigieLogger } from './express-logger.ts'
 import { requestDetails } from './express-request-facts.ts'
-import { controllerOfRoute, createRequestState, requestStateOf, type ExpressRequestState } from './express-request-state.ts'
+import { controllerOfRoute, createRequestState, requestStateOf, SHARED_REQUEST_SHAPES, type ExpressRequestState } from './express-request-state.ts'
 import { isVigieMiddleware, markVigieMiddleware } from './express-symbols.ts'
 
 export { isExpressModule, onNewApps } from './express-internals.ts'
@@ -79,30 +79,19 @@ export function expressMiddlewareFactory (compose: ComposeVigie): (options?: Exp
       }
       const state = lifecycle.start(req, res)
       if (state !== null) {
-        // Before Node 24, every property read on an Express response is a lookup V8 cannot
-        // cache (its hidden class is new for each request): `on` is read once. Node emits
-        // `close` on every response, after it was sent whole or when the connection went away
-        // first; `error` (a write after end, say) ends it as failed. Neither is removed: the
-        // response is done with, and a second `finish` listener would turn Node's own into an
-        // array. The listeners are this middleware's, not closures made per request: the
-        // response's `req` (Node's, and Express's) leads to the request and its state.
+        // Every property read on an Express response is a lookup V8 cannot cache before Node
+        // 24 (SHARED_REQUEST_SHAPES): `on` is read once. Node emits `close` on every response,
+        // after it was sent whole or when the connection went away first; `error` (a write
+        // after end, say) ends it as failed. Neither is removed: the response is done with, and
+        // a second `finish` listener would turn Node's own into an array.
         const on = res.on
-        on.call(res, 'close', vigieResponseClosed)
-        on.call(res, 'error', vigieResponseFailed)
+        on.call(res, 'close', function vigieResponseClosed (this: ServerResponse) { lifecycle.end(req, res, state, this) })
+        on.call(res, 'error', function vigieResponseFailed (this: ServerResponse, err: unknown) {
+          state.error ??= err
+          lifecycle.end(req, res, state, this)
+        })
       }
       lifecycle.enter(state, next)
-    }
-    function vigieResponseClosed (this: Response): void {
-      const req = this.req
-      const state = requestStateOf(req)
-      if (state !== undefined) lifecycle.end(req, this, state, this)
-    }
-    function vigieResponseFailed (this: Response, err: unknown): void {
-      const req = this.req
-      const state = requestStateOf(req)
-      if (state === undefined) return
-      state.error ??= err
-      lifecycle.end(req, this, state, this)
     }
     markVigieMiddleware(middleware)
     Object.defineProperty(middleware, 'statsd', { enumerable: true, get: () => vigie.statsd })
@@ -237,8 +226,10 @@ function correlationIdOfRequest (value: object): string | undefined {
   return requestStateOf(value)?.correlationId
 }
 
-// Node's symbol for an outgoing message's headers object, found on the first response (null: not found).
-let outHeadersSymbol: symbol | null | undefined
+// Node's symbol for an outgoing message's headers object, found on the first response (null: not
+// found, or not looked for: before Node 24, where each read of the response costs more than
+// setHeader() saves).
+let outHeadersSymbol: symbol | null | undefined = SHARED_REQUEST_SHAPES ? undefined : null
 
 /**
  * Echoes the ID, unless an earlier middleware already sent the headers (then there is nothing to
@@ -250,9 +241,8 @@ let outHeadersSymbol: symbol | null | undefined
  * when the object is not found.
  */
 function echoHeader (res: Response, name: string, id: string): void {
-  if (res.headersSent) return
   outHeadersSymbol ??= Object.getOwnPropertySymbols(res).find((sym) => sym.description === 'kOutHeaders') ?? null
-  if (outHeadersSymbol !== null) {
+  if (outHeadersSymbol !== null && !res.headersSent) {
     const target = res as unknown as Record<symbol, Record<string, [string, string]> | null | undefined>
     const headers = target[outHeadersSymbol]
     if (headers === null) {
@@ -264,5 +254,9 @@ function echoHeader (res: Response, name: string, id: string): void {
       return
     }
   }
-  res.setHeader(name, id)
+  try {
+    res.setHeader(name, id)
+  } catch (err) {
+    if ((err as { code?: unknown } | null)?.code !== 'ERR_HTTP_HEADERS_SENT') throw err
+  }
 }

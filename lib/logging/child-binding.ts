@@ -10,17 +10,18 @@ export type ChildWithId = (parent: object, child: ChildLogger, bindings: Record<
  * Makes a request's child of `parent` with the correlation ID among its bindings, marked as
  * bound (the correlation mixin then skips its lines). Once a child shows pino writes that binding
  * plainly (appendsPlainly()), the ID of later children of the same parent is appended to their
- * written bindings instead: pino then has one key less to handle per request. With bindings that
- * hold the key already, they are left as they are.
+ * written bindings instead: pino then has one key less to handle per request; those children are
+ * made from requestsParent(), bound already. With bindings that hold the key already, they are
+ * left as they are.
  */
 export function idBinder (): ChildWithId {
   let appendTo: PlainBinding | undefined
   return function childWithId (parent, child, bindings, options, id) {
     const plain = options?.serializers === undefined
     if (appendTo !== undefined && parent === appendTo.logger && plain && bindings.correlationId === undefined) {
-      const made = child.call(parent, bindings, options) as Record<symbol, string>
+      const made = child.call(requestsParent(appendTo, child), bindings, options) as Record<symbol, string>
       made[appendTo.chindings] += `,"correlationId":"${id}"`
-      return markCorrelationBound(made)
+      return made
     }
     const labelled = bindings.correlationId !== undefined
     if (bindings.correlationId !== id) bindings.correlationId = id
@@ -41,11 +42,38 @@ function appendsPlainly (logger: object, child: object, id: string): PlainBindin
   const chindings = describedSymbol(child, 'pino.chindings')
   if (chindings === undefined) return undefined
   const text = (child as Record<symbol, unknown>)[chindings]
-  return typeof text === 'string' && text.endsWith(`,"correlationId":"${id}"`) ? { logger, chindings } : undefined
+  if (typeof text !== 'string' || !text.endsWith(`,"correlationId":"${id}"`)) return undefined
+  return { logger, chindings, mixin: describedSymbol(child, 'pino.mixin'), parent: null, chindingsThen: undefined, mixinThen: undefined }
 }
 
 interface PlainBinding {
   readonly logger: object
   /** The pino copy's symbol for a logger's bindings, as written (`,"key":value` each). */
   readonly chindings: symbol
+  /** The pino copy's symbol for a logger's mixin. */
+  readonly mixin: symbol | undefined
+  /** The parent of the requests' children (requestsParent()); null until the first. */
+  parent: object | null
+  /** `logger`'s bindings and mixin when `parent` was made. */
+  chindingsThen: unknown
+  mixinThen: unknown
+}
+
+/**
+ * The parent that requests' child loggers are made from: a child of the app's logger with no
+ * bindings of its own, marked as bound once (markCorrelationBound()), which each request's child
+ * inherits, instead of two properties written on each. Being a child, it also has pino's
+ * formatters of children, which a child of it then keeps instead of rebuilding them. Made again
+ * when the app's logger got other bindings (setBindings()) or another mixin since.
+ */
+function requestsParent (plain: PlainBinding, child: ChildLogger): object {
+  const logger = plain.logger as Record<symbol, unknown>
+  const chindings = logger[plain.chindings]
+  const mixin = plain.mixin === undefined ? undefined : logger[plain.mixin]
+  if (plain.parent === null || chindings !== plain.chindingsThen || mixin !== plain.mixinThen) {
+    plain.parent = markCorrelationBound(child.call(logger, {}))
+    plain.chindingsThen = chindings
+    plain.mixinThen = mixin
+  }
+  return plain.parent
 }

@@ -270,3 +270,32 @@ t.test('Express with pino-http after vigie: its per-request child is bound to th
   t.equal(logs.lines.find((l) => l.msg === 'step')?.step, 2)
   t.equal(logs.lines.find((l) => l.msg === 'outside')?.correlationId, undefined)
 })
+
+t.test('Express with pino-http: a level or bindings set later on its logger still reach the requests\' child loggers', async (t) => {
+  const logs = createLogSink()
+  const httpLogger = pinoHttp({ level: 'info' }, logs.stream)
+  const vigie = expressObservability({ logger: httpLogger.logger, statsd: { port: 9 }, processMetrics: false })
+  const app = express()
+  app.use(vigie)
+  app.use(httpLogger)
+  app.get('/', (req, res) => {
+    req.log.info('info line')
+    req.log.warn('warn line')
+    res.send('ok')
+  })
+  const server = app.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(async () => {
+    await vigie.close()
+    server.closeAllConnections()
+    server.close()
+  })
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`
+  for (const id of ['later-1', 'later-2']) await fetch(url, { headers: { 'x-request-id': id } })
+  httpLogger.logger.level = 'warn'
+  httpLogger.logger.setBindings({ service: 'orders' })
+  await fetch(url, { headers: { 'x-request-id': 'later-3' } })
+  t.same(logs.lines.filter((l) => l.correlationId === 'later-2').map((l) => l.msg), ['info line', 'warn line', 'request completed'])
+  t.same(logs.lines.filter((l) => l.correlationId === 'later-3').map((l) => [l.msg, l.service]), [['warn line', 'orders']])
+  t.same(keyCounts(logs, 'later-3'), [1])
+})
