@@ -6,12 +6,12 @@ import { processWide } from '../process-state.ts'
 import { routePathOf } from './express-internals.ts'
 import { routeController } from './express-route-index.ts'
 import { joinController, UNRECORDED_MOUNT } from './express-route-pattern.ts'
-import { kCorrelationIdValue, kRoutePatch, kRouteValue } from './express-symbols.ts'
+import { kCorrelationIdValue, kRequestState, kRoutePatch, kRouteValue } from './express-symbols.ts'
 
 /**
  * What vigie keeps of each Express request it observes, beyond the core's state (whose
  * `correlationId` is what `req.correlationId` reads); also the request's async-context store.
- * Found by request in a process-wide WeakMap (requestStateOf()), never set on the request.
+ * Found by request with requestStateOf().
  */
 export interface ExpressRequestState extends RequestState {
   /** The middleware observing the request (its facts), and the app it first ran in: a second run sees where it is. */
@@ -32,15 +32,27 @@ export interface ExpressRequestState extends RequestState {
 type UnobservedRequest = Request & { [kRouteValue]?: unknown, [kCorrelationIdValue]?: string }
 
 /**
- * Every observed request's state, by request: kept here, not on the request, because Express
- * changes each request's prototype, and V8 then builds a new hidden class for every property
- * added to it afterwards.
+ * Whether V8 keeps one hidden class for the requests (and responses) of an app once Express has
+ * replaced their prototype, as Node 24 and later do. Before Node 24 each of them gets a hidden
+ * class of its own: every property added to one builds another (tens of thousands of
+ * instructions), and every property read misses the inline caches. From Node 24 a property costs
+ * what it costs on any object.
  */
-const requestStates = processWide('expressRequests', () => new WeakMap<object, ExpressRequestState>())
+export const SHARED_REQUEST_SHAPES = Number(process.versions.node.split('.')[0]) >= 24
+
+/**
+ * Every observed request's state, by request, where a property on the request costs more
+ * (SHARED_REQUEST_SHAPES false). Elsewhere the state is the request's own property under
+ * kRequestState: each request's entry in a WeakMap is an ephemeron, whose table V8 rehashes as
+ * dead requests' entries pile up, and which every scavenge goes through.
+ */
+const requestStates = SHARED_REQUEST_SHAPES ? null : processWide('expressRequests', () => new WeakMap<object, ExpressRequestState>())
+
+type ObservedRequest = { [kRequestState]?: ExpressRequestState }
 
 /** The state of a request vigie observes; undefined for any other. */
 export function requestStateOf (req: object): ExpressRequestState | undefined {
-  return requestStates.get(req)
+  return requestStates === null ? (req as ObservedRequest)[kRequestState] : requestStates.get(req)
 }
 
 /**
@@ -68,7 +80,8 @@ export function createRequestState (req: Request, app: object | undefined, owner
     tracksRoute: accessorsInherited || ownRouteReplaceable(req),
     controller: undefined,
   }
-  requestStates.set(req, state)
+  if (requestStates === null) (req as ObservedRequest)[kRequestState] = state
+  else requestStates.set(req, state)
   if (!accessorsInherited) defineOwnAccessors(req, correlationId)
   // vigie mounted on a route (`app.get('/x', vigie, handler)`): the route matched before.
   if (route !== undefined) state.controller = controllerOfRoute(req, state, route, true)

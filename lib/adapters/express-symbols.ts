@@ -11,6 +11,7 @@ import { sharedSymbol } from '../process-state.ts'
  *   `req.route` and `req.correlationId` (behind vigie's accessors; an observed request keeps them
  *   in its state).
  * - kRoutePatch: on an app's request object that has vigie's accessors.
+ * - kRequestState: on a request vigie observes, its state (express-request-state.ts).
  * Typed `unique symbol` (sharedSymbol() returns a plain `symbol`) so that they type properties.
  */
 export const kVigieMiddleware: unique symbol = sharedSymbol('express.middleware') as never
@@ -19,6 +20,7 @@ export const kRecordsErrors: unique symbol = sharedSymbol('express.recordsErrors
 export const kRouteValue: unique symbol = sharedSymbol('express.routeValue') as never
 export const kCorrelationIdValue: unique symbol = sharedSymbol('express.correlationIdValue') as never
 export const kRoutePatch: unique symbol = sharedSymbol('express.routePatch') as never
+export const kRequestState: unique symbol = sharedSymbol('express.requestState') as never
 
 /** Marks `fn` as one of vigie's Express middlewares: appMountsVigie() finds it, error recording leaves it alone. */
 export function markVigieMiddleware<F extends object> (fn: F): F {

@@ -17,9 +17,9 @@ import { resolveOptions } from '../options/resolve-options.ts'
 import type { VigieApi, VigieOptions } from '../types.ts'
 import { adoptApp } from './express-app-adoption.ts'
 import { isExpressApp, mountFirst, topLevelHandles } from './express-internals.ts'
-import { takeLoggerOption, type ExpressVigieLogger } from './express-logger.ts'
+import { bindRequestChildren, takeLoggerOption, type ExpressVigieLogger } from './express-logger.ts'
 import { requestDetails } from './express-request-facts.ts'
-import { controllerOfRoute, createRequestState, requestStateOf, type ExpressRequestState } from './express-request-state.ts'
+import { controllerOfRoute, createRequestState, requestStateOf, SHARED_REQUEST_SHAPES, type ExpressRequestState } from './express-request-state.ts'
 import { isVigieMiddleware, markVigieMiddleware } from './express-symbols.ts'
 
 export { isExpressModule, onNewApps } from './express-internals.ts'
@@ -60,7 +60,10 @@ export function expressMiddlewareFactory (compose: ComposeVigie): (options?: Exp
   return function expressObservability (options?: ExpressVigieOptions): ExpressObservability {
     const { logger, rest } = takeLoggerOption(options)
     const resolved = resolveOptions<Request>(rest as VigieOptions<Request> | undefined)
-    if (logger !== undefined && !resolved.disabled && resolved.logInjection && resolved.asyncContext) injectCorrelationId(logger)
+    if (logger !== undefined && !resolved.disabled && resolved.logInjection && resolved.asyncContext) {
+      injectCorrelationId(logger)
+      bindRequestChildren(logger, correlationIdOfRequest)
+    }
     const vigie = compose(resolved, exceptionLogger(logger))
     const lifecycle = new RequestLifecycle(vigie, expressFacts(vigie))
     const endpoints = new EndpointRouter(vigie.endpoints, vigie.reporter)
@@ -76,11 +79,11 @@ export function expressMiddlewareFactory (compose: ComposeVigie): (options?: Exp
       }
       const state = lifecycle.start(req, res)
       if (state !== null) {
-        // Every property read on an Express response is a lookup V8 cannot cache (its hidden
-        // class is new for each request): `on` is read once. Node emits `close` on every
-        // response, after it was sent whole or when the connection went away first; `error`
-        // (a write after end, say) ends it as failed. Neither is removed: the response is done
-        // with, and a second `finish` listener would turn Node's own into an array.
+        // Every property read on an Express response is a lookup V8 cannot cache before Node
+        // 24 (SHARED_REQUEST_SHAPES): `on` is read once. Node emits `close` on every response,
+        // after it was sent whole or when the connection went away first; `error` (a write
+        // after end, say) ends it as failed. Neither is removed: the response is done with, and
+        // a second `finish` listener would turn Node's own into an array.
         const on = res.on
         on.call(res, 'close', function vigieResponseClosed (this: ServerResponse) { lifecycle.end(req, res, state, this) })
         on.call(res, 'error', function vigieResponseFailed (this: ServerResponse, err: unknown) {
@@ -181,7 +184,7 @@ function expressFacts (vigie: Vigie<Request>): FrameworkFacts<Request, Response,
   const facts: FrameworkFacts<Request, Response, ExpressRequestState> = {
     presetCorrelationId: null,
     header: (req, name) => req.headers[name],
-    echo: setHeaderUnlessSent,
+    echo: echoHeader,
     createState (req: Request, _res: Response, correlationId: string, start: number, outgoing: OutgoingPolicy | null) {
       const existing = requestStateOf(req)
       if (existing !== undefined) {
@@ -218,10 +221,41 @@ function expressFacts (vigie: Vigie<Request>): FrameworkFacts<Request, Response,
   return facts
 }
 
-/** Echoes the ID, unless an earlier middleware already sent the headers (then there is nothing to add to). */
-function setHeaderUnlessSent (res: Response, header: string, id: string): void {
+/** The correlation ID of a request vigie observes; undefined for any other object. */
+function correlationIdOfRequest (value: object): string | undefined {
+  return requestStateOf(value)?.correlationId
+}
+
+// Node's symbol for an outgoing message's headers object, found on the first response (null: not
+// found, or not looked for: before Node 24, where each read of the response costs more than
+// setHeader() saves).
+let outHeadersSymbol: symbol | null | undefined = SHARED_REQUEST_SHAPES ? undefined : null
+
+/**
+ * Echoes the ID, unless an earlier middleware already sent the headers (then there is nothing to
+ * add to). res.setHeader() checks the name and the value, lower-cases the name, and stores
+ * `[name, value]` under it in the response's headers object, which Node writes out without
+ * checking them again. Here both are valid already (the name was checked with the options and is
+ * lower case, the ID is `[A-Za-z0-9._:-]` or generated): the pair is stored there directly,
+ * which spares the checks (two regular expressions) and the lower-casing. Through setHeader()
+ * when the object is not found.
+ */
+function echoHeader (res: Response, name: string, id: string): void {
+  outHeadersSymbol ??= Object.getOwnPropertySymbols(res).find((sym) => sym.description === 'kOutHeaders') ?? null
+  if (outHeadersSymbol !== null && !res.headersSent) {
+    const target = res as unknown as Record<symbol, Record<string, [string, string]> | null | undefined>
+    const headers = target[outHeadersSymbol]
+    if (headers === null) {
+      target[outHeadersSymbol] = { __proto__: null, [name]: [name, id] } as unknown as Record<string, [string, string]>
+      return
+    }
+    if (typeof headers === 'object') {
+      headers[name] = [name, id]
+      return
+    }
+  }
   try {
-    res.setHeader(header, id)
+    res.setHeader(name, id)
   } catch (err) {
     if ((err as { code?: unknown } | null)?.code !== 'ERR_HTTP_HEADERS_SENT') throw err
   }

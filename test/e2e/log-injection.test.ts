@@ -2,6 +2,7 @@ import express from 'express'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { once } from 'node:events'
 import pino from 'pino'
+import pinoHttp from 'pino-http'
 import t, { type Test } from 'tap'
 import { expressObservability, observability } from '../../lib/index.ts'
 import { createLogSink, type LogSink } from '../helpers/log-sink.ts'
@@ -180,7 +181,7 @@ t.test('Express: the pino logger given to the middleware, and its children, writ
   app.get('/orders/:id', (_req, res) => {
     logger.info('app-wide')
     component.info('component')
-    res.send('ok')
+    res.json({ bound: req.log.bindings().correlationId ?? null })
   })
   const server = app.listen(0, '127.0.0.1')
   await once(server, 'listening')
@@ -229,4 +230,72 @@ t.test('Express: a per-request child logger writes the ID once per line, whether
     t.same(lines, ['plain first', 'plain second', 'bound first', 'bound second', 'plain third', 'grandchild'], id)
     t.same(keyCounts(logs, id).filter((n) => n !== 1), [], `${id}: the key once on every line`)
   }
+})
+
+t.test('Express with pino-http after vigie: its per-request child is bound to the ID (key once per line, its children too); a child bound to no request is not', async (t) => {
+  const logs = createLogSink()
+  const httpLogger = pinoHttp({ level: 'info' }, logs.stream)
+  const vigie = expressObservability({ logger: httpLogger.logger, statsd: { port: 9 }, processMetrics: false })
+  const app = express()
+  app.use(vigie)
+  app.use(httpLogger)
+  let component: pino.Logger | undefined
+  app.get('/orders/:id', (req, res) => {
+    req.log.info('handling')
+    // Its own binding of the key is left out: the bound child writes it already.
+    req.log.child({ correlationId: req.correlationId, step: 2 }).info('step')
+    // A child made inside a request, bound to no request object, may outlive it.
+    component ??= httpLogger.logger.child({ component: 'db' })
+    component.info('component')
+    res.json({ bound: req.log.bindings().correlationId ?? null })
+  })
+  const server = app.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(async () => {
+    await vigie.close()
+    server.closeAllConnections()
+    server.close()
+  })
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}/orders/1`
+  const ids = ['pino-http-1', 'pino-http-2', 'pino-http-3']
+  for (const id of ids) {
+    const res = await fetch(base, { headers: { 'x-request-id': id } })
+    t.same(await res.json(), { bound: id }, `${id}: bound in the request's logger, not added line by line`)
+  }
+  component!.info('outside')
+  for (const id of ids) {
+    t.same(logs.lines.filter((l) => l.correlationId === id).map((l) => l.msg), ['handling', 'step', 'component', 'request completed'], id)
+    t.same(keyCounts(logs, id).filter((n) => n !== 1), [], `${id}: the key once on every line`)
+  }
+  t.equal(logs.lines.find((l) => l.msg === 'step')?.step, 2)
+  t.equal(logs.lines.find((l) => l.msg === 'outside')?.correlationId, undefined)
+})
+
+t.test('Express with pino-http: a level or bindings set later on its logger still reach the requests\' child loggers', async (t) => {
+  const logs = createLogSink()
+  const httpLogger = pinoHttp({ level: 'info' }, logs.stream)
+  const vigie = expressObservability({ logger: httpLogger.logger, statsd: { port: 9 }, processMetrics: false })
+  const app = express()
+  app.use(vigie)
+  app.use(httpLogger)
+  app.get('/', (req, res) => {
+    req.log.info('info line')
+    req.log.warn('warn line')
+    res.send('ok')
+  })
+  const server = app.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(async () => {
+    await vigie.close()
+    server.closeAllConnections()
+    server.close()
+  })
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`
+  for (const id of ['later-1', 'later-2']) await fetch(url, { headers: { 'x-request-id': id } })
+  httpLogger.logger.level = 'warn'
+  httpLogger.logger.setBindings({ service: 'orders' })
+  await fetch(url, { headers: { 'x-request-id': 'later-3' } })
+  t.same(logs.lines.filter((l) => l.correlationId === 'later-2').map((l) => l.msg), ['info line', 'warn line', 'request completed'])
+  t.same(logs.lines.filter((l) => l.correlationId === 'later-3').map((l) => [l.msg, l.service]), [['warn line', 'orders']])
+  t.same(keyCounts(logs, 'later-3'), [1])
 })
