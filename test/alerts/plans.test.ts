@@ -151,7 +151,7 @@ t.test('in a real process where nodemailer is not installed (a copy of the build
       console.log(JSON.stringify({ code: err.code, option: err.option, message: err.message }))
     }`
   const run = (): Record<string, unknown> => {
-    const child = spawnSync('env', [...WITHOUT_TAP, '-u', 'NODE_PATH', process.execPath, '-e', script], { cwd: dir, encoding: 'utf8', timeout: 30_000 })
+    const child = spawnSync('env', ['-u', 'NODE_PATH', ...WITHOUT_TAP, process.execPath, '-e', script], { cwd: dir, encoding: 'utf8', timeout: 30_000 })
     t.equal(child.status, 0, child.stderr)
     return JSON.parse(child.stdout)
   }

@@ -111,7 +111,10 @@ t.test('queries through pg to PostgreSQL: rate, percentiles, the slowest first, 
   t.equal(broken[6], '1', 'the failed query counts an error')
   const hostile = `SELECT ? AS "${HOSTILE_SCRIPT}", ? AS "${HOSTILE_IMG}"`
   t.ok(statements.includes(hostile), 'the hostile identifiers are shown as they are, as text')
-  t.equal(await page.$eval('#query-rows td.statement', (cell) => window.getComputedStyle(cell).fontFamily), 'ui-monospace, "SF Mono", Menlo, Consolas, monospace', 'in monospace')
+  // Read in one step in the page: the table is redrawn every few seconds, and a cell found in one
+  // step could be gone (no style) in the next.
+  const font = await page.evaluate(() => window.getComputedStyle(document.querySelector('#query-rows td.statement')!).fontFamily)
+  t.equal(font, 'ui-monospace, "SF Mono", Menlo, Consolas, monospace', 'in monospace')
 
   const seen = await page.evaluate(() => ({
     text: document.body.innerText,
