@@ -47,6 +47,7 @@ const outages = [
         server,
         pool,
         query: async (n: number): Promise<unknown> => (await pool.query('SELECT $1::int AS n', [n])).rows[0],
+        slowQuery: async (): Promise<unknown> => (await pool.query('SELECT pg_sleep(10) AS n')).rows[0],
         end: async () => { await pool.end() },
       }
     },
@@ -62,6 +63,7 @@ const outages = [
         server,
         pool,
         query: async (n: number): Promise<unknown> => (await pool.query('SELECT ? AS n', [n]))[0] as unknown[],
+        slowQuery: async (): Promise<unknown> => (await pool.query('SELECT SLEEP(10) AS n'))[0] as unknown[],
         end: async () => { await pool.end() },
       }
     },
@@ -86,22 +88,32 @@ for (const outage of outages) {
     if (db.pool instanceof pg.Pool) db.pool.on('error', (err) => poolErrors.push(err))
     const caught: unknown[] = []
     let n = 0
+    let slowSent = false
     const { url, app, logs } = await startApp(t, {
       routes (app) {
         app.setErrorHandler(async (error, request, reply) => {
           caught.push(error)
           return await reply.code(503).send({ error: 'database unavailable' })
         })
-        app.get('/stock', async () => ({ row: await db.query(++n) }))
+        app.get('/stock', async (request) => {
+          if ((request.query as { slow?: string }).slow === undefined) return { row: await db.query(++n) }
+          slowSent = true
+          return { row: await db.slowQuery() }
+        })
       },
     })
 
     const before = keepAsking(`${url}/stock`, 4)
     // Some answered before the stop, however slow the machine.
     await until(() => before.answers.some((a) => a.status === 200), 10_000)
+    // One query is sure to be running when the server goes (the quick ones may all be between two).
+    const slow = fetch(`${url}/stock?slow=1`).then(async (res): Promise<Answer> => ({ status: res.status, body: await res.json() as Record<string, unknown> }))
+    await until(() => slowSent, 10_000)
+    await sleep(300)
     await db.server.halt()
     await sleep(800)
-    const during = await before.stop()
+    const during = [...await before.stop(), await slow]
+    t.equal(during.at(-1)?.status, 503, 'the query running when the server went failed: the app\'s own error')
     t.ok(during.some((a) => a.status === 200), 'answers before the stop')
     t.ok(during.some((a) => a.status === 503), 'the app\'s own error once the server is gone')
     t.same(during.filter((a) => a.status !== 200 && a.status !== 503), [], 'no other answer')
